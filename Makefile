@@ -1,0 +1,31 @@
+# Two commands from a fresh clone: `make demo` and `make test`.
+# pip is run with the machine's pip configuration switched off so that a local CPU-only torch wheel
+# (which torchvision's wheels cannot load against) is never picked up; plain PyPI wheels are used.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIPENV := env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null
+
+.PHONY: install demo test test-browser lab bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIPENV) $(PY) -m pip install --upgrade pip
+	$(PIPENV) $(PY) -m pip install -e ".[dev]"
+	touch $@
+
+demo: install
+	$(PY) -m workbench compare --out runs/demo
+
+test: install
+	$(PY) -m pytest
+
+lab: install
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: install
+	$(PY) bench/metrics_speed.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

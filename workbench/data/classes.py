@@ -1,0 +1,73 @@
+"""Class metadata carried by every dataset: names, display colours and the ignore index."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+IGNORE_INDEX = 255  # void pixels: left out of losses and metrics
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Names and RGB display colours of a dataset's classes, in class-id order.
+
+    Args:
+        names: one name per class id ``0..num_classes-1``.
+        colors: one ``(r, g, b)`` triple (0-255) per class id.
+        ignore_index: mask value of void pixels, never a class id.
+    """
+
+    names: tuple[str, ...]
+    colors: tuple[tuple[int, int, int], ...]
+    ignore_index: int = IGNORE_INDEX
+
+    def __post_init__(self):
+        object.__setattr__(self, "names", tuple(str(n) for n in self.names))
+        object.__setattr__(self, "colors", tuple(tuple(int(v) for v in c) for c in self.colors))
+        if len(self.names) != len(self.colors):
+            raise ValueError(f"Classes: {len(self.names)} names but {len(self.colors)} colours; give one colour per class.")
+        if not self.names:
+            raise ValueError("Classes: no classes given; a dataset needs at least one class.")
+        if 0 <= self.ignore_index < len(self.names):
+            raise ValueError(f"Classes: ignore_index {self.ignore_index} is also a class id; choose a value >= {len(self.names)} (255 is usual).")
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.names)
+
+    def palette(self) -> np.ndarray:
+        """Colours as a ``(num_classes, 3)`` uint8 array."""
+        return np.asarray(self.colors, dtype=np.uint8).reshape(-1, 3)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> "Classes":
+        """Read a ``classes.json``: ``{"classes": [{"id", "name", "color"}, ...], "ignore_index": 255}``."""
+        path = Path(path)
+        try:
+            spec = json.loads(path.read_text())
+            entries = sorted(spec["classes"], key=lambda e: int(e["id"]))
+            ids = [int(e["id"]) for e in entries]
+            if ids != list(range(len(ids))):
+                raise ValueError(f"class ids must be 0..{len(ids) - 1} without gaps, got {ids}")
+            return cls(
+                names=tuple(e["name"] for e in entries),
+                colors=tuple(tuple(e["color"]) for e in entries),
+                ignore_index=int(spec.get("ignore_index", IGNORE_INDEX)),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise ValueError(
+                f"{path}: not a valid classes.json ({err}). Expected "
+                '{"classes": [{"id": 0, "name": "sky", "color": [r, g, b]}, ...], "ignore_index": 255}.'
+            ) from err
+
+    def to_json(self, path: str | Path) -> None:
+        """Write the same format ``from_json`` reads."""
+        spec = {
+            "num_classes": self.num_classes,
+            "ignore_index": self.ignore_index,
+            "classes": [{"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(self.names, self.colors))],
+        }
+        Path(path).write_text(json.dumps(spec, indent=1))
