@@ -1,0 +1,32 @@
+"""Per-image scores, to sort and browse the worst images of a split."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .evaluator import SegmentationEvaluator
+
+
+def per_image_scores(preds, targets, num_classes: int, ignore_index: int = 255, *, boundary: bool = True
+                     ) -> pd.DataFrame:
+    """The dataset definitions applied to each image on its own.
+
+    Per image: ``pixel_accuracy`` = trace / sum of its confusion matrix; ``miou`` = mean IoU over the classes
+    present in its target or prediction; ``boundary_iou`` = mean Boundary IoU over the classes whose bands
+    are non-empty in it; ``boundary_f1`` = mean BF score over its defined classes. NaN where undefined (an
+    all-void image, or no boundary at all). During training, ``SegmentationEvaluator(..., per_image=True)``
+    collects the same rows in the validation pass.
+
+    Args:
+        preds: predicted class maps: ``(N, H, W)``, ``(H, W)`` or a list of ``(H, W)`` maps of any sizes.
+        targets: target maps in the same layout, class ids or ``ignore_index``.
+        num_classes: C.
+        ignore_index: target value left out.
+        boundary: False skips the boundary columns (NaN).
+
+    Returns:
+        DataFrame indexed by image position (``image``) with columns ``pixel_accuracy``, ``miou``,
+        ``boundary_iou``, ``boundary_f1``; ``table.sort_values("miou").head()`` lists the worst images.
+    """
+    evaluator = SegmentationEvaluator(num_classes, ignore_index, boundary=boundary, per_image=True)
+    evaluator.update(preds, targets)
+    return evaluator.per_image()
