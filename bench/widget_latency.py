@@ -1,0 +1,210 @@
+"""Widget latency: time from setting a control's value to the widget's output being updated.
+
+ipywidgets runs ``observe`` callbacks synchronously inside the assignment ``control.value = v``, so the
+time of that assignment is the time until the callback has finished and the new PNG sits in the output
+widget (what the browser then receives over the comm). The target is 50 ms per update on a laptop CPU.
+
+Each widget is one "part": a function returning ``Row``s, listed in ``PARTS``. Parts share
+``time_changes`` (set each control in a sweep, time it, check the output really changed) and the printed
+table, so another widget is added with one more function and one more ``PARTS`` entry. The wall-clock
+median decides pass/fail; CPU time (this process only) is printed beside it because on a busy machine
+wall time also counts waiting for a core.
+
+    python bench/widget_latency.py [--repeats 3] [--only TransposedConvExplorer]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TARGET_MS = 50.0
+
+
+@dataclass(frozen=True)
+class Change:
+    """One control change of a sweep: ``control.<attribute> = value``; ``label`` names its table row."""
+
+    label: str
+    control: object
+    value: object
+    attribute: str = "value"  # e.g. "selected_index" for a Tab
+
+
+@dataclass(frozen=True)
+class Row:
+    widget: str
+    control: str
+    updates: int
+    median_ms: float
+    p95_ms: float
+    cpu_median_ms: float
+
+
+def time_changes(widget: str, changes: Iterable[Change], updated: Callable[[], object]) -> list[Row]:
+    """Apply ``changes`` in order and time each; one row per label, then one for all changes together.
+
+    Args:
+        widget: the name printed in the table.
+        changes: the sweep; a change to the value the control already has is skipped (no event fires).
+        updated: returns a token that must differ after every change (e.g. a render counter); a change
+            that leaves it equal raises, so a callback that silently did nothing cannot pass the benchmark.
+    """
+    wall, cpu = {}, {}
+    for change in changes:
+        if getattr(change.control, change.attribute) == change.value:
+            continue
+        before, t0, c0 = updated(), time.perf_counter(), time.process_time()
+        setattr(change.control, change.attribute, change.value)
+        t1, c1 = time.perf_counter(), time.process_time()
+        if updated() == before:
+            raise RuntimeError(f"{widget}: setting {change.label} to {change.value!r} did not update the output")
+        wall.setdefault(change.label, []).append(1000 * (t1 - t0))
+        cpu.setdefault(change.label, []).append(1000 * (c1 - c0))
+    wall["all"], cpu["all"] = [t for ts in wall.values() for t in ts], [t for ts in cpu.values() for t in ts]
+    return [_row(widget, label, wall[label], cpu[label]) for label in wall]
+
+
+def _row(widget: str, label: str, wall: list[float], cpu: list[float]) -> Row:
+    return Row(widget=widget, control=label, updates=len(wall), median_ms=statistics.median(wall),
+               p95_ms=float(np.percentile(wall, 95)), cpu_median_ms=statistics.median(cpu))
+
+
+def transposed_conv_explorer_rows(repeats: int) -> list[Row]:
+    """Sweep every TransposedConvExplorer slider over its range in each of its three tabs, ``repeats`` times.
+
+    Starts at input 3x3, kernel 3, stride 2, padding 1 (a 5x5 output); the first pass meets every
+    setting for the first time (walkthrough computed), later passes find them cached, as a user would.
+    Opening a tab draws its view when it is out of date ("tab" rows). The step slider does not change
+    the equivalent-convolution view, so it is swept in the other two tabs only. Settings with no output
+    (padding cropping everything) are left out: they only print a message.
+    """
+    from workbench.widgets.transposed_conv import TransposedConvExplorer
+
+    w = TransposedConvExplorer(input_size=3, kernel_size=3, stride=2, padding=1)
+    steps = [Change("step", w.step, v) for v in [*range(9), *range(7, -1, -1)]]
+    settings = ([Change("stride", w.stride, v) for v in (1, 3, 4, 2)]
+                + [Change("output_padding", w.output_padding, v) for v in (1, 0)]
+                + [Change("padding", w.padding, v) for v in (0, 2, 3, 1)]
+                + [Change("kernel_size", w.kernel_size, v) for v in (1, 2, 4, 5, 3)]
+                + [Change("input_size", w.input_size, v) for v in (1, 2, 4, 5, 3)])
+    sweep = []
+    for tab in range(3):
+        sweep += [Change("tab", w.tabs, tab, "selected_index")] + (steps if tab < 2 else []) + settings
+    return time_changes("TransposedConvExplorer", sweep * repeats, lambda: sum(w.state["renders"].values()))
+
+
+def unpooling_explorer_rows(repeats: int) -> list[Row]:
+    """UnpoolingExplorer on its default 12 x 12 map: every method at every scale (all precomputed)."""
+    from workbench.widgets.unpooling import UnpoolingExplorer
+
+    w = UnpoolingExplorer()
+    sweep = []
+    for scale in (3, 4, 2):
+        sweep += [Change("scale", w.scale, scale)]
+        sweep += [Change("method", w.method, m) for m in ("nearest", "bed of nails", "max")]
+    return time_changes("UnpoolingExplorer", sweep * repeats, lambda: w.state["renders"])
+
+
+def _mask_comparer_inputs(num_images: int, num_models: int, size: tuple[int, int]):
+    """SyntheticShapes at ``size`` and ``num_models`` stand-in predictions with model-like errors.
+
+    Each "model" shifts the target a few pixels (boundary errors) and relabels random 16 x 16 blocks
+    (region errors), so its masks compress like real predictions, not like per-pixel noise.
+    """
+    import torch
+
+    from workbench.data import SyntheticShapes
+
+    dataset = SyntheticShapes(num_images=num_images, image_size=size, seed=0)
+    targets = torch.stack([dataset[i][1] for i in range(num_images)])
+    num_classes, generator = dataset.classes.num_classes, torch.Generator().manual_seed(0)
+    blocks = (num_images, size[0] // 16 + 1, size[1] // 16 + 1)
+
+    def to_pixels(per_block):
+        return per_block.repeat_interleave(16, 1).repeat_interleave(16, 2)[:, : size[0], : size[1]]
+
+    preds = {}
+    for k in range(num_models):
+        shifted = torch.roll(targets, shifts=2 * (k + 1), dims=-1)
+        relabel = to_pixels(torch.rand(blocks, generator=generator) < 0.05 * (k + 1))
+        labels = to_pixels(torch.randint(0, num_classes, blocks, generator=generator))
+        preds[f"model{k + 1}"] = torch.where(relabel, labels, shifted).masked_fill(shifted == 255, 0)  # no void
+    return dataset, preds
+
+
+def mask_comparer_latency(repeats: int, num_images: int = 20, num_models: int = 4,
+                          size: tuple[int, int] = (360, 480)) -> list[Row]:
+    """MaskComparer with four models at 480 x 360 (20 images): image slider, opacity, view, sort, models.
+
+    The precomputation (code maps, bands, per-image scores) happens once in the constructor and is
+    printed apart; the rows time only control changes. Opacity is swept in the three blended views (in
+    the mask view it changes nothing and costs nothing).
+    """
+    from workbench.widgets.mask_comparer import MaskComparer
+
+    dataset, preds = _mask_comparer_inputs(num_images, num_models, size)
+    start = time.perf_counter()
+    w = MaskComparer(dataset, None, preds)
+    print(f"MaskComparer: precomputing {num_images} images x {num_models} models at {size[1]}x{size[0]} "
+          f"took {time.perf_counter() - start:.1f} s (once, in the constructor)\n")
+    names = list(preds)
+    sweep = []
+    for view in ("mask", "overlay", "error map", "boundary bands"):
+        sweep += [Change("view", w.view, view)] + [Change("index", w.index, i) for i in range(1, 11)]
+        sweep += [Change("index", w.index, 0)]
+        if view != "mask":
+            sweep += [Change("opacity", w.opacity, v) for v in (0.2, 0.4, 0.6, 0.8, 1.0, 0.5)]
+    sweep += [Change("sort", w.sort, "worst first"), Change("sort", w.sort_by, names[-1]),
+              Change("sort", w.sort_by, names[0]), Change("sort", w.sort, "dataset order")]
+    sweep += [Change("models", w.models, tuple(names[:k])) for k in (2, 3, 1, len(names))]
+
+    def seen():  # what the user sees: panels redrawn, panels hidden or shown, the position line
+        return w.panel_renders, w.shown_models, w.position.value
+
+    return time_changes("MaskComparer", sweep * repeats, seen)
+
+
+# name -> function(repeats) -> rows.
+PARTS: dict[str, Callable[[int], list[Row]]] = {
+    "TransposedConvExplorer": transposed_conv_explorer_rows,
+    "UnpoolingExplorer": unpooling_explorer_rows,
+    "MaskComparer": mask_comparer_latency,
+}
+
+
+def print_table(rows: list[Row], target_ms: float = TARGET_MS) -> None:
+    print("| widget | control | updates | median ms | p95 ms | CPU median ms | target ms | median < target |")
+    print("|---|---|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        verdict = "pass" if r.median_ms < target_ms else "FAIL"
+        print(f"| {r.widget} | {r.control} | {r.updates} | {r.median_ms:.1f} | {r.p95_ms:.1f} | "
+              f"{r.cpu_median_ms:.1f} | {target_ms:.0f} | {verdict} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="passes over each widget's sweep")
+    parser.add_argument("--only", choices=sorted(PARTS), action="append", help="run only these widgets")
+    args = parser.parse_args(argv)
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"# Widget latency, {datetime.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs, "
+          f"load average {load} (1, 5, 15 min)\n")
+    rows = [row for name in (args.only or PARTS) for row in PARTS[name](args.repeats)]
+    print_table(rows)
+    return 0 if all(r.median_ms < TARGET_MS for r in rows if r.control == "all") else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

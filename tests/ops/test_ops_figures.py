@@ -1,0 +1,78 @@
+"""The draw functions behind the ops widgets (workbench/viz/ops_figures.py): draw, update in place, render."""
+import numpy as np
+import torch
+
+from workbench.ops import transposed_conv_walkthrough, unpooling_walkthrough
+from workbench.viz.ops_figures import (
+    draw_grid,
+    draw_matrix_view,
+    draw_scatter_step,
+    draw_unpooling,
+    new_figure,
+    render_png,
+    set_box,
+)
+
+
+def test_grid_draws_labels_and_updates_in_place_with_a_new_shape():
+    fig = new_figure(3, 3)
+    ax = fig.subplots()
+    grid = draw_grid(ax, np.arange(6).reshape(2, 3), title="first", num_boxes=1)
+    assert len(grid.labels.get_paths()) == 6 and grid.title_text == "first"
+    assert grid.cells.get_array().tolist() == [[0, 1, 2], [3, 4, 5]]
+    again = draw_grid(ax, np.ones((4, 4)), label_mask=np.eye(4, dtype=bool), title="second", grid=grid)
+    assert again is grid and len(grid.labels.get_paths()) == 4
+    assert grid.ax.get_xlim() == (-0.5, 3.5) and grid.ax.get_ylim() == (3.5, -0.5)  # row 0 on top
+    set_box(grid.boxes[0], (1, 3), (0, 2))
+    assert grid.boxes[0].get_visible() and grid.boxes[0].get_xy() == (-0.5, 0.5)
+    assert (grid.boxes[0].get_width(), grid.boxes[0].get_height()) == (2, 2)
+    set_box(grid.boxes[0], None)
+    assert not grid.boxes[0].get_visible()
+
+
+def test_labels_are_dropped_when_cells_are_too_small_to_read():
+    fig = new_figure(1, 1)
+    grid = draw_grid(fig.subplots(), np.arange(60 * 60).reshape(60, 60))
+    assert not grid.labels.get_visible()
+
+
+def test_render_png_is_headless_and_sized_by_dpi():
+    fig = new_figure(4, 2, dpi=50)
+    draw_grid(fig.subplots(), np.eye(3), title="eye")
+    png = render_png(fig)
+    assert png.startswith(b"\x89PNG")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (200, 100)
+
+
+def test_scatter_and_matrix_views_follow_the_walkthrough():
+    walk = transposed_conv_walkthrough(torch.arange(9.0).reshape(3, 3), torch.ones(2, 2), stride=2, padding=1)
+    fig = new_figure(9, 3)
+    axes = fig.subplots(1, 3)
+    grids = draw_scatter_step(axes, walk, 4)
+    canvas_box, crop_box = grids[2].boxes
+    assert canvas_box.get_xy() == (2 - 0.5, 2 - 0.5)  # position (1, 1) * stride 2
+    assert crop_box.get_xy() == (0.5, 0.5) and crop_box.get_width() == walk.output.shape[1]
+    np.testing.assert_array_equal(grids[2].cells.get_array(), walk.steps.canvases[4].numpy())
+    assert draw_scatter_step(axes, walk, 5, grids) == grids
+    fig2 = new_figure(9, 3)
+    v_grid, x_grid, y_grid = draw_matrix_view(fig2.subplots(1, 3), walk, 4)
+    assert v_grid.boxes[0].get_xy() == (4 - 0.5, -0.5)
+    np.testing.assert_array_equal(y_grid.cells.get_array(), walk.steps.outputs[4].reshape(-1, 1).numpy())
+
+
+def test_unpooling_view_outlines_the_maxima_and_updates_in_place():
+    x = torch.arange(36.0).reshape(6, 6)
+    fig = new_figure(9, 3)
+    axes = fig.subplots(1, 3)
+    walk = unpooling_walkthrough(x, "max", 2)
+    grids = draw_unpooling(axes, x.numpy(), walk.pooled.numpy(), walk.output.numpy(), scale=2, method="max",
+                           sources=walk.sources.tolist())
+    assert len(grids[0].marks.get_paths()) == 9
+    assert grids[2].marks.get_paths()[0].vertices[0].tolist() == [0.5, 0.5]  # around (1, 1), the first maximum
+    walk = unpooling_walkthrough(x, "nearest", 3)
+    again = draw_unpooling(axes, x.numpy(), walk.pooled.numpy(), walk.output.numpy(), scale=3, method="nearest",
+                           grids=grids)
+    assert again == grids and len(grids[0].marks.get_paths()) == 0
+    assert len(grids[0].blocks.get_segments()) == 2  # one line between the two 3x3 windows per direction
+    assert render_png(fig).startswith(b"\x89PNG")

@@ -1,0 +1,191 @@
+"""Everything a side-by-side mask comparison shows, computed once: the pure layer under ``MaskComparer``.
+
+``compare_masks`` turns images, targets and each model's predictions into per-image code maps (class
+ids, ``ErrorCode``, ``BandCode``) and per-image scores. ``render_panels`` turns one image's codes into the
+RGB panels of one view with a lookup-table gather and an alpha blend, cheap enough for every slider move.
+Codes are stored instead of RGB because they take a third of the memory (one byte per pixel instead of
+three), which matters for a hundred 480 x 360 images and several models.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.classes import Classes
+from workbench.metrics import boundary_width, per_image_scores
+from workbench.viz.bands import BAND_COLORS, BandCode, boundary_band_codes, mask_band
+from workbench.viz.colorize import paint
+from workbench.viz.convert import as_mask, as_rgb_image
+from workbench.viz.error_maps import ERROR_COLORS, error_map
+
+VIEWS = ("mask", "overlay", "error map", "boundary bands")
+RESERVED_PANELS = ("image", "target")
+BAND_OPAQUE = np.array([False, True, True, True])  # no-boundary pixels show the photograph
+
+
+@dataclass(frozen=True)
+class ImagePanels:
+    """One image's precomputed maps; every ``(H, W)`` map is uint8 codes."""
+
+    image: np.ndarray  # uint8 (H, W, 3) photograph
+    target: np.ndarray  # class ids, ignore_index kept
+    target_band: np.ndarray  # BandCode.TARGET_ONLY on the target's boundary band, else NONE
+    preds: dict[str, np.ndarray]  # model -> class ids
+    errors: dict[str, np.ndarray]  # model -> ErrorCode (correct / wrong / ignored)
+    bands: dict[str, np.ndarray]  # model -> BandCode
+
+
+@dataclass(frozen=True)
+class MaskComparison:
+    """Precomputed panels of every image, and per-image scores of every model (``None`` if not asked)."""
+
+    panels: list[ImagePanels]
+    model_names: tuple[str, ...]
+    classes: Classes
+    scores: dict[str, pd.DataFrame] | None  # model -> one row per image (pixel_accuracy, miou, ...)
+
+    def worst_first(self, model: str) -> np.ndarray:
+        """Dataset indices by ascending per-image mIoU of ``model`` (ties in dataset order, NaN last)."""
+        if self.scores is None:
+            raise ValueError("worst_first needs per-image scores; build the comparison with per_image=True.")
+        return np.argsort(self.scores[model]["miou"].to_numpy(dtype=np.float64), kind="stable")
+
+
+def image_panels(image, target, preds: Mapping[str, np.ndarray], *, num_classes: int,
+                 ignore_index: int) -> ImagePanels:
+    """Code maps of one image: its target, and each model's prediction, error map and boundary bands.
+
+    Args:
+        image: a photograph in any form ``as_rgb_image`` takes.
+        target: class ids ``(H, W)`` or ``ignore_index``.
+        preds: model name -> predicted class ids ``(H, W)``, each in ``0..num_classes-1``.
+        num_classes: C.
+        ignore_index: the void value of ``target``.
+
+    Raises:
+        ValueError: for a size mismatch or a value that is not a class id, naming the map.
+    """
+    rgb = as_rgb_image(image)
+    target = _checked_map(target, "target", rgb.shape[:2], num_classes, ignore_index)
+    preds = {name: _checked_map(p, f"preds[{name!r}]", rgb.shape[:2], num_classes) for name, p in preds.items()}
+    # The bands of the target and every prediction in one batched call: (1 + models, H, W).
+    stacked = np.stack([target, *preds.values()])
+    target_band, *pred_bands = mask_band(stacked, target != ignore_index, width=boundary_width(*target.shape))
+    panels = ImagePanels(
+        image=rgb,
+        target=target.astype(np.uint8),
+        target_band=target_band.astype(np.uint8) * np.uint8(BandCode.TARGET_ONLY),
+        preds={name: pred.astype(np.uint8) for name, pred in preds.items()},
+        errors={name: error_map(pred, target, ignore_index=ignore_index) for name, pred in preds.items()},
+        bands={name: boundary_band_codes(target_band, band) for name, band in zip(preds, pred_bands)},
+    )
+    for array in (panels.image, panels.target, panels.target_band, *panels.preds.values(),
+                  *panels.errors.values(), *panels.bands.values()):
+        array.setflags(write=False)  # shared with every render: a caller's edit must not change the cache
+    return panels
+
+
+def _checked_map(mask, name: str, shape: tuple[int, int], num_classes: int, ignore_index: int | None = None):
+    mask = as_mask(mask, name=name)
+    if mask.shape != shape:
+        raise ValueError(f"{name} is {mask.shape} but its image is {shape}; they must match.")
+    bad = ((mask < 0) | (mask >= num_classes)) & (mask != ignore_index if ignore_index is not None else True)
+    if bad.any():
+        also = "" if ignore_index is None else f" or ignore_index {ignore_index}"
+        raise ValueError(f"{name} holds {np.unique(mask[bad])[:5].tolist()}, not class ids 0..{num_classes - 1}"
+                         f"{also}; pass class maps such as logits.argmax(1).")
+    return mask
+
+
+def compare_masks(images: Sequence, targets: Sequence, preds: Mapping[str, Sequence], classes: Classes, *,
+                  per_image: bool = True) -> MaskComparison:
+    """Precompute the panels of every image, and per-image scores of every model.
+
+    Args:
+        images: N photographs (uint8 ``(H, W, 3)`` or a dataset's normalised ``(3, H, W)``).
+        targets: N target maps ``(H, W)``; sizes may differ between images.
+        preds: model name -> N predicted maps ``(H, W)`` (class ids, not logits).
+        classes: the dataset's ``Classes`` (colours, ``ignore_index``).
+        per_image: also compute ``workbench.metrics.per_image_scores`` per model (needed to sort).
+    """
+    _check_inputs(images, targets, preds, classes)
+    panels = [
+        image_panels(images[i], targets[i], {name: maps[i] for name, maps in preds.items()},
+                     num_classes=classes.num_classes, ignore_index=classes.ignore_index)
+        for i in range(len(targets))
+    ]
+    scores = None
+    if per_image:
+        target_list = [p.target.astype(np.int64) for p in panels]
+        scores = {
+            name: per_image_scores([p.preds[name].astype(np.int64) for p in panels], target_list,
+                                   classes.num_classes, ignore_index=classes.ignore_index)
+            for name in preds
+        }
+    return MaskComparison(panels=panels, model_names=tuple(preds), classes=classes, scores=scores)
+
+
+def _check_inputs(images, targets, preds, classes: Classes) -> None:
+    if not preds:
+        raise ValueError("compare_masks: no predictions; pass preds={'model name': masks (N, H, W)}.")
+    clashes = [name for name in preds if name in RESERVED_PANELS]
+    if clashes:
+        raise ValueError(f"compare_masks: model names {clashes} clash with the panels {RESERVED_PANELS}; rename them.")
+    counts = {"images": len(images), "targets": len(targets), **{f"preds[{n!r}]": len(m) for n, m in preds.items()}}
+    if len(set(counts.values())) != 1:
+        raise ValueError(f"compare_masks: different numbers of images: {counts}; pass one mask per image everywhere.")
+    if not (classes.num_classes <= 255 and 0 <= classes.ignore_index <= 255):
+        raise ValueError(
+            f"compare_masks: stores masks as bytes, so needs at most 255 classes and ignore_index in 0..255; "
+            f"got {classes.num_classes} classes and ignore_index {classes.ignore_index}."
+        )
+
+
+def class_lookup(classes: Classes, ignore_color=(0, 0, 0)) -> tuple[np.ndarray, np.ndarray]:
+    """A 256-row colour table for uint8 class ids, and which ids are drawn (all but ``ignore_index``)."""
+    colors = np.zeros((256, 3), dtype=np.uint8)
+    colors[: classes.num_classes] = classes.palette()
+    colors[classes.ignore_index] = ignore_color
+    opaque = np.ones(256, dtype=bool)
+    opaque[classes.ignore_index] = False
+    return colors, opaque
+
+
+def render_panels(panels: ImagePanels, view: str, alpha: float, models: Sequence[str],
+                  class_colors: np.ndarray, class_opaque: np.ndarray) -> dict[str, np.ndarray]:
+    """The RGB arrays of one view: ``{"image", "target", *models}`` -> uint8 ``(H, W, 3)``.
+
+    See ``render_panel``; ``class_colors`` and ``class_opaque`` come from ``class_lookup``.
+    """
+    return {name: render_panel(panels, name, view, alpha, class_colors, class_opaque)
+            for name in ("image", "target", *models)}
+
+
+def render_panel(panels: ImagePanels, name: str, view: str, alpha: float,
+                 class_colors: np.ndarray, class_opaque: np.ndarray) -> np.ndarray:
+    """One panel (``"image"``, ``"target"`` or a model name) of one view, uint8 ``(H, W, 3)``.
+
+    ``view`` "mask" shows pure class colours; "overlay", "error map" and "boundary bands" blend their
+    colours over the photograph at opacity ``alpha``. In the error-map view the target panel shows the
+    target overlay; in the band view, the target's own boundary band.
+    """
+    if view not in VIEWS:
+        raise ValueError(f"view={view!r}; choose one of {VIEWS}.")
+    if name == "image":
+        return panels.image
+    codes, colors, opaque = panel_codes(panels, name, view, class_colors, class_opaque)
+    return np.take(colors, codes, axis=0) if view == "mask" else paint(panels.image, codes, colors, alpha, opaque)
+
+
+def panel_codes(panels: ImagePanels, name: str, view: str, class_colors: np.ndarray, class_opaque: np.ndarray):
+    """``(codes, colour table, opaque table or None)`` that a panel other than "image" paints in ``view``."""
+    if view == "boundary bands":
+        return (panels.target_band if name == "target" else panels.bands[name]), BAND_COLORS, BAND_OPAQUE
+    if name == "target":
+        return panels.target, class_colors, class_opaque
+    if view == "error map":
+        return panels.errors[name], ERROR_COLORS, None
+    return panels.preds[name], class_colors, class_opaque

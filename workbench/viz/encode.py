@@ -1,0 +1,62 @@
+"""Figures and RGB arrays as image bytes, for HTML reports and ipywidgets.Image panels."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image
+
+
+def figure_to_png(fig: Figure, *, dpi: float | None = None) -> bytes:
+    """Render a matplotlib figure to PNG bytes (tight bounding box); the figure stays open and reusable."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def array_to_png(rgb: np.ndarray, *, compress_level: int = 1) -> bytes:
+    """Encode a uint8 ``(H, W, 3)`` array as PNG bytes.
+
+    Lossless; fast for flat colour maps (masks, error maps: a few ms at 480 x 360), slow for photographs,
+    where ``array_to_jpeg`` is the one to use. Level 1 because higher levels cost time and save little.
+    """
+    buffer = io.BytesIO()
+    Image.fromarray(_checked_rgb(rgb)).save(buffer, format="PNG", compress_level=compress_level)
+    return buffer.getvalue()
+
+
+def codes_to_png(codes: np.ndarray, colors: np.ndarray) -> bytes:
+    """Encode a uint8 code map ``(H, W)`` with its colour table ``(K <= 256, 3)`` as a palette PNG.
+
+    The same picture as ``array_to_png(colors[codes])`` at a third of the bytes and about a twentieth of
+    the time (0.4 ms at 480 x 360): one byte per pixel to filter and compress instead of three.
+    """
+    codes, colors = np.asarray(codes), np.asarray(colors, dtype=np.uint8)
+    if codes.dtype != np.uint8 or codes.ndim != 2 or colors.ndim != 2 or not 0 < len(colors) <= 256:
+        raise ValueError(f"codes_to_png: expected uint8 (H, W) codes and a (K <= 256, 3) table, "
+                         f"got {codes.dtype} {codes.shape} and {colors.shape}.")
+    image = Image.fromarray(np.ascontiguousarray(codes), mode="P")
+    image.putpalette(np.ascontiguousarray(colors[:, :3]).tobytes())
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def array_to_jpeg(rgb: np.ndarray, *, quality: int = 90, full_chroma: bool = False) -> bytes:
+    """Encode a uint8 ``(H, W, 3)`` array as JPEG bytes.
+
+    For photographs and colours blended over them: under 1 ms at 480 x 360 where PNG takes 20-50 ms.
+    By default colour is stored at half resolution (4:2:0, half the time and bytes of 4:4:4), which can
+    soften a colour edge by a pixel; ``full_chroma=True`` keeps it sharp.
+    """
+    buffer = io.BytesIO()
+    Image.fromarray(_checked_rgb(rgb)).save(buffer, format="JPEG", quality=quality, subsampling=0 if full_chroma else 2)
+    return buffer.getvalue()
+
+
+def _checked_rgb(rgb: np.ndarray) -> np.ndarray:
+    rgb = np.asarray(rgb)
+    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[-1] != 3:
+        raise ValueError(f"expected a uint8 (H, W, 3) array, got {rgb.dtype} {rgb.shape}; see viz.colorize.")
+    return np.ascontiguousarray(rgb)

@@ -1,0 +1,6 @@
+"""ipywidgets inspectors: thin wiring over ops/, metrics/ and viz/, each exposing its state as data."""
+from workbench.widgets.style_stages import StyleStages, gram_limits
+from workbench.widgets.transposed_conv import TransposedConvExplorer
+from workbench.widgets.unpooling import UnpoolingExplorer
+from workbench.widgets.mask_comparer import MaskComparer
+from workbench.widgets.fcn_inspector import FCNCapture, FCNInspector, capture_fcn

@@ -1,0 +1,207 @@
+"""MaskComparer: browse images with the target and each model's mask side by side.
+
+Thin wiring over ``workbench.viz.comparison``: the constructor precomputes every image's code maps
+(class ids, error maps, boundary bands) and per-image scores; a control change only renders the shown
+image's panels (lookup-table gather, alpha blend) and encodes them for ``ipywidgets.Image`` (PNG for flat
+colours, JPEG where the photograph shows through: PNG of a photograph costs 20 ms at 480 x 360).
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+
+from workbench.data.classes import Classes
+from workbench.metrics import PER_IMAGE_COLUMNS
+from workbench.viz.bands import BAND_COLORS, BAND_LABELS, BandCode
+from workbench.viz.comparison import VIEWS, class_lookup, compare_masks, panel_codes, render_panel
+from workbench.viz.encode import array_to_jpeg, codes_to_png
+from workbench.viz.error_maps import ERROR_COLORS, ERROR_LABELS, OVERALL_CODES
+
+SORTS = ("dataset order", "worst first")
+
+
+class MaskComparer:
+    """Image slider over a dataset: photograph, target and each model's mask, overlay, error map or bands.
+
+    Args:
+        images: a dataset of ``(image, mask)`` pairs (then ``targets=None``), or N photographs (normalised
+            ``(3, H, W)`` tensors as datasets give, a ``(N, 3, H, W)`` batch, or uint8 ``(H, W, 3)`` arrays).
+        targets: N target maps ``(H, W)``, or ``None`` to take them from ``images``.
+        preds: model name -> N predicted class-id maps ``(H, W)`` (e.g. ``logits.argmax(1)``).
+        classes: the dataset's ``Classes``; ``None`` takes ``images.classes``.
+        per_image: compute per-image scores (``workbench.metrics.per_image_scores``), needed to sort.
+        panel_width: display width of each panel in pixels.
+
+    Controls: ``index`` (position in the current order), ``opacity``, ``view`` (one of ``VIEWS``), ``sort``
+    ("dataset order" / "worst first"), ``sort_by`` (whose mIoU sorts), ``models`` (which models to show).
+    State: ``current_index`` (dataset index shown), ``order``, ``shown_models``, ``current_arrays`` (panel
+    name -> displayed uint8 ``(H, W, 3)``), ``scores_row``, ``panel_renders``; the whole precomputation
+    is ``comparison``.
+    Display ``widget`` in a notebook.
+    """
+
+    def __init__(self, images, targets, preds: Mapping[str, Sequence], classes: Classes | None = None, *,
+                 per_image: bool = True, panel_width: int = 320):
+        classes = classes if classes is not None else _classes_of(images)
+        images, targets = _split_pairs(images, targets)
+        self.comparison = compare_masks(images, targets, preds, classes, per_image=per_image)
+        self.order = np.arange(len(targets))
+        self.current_arrays: dict[str, np.ndarray] = {}
+        self._class_colors, self._class_opaque = class_lookup(classes)
+        self._score_values = _score_values(self.comparison.scores)
+        self._drawn: dict[str, tuple] = {}  # panel -> (what it shows, its array): skip unchanged panels
+        self.panel_renders = 0  # panels rendered and encoded so far (unchanged panels are skipped)
+        self._build_controls(per_image)
+        self._build_panels(panel_width)
+        self.widget = widgets.VBox([
+            widgets.HBox([self.index, self.opacity, self.position]),
+            widgets.HBox([self.view, self.sort, self.sort_by, self.models]),
+            self.legend, self.panel_row, self.scores_html,
+        ])
+        self._refresh()
+
+    def _build_controls(self, per_image: bool) -> None:
+        names = self.comparison.model_names
+        self.index = widgets.IntSlider(value=0, min=0, max=len(self.order) - 1, description="image")
+        self.opacity = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="opacity")
+        self.view = widgets.ToggleButtons(options=VIEWS, value="mask", description="view")
+        self.sort = widgets.Dropdown(options=SORTS if per_image else SORTS[:1], description="sort")
+        self.sort_by = widgets.Dropdown(options=names, description="by mIoU of", disabled=not per_image)
+        self.models = widgets.SelectMultiple(options=names, value=names, description="models",
+                                             rows=min(len(names), 5))
+        self.position = widgets.HTML()
+        self.legend = widgets.HTML()
+        self.scores_html = widgets.HTML()
+        for control in (self.index, self.opacity, self.view, self.models):
+            control.observe(self._refresh, names="value")
+        for control in (self.sort, self.sort_by):
+            control.observe(self._resort, names="value")
+
+    def _build_panels(self, panel_width: int) -> None:
+        names = ("image", "target", *self.comparison.model_names)
+        self._images = {n: widgets.Image(format="png", layout=widgets.Layout(width=f"{panel_width}px")) for n in names}
+        self._boxes = {n: widgets.VBox([widgets.HTML(f"<b>{html.escape(n)}</b>"), self._images[n]]) for n in names}
+        self.panel_row = widgets.HBox(list(self._boxes.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        self._legends = _legend_html(self.comparison.classes)
+
+    @property
+    def current_index(self) -> int:
+        """The dataset index of the image shown (``order[index.value]``)."""
+        return int(self.order[self.index.value])
+
+    @property
+    def shown_models(self) -> tuple[str, ...]:
+        """The models whose panels are shown, in the order ``preds`` gave them."""
+        return tuple(m for m in self.comparison.model_names if m in self.models.value)
+
+    @property
+    def scores_row(self) -> pd.DataFrame | None:
+        """The shown image's scores, one row per shown model (``None`` without ``per_image``)."""
+        if self.comparison.scores is None:
+            return None
+        rows = {m: self.comparison.scores[m].iloc[self.current_index] for m in self.shown_models}
+        return pd.DataFrame(rows).T.reindex(list(rows))
+
+    def _resort(self, change=None) -> None:
+        # Worst first starts at the worst image: moving to position 0 is what the user asked to see.
+        if change is not None and change["owner"] is self.sort_by and self.sort.value != "worst first":
+            return  # choosing whose mIoU sorts changes nothing until worst-first is on
+        by_worst = self.sort.value == "worst first"
+        self.order = self.comparison.worst_first(self.sort_by.value) if by_worst else np.arange(len(self.order))
+        if self.index.value == 0:
+            self._refresh()
+        else:
+            self.index.value = 0  # its observer refreshes
+
+    def _refresh(self, change=None) -> None:
+        shown = ("image", "target", *self.shown_models)
+        for name, box in self._boxes.items():
+            box.layout.display = None if name in shown else "none"
+        self.current_arrays = {name: self._panel(name) for name in shown}
+        self.legend.value = self._legends[self.view.value]
+        self.position.value = self._position_html()
+        self.scores_html.value = self._scores_html()
+
+    def _panel(self, name: str) -> np.ndarray:
+        """Render and encode one panel, unless what it depends on is unchanged since it was last drawn."""
+        view, alpha = self.view.value, self.opacity.value
+        key = (self.current_index,) if name == "image" else (self.current_index, view, alpha * (view != "mask"))
+        if self._drawn.get(name, (None,))[0] != key:
+            panels = self.comparison.panels[self.current_index]
+            rgb = render_panel(panels, name, view, alpha, self._class_colors, self._class_opaque)
+            image_format, data = self._encode(panels, name, rgb)
+            with self._images[name].hold_sync():
+                self._images[name].format, self._images[name].value = image_format, data
+            self._drawn[name] = (key, rgb)
+            self.panel_renders += 1
+        return self._drawn[name][1]
+
+    def _encode(self, panels, name: str, rgb: np.ndarray) -> tuple[str, bytes]:
+        # Pure lookup-table colours: a palette PNG of the codes (lossless, 0.4 ms). Anything showing the
+        # photograph: JPEG (1 ms; PNG of a photograph costs 20 ms at 480 x 360).
+        if name != "image":
+            codes, colors, opaque = panel_codes(panels, name, self.view.value, self._class_colors, self._class_opaque)
+            if self.view.value == "mask" or (self.opacity.value == 1.0 and opaque is None):
+                return "png", codes_to_png(codes, colors)
+        return "jpeg", array_to_jpeg(rgb)
+
+    def _position_html(self) -> str:
+        where = f"{self.index.value + 1} of {len(self.order)}, {self.sort.value}"
+        if self.sort.value == "worst first":
+            where += f" by {html.escape(self.sort_by.value)}"
+        return f"dataset index <b>{self.current_index}</b> ({where})"
+
+    def _scores_html(self) -> str:
+        if self._score_values is None:
+            return ""
+        header = "".join(f"<th>{c}</th>" for c in PER_IMAGE_COLUMNS)
+        rows = "".join(
+            f"<tr><th>{html.escape(m)}</th>"
+            + "".join(f"<td>{v:.3f}</td>" for v in self._score_values[m][self.current_index]) + "</tr>"
+            for m in self.shown_models
+        )
+        return f"<table><tr><th>model</th>{header}</tr>{rows}</table>"
+
+
+def _split_pairs(images, targets):
+    """``(images, targets)`` as two indexable sequences, from a dataset of pairs or separate inputs."""
+    if targets is None:
+        pairs = [images[i] for i in range(len(images))]
+        if not pairs or not isinstance(pairs[0], (tuple, list)):
+            raise ValueError("MaskComparer: targets=None needs a dataset of (image, mask) pairs; pass targets.")
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+    items = [images[i] for i in range(len(images))]  # a dataset loads each item once, here
+    return [item[0] if isinstance(item, (tuple, list)) else item for item in items], targets
+
+
+def _classes_of(images) -> Classes:
+    classes = getattr(images, "classes", None)
+    if not isinstance(classes, Classes):
+        raise ValueError("MaskComparer: pass classes= (the dataset's .classes); the images carry none.")
+    return classes
+
+
+def _score_values(scores: dict[str, pd.DataFrame] | None) -> dict[str, np.ndarray] | None:
+    # Plain float arrays (N, 4) so that each refresh formats numbers without touching pandas.
+    if scores is None:
+        return None
+    return {m: table.loc[:, list(PER_IMAGE_COLUMNS)].to_numpy(dtype=np.float64) for m, table in scores.items()}
+
+
+def _legend_html(classes: Classes) -> dict[str, str]:
+    """One static legend per view: class colours, error colours or band colours."""
+    class_items = list(zip(classes.names, classes.colors))
+    error_items = [(ERROR_LABELS[c], ERROR_COLORS[c]) for c in OVERALL_CODES]
+    band_items = [(BAND_LABELS[c], BAND_COLORS[c]) for c in (BandCode.TARGET_ONLY, BandCode.PRED_ONLY, BandCode.BOTH)]
+    items = {"mask": class_items, "overlay": class_items, "error map": error_items, "boundary bands": band_items}
+    return {view: " ".join(_swatch(name, color) for name, color in entries) for view, entries in items.items()}
+
+
+def _swatch(name: str, color) -> str:
+    r, g, b = (int(v) for v in color)
+    box = f"display:inline-block;width:0.9em;height:0.9em;background:rgb({r},{g},{b});border:1px solid #444"
+    return f'<span style="white-space:nowrap"><span style="{box}"></span> {html.escape(str(name))}</span>'
