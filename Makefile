@@ -21,8 +21,11 @@ demo: install
 test: install
 	$(PY) -m pytest
 
+test-browser: install
+	$(PY) -m pytest -m browser
+
 lab: install
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 bench: install
 	$(PY) bench/metrics_speed.py
