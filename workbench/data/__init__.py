@@ -1,0 +1,23 @@
+"""Datasets (synthetic, folder, PASCAL VOC), joint image + mask transforms, collate and class metadata.
+
+A sample is ``(image, mask)``: image float32 ``(3, H, W)`` ImageNet-normalised, mask int64 ``(H, W)`` with
+class ids and 255 for void. Every dataset carries ``.classes``.
+"""
+from .classes import IGNORE_INDEX, Classes
+from .collate import pad_collate
+from .errors import DatasetError
+from .folder import SegmentationFolder
+from .normalize import IMAGENET_MEAN, IMAGENET_STD, denormalize, normalize
+from .registry import create_dataset, list_datasets, register_dataset
+from .synthetic import SYNTHETIC_CLASSES, Scene, SyntheticShapes
+from .transforms import (
+    ColorJitter, Compose, RandomCrop, RandomHorizontalFlip, RandomScale, Resize, eval_transforms, train_transforms,
+)
+from .voc import VOC_CLASSES, VOCSegmentation
+
+__all__ = [
+    "IGNORE_INDEX", "Classes", "DatasetError", "SyntheticShapes", "SYNTHETIC_CLASSES", "Scene", "SegmentationFolder",
+    "VOCSegmentation", "VOC_CLASSES", "create_dataset", "list_datasets", "register_dataset", "pad_collate",
+    "IMAGENET_MEAN", "IMAGENET_STD", "normalize", "denormalize", "Compose", "Resize", "RandomScale", "RandomCrop",
+    "RandomHorizontalFlip", "ColorJitter", "train_transforms", "eval_transforms",
+]

@@ -1,0 +1,37 @@
+"""Batching samples of different sizes: pad each to the batch's largest height and width."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+
+from .classes import IGNORE_INDEX
+
+
+def pad_collate(batch: Sequence[tuple[torch.Tensor, torch.Tensor]], ignore_index: int = IGNORE_INDEX
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Stack ``(image, mask)`` samples, padding bottom/right to the largest ``H`` and ``W`` in the batch.
+
+    Use as ``DataLoader(..., collate_fn=pad_collate)``. Images are padded with 0 (the mean colour once
+    normalised) and masks with ``ignore_index``, so padding never counts in losses or metrics.
+
+    Args:
+        batch: samples with image float ``(3, H_i, W_i)`` and mask int64 ``(H_i, W_i)``.
+        ignore_index: mask value for padded pixels.
+
+    Returns:
+        ``(images, masks)``: float ``(N, 3, H, W)`` and int64 ``(N, H, W)``, ``H = max H_i``, ``W = max W_i``.
+    """
+    if len(batch) == 0:
+        raise ValueError("pad_collate: empty batch; the DataLoader gave no samples.")
+    height = max(image.shape[-2] for image, _ in batch)
+    width = max(image.shape[-1] for image, _ in batch)
+    images, masks = [], []
+    for image, mask in batch:
+        if tuple(image.shape[-2:]) != tuple(mask.shape[-2:]):
+            raise ValueError(f"pad_collate: image {tuple(image.shape)} and mask {tuple(mask.shape)} differ in size.")
+        pad = (0, width - image.shape[-1], 0, height - image.shape[-2])
+        images.append(F.pad(image, pad, value=0.0))
+        masks.append(F.pad(torch.as_tensor(mask, dtype=torch.int64), pad, value=ignore_index))
+    return torch.stack(images), torch.stack(masks)

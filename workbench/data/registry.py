@@ -1,0 +1,64 @@
+"""Datasets chosen by name (``"synthetic"``) or by folder path (VOC layout or images/ + masks/)."""
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+from typing import Callable
+
+from torch.utils.data import Dataset
+
+from .errors import DatasetError
+from .folder import SegmentationFolder
+from .synthetic import SyntheticShapes
+from .voc import VOCSegmentation
+
+_DATASETS: dict[str, Callable[..., Dataset]] = {}
+SYNTHETIC_SPLITS = ("train", "val", "test")
+
+
+def register_dataset(name: str):
+    """Decorator: make ``builder(split, *, transform=None, **kw)`` available as ``create_dataset(name, ...)``."""
+    def wrap(builder):
+        if name in _DATASETS:
+            raise ValueError(f"dataset {name!r} is already registered")
+        _DATASETS[name] = builder
+        return builder
+    return wrap
+
+
+def list_datasets(pattern: str | None = None) -> list[str]:
+    """Registered dataset names, sorted, optionally filtered by an fnmatch pattern such as ``"syn*"``."""
+    return sorted(n for n in _DATASETS if pattern is None or fnmatch.fnmatch(n, pattern))
+
+
+@register_dataset("synthetic")
+def synthetic(split: str, *, transform=None, seed: int = 0, **kw) -> SyntheticShapes:
+    """SyntheticShapes with a seed per split (``3 seed + k``), so train, val and test never share a sample."""
+    if split not in SYNTHETIC_SPLITS:
+        raise DatasetError(f"synthetic: unknown split {split!r}; choose one of {list(SYNTHETIC_SPLITS)}.")
+    if seed < 0:
+        raise DatasetError(f"synthetic: seed must be >= 0, got {seed}.")
+    return SyntheticShapes(seed=3 * seed + SYNTHETIC_SPLITS.index(split), transform=transform, **kw)
+
+
+def create_dataset(name_or_root: str | Path, split: str, *, transform=None, **kw) -> Dataset:
+    """Build a dataset by registered name or from a folder.
+
+    Args:
+        name_or_root: a name from :func:`list_datasets`, or a folder: a PASCAL VOC 2012 folder (it holds
+            ``JPEGImages/`` and ``SegmentationClass/``) or a :class:`SegmentationFolder` tree.
+        split: e.g. ``"train"`` or ``"val"``.
+        transform: optional joint transform (see :mod:`workbench.data.transforms`).
+        **kw: passed to the dataset, e.g. ``num_images``, ``image_size``, ``seed`` or ``num_classes``.
+    """
+    if str(name_or_root) in _DATASETS:
+        return _DATASETS[str(name_or_root)](split, transform=transform, **kw)
+    root = Path(name_or_root).expanduser()
+    if not root.is_dir():
+        raise DatasetError(
+            f"unknown dataset {str(name_or_root)!r}: not a registered name ({', '.join(list_datasets())}) and "
+            "not an existing folder. Give one of those names or the path of a dataset folder."
+        )
+    if (root / "JPEGImages").is_dir() and (root / "SegmentationClass").is_dir():
+        return VOCSegmentation(root, split, transform=transform, **kw)
+    return SegmentationFolder(root, split, transform=transform, **kw)
