@@ -21,6 +21,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .threads import single_threaded
+
 
 def boundary_width(height: int, width: int) -> int:
     """Band width d of Boundary IoU (Cheng et al. 2021): ``max(1, round(0.02 * image diagonal))`` pixels.
@@ -140,6 +142,7 @@ def doubling_runs(flat: torch.Tensor, size: int, step: int) -> list[torch.Tensor
     return runs
 
 
+@single_threaded
 def inner_band(masks, d: int):
     """Inner band of width d of every pixel's own mask (Cheng et al. 2021, Boundary IoU).
 

@@ -17,6 +17,7 @@ from .confusion import confusion_counts
 from .inputs import LabelBatch, check_num_classes, label_batches
 from .region import class_iou, nanmean, pixel_accuracy, safe_divide
 from .scores import Scores
+from .threads import single_threaded
 
 PER_IMAGE_COLUMNS = ("pixel_accuracy", "miou", "boundary_iou", "boundary_f1")
 
@@ -98,6 +99,7 @@ class SegmentationEvaluator:
         self._rows: list[pd.DataFrame] = []
         self._seen = 0
 
+    @single_threaded
     def update(self, preds, targets) -> None:
         """Add a batch.
 

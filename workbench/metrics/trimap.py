@@ -14,8 +14,10 @@ from .bands import dilate, label_edges
 from .confusion import confusion_counts
 from .inputs import label_batches
 from .region import class_iou, nanmean
+from .threads import single_threaded
 
 
+@single_threaded
 def trimap_miou(preds, targets, num_classes: int, widths, ignore_index: int = 255) -> pd.Series:
     """mIoU within chessboard distance w of a target label change, for each width w.
 
