@@ -1,0 +1,90 @@
+"""The command line: every option documented, a tiny train + evaluate, clear errors."""
+import dataclasses
+import json
+import runpy
+import sys
+
+import pandas as pd
+import pytest
+
+from workbench.cli import CONFIG_OPTIONS, build_parser, main, option_name
+from workbench.engine import TrainConfig
+
+TINY_DATA = ["--num-images", "8", "--val-images", "4", "--image-size", "32"]
+
+
+def _help(command):
+    return build_parser()._subparsers._group_actions[0].choices[command].format_help()
+
+
+@pytest.mark.parametrize("command", ["train", "compare"])
+def test_help_explains_every_train_config_field(command):
+    text = _help(command)
+    for field in dataclasses.fields(TrainConfig):
+        assert option_name(field.name) in text, field.name
+        assert CONFIG_OPTIONS[field.name][0].split()[0] in text
+    for option in ("--data", "--encoder", "--num-images", "--image-size", "--train-split", "--val-split"):
+        assert option in text
+
+
+def test_every_option_has_help_text():
+    for command in ("train", "compare", "evaluate"):
+        sub = build_parser()._subparsers._group_actions[0].choices[command]
+        for action in sub._actions:
+            assert action.help, (command, action.dest)
+
+
+def test_cli_defaults_build_a_valid_config():
+    args = build_parser().parse_args(["compare", "--crop-size", "48", "--class-weights", "1", "2"])
+    config = TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)})
+    assert config.crop_size == (48, 48) and config.class_weights == (1.0, 2.0)
+    assert args.models == ["fcn8s", "unet", "deeplabv3plus", "pspnet"] and args.out_dir == "runs/compare"
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """One epoch of fcn32s on 8 synthetic images through `workbench train`, shared by the tests below."""
+    run = tmp_path_factory.mktemp("cli") / "run"
+    rc = main(["train", "--model", "fcn32s", *TINY_DATA, "--epochs", "1", "--batch-size", "4", "--out", str(run),
+               "--no-progress"])
+    assert rc == 0
+    return run
+
+
+@pytest.mark.slow
+def test_tiny_train_then_evaluate_gives_the_same_scores(tiny_run, tmp_path, capsys):
+    assert (tiny_run / "last.safetensors").is_file() and (tiny_run / "history.csv").is_file()
+    rc = main(["evaluate", "--weights", str(tiny_run / "last.safetensors"), *TINY_DATA, "--batch-size", "4",
+               "--out", str(tmp_path / "eval")])
+    printed = capsys.readouterr().out
+    assert rc == 0 and "background" in printed
+    for name in ("scores.json", "per_class.csv", "per_class.md", "per_class.tex", "per_class.html", "per_image.csv"):
+        assert (tmp_path / "eval" / name).is_file(), name
+    assert json.loads((tmp_path / "eval" / "scores.json").read_text()) == json.loads((tiny_run / "scores.json").read_text())
+
+
+@pytest.mark.slow
+def test_evaluate_with_the_wrong_model_or_file_is_a_clear_error(tiny_run, tmp_path, capsys):
+    rc = main(["evaluate", "--weights", str(tiny_run / "last.safetensors"), "--model", "fcn8s", *TINY_DATA])
+    err = capsys.readouterr().err
+    assert rc == 2 and "last.safetensors holds a FCN (model 'fcn32s', 7 classes)" in err
+    assert main(["evaluate", "--weights", str(tmp_path / "missing.safetensors")]) == 2
+    assert "no such checkpoint file" in capsys.readouterr().err
+
+
+def test_python_m_workbench_runs_the_cli(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["workbench", "--help"])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_module("workbench", run_name="__main__")
+    assert done.value.code == 0 and "evaluate" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_compare_runs_unchanged_on_camvid(camvid_root, tmp_path):
+    rc = main(["compare", "--data", str(camvid_root), "--models", "fcn32s", "--num-images", "4", "--val-images", "2",
+               "--max-steps", "1", "--batch-size", "2", "--crop-size", "64", "--out", str(tmp_path), "--no-progress"])
+    assert rc == 0
+    table = pd.read_csv(tmp_path / "comparison.csv", comment="#")
+    assert list(table["model"]) == ["fcn32s"] and table["miou"].notna().all()
+    per_class = pd.read_csv(tmp_path / "per_class_iou.csv", comment="#")
+    assert len(per_class) == 11 and (tmp_path / "fcn32s" / "last.safetensors").is_file()

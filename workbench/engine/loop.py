@@ -1,0 +1,149 @@
+"""One training epoch and one evaluation pass, in the style of torchvision's segmentation reference.
+
+Plain functions; ``fit`` (in ``fit.py``) strings them together. The loss is checked for NaN/inf every
+``log_every`` steps rather than every step so that a GPU never waits on the CPU in between.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Callable
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+from tqdm.auto import tqdm
+
+from workbench.data.classes import IGNORE_INDEX
+from workbench.engine import distributed
+from workbench.engine.runtime import Runtime
+from workbench.metrics import SegmentationEvaluator
+
+
+class TrainingDiverged(RuntimeError):
+    """The training loss became NaN or infinite; the run stopped without saving the broken weights.
+
+    Attributes:
+        step: the optimizer step whose loss was not finite (0-based).
+        loss: that loss value.
+        checkpoint: the last good checkpoint (None when none was written yet).
+        history: the history DataFrame up to the last completed epoch (None outside ``fit``).
+    """
+
+    def __init__(self, step: int, loss: float, lr: float, *, checkpoint=None, history=None):
+        self.step, self.loss, self.lr, self.checkpoint, self.history = step, loss, lr, checkpoint, history
+        kept = (f"The last good checkpoint is kept at {checkpoint}; fix the cause, then rerun with resume=True to "
+                f"continue from it." if checkpoint else "No checkpoint had been written yet.")
+        super().__init__(
+            f"Training diverged: the loss was {loss} at step {step} (learning rate {lr:.3g}). Likely causes: a "
+            f"learning rate too high (try 10x lower or add warmup_steps), fp16 overflow (try precision='bf16' "
+            f"or 'fp32'), or NaN/inf values in the images. {kept}"
+        )
+
+
+def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, criterion: nn.Module, *,
+                    runtime: Runtime, scaler: torch.amp.GradScaler, lr_fn: Callable[[int], float], step: int,
+                    stop_step: int, log_every: int = 10, log: Callable[[dict], None] | None = None,
+                    progress: bool = True, desc: str = "train") -> tuple[float, int]:
+    """Train on ``loader`` until it ends or ``step`` reaches ``stop_step``.
+
+    Args:
+        model: the model (or its DDP wrapper) mapping images ``(N, 3, H, W)`` to logits ``(N, C, H, W)``.
+        loader: batches ``(images (N, 3, H, W), masks (N, H, W))``.
+        lr_fn: learning rate of a step (``schedule.lr_at`` with the run's settings).
+        step: optimizer steps taken before this epoch.
+        log: called every ``log_every`` steps with ``{"step", "train_loss", "lr"}``.
+        progress, desc: show a tqdm bar with this label.
+
+    Returns:
+        The mean training loss of the epoch over all processes, and the step count after it.
+
+    Raises:
+        TrainingDiverged: a loss was NaN or infinite.
+    """
+    model.train()
+    window, losses = [], []
+    batches = itertools.islice(loader, max(0, stop_step - step))
+    bar = tqdm(batches, total=min(len(loader), stop_step - step), leave=False, disable=not progress, desc=desc)
+    for images, masks in bar:
+        images, masks = runtime.to_device(images, masks)
+        lr = lr_fn(step)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        with runtime.autocast():
+            logits = model(images)
+        loss = criterion(logits, masks)  # the losses compute in float32 whatever the autocast dtype
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        step += 1
+        window.append(loss.detach())
+        if len(window) == log_every:
+            losses += _check_finite(window, step, lr, log, bar)
+            window = []
+    if window:
+        losses += _check_finite(window, step, lr, log, bar)
+    totals = distributed.all_reduce_sum(torch.tensor([sum(losses), len(losses)], dtype=torch.float64))
+    return (totals[0] / totals[1]).item() if totals[1] > 0 else math.nan, step
+
+
+def _check_finite(window: list[torch.Tensor], step: int, lr: float, log, bar) -> list[float]:
+    """Fetch a window of losses in one sync; raise on the first non-finite one (on any rank)."""
+    values = torch.stack(window).float().cpu()
+    bad = distributed.all_reduce_sum(torch.tensor([float((~values.isfinite()).any())]))
+    if bad.item() > 0:
+        first = step - len(window)
+        where = (~values.isfinite()).nonzero()
+        if len(where) == 0:  # another rank diverged in this window; its step is not known here
+            raise TrainingDiverged(first, float("nan"), lr)
+        index = int(where[0, 0])
+        raise TrainingDiverged(first + index, float(values[index]), lr)
+    mean = values.mean().item()
+    bar.set_postfix(loss=f"{mean:.4f}", lr=f"{lr:.2e}", refresh=False)
+    if log is not None:
+        log({"step": step, "train_loss": mean, "lr": lr})
+    return values.tolist()
+
+
+@torch.no_grad()
+def validate(model: nn.Module, loader: DataLoader, evaluator, *, runtime: Runtime, criterion: nn.Module | None = None,
+             progress: bool = False) -> float:
+    """Add the predictions of ``model`` on ``loader`` to ``evaluator`` and sum it over processes.
+
+    Returns:
+        The mean ``criterion`` loss per image over all processes (NaN without a criterion).
+    """
+    model.eval()
+    totals = torch.zeros(2, dtype=torch.float64, device=runtime.device)
+    for images, masks in tqdm(loader, leave=False, disable=not progress, desc="val"):
+        images, masks = runtime.to_device(images, masks)
+        with runtime.autocast():
+            logits = model(images)
+        evaluator.update(logits.argmax(dim=1), masks)
+        if criterion is not None:
+            totals += torch.stack([criterion(logits, masks).double() * len(images), totals.new_tensor(len(images))])
+    evaluator.all_reduce()
+    totals = distributed.all_reduce_sum(totals.cpu())
+    return (totals[0] / totals[1]).item() if totals[1] > 0 else math.nan
+
+
+def evaluate(model: nn.Module, loader: DataLoader, num_classes: int, *, ignore_index: int = IGNORE_INDEX,
+             runtime: Runtime | None = None, progress: bool = False):
+    """Score ``model`` on every batch of ``loader`` with ``workbench.metrics.SegmentationEvaluator``.
+
+    Args:
+        model: maps images ``(N, 3, H, W)`` to logits ``(N, num_classes, H, W)``.
+        loader: batches ``(images, masks)``; under torchrun give each rank its own shard
+            (``sampling.create_eval_loader``), the confusion matrices are summed over ranks.
+        runtime: device and precision; None uses the model's device in float32.
+
+    Returns:
+        ``workbench.metrics.Scores`` over the whole loader.
+    """
+    if runtime is None:
+        device = next(model.parameters()).device
+        runtime = Runtime(device, "fp32", channels_last=False)
+    evaluator = SegmentationEvaluator(num_classes, ignore_index, device=runtime.device)
+    validate(model, loader, evaluator, runtime=runtime, progress=progress)
+    return evaluator.compute()

@@ -1,0 +1,94 @@
+"""The files a training run leaves behind, all written atomically.
+
+``config.json`` (the TrainConfig plus model, data and device facts), ``classes.json``, ``history.csv``
+(one row per epoch), ``scores.json`` (``Scores.as_dict()`` of the final weights, NaN as null),
+``per_class.csv`` and ``per_class.md`` (``Scores.table()``), ``last.safetensors`` and ``best.safetensors``
+(highest validation mIoU).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.data.classes import Classes
+from workbench.engine.atomic import atomic_write_json, atomic_write_text
+from workbench.engine.checkpoint import save_checkpoint
+
+
+class RunFolder:
+    """Reads and writes one run's files.
+
+    Args:
+        path: the folder; None makes every write a no-op (a run that keeps nothing).
+        writable: False on every torchrun rank but 0, which alone writes; all ranks may read.
+    """
+
+    def __init__(self, path: str | Path | None, *, writable: bool = True):
+        self.path = None if path is None else Path(path)
+        self.writable = writable and self.path is not None
+
+    @property
+    def last(self) -> Path | None:
+        return None if self.path is None else self.path / "last.safetensors"
+
+    @property
+    def best(self) -> Path | None:
+        return None if self.path is None else self.path / "best.safetensors"
+
+    def clear(self) -> None:
+        """Remove the files a previous run left, so a fresh run never mixes with them (best.safetensors!)."""
+        if self.writable:
+            for name in STALE_FILES:
+                (self.path / name).unlink(missing_ok=True)
+
+    def write_config(self, info: dict, classes: Classes) -> None:
+        if self.writable:
+            atomic_write_json(self.path / "config.json", info)
+            atomic_write_json(self.path / "classes.json", _classes_dict(classes))
+
+    def write_history(self, rows: list[dict]) -> None:
+        if self.writable:
+            atomic_write_text(self.path / "history.csv", history_frame(rows).to_csv(index=False))
+
+    def read_history(self, up_to_epoch: int) -> list[dict]:
+        """Rows of a previous ``history.csv`` for epochs ``<= up_to_epoch`` (empty when there is none)."""
+        path = None if self.path is None else self.path / "history.csv"
+        if path is None or not path.is_file():
+            return []
+        df = pd.read_csv(path)
+        return df[df["epoch"] <= up_to_epoch].to_dict("records")
+
+    def write_scores(self, scores, class_names) -> None:
+        """``scores.json`` and the per-class tables (``.csv`` and ``.md``) of a ``Scores``."""
+        if not self.writable:
+            return
+        from workbench.report import export_table
+
+        atomic_write_json(self.path / "scores.json", scores.as_dict())
+        table = scores.table(class_names=list(class_names))
+        for suffix in (".csv", ".md"):
+            export_table(table, self.path / f"per_class{suffix}")
+
+    def save(self, which: str, model, *, optimizer=None, scaler=None, meta: dict | None = None) -> None:
+        """Write ``last`` or ``best`` checkpoint."""
+        if self.writable:
+            save_checkpoint(getattr(self, which), model, optimizer=optimizer, scaler=scaler, meta=meta)
+
+
+STALE_FILES = ("last.safetensors", "best.safetensors", "history.csv", "scores.json", "per_class.csv", "per_class.md")
+HISTORY_COLUMNS = ["epoch", "step", "train_loss", "val_loss", "val_miou", "val_pixel_accuracy", "lr", "time", "images_per_s"]
+
+
+def history_frame(rows: list[dict]) -> pd.DataFrame:
+    """Epoch rows as a DataFrame with the columns ``HISTORY_COLUMNS`` (NaN where not validated)."""
+    return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+
+
+def _classes_dict(classes: Classes) -> dict:
+    # Same layout as Classes.to_json, so Classes.from_json reads it back.
+    return {
+        "num_classes": classes.num_classes,
+        "ignore_index": classes.ignore_index,
+        "classes": [{"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(classes.names, classes.colors))],
+    }
