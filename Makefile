@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: install
 	$(PY) -m workbench compare --out runs/demo
+	$(PY) -m workbench report runs/demo
 
 test: install
 	$(PY) -m pytest
@@ -29,6 +30,9 @@ lab: install
 
 bench: install
 	$(PY) bench/metrics_speed.py
+	$(PY) bench/widget_latency.py
+	$(PY) bench/train_speed.py
+	$(PY) bench/model_table.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

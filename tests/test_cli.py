@@ -28,7 +28,7 @@ def test_help_explains_every_train_config_field(command):
 
 
 def test_every_option_has_help_text():
-    for command in ("train", "compare", "evaluate"):
+    for command in ("train", "compare", "evaluate", "report"):
         sub = build_parser()._subparsers._group_actions[0].choices[command]
         for action in sub._actions:
             assert action.help, (command, action.dest)
@@ -70,6 +70,17 @@ def test_evaluate_with_the_wrong_model_or_file_is_a_clear_error(tiny_run, tmp_pa
     assert rc == 2 and "last.safetensors holds a FCN (model 'fcn32s', 7 classes)" in err
     assert main(["evaluate", "--weights", str(tmp_path / "missing.safetensors")]) == 2
     assert "no such checkpoint file" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_report_writes_the_review_of_a_run(tiny_run, tmp_path, capsys):
+    out = tmp_path / "review.html"
+    rc = main(["report", str(tiny_run), "--out", str(out), *TINY_DATA, "--gallery-size", "2", "--device", "cpu"])
+    assert rc == 0 and f"review written to {out}" in capsys.readouterr().out
+    html = out.read_text()
+    assert "fcn32s" in html and "data:image/png;base64," in html and "http://" not in html
+    assert main(["report", str(tmp_path / "not-a-run")]) == 2
+    assert "not-a-run" in capsys.readouterr().err
 
 
 def test_python_m_workbench_runs_the_cli(monkeypatch, capsys):

@@ -1,4 +1,4 @@
-"""Command line: ``workbench train``, ``workbench compare`` and ``workbench evaluate``.
+"""Command line: ``workbench train``, ``workbench compare``, ``workbench evaluate`` and ``workbench report``.
 
 The options of ``train`` and ``compare`` map one to one onto ``TrainConfig`` fields (``--out`` is
 ``out_dir``); their defaults are the demo budget (``DEMO_CONFIG``), small enough for a laptop CPU.
@@ -26,7 +26,7 @@ from workbench.engine.runtime import create_runtime
 from workbench.engine.sampling import MemoryCache, seed_everything
 from workbench.engine.scoring import score_model
 from workbench.models import create_model
-from workbench.report import export_table
+from workbench.report import export_table, write_review
 
 CONFIG_OPTIONS = {  # TrainConfig field -> (help, extra add_argument keywords)
     "epochs": ("passes over the training set", {"type": int}),
@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=run_train)
     compare.set_defaults(func=run_compare)
     _add_evaluate(commands)
+    _add_report(commands)
     return parser
 
 
@@ -118,6 +119,20 @@ def _add_evaluate(commands) -> None:
     sub.add_argument("--precision", default="fp32", choices=PRECISIONS, help="autocast precision of the forward pass")
     sub.add_argument("--out", default=None, metavar="DIR", help="output folder (default: eval-<split> beside the weights)")
     sub.set_defaults(func=run_evaluate)
+
+
+def _add_report(commands) -> None:
+    sub = _command(commands, "report", "Write the self-contained HTML review of a run folder: comparison and "
+                   "per-class tables, learning curves, confusion matrices, mask gallery.")
+    sub.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by compare (or one model's folder from train)")
+    sub.add_argument("--out", default=None, metavar="PATH", help="HTML file (default: RUN_DIR/report.html)")
+    _add_data_options(sub, splits=("val",))
+    sub.add_argument("--no-data", action="store_true", help="do not rescore the saved weights: no confusion "
+                     "matrices, the stored mask gallery instead")
+    sub.add_argument("--gallery-size", type=int, default=4, help="validation images in the mask gallery")
+    sub.add_argument("--weights", default="last", choices=("last", "best"), help="checkpoint rescored for the figures")
+    sub.add_argument("--device", default="auto", help="cpu, cuda, cuda:N, or auto")
+    sub.set_defaults(func=run_report)
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
@@ -186,6 +201,15 @@ def run_evaluate(args) -> int:
     write_scores(out, scores, per_image, classes.names)
     print_scores(scores, classes.names)
     print(f"tables written to {out}")
+    return 0
+
+
+def run_report(args) -> int:
+    """``workbench report``: the HTML review of a run folder, rescoring its weights on ``--data``."""
+    data = None if args.no_data else _dataset(args, args.val_split, count=args.val_images)
+    path = write_review(args.run_dir, args.out, data=data, gallery_size=args.gallery_size, weights=args.weights,
+                        device=args.device)
+    print(f"review written to {path}")
     return 0
 
 
