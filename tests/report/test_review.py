@@ -34,7 +34,7 @@ def evil_model():
     register_model(EVIL_MODEL, paper=info.paper, output_stride=info.output_stride, logit_stride=info.logit_stride,
                    differs=info.differs)(info.builder)
     yield EVIL_MODEL
-    registry._MODELS.pop(EVIL_MODEL, None)
+    registry.MODELS.remove(EVIL_MODEL)
 
 
 @pytest.fixture(scope="module")

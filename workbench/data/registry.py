@@ -1,34 +1,30 @@
 """Datasets chosen by name (``"synthetic"``) or by folder path (VOC layout or images/ + masks/)."""
 from __future__ import annotations
 
-import fnmatch
 from pathlib import Path
 from typing import Callable
 
 from torch.utils.data import Dataset
+
+from workbench.registry import Registry
 
 from .errors import DatasetError
 from .folder import SegmentationFolder
 from .synthetic import SyntheticShapes
 from .voc import VOCSegmentation
 
-_DATASETS: dict[str, Callable[..., Dataset]] = {}
+DATASETS: Registry[Callable[..., Dataset]] = Registry("dataset")
 SYNTHETIC_SPLITS = ("train", "val", "test")
 
 
 def register_dataset(name: str):
     """Decorator: make ``builder(split, *, transform=None, **kw)`` available as ``create_dataset(name, ...)``."""
-    def wrap(builder):
-        if name in _DATASETS:
-            raise ValueError(f"dataset {name!r} is already registered")
-        _DATASETS[name] = builder
-        return builder
-    return wrap
+    return DATASETS.register(name)
 
 
 def list_datasets(pattern: str | None = None) -> list[str]:
     """Registered dataset names, sorted, optionally filtered by an fnmatch pattern such as ``"syn*"``."""
-    return sorted(n for n in _DATASETS if pattern is None or fnmatch.fnmatch(n, pattern))
+    return DATASETS.names(pattern)
 
 
 @register_dataset("synthetic")
@@ -51,8 +47,8 @@ def create_dataset(name_or_root: str | Path, split: str, *, transform=None, **kw
         transform: optional joint transform (see :mod:`workbench.data.transforms`).
         **kw: passed to the dataset, e.g. ``num_images``, ``image_size``, ``seed`` or ``num_classes``.
     """
-    if str(name_or_root) in _DATASETS:
-        return _DATASETS[str(name_or_root)](split, transform=transform, **kw)
+    if str(name_or_root) in DATASETS:
+        return DATASETS.get(str(name_or_root))(split, transform=transform, **kw)
     root = Path(name_or_root).expanduser()
     if not root.is_dir():
         raise DatasetError(

@@ -7,7 +7,6 @@ diverging run.
 """
 from __future__ import annotations
 
-import fnmatch
 from typing import Callable, Sequence
 
 import torch
@@ -15,25 +14,19 @@ import torch.nn.functional as F
 from torch import nn
 
 from workbench.data.classes import IGNORE_INDEX
+from workbench.registry import Registry
 
-_LOSSES: dict[str, Callable[..., nn.Module]] = {}
+LOSSES: Registry[Callable[..., nn.Module]] = Registry("loss")
 
 
 def register_loss(name: str):
     """Class decorator adding a loss to the registry under ``name`` (duplicates are refused)."""
-
-    def wrap(cls):
-        if name in _LOSSES:
-            raise ValueError(f"loss {name!r} is already registered")
-        _LOSSES[name] = cls
-        return cls
-
-    return wrap
+    return LOSSES.register(name)
 
 
 def list_losses(pattern: str | None = None) -> list[str]:
     """Registered loss names, optionally filtered with an fnmatch pattern such as ``"*dice*"``."""
-    return sorted(n for n in _LOSSES if pattern is None or fnmatch.fnmatch(n, pattern))
+    return LOSSES.names(pattern)
 
 
 def create_loss(name: str, *, class_weights: Sequence[float] | None = None, ignore_index: int = IGNORE_INDEX) -> nn.Module:
@@ -44,9 +37,7 @@ def create_loss(name: str, *, class_weights: Sequence[float] | None = None, igno
         class_weights: one weight per class, or None for equal weights.
         ignore_index: mask value of void pixels.
     """
-    if name not in _LOSSES:
-        raise ValueError(f"unknown loss {name!r}; choose one of {list_losses()}.")
-    return _LOSSES[name](class_weights=class_weights, ignore_index=ignore_index)
+    return LOSSES.get(name)(class_weights=class_weights, ignore_index=ignore_index)
 
 
 class _WeightedLoss(nn.Module):

@@ -5,13 +5,13 @@ the paper), so ``bench/model_table.py`` reads them here instead of repeating the
 """
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass
 from typing import Callable
 
 from torch import nn
 
 from workbench.models.weights import load_encoder_weights, resolve_encoder_weights
+from workbench.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class ModelInfo:
     differs: str  # what this implementation does differently from the paper
 
 
-_MODELS: dict[str, ModelInfo] = {}
+MODELS: Registry[ModelInfo] = Registry("model")
 
 
 def register_model(name: str, *, paper: str, output_stride: int, logit_stride: int, differs: str):
@@ -37,9 +37,7 @@ def register_model(name: str, *, paper: str, output_stride: int, logit_stride: i
     """
 
     def wrapper(fn: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
-        if name in _MODELS:
-            raise ValueError(f"A model named {name!r} is already registered; pick another name.")
-        _MODELS[name] = ModelInfo(name, fn, paper, output_stride, logit_stride, differs)
+        MODELS.add(name, ModelInfo(name, fn, paper, output_stride, logit_stride, differs))
         return fn
 
     return wrapper
@@ -47,8 +45,7 @@ def register_model(name: str, *, paper: str, output_stride: int, logit_stride: i
 
 def list_models(pattern: str | None = None) -> list[str]:
     """Sorted names of the registered models, optionally filtered by a glob such as ``"fcn*"``."""
-    names = sorted(_MODELS)
-    return names if pattern is None else [n for n in names if fnmatch.fnmatch(n, pattern)]
+    return MODELS.names(pattern)
 
 
 def get_model_info(name: str) -> ModelInfo:
@@ -57,9 +54,7 @@ def get_model_info(name: str) -> ModelInfo:
     Raises:
         ValueError: for an unknown name, listing the valid ones.
     """
-    if name not in _MODELS:
-        raise ValueError(f"Unknown model {name!r}; choose one of {', '.join(list_models())}.")
-    return _MODELS[name]
+    return MODELS.get(name)
 
 
 def create_model(

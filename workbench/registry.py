@@ -1,0 +1,49 @@
+"""Things chosen by name (models, datasets, losses): one registry in the shape of torchvision's
+``models/_api.py``: a dict filled by a decorator that refuses duplicates, listed with fnmatch patterns, and a
+lookup whose error names the valid choices (as segmentation-models-pytorch's ``create_model`` does)."""
+from __future__ import annotations
+
+import fnmatch
+from typing import Callable, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """Named entries of one kind.
+
+    Args:
+        kind: what the entries are (``"model"``, ``"dataset"``, ``"loss"``), for error messages.
+    """
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self._entries: dict[str, T] = {}
+
+    def add(self, name: str, entry: T) -> T:
+        """Register ``entry`` under ``name``; a name already taken is a ValueError."""
+        if name in self._entries:
+            raise ValueError(f"A {self.kind} named {name!r} is already registered; pick another name.")
+        self._entries[name] = entry
+        return entry
+
+    def register(self, name: str) -> Callable[[T], T]:
+        """Decorator form of ``add``: ``@registry.register("name")``."""
+        return lambda entry: self.add(name, entry)
+
+    def remove(self, name: str) -> None:
+        """Forget ``name`` (for entries registered temporarily, e.g. in tests)."""
+        self._entries.pop(name, None)
+
+    def names(self, pattern: str | None = None) -> list[str]:
+        """Sorted names, optionally filtered by an fnmatch pattern such as ``"fcn*"``."""
+        return sorted(n for n in self._entries if pattern is None or fnmatch.fnmatch(n, pattern))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def get(self, name: str) -> T:
+        """The entry of ``name``; an unknown name is a ValueError listing the valid ones."""
+        if name not in self._entries:
+            raise ValueError(f"Unknown {self.kind} {name!r}; choose one of {', '.join(self.names())}.")
+        return self._entries[name]
