@@ -16,6 +16,7 @@ from torch.utils.data import Subset
 
 from workbench.data import create_dataset, train_transforms
 from workbench.engine import distributed
+from workbench.engine.atomic import atomic_write_json
 from workbench.engine.checkpoint import load_checkpoint, read_checkpoint_info
 from workbench.engine.compare import compare
 from workbench.engine.config import OPTIMIZERS, PRECISIONS, TrainConfig
@@ -235,8 +236,6 @@ def _dataset(args, split: str, *, count: int | None, transform=None):
 
 
 def write_scores(out: Path, scores, per_image: pd.DataFrame | None, class_names) -> None:
-    from workbench.engine.atomic import atomic_write_json
-
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(out / "scores.json", scores.as_dict())
     table = scores.table(class_names=list(class_names))

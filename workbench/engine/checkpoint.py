@@ -19,6 +19,7 @@ from safetensors.torch import load_file, save
 from torch import nn
 
 from workbench.engine.atomic import atomic_write_bytes
+from workbench.models import create_model
 
 FORMAT = "workbench-checkpoint"
 VERSION = 1
@@ -163,8 +164,6 @@ def load_model(path: str | Path, *, device: str | torch.device = "cpu") -> nn.Mo
     Example:
         >>> model = load_model("runs/demo/unet/best.safetensors")  # in eval mode, on the CPU
     """
-    from workbench.models import create_model
-
     info = read_checkpoint_info(path)
     spec = dict(info.get("model") or {})
     if "name" not in spec:

@@ -23,7 +23,9 @@ from workbench.engine.fit import dataset_classes, fit
 from workbench.engine.loop import TrainingDiverged
 from workbench.engine.sampling import seed_everything
 from workbench.metrics.scores import AVERAGING, BF_THETA_RULE, BOUNDARY_IOU_RULE
-
+from workbench.models import create_model
+from workbench.report import export_table
+from workbench.viz import plot_learning_curves, plot_mask_gallery
 
 
 def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfig, *, out_dir: str | Path | None = None,
@@ -44,9 +46,8 @@ def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfi
         images_per_s, epochs, steps and the scalar keys of ``Scores.as_dict()``. ``df.attrs`` holds the
         chance levels of ``chance_miou`` and the settings.
     """
-    from workbench.models import create_model
-
-    out = Path(out_dir if out_dir is not None else config.out_dir) if (out_dir or config.out_dir) else None
+    folder = out_dir if out_dir is not None else config.out_dir
+    out = None if folder is None else Path(folder)
     classes = dataset_classes(train_data)
     gallery = [val_data[i] for i in range(min(gallery_size, len(val_data)))]
     rows, histories, preds, per_class = [], {}, {}, {}
@@ -135,8 +136,6 @@ def _table_attrs(config: TrainConfig, classes, histories: dict[str, pd.DataFrame
 
 def write_comparison(out: Path, table: pd.DataFrame, histories, per_class, classes, gallery, preds) -> None:
     """The comparison folder's tables and figures (see the module docstring)."""
-    from workbench.report import export_table
-
     out.mkdir(parents=True, exist_ok=True)
     for suffix in (".csv", ".md", ".tex", ".html"):
         export_table(table.reset_index(), out / f"comparison{suffix}")
@@ -155,8 +154,6 @@ def write_comparison(out: Path, table: pd.DataFrame, histories, per_class, class
 
 def learning_curves_figure(histories: dict[str, pd.DataFrame]) -> Figure:
     """Validation mIoU of every model on one axis, then each model's losses on its own axis."""
-    from workbench.viz import plot_learning_curves
-
     fig = Figure(figsize=(4 * (len(histories) + 1), 3.2), layout="constrained")
     axes = fig.subplots(1, len(histories) + 1, squeeze=False)[0]
     miou = pd.DataFrame({"epoch": next(iter(histories.values()))["epoch"]} if histories else {})
@@ -172,8 +169,6 @@ def learning_curves_figure(histories: dict[str, pd.DataFrame]) -> Figure:
 
 def gallery_figure(gallery, preds: dict[str, list], classes) -> Figure:
     """Rows of validation images: the image, its target, then each model's prediction."""
-    from workbench.viz import plot_mask_gallery
-
     rows, cols = len(gallery), 2 + len(preds)
     fig = Figure(figsize=(2 * cols, 2 * rows + 0.4), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)

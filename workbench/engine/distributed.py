@@ -55,10 +55,16 @@ def is_active() -> bool:
 
 
 def all_reduce_sum(tensor: torch.Tensor) -> torch.Tensor:
-    """Sum ``tensor`` over all processes in place (unchanged with one process) and return it."""
-    if is_active():
-        dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
-    return tensor
+    """Sum ``tensor`` over all processes in place (unchanged with one process) and return it.
+
+    NCCL reduces CUDA tensors only, so a CPU tensor makes a round trip through this rank's GPU there.
+    """
+    if not is_active():
+        return tensor
+    device = torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else torch.device("cpu")
+    buffer = tensor.to(device)
+    dist.all_reduce(buffer, op=dist.ReduceOp.SUM)
+    return tensor.copy_(buffer)
 
 
 def wrap_model(model: nn.Module, device: torch.device) -> nn.Module:

@@ -14,6 +14,7 @@ import pandas as pd
 from workbench.data.classes import Classes
 from workbench.engine.atomic import atomic_write_json, atomic_write_text
 from workbench.engine.checkpoint import save_checkpoint
+from workbench.report import export_table
 
 
 class RunFolder:
@@ -63,8 +64,6 @@ class RunFolder:
         """``scores.json`` and the per-class tables (``.csv`` and ``.md``) of a ``Scores``."""
         if not self.writable:
             return
-        from workbench.report import export_table
-
         atomic_write_json(self.path / "scores.json", scores.as_dict())
         table = scores.table(class_names=list(class_names))
         for suffix in (".csv", ".md"):
