@@ -67,7 +67,8 @@ def page(title: str, sections: list[str]) -> str:
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 75em; padding: 0 1em; color: #222; }
-table.workbench-table, table.settings { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+table.workbench-table, table.settings { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em;
+    display: block; max-width: 100%; overflow-x: auto; }  /* wide tables scroll instead of leaving the page */
 table.workbench-table td, table.workbench-table th, table.settings td, table.settings th {
   border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }
 table.workbench-table td:first-child, table.settings th { text-align: left; }
