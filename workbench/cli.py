@@ -16,7 +16,6 @@ from torch.utils.data import Subset
 
 from workbench.data import create_dataset, train_transforms
 from workbench.engine import distributed
-from workbench.engine.atomic import atomic_write_json
 from workbench.engine.checkpoint import load_checkpoint, read_checkpoint_info
 from workbench.engine.compare import compare
 from workbench.engine.config import OPTIMIZERS, PRECISIONS, TrainConfig
@@ -24,10 +23,11 @@ from workbench.engine.fit import dataset_classes, fit
 from workbench.engine.loop import TrainingDiverged
 from workbench.engine.presets import DEMO_CONFIG, DEMO_DATA, DEMO_MODELS
 from workbench.engine.runtime import create_runtime
+from workbench.engine.run_folder import write_scores
 from workbench.engine.sampling import MemoryCache, seed_everything
 from workbench.engine.scoring import score_model
 from workbench.models import create_model
-from workbench.report import export_table, write_review
+from workbench.report import write_review
 
 CONFIG_OPTIONS = {  # TrainConfig field -> (help, extra add_argument keywords)
     "epochs": ("passes over the training set", {"type": int}),
@@ -199,7 +199,7 @@ def run_evaluate(args) -> int:
     model = runtime.prepare_model(model)
     scores, per_image = score_model(model, data, batch_size=args.batch_size, runtime=runtime, num_workers=args.num_workers)
     out = Path(args.out) if args.out else Path(args.weights).parent / f"eval-{args.split}"
-    write_scores(out, scores, per_image, classes.names)
+    write_scores(out, scores, classes.names, suffixes=(".csv", ".md", ".tex", ".html"), per_image=per_image)
     print_scores(scores, classes.names)
     print(f"tables written to {out}")
     return 0
@@ -233,16 +233,6 @@ def _dataset(args, split: str, *, count: int | None, transform=None):
         return create_dataset("synthetic", split, transform=transform, num_images=count or default, image_size=tuple(size))
     data = create_dataset(args.data, split, transform=transform)
     return data if count is None else Subset(data, range(min(count, len(data))))
-
-
-def write_scores(out: Path, scores, per_image: pd.DataFrame | None, class_names) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(out / "scores.json", scores.as_dict())
-    table = scores.table(class_names=list(class_names))
-    for suffix in (".csv", ".md", ".tex", ".html"):
-        export_table(table, out / f"per_class{suffix}")
-    if per_image is not None:
-        export_table(per_image, out / "per_image.csv")
 
 
 def print_epoch(record: dict) -> None:

@@ -62,12 +62,8 @@ class RunFolder:
 
     def write_scores(self, scores, class_names) -> None:
         """``scores.json`` and the per-class tables (``.csv`` and ``.md``) of a ``Scores``."""
-        if not self.writable:
-            return
-        atomic_write_json(self.path / "scores.json", scores.as_dict())
-        table = scores.table(class_names=list(class_names))
-        for suffix in (".csv", ".md"):
-            export_table(table, self.path / f"per_class{suffix}")
+        if self.writable:
+            write_scores(self.path, scores, class_names)
 
     def save(self, which: str, model, *, optimizer=None, scaler=None, meta: dict | None = None) -> None:
         """Write ``last`` or ``best`` checkpoint."""
@@ -91,3 +87,14 @@ def _classes_dict(classes: Classes) -> dict:
         "ignore_index": classes.ignore_index,
         "classes": [{"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(classes.names, classes.colors))],
     }
+
+
+def write_scores(folder: Path, scores, class_names, *, suffixes=(".csv", ".md"), per_image: pd.DataFrame | None = None) -> None:
+    """``folder/scores.json`` (``Scores.as_dict()``), ``per_class<suffix>`` tables and optionally ``per_image.csv``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(folder / "scores.json", scores.as_dict())
+    table = scores.table(class_names=list(class_names))
+    for suffix in suffixes:
+        export_table(table, folder / f"per_class{suffix}")
+    if per_image is not None:
+        export_table(per_image, folder / "per_image.csv")
