@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .errors import DatasetError
 
 IGNORE_INDEX = 255  # void pixels: left out of losses and metrics
 
@@ -18,11 +20,13 @@ class Classes:
         names: one name per class id ``0..num_classes-1``.
         colors: one ``(r, g, b)`` triple (0-255) per class id.
         ignore_index: mask value of void pixels, never a class id.
+        source: the file these classes were read from (named in error messages), if any.
     """
 
     names: tuple[str, ...]
     colors: tuple[tuple[int, int, int], ...]
     ignore_index: int = IGNORE_INDEX
+    source: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         object.__setattr__(self, "names", tuple(str(n) for n in self.names))
@@ -56,6 +60,7 @@ class Classes:
                 names=tuple(e["name"] for e in entries),
                 colors=tuple(tuple(e["color"]) for e in entries),
                 ignore_index=int(spec.get("ignore_index", IGNORE_INDEX)),
+                source=str(path),
             )
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise ValueError(
@@ -71,3 +76,26 @@ class Classes:
             "classes": [{"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(self.names, self.colors))],
         }
         Path(path).write_text(json.dumps(spec, indent=1))
+
+
+def check_ignore_index(classes: Classes, ignore_index: int | None) -> int:
+    """The one ignore index of a run: the dataset's, which an explicit ``ignore_index`` must agree with.
+
+    Args:
+        classes: the dataset's classes (from its ``classes.json`` or built in).
+        ignore_index: the value asked for (``--ignore-index``, ``TrainConfig.ignore_index``), or ``None``.
+
+    Returns:
+        ``classes.ignore_index``.
+
+    Raises:
+        DatasetError: the two differ; the message names both values and the file the dataset's came from.
+    """
+    if ignore_index is None or int(ignore_index) == classes.ignore_index:
+        return classes.ignore_index
+    origin = classes.source or "the dataset's classes"
+    raise DatasetError(
+        f"ignore_index {ignore_index} disagrees with {origin}, which gives ignore_index {classes.ignore_index}: "
+        f"masks mark void pixels with {classes.ignore_index}. Leave ignore_index out to use the dataset's value, "
+        f"or change it in {origin} (and in the masks) to {ignore_index}."
+    )
