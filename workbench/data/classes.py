@@ -68,9 +68,10 @@ class Classes:
                 '{"classes": [{"id": 0, "name": "sky", "color": [r, g, b]}, ...], "ignore_index": 255}.'
             ) from err
 
-    def to_json(self, path: str | Path) -> None:
-        """Write the same format ``from_json`` reads."""
-        spec = {
+    def to_json(self, path: str | Path, **about) -> None:
+        """Write the same format ``from_json`` reads; ``about`` adds top-level keys (``name``, ``source``...)
+        that ``from_json`` ignores."""
+        spec = about | {
             "num_classes": self.num_classes,
             "ignore_index": self.ignore_index,
             "classes": [{"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(self.names, self.colors))],
