@@ -46,10 +46,7 @@ def _folder_classes(root: Path, num_classes: int | None) -> Classes:
     """Classes from ``root/classes.json``, else ``num_classes`` generic ones."""
     spec = root / "classes.json"
     if spec.is_file():
-        try:
-            classes = Classes.from_json(spec)
-        except ValueError as err:
-            raise DatasetError(str(err)) from err
+        classes = Classes.from_json(spec)
         if num_classes is not None and num_classes != classes.num_classes:
             raise DatasetError(
                 f"num_classes={num_classes} disagrees with {spec}, which lists {classes.num_classes} classes. "

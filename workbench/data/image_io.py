@@ -7,12 +7,12 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
+from . import limits
 from .classes import Classes
 from .errors import DatasetError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 INDEX_MASK_MODES = ("L", "P")  # one byte per pixel; for "P" the byte is the palette index, i.e. the class id
-MAX_IMAGE_PIXELS = 4096 * 4096  # 16.8 MP, 192 MiB as a float32 RGB sample; larger files are refused
 ORIENTATION_TAG = 0x0112  # EXIF "Orientation"
 ROTATED = (5, 6, 7, 8)  # orientations that swap width and height when applied
 
@@ -25,16 +25,15 @@ def _unreadable(path: Path, err: Exception) -> DatasetError:
 
 
 def _check_pixels(img: Image.Image, path: Path) -> None:
-    """Refuse, from the header alone, an image too large to hold as a float32 sample (8000 x 8000: 0.7 GiB,
-    several GiB once normalised, transformed and batched)."""
+    """Refuse, from the header alone, a file too large to hold as a float32 sample (see :mod:`.limits`)."""
     width, height = img.size
-    if width * height > MAX_IMAGE_PIXELS:
+    if width * height > limits.MAX_IMAGE_PIXELS:
         raise DatasetError(
-            f"{path}: {width}x{height} (WxH) is {width * height / 1e6:.1f} megapixels, above the limit of "
-            f"{MAX_IMAGE_PIXELS / 1e6:.1f}: one such sample would take "
-            f"{width * height * 3 * 4 / 2**30:.1f} GiB as float32 before batching. Downscale the image (and its "
-            "mask, with nearest-neighbour interpolation) or cut it into tiles; if you have the memory, raise "
-            "workbench.data.image_io.MAX_IMAGE_PIXELS."
+            f"{path}: {width}x{height} (WxH) is {limits.megapixels(height, width)}, above the limit of "
+            f"{limits.MAX_IMAGE_PIXELS / 1e6:.1f}: one such sample would take "
+            f"{limits.size_text(width * height * 12)} as float32 before batching. Downscale the image (and its mask, with nearest-neighbour "
+            "interpolation) or cut it into tiles; if you have the memory, raise "
+            "workbench.data.limits.MAX_IMAGE_PIXELS."
         )
 
 
