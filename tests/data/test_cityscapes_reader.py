@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from workbench.data import CITYSCAPES_CLASSES, Cityscapes, DatasetError, create_dataset
+from workbench.data import CITYSCAPES_CLASSES, Cityscapes, DatasetError, create_dataset, create_splits
 
 # label id -> train id, transcribed from cityscapesScripts' helpers/labels.py (255: not evaluated)
 OFFICIAL = {0: 255, 1: 255, 2: 255, 3: 255, 4: 255, 5: 255, 6: 255, 7: 0, 8: 1, 9: 255, 10: 255, 11: 2, 12: 3,
@@ -69,3 +69,9 @@ def test_missing_mask_and_missing_image(tree):
 def test_missing_split_lists_the_splits(tree):
     with pytest.raises(DatasetError, match=r"\['train', 'val'\]"):
         Cityscapes(tree, "test")
+
+
+def test_create_splits_reads_train_and_val(tree):
+    train, val = create_splits(tree, num_images=1)
+    assert (len(train), len(val)) == (1, 1) and train.classes == CITYSCAPES_CLASSES
+    assert set(val[0][1].unique().tolist()) == {0}  # label id 7, road
