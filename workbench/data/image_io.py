@@ -9,7 +9,7 @@ from PIL import Image, UnidentifiedImageError
 
 from . import limits
 from .classes import Classes
-from .errors import DatasetError
+from .errors import DatasetError, listing
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 INDEX_MASK_MODES = ("L", "P")  # one byte per pixel; for "P" the byte is the palette index, i.e. the class id
@@ -109,9 +109,8 @@ def mask_value_problem(mask: np.ndarray, path: str | Path, classes: Classes) -> 
     bad = np.flatnonzero(counts)
     if bad.size == 0:
         return None
-    shown = ", ".join(str(v) for v in bad[:10]) + (", ..." if bad.size > 10 else "")
     return (
-        f"{path}: mask values {{{shown}}} are neither class ids (0..{classes.num_classes - 1}) nor "
+        f"{path}: mask values {{{listing(bad, 10)}}} are neither class ids (0..{classes.num_classes - 1}) nor "
         f"ignore_index {classes.ignore_index}. Fix the mask, set the right num_classes or classes.json, "
         f"or map those values to {classes.ignore_index} to ignore them."
     )

@@ -6,7 +6,7 @@ from typing import Mapping
 
 import numpy as np
 
-from .errors import DatasetError
+from .errors import DatasetError, listing
 
 NOT_A_LABEL = -1  # a raw value the dataset never writes: an error, not void
 
@@ -32,9 +32,8 @@ class LabelMap:
         mapped = self.table[raw]
         if (mapped == NOT_A_LABEL).any():
             bad = np.unique(raw[mapped == NOT_A_LABEL])
-            shown = ", ".join(str(v) for v in bad[:10]) + (", ..." if bad.size > 10 else "")
             raise DatasetError(
-                f"{path}: mask values {{{shown}}} are not {self.name} (valid: {self.valid.min()}..{self.valid.max()}). "
+                f"{path}: mask values {{{listing(bad, 10)}}} are not {self.name} (valid: {self.valid.min()}..{self.valid.max()}). "
                 f"Check that this is an original {self.name} mask, not one already converted or resized "
                 "with interpolation."
             )

@@ -4,13 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .errors import DatasetError
-
-SHOWN = 5  # file names listed in an error before "and N more"
-
-
-def _listing(names: list[str]) -> str:
-    return ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
+from .errors import DatasetError, listing
 
 
 def by_stem(files: Iterable[Path], stem: Callable[[Path], str], what: str) -> dict[str, Path]:
@@ -31,7 +25,7 @@ def by_stem(files: Iterable[Path], stem: Callable[[Path], str], what: str) -> di
             found[key] = path
     if clashes:
         raise DatasetError(
-            f"{len(clashes)} {what} share a stem, so it is unclear which one is meant: {_listing(clashes)}. "
+            f"{len(clashes)} {what} share a stem, so it is unclear which one is meant: {listing(clashes)}. "
             "Keep one file per stem (delete or move the other version)."
         )
     return found
@@ -53,12 +47,12 @@ def pair_by_stem(images: dict[str, Path], masks: dict[str, Path], image_dir: Pat
     if missing:
         raise DatasetError(
             f"{len(missing)} of {len(images)} images in {image_dir} have no mask {mask_name('<stem>')} in {mask_dir}: "
-            f"{_listing(missing)}. Add the masks or move those images out of the split."
+            f"{listing(missing)}. Add the masks or move those images out of the split."
         )
     orphans = [masks[s].name for s in masks if s not in images]
     if orphans:
         raise DatasetError(
-            f"{len(orphans)} masks in {mask_dir} have no image in {image_dir}: {_listing(orphans)}. "
+            f"{len(orphans)} masks in {mask_dir} have no image in {image_dir}: {listing(orphans)}. "
             "Add their images, or move those masks out of the split (a mask without its image is never scored)."
         )
     return [(images[s], masks[s]) for s in sorted(images)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .classes import Classes
-from .errors import DatasetError
+from .errors import DatasetError, listing
 from .paired import JointTransform, PairedFileDataset
 from .palette import voc_color_map
 
@@ -52,9 +52,8 @@ def _pairs(root: Path, ids: list[str], split_file: Path) -> list[tuple[Path, Pat
     pairs = [(root / "JPEGImages" / f"{i}.jpg", root / "SegmentationClass" / f"{i}.png") for i in ids]
     missing = [str(p) for pair in pairs for p in pair if not p.is_file()]
     if missing:
-        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         raise DatasetError(
-            f"{len(missing)} files listed by {split_file} are missing: {shown}. Restore them or remove their "
+            f"{len(missing)} files listed by {split_file} are missing: {listing(missing)}. Restore them or remove their "
             "ids from the list."
         )
     return pairs
