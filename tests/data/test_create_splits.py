@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from workbench.data import DatasetError, SyntheticShapes, create_dataset, create_splits, register_dataset
+from workbench.data import DatasetError, SyntheticShapes, create_dataset, create_split, create_splits, register_dataset
 from workbench.data.registry import DATASETS
 from workbench.data.transforms import Compose
 
@@ -89,3 +89,16 @@ def test_registered_builder_gets_only_the_given_sizes():
 def test_unknown_data_names_the_choices():
     with pytest.raises(DatasetError, match="synthetic"):
         create_splits("no-such-dataset-or-folder")
+
+
+def test_one_split_for_evaluation(folder_tree):
+    root = folder_tree()
+    val = create_split(root, "val", num_images=2)
+    assert len(val) == 2 and torch.equal(val[1][1], create_dataset(root, "val")[1][1])
+    with pytest.raises(DatasetError, match="val_images=0"):
+        create_split(root, "val", num_images=0, count_name="val_images")
+
+
+def test_same_split_twice(folder_tree):
+    train, val = create_splits(folder_tree(), train_split="val", val_split="val", crop_size=8)
+    assert len(train) == len(val) == 3 and train.transform is not None and val.transform is None

@@ -13,7 +13,7 @@ from .folder import SegmentationFolder
 from .normalize import IMAGENET_MEAN, IMAGENET_STD, denormalize, normalize
 from .registry import create_dataset, list_datasets, register_dataset
 from .sizes import check_count, parse_size
-from .splits import create_splits
+from .splits import create_split, create_splits
 from .synthetic import SYNTHETIC_CLASSES, Scene, SyntheticShapes
 from .transforms import (
     ColorJitter, Compose, RandomCrop, RandomHorizontalFlip, RandomScale, Resize, eval_transforms, train_transforms,
@@ -23,7 +23,7 @@ from .voc import VOC_CLASSES, VOCSegmentation
 __all__ = [
     "IGNORE_INDEX", "Classes", "check_ignore_index", "DatasetError", "SyntheticShapes", "SYNTHETIC_CLASSES", "Scene",
     "SegmentationFolder", "VOCSegmentation", "VOC_CLASSES", "Cityscapes", "CITYSCAPES_CLASSES", "ADE20K",
-    "ADE20K_CLASSES", "create_dataset", "create_splits", "list_datasets", "register_dataset", "parse_size",
+    "ADE20K_CLASSES", "create_dataset", "create_split", "create_splits", "list_datasets", "register_dataset", "parse_size",
     "check_count", "pad_collate", "IMAGENET_MEAN", "IMAGENET_STD", "normalize", "denormalize", "Compose", "Resize",
     "RandomScale", "RandomCrop", "RandomHorizontalFlip", "ColorJitter", "train_transforms", "eval_transforms",
 ]

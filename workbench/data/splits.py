@@ -26,6 +26,30 @@ def _registered(name: str, split: str, *, count, image_size, seed, transform) ->
     return DATASETS.get(name)(split, transform=transform, **{k: v for k, v in given.items() if v is not None})
 
 
+def create_split(data: str | Path, split: str, *, image_size: SizeLike | None = None, num_images: int | None = None,
+                 seed: int | None = None, crop_size: SizeLike | None = None, ignore_index: int | None = None,
+                 count_name: str = "num_images") -> Dataset:
+    """One split of a dataset from a name or a folder, with the sizes users type (``workbench evaluate``).
+
+    Args:
+        data, image_size, seed, ignore_index: as in :func:`create_splits`.
+        split: the split's name, e.g. ``"val"``.
+        num_images: generated data draws this many; a folder uses its first ``num_images`` (all when it has
+            fewer). ``None``: the default (a folder: all).
+        crop_size: random-crop augmentation to this size; ``None``: whole images, no augmentation.
+        count_name: the name ``num_images`` has for the caller (``"val_images"``), for error messages.
+    """
+    size, crop = parse_size(image_size, "image_size"), parse_size(crop_size, "crop_size")
+    count = check_count(num_images, count_name)
+    transform = train_transforms(crop) if crop else None
+    if str(data) in DATASETS:
+        dataset = _registered(str(data), split, count=count, image_size=size, seed=seed, transform=transform)
+    else:
+        dataset = _first(create_dataset(data, split, transform=transform), count)
+    check_ignore_index(dataset.classes, ignore_index)
+    return dataset
+
+
 def create_splits(data: str | Path, *, image_size: SizeLike | None = None, num_images: int | None = None,
                   val_images: int | None = None, seed: int | None = None, crop_size: SizeLike | None = None,
                   train_split: str = "train", val_split: str = "val", ignore_index: int | None = None
@@ -34,8 +58,8 @@ def create_splits(data: str | Path, *, image_size: SizeLike | None = None, num_i
 
     Args:
         data: a registered name (``"synthetic"``, see :func:`list_datasets`) or a folder: a
-            :class:`SegmentationFolder` tree or a PASCAL VOC 2012 folder, recognised as in
-            :func:`create_dataset`.
+            :class:`SegmentationFolder` tree, or a PASCAL VOC 2012, Cityscapes or ADE20K folder, recognised
+            as in :func:`create_dataset`.
         image_size: generated data only (a folder's images keep their own size): an int (square), a string
             (``"64"``, ``"64,48"``, ``"[64, 48]"``, as papermill's ``-p`` passes it) or ``(H, W)``. ``None``:
             the dataset's default.
@@ -55,16 +79,7 @@ def create_splits(data: str | Path, *, image_size: SizeLike | None = None, num_i
         DatasetError: a size that is not one or two positive ints, a count of 0 or below, an
             ``ignore_index`` that disagrees with the dataset, or any problem of the data itself.
     """
-    size, crop = parse_size(image_size, "image_size"), parse_size(crop_size, "crop_size")
-    counts = {train_split: check_count(num_images, "num_images"), val_split: check_count(val_images, "val_images")}
-    transforms = {train_split: train_transforms(crop) if crop else None, val_split: None}
-    splits = []
-    for split in (train_split, val_split):
-        if str(data) in DATASETS:
-            splits.append(_registered(str(data), split, count=counts[split], image_size=size, seed=seed,
-                                      transform=transforms[split]))
-        else:
-            splits.append(_first(create_dataset(data, split, transform=transforms[split]), counts[split]))
-    for dataset in splits:
-        check_ignore_index(dataset.classes, ignore_index)
-    return splits[0], splits[1]
+    common = {"image_size": image_size, "seed": seed, "ignore_index": ignore_index}
+    train = create_split(data, train_split, num_images=num_images, crop_size=crop_size, **common)
+    val = create_split(data, val_split, num_images=val_images, count_name="val_images", **common)
+    return train, val
