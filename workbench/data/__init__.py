@@ -23,7 +23,7 @@ from .voc import VOC_CLASSES, VOCSegmentation
 __all__ = [
     "IGNORE_INDEX", "Classes", "check_ignore_index", "DatasetError", "SyntheticShapes", "SYNTHETIC_CLASSES", "Scene",
     "SegmentationFolder", "VOCSegmentation", "VOC_CLASSES", "Cityscapes", "CITYSCAPES_CLASSES", "ADE20K",
-    "ADE20K_CLASSES", "create_dataset", "create_split", "create_splits", "list_datasets", "register_dataset", "parse_size",
-    "check_count", "pad_collate", "IMAGENET_MEAN", "IMAGENET_STD", "normalize", "denormalize", "Compose", "Resize",
+    "ADE20K_CLASSES", "create_dataset", "create_split", "create_splits", "list_datasets", "register_dataset",
+    "parse_size", "check_count", "pad_collate", "IMAGENET_MEAN", "IMAGENET_STD", "normalize", "denormalize", "Compose", "Resize",
     "RandomScale", "RandomCrop", "RandomHorizontalFlip", "ColorJitter", "train_transforms", "eval_transforms",
 ]

@@ -72,8 +72,10 @@ def _split_dirs(root: Path, split: str) -> tuple[Path, Path]:
     folders = root / "images" / SPLITS[split], root / "annotations" / SPLITS[split]
     for folder in folders:
         if not folder.is_dir():
-            raise DatasetError(f"{folder} is missing, so {root} is not an ADEChallengeData2016 folder.{hint} Pass the "
-                               "folder that holds images/{training,validation}/ and annotations/{training,validation}/.")
+            raise DatasetError(
+                f"{folder} is missing, so {root} is not an ADEChallengeData2016 folder.{hint} Pass the folder that "
+                "holds images/{training,validation}/ and annotations/{training,validation}/."
+            )
     return folders
 
 

@@ -37,7 +37,9 @@ IMAGE_SUFFIX, MASK_SUFFIX = "_leftImg8bit.png", "_gtFine_labelIds.png"
 
 def _split_dir(root: Path, top: str, split: str) -> Path:
     if not root.is_dir():
-        raise DatasetError(f"Cityscapes root {root} does not exist. Pass the folder that holds leftImg8bit/ and gtFine/.")
+        raise DatasetError(
+            f"Cityscapes root {root} does not exist. Pass the folder that holds leftImg8bit/ and gtFine/."
+        )
     folder = root / top / split
     if not folder.is_dir():
         found = sorted(p.name for p in (root / top).iterdir() if p.is_dir()) if (root / top).is_dir() else []

@@ -23,7 +23,9 @@ def _rgb(index: int, name: str, color) -> tuple[int, int, int]:
                 return rgb
     except TypeError:
         pass
-    raise ValueError(f"class {index} ({name!r}) has colour {color!r}; a colour is [r, g, b]: three whole numbers 0..255")
+    raise ValueError(
+        f"class {index} ({name!r}) has colour {color!r}; a colour is [r, g, b]: three whole numbers 0..255"
+    )
 
 
 @dataclass(frozen=True)

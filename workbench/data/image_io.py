@@ -30,24 +30,28 @@ def _check_pixels(img: Image.Image, path: Path) -> None:
     if width * height > limits.MAX_IMAGE_PIXELS:
         raise DatasetError(
             f"{path}: {width}x{height} (WxH) is {limits.megapixels(height, width)}, above the limit of "
-            f"{limits.MAX_IMAGE_PIXELS / 1e6:.1f}: one such sample would take "
-            f"{limits.size_text(width * height * 12)} as float32 before batching. Downscale the image (and its mask, with nearest-neighbour "
-            "interpolation) or cut it into tiles; if you have the memory, raise "
-            "workbench.data.limits.MAX_IMAGE_PIXELS."
+            f"{limits.MAX_IMAGE_PIXELS / 1e6:.1f}: one such sample would take {limits.size_text(width * height * 12)} "
+            "as float32 before batching. Downscale the image (and its mask, with nearest-neighbour interpolation) "
+            "or cut it into tiles; if you have the memory, raise workbench.data.limits.MAX_IMAGE_PIXELS."
         )
 
 
+PIL_ERRORS = (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError)
+
+
 def _open(path: Path) -> Image.Image:
-    """Open and fully decode a file, turning every PIL/OS failure into a :class:`DatasetError`."""
+    """Open and fully decode a file (size checked first), turning every PIL/OS failure into a :class:`DatasetError`."""
     try:
-        with Image.open(path) as img:
-            _check_pixels(img, path)
-            img.load()  # decode now: a truncated file fails here, not later inside a worker
-            return img.copy()
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
-        if isinstance(err, DatasetError):
-            raise
+        img = Image.open(path)
+    except PIL_ERRORS as err:
         raise _unreadable(path, err) from err
+    with img:
+        _check_pixels(img, path)
+        try:
+            img.load()  # decode now: a truncated file fails here, not later inside a worker
+        except PIL_ERRORS as err:
+            raise _unreadable(path, err) from err
+        return img.copy()
 
 
 def exif_orientation(path: str | Path) -> int:
@@ -56,7 +60,7 @@ def exif_orientation(path: str | Path) -> int:
     try:
         with Image.open(path) as img:
             return int(img.getexif().get(ORIENTATION_TAG, 1))
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError, TypeError):
+    except (*PIL_ERRORS, TypeError):
         return 1
 
 

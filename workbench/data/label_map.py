@@ -33,7 +33,8 @@ class LabelMap:
         if (mapped == NOT_A_LABEL).any():
             bad = np.unique(raw[mapped == NOT_A_LABEL])
             raise DatasetError(
-                f"{path}: mask values {{{listing(bad, 10)}}} are not {self.name} (valid: {self.valid.min()}..{self.valid.max()}). "
+                f"{path}: mask values {{{listing(bad, 10)}}} are not {self.name} "
+                f"(valid: {self.valid.min()}..{self.valid.max()}). "
                 f"Check that this is an original {self.name} mask, not one already converted or resized "
                 "with interpolation."
             )

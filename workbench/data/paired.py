@@ -11,8 +11,8 @@ from tqdm.auto import tqdm
 
 from .classes import Classes
 from .errors import DatasetError
-from .label_map import LabelMap
 from .image_io import mask_value_problem, read_image, read_mask, size_problem
+from .label_map import LabelMap
 from .normalize import normalize
 
 JointTransform = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]

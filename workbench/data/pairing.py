@@ -42,7 +42,9 @@ def pair_by_stem(images: dict[str, Path], masks: dict[str, Path], image_dir: Pat
         mask_name: the mask file name expected for a stem (e.g. ``"<stem>.png"``), for the messages.
     """
     if not images:
-        raise DatasetError(f"{image_dir} holds no images: the split is empty. Put the images there or choose another split.")
+        raise DatasetError(
+            f"{image_dir} holds no images: the split is empty. Put the images there or choose another split."
+        )
     missing = [images[s].name for s in images if s not in masks]
     if missing:
         raise DatasetError(

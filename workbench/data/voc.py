@@ -53,8 +53,8 @@ def _pairs(root: Path, ids: list[str], split_file: Path) -> list[tuple[Path, Pat
     missing = [str(p) for pair in pairs for p in pair if not p.is_file()]
     if missing:
         raise DatasetError(
-            f"{len(missing)} files listed by {split_file} are missing: {listing(missing)}. Restore them or remove their "
-            "ids from the list."
+            f"{len(missing)} files listed by {split_file} are missing: {listing(missing)}. Restore them or remove "
+            "their ids from the list."
         )
     return pairs
 
