@@ -95,7 +95,7 @@ class PairedFileDataset(Dataset):
             One message per problem, each naming its file; an empty list means the split is clean.
         """
         problems = []
-        for index in tqdm(range(len(self)), desc=f"checking {self!r}", unit="pair", disable=not progress):
+        for index in tqdm(range(len(self)), desc=f"checking {type(self).__name__}", unit="pair", disable=not progress):
             try:
                 problems += self._read_checked(index)[2]
             except DatasetError as err:
