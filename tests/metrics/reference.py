@@ -51,6 +51,26 @@ def boundary_iou_image(pred, target, num_classes, ignore_index):
     return inter, union
 
 
+def edge_distance_scores(pred, target, num_classes, ignore_index, score, one_empty) -> np.ndarray:
+    """Per class ``score(d(Bp -> Bg), d(Bg -> Bp))`` of one image, from the BF edges of the target and of
+    pred' (void where the target is void); ``one_empty`` when exactly one edge is empty, NaN when both are.
+
+    ``d(A -> B)`` holds the Euclidean distance from each pixel of A to the nearest pixel of B.
+    """
+    keep = target != ignore_index
+    pred = np.where(keep, pred, ignore_index)  # pred': void where the target is void
+    scores = np.full(num_classes, np.nan)
+    for c in range(num_classes):
+        bg, bp = edge(target == c) & keep, edge(pred == c) & keep
+        if not bg.any() and not bp.any():
+            continue
+        if not bg.any() or not bp.any():
+            scores[c] = one_empty
+            continue
+        scores[c] = score(ndimage.distance_transform_edt(~bg)[bp], ndimage.distance_transform_edt(~bp)[bg])
+    return scores
+
+
 def bf_image(pred, target, num_classes, ignore_index) -> np.ndarray:
     """Per class BF score of one image, NaN where both boundaries are empty; Bp from pred'.
 
@@ -58,39 +78,22 @@ def bf_image(pred, target, num_classes, ignore_index) -> np.ndarray:
     """
     height, width = target.shape
     theta = 0.0075 * math.sqrt(height**2 + width**2)
-    keep = target != ignore_index
-    pred = np.where(keep, pred, ignore_index)  # pred': void where the target is void
-    scores = np.full(num_classes, np.nan)
-    for c in range(num_classes):
-        bg, bp = edge(target == c) & keep, edge(pred == c) & keep
-        if not bg.any() and not bp.any():
-            continue
-        if not bg.any() or not bp.any():
-            scores[c] = 0.0
-            continue
-        precision = np.mean(ndimage.distance_transform_edt(~bg)[bp] <= theta)
-        recall = np.mean(ndimage.distance_transform_edt(~bp)[bg] <= theta)
-        scores[c] = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
-    return scores
+
+    def f1(to_target, to_pred):
+        precision, recall = np.mean(to_target <= theta), np.mean(to_pred <= theta)
+        return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+
+    return edge_distance_scores(pred, target, num_classes, ignore_index, f1, one_empty=0.0)
 
 
 def hd95_image(pred, target, num_classes, ignore_index) -> np.ndarray:
     """Per class HD95 of one image: the larger directed 95th percentile (numpy's linear) of the Euclidean
     distances between the BF edges; the diagonal when one edge is empty, NaN when both are."""
-    keep = target != ignore_index
-    pred = np.where(keep, pred, ignore_index)  # pred': void where the target is void
-    scores = np.full(num_classes, np.nan)
-    for c in range(num_classes):
-        bg, bp = edge(target == c) & keep, edge(pred == c) & keep
-        if not bg.any() and not bp.any():
-            continue
-        if not bg.any() or not bp.any():
-            scores[c] = math.hypot(*target.shape)
-            continue
-        to_target = ndimage.distance_transform_edt(~bg)[bp]
-        to_pred = ndimage.distance_transform_edt(~bp)[bg]
-        scores[c] = max(np.percentile(to_target, 95), np.percentile(to_pred, 95))
-    return scores
+
+    def hd95(to_target, to_pred):
+        return max(np.percentile(to_target, 95), np.percentile(to_pred, 95))
+
+    return edge_distance_scores(pred, target, num_classes, ignore_index, hd95, one_empty=math.hypot(*target.shape))
 
 
 def mean_defined(values) -> float:
