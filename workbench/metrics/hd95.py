@@ -126,8 +126,8 @@ class _RowIndex:
         after, before = self.keys[index.clamp(max=last)], self.keys[(index - 1).clamp(min=0)]
         dx_after = torch.where((index <= last) & (after - row_key < self.width), after - query, _FAR)
         dx_before = torch.where((index > 0) & (before >= row_key), query - before, _FAR)
-        dx = torch.minimum(dx_after, dx_before)
-        return torch.where(inside & (dx < _FAR), dx * dx + offsets * offsets, _FAR).amin(1)
+        dx = torch.minimum(dx_after, dx_before).clamp(max=self.width)  # width: no edge pixel in that row
+        return torch.where(inside & (dx < self.width), dx * dx + offsets * offsets, _FAR).amin(1)
 
 
 def _grouped_percentile(group: torch.Tensor, squared: torch.Tensor, num_groups: int, span: int) -> torch.Tensor:
