@@ -122,6 +122,7 @@ def rectangles(rng, count, shape):
     return maps
 
 
+@pytest.mark.slow  # importing MONAI alone takes about 7 s of CPU
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # MONAI's own deprecation notice
 def test_hd95_equals_monai_on_objects_away_from_the_frame():
     rng = np.random.default_rng(4)
@@ -133,6 +134,7 @@ def test_hd95_equals_monai_on_objects_away_from_the_frame():
     np.testing.assert_allclose(ours[:, 1:], theirs, rtol=0, atol=1e-4)  # MONAI: float32
 
 
+@pytest.mark.slow  # importing MONAI alone takes about 7 s of CPU
 @pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_monai_uses_4_neighbour_edges_so_discs_differ():
     """MONAI's edges come from scipy's default (cross) erosion; DESIGN.md's edges from the 3x3 square. On a
