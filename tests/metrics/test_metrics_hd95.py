@@ -76,6 +76,8 @@ def test_distances_keys_only_when_asked():
     assert with_distances.table()["hd95"].iloc[-1] == with_distances.hd95
     for key in SCORE_KEYS:
         np.testing.assert_array_equal(plain.as_dict()[key], with_distances.as_dict()[key])
+    region_only = evaluate(preds, targets, num_classes, boundary=False, distances=True)
+    assert region_only.hd95 == with_distances.hd95 and np.isnan(region_only.boundary_f1)
 
 
 def test_subsets_bootstrap_and_arrays_carry_hd95():
