@@ -9,6 +9,7 @@ from workbench.models.registry import ModelInfo, create_model, get_model_info, l
 from workbench.models.weights import load_encoder_weights, read_state_dict
 from workbench.models.fcn import FCN, bilinear_kernel, bilinear_upsampling  # registers fcn32s/16s/8s
 from workbench.models import smp_models  # registers unet, deeplabv3, deeplabv3plus, pspnet
+from workbench.models.receptive_field import ReceptiveField, receptive_field
 
 __all__ = [
     "FCN",
@@ -22,4 +23,6 @@ __all__ = [
     "read_state_dict",
     "register_model",
     "smp_models",
+    "ReceptiveField",
+    "receptive_field",
 ]
