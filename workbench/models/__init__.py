@@ -9,7 +9,8 @@ from workbench.models.registry import ModelInfo, create_model, get_model_info, l
 from workbench.models.weights import load_encoder_weights, read_state_dict
 from workbench.models.fcn import FCN, bilinear_kernel, bilinear_upsampling  # registers fcn32s/16s/8s
 from workbench.models import smp_models  # registers unet, deeplabv3, deeplabv3plus, pspnet
-from workbench.models.receptive_field import ReceptiveField, receptive_field
+from workbench.models.receptive_field import ReceptiveField, receptive_field, receptive_fields
+from workbench.models.effective_field import effective_receptive_field, erf_radius
 
 __all__ = [
     "FCN",
@@ -25,4 +26,7 @@ __all__ = [
     "smp_models",
     "ReceptiveField",
     "receptive_field",
+    "receptive_fields",
+    "effective_receptive_field",
+    "erf_radius",
 ]

@@ -13,6 +13,7 @@ has no finite, aligned field and stops with an error.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -51,7 +52,7 @@ class ReceptiveField:
     def unit_at(self, y: float, x: float, grid: tuple[int, int]) -> tuple[int, int]:
         """The unit of a ``grid = (rows, cols)`` feature map whose field is centred nearest to pixel ``(y, x)``."""
         first = self.center(0, 0)
-        return tuple(int(min(max(round((v - c) / j), 0), n - 1))
+        return tuple(int(min(max(math.floor((v - c) / j + 0.5), 0), n - 1))  # ties go to the later unit
                      for v, c, j, n in zip((y, x), first, self.jump, grid))
 
 
@@ -76,20 +77,31 @@ def receptive_field(model: nn.Module, layer_name: str, *, input_size: tuple[int,
         ValueError: for an unknown ``layer_name`` (listing some valid ones), or when the path to it holds an
             op whose field is not finite and aligned (upsampling, global pooling, a fully connected layer).
     """
-    modules = dict(model.named_modules())
-    if layer_name not in modules:
-        names = ", ".join(name for name in list(modules)[1:13])
-        raise ValueError(f"receptive_field: model {type(model).__name__} has no layer {layer_name!r}; "
-                         f"names come from model.named_modules(), e.g. {names}.")
+    return receptive_fields(model, [layer_name], input_size=input_size, in_channels=in_channels)[layer_name]
+
+
+def receptive_fields(model: nn.Module, layer_names, *, input_size: tuple[int, int] = (64, 64),
+                     in_channels: int = 3) -> dict[str, ReceptiveField]:
+    """:func:`receptive_field` of several layers from one forward pass: ``{layer_name: field}``."""
+    modules, wanted = dict(model.named_modules()), list(layer_names)
+    for name in wanted:
+        if name not in modules:
+            names = ", ".join(n for n in list(modules)[1:13])
+            raise ValueError(f"receptive_field: model {type(model).__name__} has no layer {name!r}; "
+                             f"names come from model.named_modules(), e.g. {names}.")
     captured = {}
 
-    def capture(module, args, output):
-        captured["field"] = _field_of(output, layer_name)
-        raise _Reached
+    def capture(name):
+        def hook(module, args, output):
+            captured[name] = _field_of(output, name)
+            if len(captured) == len(wanted):
+                raise _Reached
+
+        return hook
 
     # The field hooks first: hooks run in the order registered, and ``capture`` needs the field they set.
     handles = [h for m in model.modules() if _is_field_module(m) for h in _field_hooks(m)]
-    handles.append(modules[layer_name].register_forward_hook(capture))
+    handles += [modules[name].register_forward_hook(capture(name)) for name in wanted]
     like = next(model.parameters(), torch.zeros(()))  # the probe takes the model's dtype and device
     probe = _Traced.wrap(torch.zeros(1, in_channels, *input_size, dtype=like.dtype, device=like.device), INPUT_FIELD)
     was_training = model.training
@@ -104,9 +116,10 @@ def receptive_field(model: nn.Module, layer_name: str, *, input_size: tuple[int,
         _Traced.inside_layer = 0
         for handle in handles:
             handle.remove()
-    if "field" not in captured:
-        raise ValueError(f"receptive_field: layer {layer_name!r} did not run in {type(model).__name__}'s forward.")
-    return captured["field"]
+    missing = [name for name in wanted if name not in captured]
+    if missing:
+        raise ValueError(f"receptive_field: layers {missing} did not run in {type(model).__name__}'s forward.")
+    return {name: captured[name] for name in wanted}
 
 
 def compose(field: ReceptiveField, kernel, stride, padding, dilation) -> ReceptiveField:
