@@ -11,6 +11,8 @@ from workbench.models.fcn import FCN, bilinear_kernel, bilinear_upsampling  # re
 from workbench.models import smp_models  # registers unet, deeplabv3, deeplabv3plus, pspnet
 from workbench.models.receptive_field import ReceptiveField, receptive_field, receptive_fields
 from workbench.models.effective_field import effective_receptive_field, erf_radius
+from workbench.models.patch_classifier import PatchClassifier, convolutionalize
+from workbench.models.depth_peers import EncoderDecoderNet, FullResolutionNet
 
 __all__ = [
     "FCN",
@@ -29,4 +31,8 @@ __all__ = [
     "receptive_fields",
     "effective_receptive_field",
     "erf_radius",
+    "PatchClassifier",
+    "convolutionalize",
+    "EncoderDecoderNet",
+    "FullResolutionNet",
 ]
