@@ -5,3 +5,4 @@ from workbench.widgets.unpooling import UnpoolingExplorer
 from workbench.widgets.mask_comparer import MaskComparer
 from workbench.widgets.fcn_inspector import FCNCapture, FCNInspector, capture_fcn
 from workbench.widgets.receptive_field import ModelFields, ReceptiveFieldExplorer, encoder_stages, model_fields
+from workbench.widgets.dilated_conv import DilatedConvExplorer
