@@ -13,6 +13,8 @@ from workbench.models.receptive_field import ReceptiveField, receptive_field, re
 from workbench.models.effective_field import effective_receptive_field, erf_radius
 from workbench.models.patch_classifier import PatchClassifier, convolutionalize
 from workbench.models.depth_peers import EncoderDecoderNet, FullResolutionNet
+from workbench.models.pyramid_pooling import PyramidBranches, adaptive_bin_edges, pyramid_branches
+from workbench.models.skip_fusion import Fusion, fcn_fusions, unet_fusions
 
 __all__ = [
     "FCN",
@@ -35,4 +37,10 @@ __all__ = [
     "convolutionalize",
     "EncoderDecoderNet",
     "FullResolutionNet",
+    "PyramidBranches",
+    "adaptive_bin_edges",
+    "pyramid_branches",
+    "Fusion",
+    "fcn_fusions",
+    "unet_fusions",
 ]

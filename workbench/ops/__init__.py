@@ -17,6 +17,9 @@ from workbench.ops.unpooling import (
 )
 from workbench.ops.walkthrough import TransposedConvWalkthrough, transposed_conv_walkthrough
 from workbench.ops.dilation import coverage, dilated_taps, field_size, stack_rates, stacked_paths, taps_inside
+from workbench.ops.checkerboard import (
+    resize_conv_overlap, transposed_overlap, unevenness, upsampled_constant, upsampler,
+)
 from workbench.ops.cost import count_flops, saved_activation_bytes, time_call
 from workbench.ops.shift_and_stitch import dense_network, shift_and_stitch, total_stride
 from workbench.ops.sliding_window import sliding_window, window_grid
@@ -28,6 +31,7 @@ __all__ = [
     "transposed_conv_walkthrough", "TransposedConvWalkthrough",
     "unpool_nearest", "unpool_bed_of_nails", "max_unpool", "unpooling_walkthrough", "UnpoolingWalkthrough",
     "dilated_taps", "stacked_paths", "field_size", "coverage", "stack_rates", "taps_inside",
+    "transposed_overlap", "resize_conv_overlap", "unevenness", "upsampler", "upsampled_constant",
     "count_flops", "saved_activation_bytes", "time_call",
     "dense_network", "shift_and_stitch", "total_stride", "sliding_window", "window_grid",
 ]

@@ -29,3 +29,4 @@ from workbench.viz.ops_figures import (
 )
 from workbench.viz.field_figures import field_box_rgb, heatmap_rgb, plot_erf, plot_field_box
 from workbench.viz.dilation_figures import paths_rgb, plot_paths
+from workbench.viz.upsampling_figures import plot_bins, plot_maps
