@@ -15,6 +15,8 @@ from workbench.models.patch_classifier import PatchClassifier, convolutionalize
 from workbench.models.depth_peers import EncoderDecoderNet, FullResolutionNet
 from workbench.models.pyramid_pooling import PyramidBranches, adaptive_bin_edges, pyramid_branches
 from workbench.models.skip_fusion import Fusion, fcn_fusions, unet_fusions
+from workbench.models.cost_tables import depth_peer_costs, window_costs
+from workbench.models.output_stride import deeplab_costs, dilation_variants
 
 __all__ = [
     "FCN",
@@ -43,4 +45,8 @@ __all__ = [
     "Fusion",
     "fcn_fusions",
     "unet_fusions",
+    "depth_peer_costs",
+    "window_costs",
+    "deeplab_costs",
+    "dilation_variants",
 ]
