@@ -1,24 +1,22 @@
 """``Scores``: every dataset-level score, derived from summed counts, and its per-class table."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from . import region
+from . import bootstrap, region
+from .conventions import conventions_table
+from .derivation import DISTANCE_KEYS, SCORE_KEYS, score_values
+from .notes import AVERAGING, BF_THETA_RULE, BOUNDARY_IOU_RULE, metric_notes
 
-SCORE_KEYS = (
-    "pixel_accuracy", "accuracy", "mean_accuracy", "iou", "miou", "fwiou", "dice", "mean_dice",
-    "class_boundary_iou", "boundary_miou", "class_boundary_f1", "boundary_f1",
-)  # fmt: skip
+if TYPE_CHECKING:  # annotation only: ImageStats builds Scores, so it imports this module
+    from .image_stats import ImageStats
 
-BOUNDARY_IOU_RULE = "d = max(1, round(0.02 x image diagonal)) px per image (Boundary IoU, Cheng et al. 2021)"
-BF_THETA_RULE = "theta = 0.0075 x image diagonal, Euclidean, not rounded (BF score, Csurka et al. 2013)"
-AVERAGING = (
-    "one confusion matrix over the dataset; means over defined classes; NaN = undefined; "
-    "BF: per-class mean over images where defined, boundary_f1 = mean over images of per-image class means"
-)
+__all__ = ["AVERAGING", "BF_THETA_RULE", "BOUNDARY_IOU_RULE", "DISTANCE_KEYS", "SCORE_KEYS", "Scores", "score_values"]
 
 
 @dataclass(frozen=True, eq=False)  # arrays inside: compare ``as_dict()`` values instead
@@ -32,6 +30,9 @@ class Scores:
         confusion: ``(C, C)`` int64 counts of non-void pixels, rows target class, columns predicted class.
         ignore_index: the target value left out.
         num_images: images scored.
+        image_stats: the per-image statistics behind the scores (``ImageStats``), from which any subset or
+            bootstrap resample is rescored; None where they were not kept.
+        class_hd95, hd95: HD95 in pixels (lower is better), None unless scored with ``distances=True``.
         The score attributes carry the names of ``as_dict()``.
     """
 
@@ -50,32 +51,26 @@ class Scores:
     confusion: np.ndarray
     ignore_index: int = 255
     num_images: int = 0
+    image_stats: "ImageStats | None" = None
+    class_hd95: np.ndarray | None = None  # with ``evaluate(..., distances=True)`` only
+    hd95: float | None = None
 
     @classmethod
-    def from_counts(cls, confusion, boundary_inter, boundary_union, bf_sum, bf_count, bf_image_sum, bf_image_count,
-                    *, ignore_index: int = 255, num_images: int = 0) -> "Scores":
-        """Derive every score from counts summed over the dataset (and over ranks).
+    def from_totals(cls, totals: Mapping[str, np.ndarray], confusion, *, ignore_index: int = 255, num_images: int = 0,
+                    image_stats: "ImageStats | None" = None) -> "Scores":
+        """Derive every score from counts summed over the dataset (``score_values``).
 
         Args:
-            confusion: ``(C, C)`` int counts.
-            boundary_inter, boundary_union: ``(C,)`` Boundary IoU band intersections and unions.
-            bf_sum, bf_count: ``(C,)`` sum of per-image BF scores and number of images where defined.
-            bf_image_sum, bf_image_count: sum of per-image mean BF scores, and number of such images.
+            totals: see ``score_values``, without leading axes.
+            confusion: ``(C, C)`` int counts, rows target class, columns predicted class.
+            image_stats: the per-image statistics the totals were summed from, if kept.
         """
-        confusion = np.asarray(confusion, dtype=np.int64)
-        accuracy, iou = region.class_accuracy(confusion), region.class_iou(confusion)
-        dice = region.class_dice(confusion)
-        class_boundary_iou = region.safe_divide(boundary_inter, boundary_union)
-        class_boundary_f1 = region.safe_divide(bf_sum, bf_count)
+        values = score_values(totals)
+        scalars = {key: float(value) for key, value in values.items() if np.ndim(value) == 0}
         return cls(
-            pixel_accuracy=float(region.pixel_accuracy(confusion)),
-            accuracy=accuracy, mean_accuracy=float(region.nanmean(accuracy)),
-            iou=iou, miou=float(region.nanmean(iou)), fwiou=float(region.fw_iou(confusion)),
-            dice=dice, mean_dice=float(region.nanmean(dice)),
-            class_boundary_iou=class_boundary_iou, boundary_miou=float(region.nanmean(class_boundary_iou)),
-            class_boundary_f1=class_boundary_f1, boundary_f1=float(region.safe_divide(bf_image_sum, bf_image_count)),
-            confusion=confusion, ignore_index=int(ignore_index), num_images=int(num_images),
-        )  # fmt: skip
+            **{**values, **scalars}, confusion=np.asarray(confusion, dtype=np.int64), ignore_index=int(ignore_index),
+            num_images=int(num_images), image_stats=image_stats,
+        )
 
     @property
     def num_classes(self) -> int:
@@ -88,10 +83,57 @@ class Scores:
             f"num_classes={self.num_classes}, num_images={self.num_images})"
         )
 
+    @property
+    def score_keys(self) -> tuple[str, ...]:
+        """The keys of ``as_dict()``: ``SCORE_KEYS``, plus ``DISTANCE_KEYS`` when HD95 was scored."""
+        return SCORE_KEYS + (DISTANCE_KEYS if self.hd95 is not None else ())
+
     def as_dict(self) -> dict:
-        """The scores under exactly DESIGN.md's keys: floats, and float64 arrays of length C per class."""
+        """The scores under exactly DESIGN.md's keys: floats, and float64 arrays of length C per class.
+
+        ``class_hd95`` and ``hd95`` are there only when scored with ``distances=True``: without them the
+        keys are exactly ``SCORE_KEYS``, so records and tables of runs that did not ask for distances are
+        unchanged (no column of NaN).
+        """
         return {key: np.copy(value) if isinstance(value, np.ndarray) else value
-                for key, value in ((k, getattr(self, k)) for k in SCORE_KEYS)}
+                for key, value in ((k, getattr(self, k)) for k in self.score_keys)}
+
+    def bootstrap(self, resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+        """Confidence intervals of every scalar score by image-level percentile bootstrap.
+
+        Images are resampled with replacement and every score is recomputed from the resampled per-image
+        statistics (``image_stats``), without the model.
+
+        Args:
+            resamples: number of bootstrap resamples R.
+            level: central coverage of the interval (0.95: the 2.5th to the 97.5th percentile).
+            seed: of ``numpy.random.default_rng``; the same seed draws the same resamples for any scores of
+                the same number of images (``paired_bootstrap`` relies on it).
+
+        Returns:
+            DataFrame indexed by score key (``pixel_accuracy``, ``mean_accuracy``, ``miou``, ...) with columns
+            ``value``, ``low``, ``high``; ``attrs``: ``method``, ``resamples``, ``level``, ``seed``,
+            ``num_images``.
+
+        Raises:
+            ValueError: without ``image_stats``, or with a setting out of range.
+        """
+        return bootstrap.bootstrap(self, resamples=resamples, level=level, seed=seed)
+
+    def conventions(self) -> pd.DataFrame:
+        """Why other tools give other numbers: their averaging conventions on these images (``conventions``).
+
+        Returns:
+            DataFrame indexed by ``convention``, one row each for the workbench's mIoU (= MMSegmentation
+            ``IoUMetric``), torchmetrics ``MeanIoU``, segmentation-models-pytorch macro ``iou_score``, the
+            workbench's mean accuracy and torchmetrics macro ``MulticlassAccuracy``; columns ``tool``,
+            ``value``, ``workbench_key``, ``workbench_value``, ``difference``.
+
+        Raises:
+            ValueError: without ``image_stats`` (torchmetrics' ``MeanIoU`` needs per-image counts).
+        """
+        stats = bootstrap.require_image_stats(self, "conventions")
+        return conventions_table(stats.tp, stats.fp, stats.fn)
 
     def table(self, class_names=None) -> pd.DataFrame:
         """Per-class table plus a final "mean" row, with the conventions in ``df.attrs``.
@@ -101,7 +143,8 @@ class Scores:
 
         Returns:
             DataFrame with columns ``class, iou, accuracy, dice, boundary_iou, boundary_f1, pixel_share``
-            (share of the class among non-void target pixels). The mean row holds ``miou``,
+            (share of the class among non-void target pixels), and ``hd95`` before ``pixel_share`` when
+            distances were scored. The mean row holds ``miou``,
             ``mean_accuracy``, ``mean_dice``, ``boundary_miou`` and ``boundary_f1`` (the image-level BF mean,
             which is not the column mean). ``attrs`` holds ``ignore_index``, ``boundary_iou_d``, ``bf_theta``,
             ``averaging``, the dataset-level ``pixel_accuracy`` and ``fwiou``, ``num_images`` and ``caption``.
@@ -117,20 +160,19 @@ class Scores:
             "boundary_f1": [*self.class_boundary_f1, self.boundary_f1],
             "pixel_share": [*region.safe_divide(rows, rows.sum()), np.nan],
         })  # fmt: skip
+        if self.hd95 is not None:
+            table.insert(6, "hd95", [*self.class_hd95, self.hd95])
         table.attrs.update(self._metadata())
         return table
 
     def _metadata(self) -> dict:
+        notes = metric_notes(self.ignore_index)
         caption = (
             f"Per-class scores over {self.num_images} images: pixel accuracy {self.pixel_accuracy:.4f}, "
-            f"fwIoU {self.fwiou:.4f}. Pixels with target {self.ignore_index} (ignore_index) are left out. "
-            f"Boundary IoU band {BOUNDARY_IOU_RULE}; BF tolerance {BF_THETA_RULE}. Averaging: {AVERAGING}."
+            f"fwIoU {self.fwiou:.4f}. {notes['caption']}"
         )
-        return {
-            "ignore_index": self.ignore_index, "boundary_iou_d": BOUNDARY_IOU_RULE, "bf_theta": BF_THETA_RULE,
-            "averaging": AVERAGING, "pixel_accuracy": self.pixel_accuracy, "fwiou": self.fwiou,
-            "num_images": self.num_images, "caption": caption,
-        }  # fmt: skip
+        return {**notes, "pixel_accuracy": self.pixel_accuracy, "fwiou": self.fwiou, "num_images": self.num_images,
+                "caption": caption}
 
 
 def _class_names(class_names, num_classes: int) -> list[str]:
