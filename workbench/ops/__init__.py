@@ -20,6 +20,7 @@ from workbench.ops.dilation import coverage, dilated_taps, field_size, stack_rat
 from workbench.ops.checkerboard import (
     resize_conv_overlap, transposed_overlap, unevenness, upsampled_constant, upsampler,
 )
+from workbench.ops.boundary_cases import boundary_error_cases, shifted, square_target, with_blob, with_thin_bar
 from workbench.ops.cost import count_flops, saved_activation_bytes, time_call
 from workbench.ops.shift_and_stitch import dense_network, shift_and_stitch, total_stride
 from workbench.ops.sliding_window import sliding_window, window_grid
@@ -32,6 +33,7 @@ __all__ = [
     "unpool_nearest", "unpool_bed_of_nails", "max_unpool", "unpooling_walkthrough", "UnpoolingWalkthrough",
     "dilated_taps", "stacked_paths", "field_size", "coverage", "stack_rates", "taps_inside",
     "transposed_overlap", "resize_conv_overlap", "unevenness", "upsampler", "upsampled_constant",
+    "boundary_error_cases", "square_target", "shifted", "with_blob", "with_thin_bar",
     "count_flops", "saved_activation_bytes", "time_call",
     "dense_network", "shift_and_stitch", "total_stride", "sliding_window", "window_grid",
 ]

@@ -13,14 +13,20 @@ from matplotlib.patches import Rectangle
 FIELD_COLOR = (230, 30, 30)
 
 
+def dimmed(rgb: np.ndarray, dim: float = 0.45) -> np.ndarray:
+    """``rgb`` darkened to ``dim`` of its brightness: the pixels a unit cannot see."""
+    return (np.asarray(rgb, dtype=np.float32) * dim).astype(np.uint8)
+
+
 def field_box_rgb(rgb: np.ndarray, box: tuple[int, int, int, int], *, center: tuple[float, float] | None = None,
-                  dim: float = 0.45, color=FIELD_COLOR) -> np.ndarray:
+                  dark: np.ndarray | None = None, color=FIELD_COLOR) -> np.ndarray:
     """``rgb`` with everything outside ``box = (top, left, bottom, right)`` dimmed and the box outlined.
 
     The box is clipped to the image (a field reaching into the padding is drawn up to the frame); a
-    ``center = (y, x)`` inside the image gets a 3 x 3 marker.
+    ``center = (y, x)`` inside the image gets a 3 x 3 marker. ``dark`` is ``dimmed(rgb)``, when the
+    caller keeps it between calls.
     """
-    out = (np.asarray(rgb, dtype=np.float32) * dim).astype(np.uint8)
+    out = (dark if dark is not None else dimmed(rgb)).copy()
     height, width = out.shape[:2]
     top, left = max(box[0], 0), max(box[1], 0)
     bottom, right = min(box[2], height - 1), min(box[3], width - 1)

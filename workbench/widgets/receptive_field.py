@@ -18,8 +18,8 @@ import numpy as np
 from torch import nn
 
 from workbench.models import ReceptiveField, create_model, effective_receptive_field, list_models, receptive_fields
-from workbench.viz import as_rgb_image, array_to_png
-from workbench.viz.field_figures import field_box_rgb, heatmap_rgb
+from workbench.viz import array_to_jpeg, array_to_png, as_rgb_image
+from workbench.viz.field_figures import dimmed, field_box_rgb, heatmap_rgb
 
 STAGES = ("conv1", "maxpool", "layer1", "layer2", "layer3", "layer4")  # torchvision ResNet stage names
 
@@ -64,7 +64,8 @@ class ReceptiveFieldExplorer:
     Attributes:
         widget: the ipywidgets container to display.
         model, layer: ``Dropdown`` controls; x, y: ``IntSlider`` for the pixel.
-        image: ``ipywidgets.Image``, the field over the image; erf: ``ipywidgets.Image``, the effective field.
+        image: ``ipywidgets.Image`` (JPEG), the field over the image; erf: ``ipywidgets.Image`` (PNG), the
+            effective field.
         info: ``HTML`` with the numbers. precomputed: ``{model name: ModelFields}``.
         state: the data on display: ``model``, ``layer``, ``module`` (its name in the model), ``pixel``
             ``(y, x)``, ``field``, ``unit`` (of the layer's map), ``box`` (top, left, bottom, right),
@@ -78,14 +79,15 @@ class ReceptiveFieldExplorer:
         built = models if isinstance(models, Mapping) else {
             name: create_model(name, num_classes) for name in (models or list_models())}
         self.precomputed = {name: model_fields(m, (height, width), num_samples=num_samples) for name, m in built.items()}
-        self._scale = scale
+        self._scale, self._dark = scale, dimmed(self.rgb)
+        self._erf_png = {name: array_to_png(_zoom(f.erf_rgb, scale)) for name, f in self.precomputed.items()}
         first = next(iter(self.precomputed))
         self.model = widgets.Dropdown(options=list(self.precomputed), value=first, description="model")
         stages = list(self.precomputed[first].fields)
         self.layer = widgets.Dropdown(options=stages, value=stages[-1], description="layer")
         self.x = widgets.IntSlider(value=width // 2, min=0, max=width - 1, description="x")
         self.y = widgets.IntSlider(value=height // 2, min=0, max=height - 1, description="y")
-        self.image, self.erf = widgets.Image(format="png"), widgets.Image(format="png")
+        self.image, self.erf = widgets.Image(format="jpeg"), widgets.Image(format="png")
         self.info = widgets.HTML()
         self.state: dict = {"renders": 0}
         erf_box = widgets.VBox([widgets.HTML("<b>effective field of the output's centre pixel</b>"), self.erf])
@@ -104,7 +106,7 @@ class ReceptiveFieldExplorer:
         self.layer.options = list(fields)
         self.layer.value = layer
         self.layer.observe(self._on_change, names="value")
-        self.erf.value = array_to_png(_zoom(self.precomputed[self.model.value].erf_rgb, self._scale))
+        self.erf.value = self._erf_png[self.model.value]
         self._on_change()
 
     def _on_change(self, change=None) -> None:
@@ -113,8 +115,8 @@ class ReceptiveFieldExplorer:
         grid = tuple(-(-n // j) for n, j in zip((height, width), field.jump))  # ceil: the layer's map size
         unit = field.unit_at(self.y.value, self.x.value, grid)
         box = field.box(*unit)
-        rgb = field_box_rgb(self.rgb, box, center=field.center(*unit))
-        self.image.value = array_to_png(_zoom(rgb, self._scale))
+        rgb = field_box_rgb(self.rgb, box, center=field.center(*unit), dark=self._dark)
+        self.image.value = array_to_jpeg(_zoom(rgb, self._scale))  # a photograph: JPEG encodes ~10x faster
         self.state.update(model=self.model.value, layer=self.layer.value, module=module,
                           pixel=(self.y.value, self.x.value), field=field, unit=unit, box=box, rgb=rgb,
                           renders=self.state["renders"] + 1)
