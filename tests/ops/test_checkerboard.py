@@ -35,3 +35,8 @@ def test_random_transposed_stack_makes_a_checkerboard_from_a_constant_and_resize
 def test_unknown_method_is_refused():
     with pytest.raises(ValueError, match="'transposed' or 'resize-conv'"):
         upsampler("pixel-shuffle")
+
+
+def test_a_border_that_leaves_nothing_is_refused():
+    with pytest.raises(ValueError, match="leaves nothing"):
+        unevenness(resize_conv_overlap(3, 2, size=4), 4)

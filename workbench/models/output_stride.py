@@ -46,6 +46,9 @@ def deeplab_costs(image_size: tuple[int, int] = (360, 480), *, output_strides=(1
                   encoder: str = "resnet18", measure_memory: bool = True) -> list[dict]:
     """DeepLabV3 at each output stride with the paper's ASPP rates: taps on the map, GFLOPs, activations.
 
+    ``"taps inside"`` maps each rate to the share of its 3x3 kernel's taps that land on the feature map
+    (``workbench.ops.taps_inside``, rounded to 3 digits).
+
     GFLOPs are counted on the ``meta`` device; the activation memory (MB autograd keeps for the backward
     pass of one image, parameters excluded) is measured on the CPU with random weights, unless
     ``measure_memory`` is False.
@@ -58,7 +61,7 @@ def deeplab_costs(image_size: tuple[int, int] = (360, 480), *, output_strides=(1
             meta_model, images = create_model("deeplabv3", num_classes, **kw).eval(), torch.empty(1, 3, *image_size)
         grid = tuple(-(-n // stride) for n in image_size)
         row = {"output stride": stride, "ASPP rates": rates, "feature map": grid,
-               **{f"taps inside, rate {r}": taps_inside(grid, r) for r in rates},
+               "taps inside": {r: round(taps_inside(grid, r), 3) for r in rates},
                "GFLOPs": count_flops(meta_model, images) / 1e9}
         if measure_memory:
             model = create_model("deeplabv3", num_classes, **kw).eval()

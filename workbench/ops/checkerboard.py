@@ -33,6 +33,9 @@ def resize_conv_overlap(kernel_size: int, scale: int, size: int = 8) -> torch.Te
 def unevenness(counts: torch.Tensor, border: int) -> float:
     """``(max - min) / mean`` of ``counts`` away from a ``border``-pixel frame: 0 for an even overlap."""
     inner = counts[border:-border, border:-border] if border else counts
+    if inner.numel() == 0:
+        raise ValueError(f"unevenness: a {border}-pixel border leaves nothing of a {tuple(counts.shape)} map; "
+                         "use a smaller border or a larger map.")
     return float((inner.max() - inner.min()) / inner.mean())
 
 
