@@ -184,6 +184,43 @@ PARTS: dict[str, Callable[[int], list[Row]]] = {
 }
 
 
+# --- course chapters: ReceptiveFieldExplorer and DilatedConvExplorer (notebooks 09 and 10) ---
+
+def receptive_field_explorer_rows(repeats: int) -> list[Row]:
+    """ReceptiveFieldExplorer on a 360 x 480 image with FCN-8s and DeepLabV3: pixel, layer and model changes.
+
+    The fields and effective fields are computed once in the constructor (printed apart, not timed);
+    a control change outlines a precomputed box on the image and encodes the PNG.
+    """
+    from workbench.data import SyntheticShapes
+    from workbench.widgets.receptive_field import ReceptiveFieldExplorer
+
+    image, _ = SyntheticShapes(num_images=1, image_size=(360, 480), seed=0)[0]
+    start = time.perf_counter()
+    w = ReceptiveFieldExplorer(image, ["fcn8s", "deeplabv3"], num_samples=1, scale=1)
+    print(f"ReceptiveFieldExplorer: precomputing 2 models at 480x360 took {time.perf_counter() - start:.1f} s "
+          "(once, in the constructor)\n")
+    sweep = [Change("x", w.x, v) for v in (10, 100, 240, 400, 470)] + [Change("y", w.y, v) for v in (5, 180, 355)]
+    sweep += [Change("layer", w.layer, v) for v in ("layer1", "layer2", "layer3", "layer4")]
+    sweep += [Change("model", w.model, v) for v in ("deeplabv3", "fcn8s")]
+    return time_changes("ReceptiveFieldExplorer", sweep * repeats, lambda: w.state["renders"])
+
+
+def dilated_conv_explorer_rows(repeats: int) -> list[Row]:
+    """DilatedConvExplorer: every kernel, rate and depth, equal and hybrid rates (nothing is cached)."""
+    from workbench.widgets.dilated_conv import DilatedConvExplorer
+
+    w = DilatedConvExplorer()
+    sweep = [Change("rate", w.rate, v) for v in (1, 3, 6, 2)] + [Change("kernel_size", w.kernel_size, v) for v in (5, 7, 3)]
+    sweep += [Change("layers", w.layers, v) for v in (3, 4, 1, 2)]
+    sweep += [Change("pattern", w.pattern, v) for v in ("hybrid", "equal")]
+    return time_changes("DilatedConvExplorer", sweep * repeats, lambda: w.state["renders"])
+
+
+PARTS.update({"ReceptiveFieldExplorer": receptive_field_explorer_rows,
+              "DilatedConvExplorer": dilated_conv_explorer_rows})
+
+
 def print_table(rows: list[Row], target_ms: float = TARGET_MS) -> None:
     print("| widget | control | updates | median ms | p95 ms | CPU median ms | target ms | median < target |")
     print("|---|---|---:|---:|---:|---:|---:|---|")

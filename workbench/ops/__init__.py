@@ -16,6 +16,14 @@ from workbench.ops.unpooling import (
     unpooling_walkthrough,
 )
 from workbench.ops.walkthrough import TransposedConvWalkthrough, transposed_conv_walkthrough
+from workbench.ops.dilation import coverage, dilated_taps, field_size, stack_rates, stacked_paths, taps_inside
+from workbench.ops.checkerboard import (
+    resize_conv_overlap, transposed_overlap, unevenness, upsampled_constant, upsampler,
+)
+from workbench.ops.boundary_cases import boundary_error_cases, shifted, square_target, with_blob, with_thin_bar
+from workbench.ops.cost import count_flops, saved_activation_bytes, time_call
+from workbench.ops.shift_and_stitch import dense_network, shift_and_stitch, total_stride
+from workbench.ops.sliding_window import sliding_window, window_grid
 
 __all__ = [
     "conv_transpose_scatter", "conv_transpose_matrix", "conv_transpose_as_conv",
@@ -23,4 +31,9 @@ __all__ = [
     "scatter_steps", "ScatterSteps", "equivalent_conv_input", "equivalent_conv_weight", "insert_zeros",
     "transposed_conv_walkthrough", "TransposedConvWalkthrough",
     "unpool_nearest", "unpool_bed_of_nails", "max_unpool", "unpooling_walkthrough", "UnpoolingWalkthrough",
+    "dilated_taps", "stacked_paths", "field_size", "coverage", "stack_rates", "taps_inside",
+    "transposed_overlap", "resize_conv_overlap", "unevenness", "upsampler", "upsampled_constant",
+    "boundary_error_cases", "square_target", "shifted", "with_blob", "with_thin_bar",
+    "count_flops", "saved_activation_bytes", "time_call",
+    "dense_network", "shift_and_stitch", "total_stride", "sliding_window", "window_grid",
 ]

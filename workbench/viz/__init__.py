@@ -27,3 +27,6 @@ from workbench.viz.style_figures import (
 from workbench.viz.ops_figures import (
     Grid, draw_equivalent_conv, draw_grid, draw_matrix_view, draw_scatter_step, draw_unpooling, set_box,
 )
+from workbench.viz.field_figures import field_box_rgb, heatmap_rgb, plot_erf, plot_field_box
+from workbench.viz.dilation_figures import paths_rgb, plot_paths
+from workbench.viz.upsampling_figures import plot_bins, plot_maps

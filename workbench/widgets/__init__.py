@@ -4,3 +4,5 @@ from workbench.widgets.transposed_conv import TransposedConvExplorer
 from workbench.widgets.unpooling import UnpoolingExplorer
 from workbench.widgets.mask_comparer import MaskComparer
 from workbench.widgets.fcn_inspector import FCNCapture, FCNInspector, capture_fcn
+from workbench.widgets.receptive_field import ModelFields, ReceptiveFieldExplorer, encoder_stages, model_fields
+from workbench.widgets.dilated_conv import DilatedConvExplorer
