@@ -17,14 +17,14 @@ import torch
 from matplotlib.figure import Figure
 
 from workbench.engine import distributed
-from workbench.engine.atomic import atomic_write_json
+from workbench.records.atomic import atomic_write_json
 from workbench.engine.config import TrainConfig
 from workbench.engine.fit import dataset_classes, fit
 from workbench.engine.loop import TrainingDiverged
 from workbench.engine.sampling import seed_everything
 from workbench.metrics.scores import AVERAGING, BF_THETA_RULE, BOUNDARY_IOU_RULE
 from workbench.models import create_model
-from workbench.report import export_table
+from workbench.records import export_table
 from workbench.viz import plot_learning_curves, plot_mask_gallery
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.data.classes import Classes
-from workbench.engine.atomic import atomic_write_json, atomic_write_text
+from workbench.records.atomic import atomic_write_json, atomic_write_text
 from workbench.engine.checkpoint import save_checkpoint
-from workbench.report import export_table
+from workbench.records import export_table
 
 
 class RunFolder:

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from workbench.records import atomic_write_text, table_to_html
 from workbench.report.run_reader import RunSummary, read_run, replay_models
-from workbench.report.tables import table_to_html
 
 SETTINGS = ("epochs", "max_steps", "batch_size", "optimizer", "lr", "weight_decay", "loss", "crop_size", "seed")
 
@@ -44,8 +44,6 @@ def write_review(run_dir: str | Path, path: str | Path | None = None, *, data=No
     Raises:
         RunFolderError: ``run_dir`` is not a run folder.
     """
-    from workbench.engine.atomic import atomic_write_text
-
     run = read_run(run_dir)
     replays, gallery = None, []
     if data is not None:
