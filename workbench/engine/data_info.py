@@ -1,6 +1,7 @@
 """What a dataset is, for a record: its classes, a name (stem) per sample, and where it comes from."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from torch.utils.data import Subset
@@ -20,16 +21,26 @@ def dataset_classes(dataset) -> Classes:
 
 
 def data_stems(dataset) -> list[str]:
-    """One name per sample: the mask file's stem for file datasets, the index (``00042``) for generated ones."""
+    """One name per sample: the file stem for file datasets, the index (``00042``) for generated ones.
+
+    Where image and mask stems differ (Cityscapes: ``aachen_000000_000019_leftImg8bit`` and
+    ``..._gtFine_labelIds``) the stem is the part they share (``aachen_000000_000019``).
+    """
     if isinstance(dataset, Subset):
         parent = data_stems(dataset.dataset)
         return [parent[i] for i in dataset.indices]
-    if hasattr(dataset, "mask_path"):
-        return [Path(dataset.mask_path(i)).stem for i in range(len(dataset))]
+    if hasattr(dataset, "mask_path") and hasattr(dataset, "image_path"):
+        return [_file_stem(Path(dataset.image_path(i)).stem, Path(dataset.mask_path(i)).stem) for i in range(len(dataset))]
     inner = getattr(dataset, "dataset", None)  # MemoryCache and other one-to-one wrappers
     if inner is not None and len(inner) == len(dataset):
         return data_stems(inner)
     return [f"{i:05d}" for i in range(len(dataset))]
+
+
+def _file_stem(image: str, mask: str) -> str:
+    if image == mask:
+        return mask
+    return os.path.commonprefix([image, mask]).rstrip("_-. ") or mask
 
 
 def describe_data(dataset) -> dict:
