@@ -32,7 +32,7 @@ from workbench.engine.scoring import score_comparison, score_model, score_predic
 from workbench.models import create_model
 from workbench.records import read_comparison
 from workbench.report import write_review
-from workbench.viz import gallery_figure, learning_curves_figure
+from workbench.viz import comparison_figures
 
 def option_name(field: dataclasses.Field) -> str:
     """The command-line flag of a TrainConfig field: ``metadata["flag"]`` or ``--field-name``."""
@@ -279,19 +279,9 @@ def _dataset(args, split: str, *, count: int | None):
 
 
 def write_figures(folder: Path, data, *, gallery_size: int = 4) -> None:
-    """``mask_gallery.png`` (first images, target, each source's mask, from the records) and, for training
-    runs, ``learning_curves.png`` (from each run's history.csv) in a comparison folder."""
-    records = read_comparison(folder)
-    histories = {name: pd.read_csv(r.path / "history.csv") for name, r in records.items()
-                 if (r.path / "history.csv").is_file()}
-    if histories:
-        learning_curves_figure(histories).savefig(folder / "learning_curves.png", dpi=100)
-    first = next(iter(records.values()))
-    shown = range(min(gallery_size, len(first.stems)))
-    samples = [data[i] for i in shown]
-    preds = {name: [r.mask(r.stems[i]) for i in shown] for name, r in records.items()}
-    figure = gallery_figure([s[0] for s in samples], [s[1] for s in samples], preds, first.classes)
-    figure.savefig(folder / "mask_gallery.png", dpi=100)
+    """``mask_gallery.png`` and, for training runs, ``learning_curves.png`` of a comparison folder, from its records."""
+    for name, figure in comparison_figures(read_comparison(folder), data, gallery_size=gallery_size).items():
+        figure.savefig(folder / f"{name}.png", dpi=100)
 
 
 def print_epoch(record: dict) -> None:
