@@ -150,3 +150,13 @@ def test_per_image_statistics_are_stored_without_pickle(tmp_path):
     _write(tmp_path / "rec")
     with np.load(tmp_path / "rec" / "image_stats.npz", allow_pickle=False) as npz:
         assert all(npz[name].dtype.kind in "if" for name in npz.files)
+
+
+def test_distance_scores_survive_the_round_trip(tmp_path):
+    preds, targets = _maps(5)
+    scores = evaluate(preds, targets, 3, distances=True)
+    write_record(tmp_path / "rec", source=SOURCE, data=DATA, scores=scores, stems=["a", "b", "c"], masks=preds,
+                 classes=CLASSES)
+    back = read_record(tmp_path / "rec").scores.as_dict()
+    assert back.keys() == scores.as_dict().keys() and "hd95" in back
+    np.testing.assert_allclose(back["class_hd95"], scores.as_dict()["class_hd95"], rtol=0, atol=1e-12)
