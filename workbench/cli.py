@@ -30,9 +30,8 @@ from workbench.engine.runtime import create_runtime
 from workbench.engine.sampling import MemoryCache, seed_everything
 from workbench.engine.scoring import score_comparison, score_model, score_predictions
 from workbench.models import create_model
-from workbench.records import read_comparison
 from workbench.report import write_review
-from workbench.viz import comparison_figures
+from workbench.viz import save_comparison_figures
 
 def option_name(field: dataclasses.Field) -> str:
     """The command-line flag of a TrainConfig field: ``metadata["flag"]`` or ``--field-name``."""
@@ -176,7 +175,7 @@ def run_compare(args) -> int:
     train_data, val_data = load_data(args, config)
     table = compare(args.models, train_data, val_data, config, encoder=args.encoder, log=print_epoch)
     if config.out_dir is not None:
-        write_figures(Path(config.out_dir), val_data)
+        save_comparison_figures(config.out_dir, val_data)
     columns = [c for c in ("status", "miou", "pixel_accuracy", "boundary_f1", "train_time_s", "images_per_s") if c in table]
     print(table[columns].to_string(float_format=lambda v: f"{v:.4f}"))
     chance = {k: v for k, v in table.attrs.items() if k.startswith("chance_miou_")}
@@ -196,7 +195,7 @@ def run_evaluate(args) -> int:
             record = score_predictions(args.preds[0], data, out)
         else:
             records = score_comparison(sources, data, out)
-            write_figures(out, data, gallery_size=args.gallery_size)
+            save_comparison_figures(out, data, gallery_size=args.gallery_size)
             for name, record in records.items():
                 print(f"{name}: mIoU {record.scores.miou:.4f}, pixel accuracy {record.scores.pixel_accuracy:.4f}")
             print(f"comparison folder: {out}")
@@ -276,12 +275,6 @@ def _dataset(args, split: str, *, count: int | None):
         return create_dataset("synthetic", split, num_images=count, image_size=parse_size(args.image_size))
     data = create_dataset(args.data, split)
     return data if count is None else Subset(data, range(min(count, len(data))))
-
-
-def write_figures(folder: Path, data, *, gallery_size: int = 4) -> None:
-    """``mask_gallery.png`` and, for training runs, ``learning_curves.png`` of a comparison folder, from its records."""
-    for name, figure in comparison_figures(read_comparison(folder), data, gallery_size=gallery_size).items():
-        figure.savefig(folder / f"{name}.png", dpi=100)
 
 
 def print_epoch(record: dict) -> None:

@@ -5,7 +5,9 @@ import pandas as pd
 from workbench.data import SyntheticShapes
 from workbench.metrics import evaluate
 from workbench.records import read_comparison, write_record
-from workbench.viz import comparison_figures
+from PIL import Image
+
+from workbench.viz import comparison_figures, save_comparison_figures
 
 
 def test_comparison_figures_from_records(tmp_path):
@@ -26,3 +28,6 @@ def test_comparison_figures_from_records(tmp_path):
     figures = comparison_figures(read_comparison(tmp_path), data, gallery_size=1)
     assert set(figures) == {"mask_gallery", "learning_curves"} and len(figures["mask_gallery"].axes) == 4
     assert np.isfinite(figures["learning_curves"].axes[0].lines[0].get_ydata()).all()
+    written = save_comparison_figures(tmp_path, data, gallery_size=1)
+    assert sorted(p.name for p in written) == ["learning_curves.png", "mask_gallery.png"]
+    assert all(Image.open(p).size[0] > 100 for p in written)

@@ -6,12 +6,14 @@ from evaluation records (the masks the records hold, the ``history.csv`` beside 
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Mapping, Sequence
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from workbench.records import Record
+from workbench.records import Record, atomic_write_bytes, read_comparison
+from workbench.viz.encode import figure_to_png
 from workbench.viz.mask_plots import plot_mask_gallery
 from workbench.viz.metric_plots import plot_learning_curves
 
@@ -61,3 +63,17 @@ def comparison_figures(records: Mapping[str, Record], data, *, gallery_size: int
     if histories:
         figures["learning_curves"] = learning_curves_figure(histories)
     return figures
+
+
+def save_comparison_figures(folder: str | Path, data, *, gallery_size: int = 4, dpi: int = 100) -> list[Path]:
+    """Write ``comparison_figures`` of the comparison folder ``folder`` as ``<name>.png`` beside its records.
+
+    ``workbench compare`` and ``workbench evaluate --preds NAME=DIR ...`` call this; in Python, call it after
+    ``wb.engine.compare`` to get ``mask_gallery.png`` and ``learning_curves.png`` (the engine draws nothing).
+
+    Returns:
+        The files written (atomically).
+    """
+    folder = Path(folder)
+    figures = comparison_figures(read_comparison(folder), data, gallery_size=gallery_size)
+    return [atomic_write_bytes(folder / f"{name}.png", figure_to_png(figure, dpi=dpi)) for name, figure in figures.items()]
