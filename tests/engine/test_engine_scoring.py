@@ -9,7 +9,7 @@ from PIL import Image
 from torch.utils.data import Subset
 
 from workbench.data import SegmentationFolder, SyntheticShapes, create_dataset
-from workbench.engine import MemoryCache, data_stems, predict, score_comparison, score_model, score_predictions
+from workbench.engine import MemoryCache, data_stems, data_target, predict, score_comparison, score_model, score_predictions
 from workbench.engine.runtime import Runtime
 from workbench.engine.sampling import create_eval_loader
 from workbench.metrics import SegmentationEvaluator, evaluate
@@ -109,3 +109,11 @@ def test_stems_name_files_and_look_through_wrappers(folder, tmp_path):
     assert data_stems(MemoryCache(SyntheticShapes(num_images=3, image_size=8))) == ["00000", "00001", "00002"]
     write_frame(tmp_path / "cs", "val", "frankfurt", 1, np.full((2, 17), 7, np.uint8))
     assert data_stems(create_dataset(tmp_path / "cs", "val")) == ["frankfurt_000000_000001"]  # not ..._leftImg8bit
+
+
+def test_targets_are_read_without_the_images(folder):
+    for index in range(len(folder)):
+        assert (data_target(folder, index) == folder[index][1].numpy()).all()
+    assert (data_target(Subset(folder, [2]), 0) == folder[2][1].numpy()).all()
+    synthetic = SyntheticShapes(num_images=2, image_size=8)
+    assert (data_target(MemoryCache(synthetic), 1) == synthetic[1][1].numpy()).all()

@@ -4,10 +4,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 from torch.utils.data import Subset
 
 from workbench.data import SyntheticShapes
 from workbench.data.classes import Classes
+from workbench.data import DatasetError
+from workbench.data.image_io import mask_value_problem
 
 
 def dataset_classes(dataset) -> Classes:
@@ -35,6 +38,23 @@ def data_stems(dataset) -> list[str]:
     if inner is not None and len(inner) == len(dataset):
         return data_stems(inner)
     return [f"{i:05d}" for i in range(len(dataset))]
+
+
+def data_target(dataset, index: int) -> np.ndarray:
+    """The target mask ``(H, W)`` of sample ``index``, without decoding its image where the dataset allows.
+
+    File datasets without a transform read only the mask (``read_target``, values checked against the
+    classes, the file named on error); anything else gives ``dataset[index][1]``.
+    """
+    if isinstance(dataset, Subset):
+        return data_target(dataset.dataset, dataset.indices[index])
+    if hasattr(dataset, "read_target") and getattr(dataset, "transform", None) is None:
+        mask = dataset.read_target(index)
+        problem = mask_value_problem(mask, dataset.mask_path(index), dataset.classes)
+        if problem:
+            raise DatasetError(problem)
+        return mask
+    return np.asarray(dataset[index][1])
 
 
 def _file_stem(image: str, mask: str) -> str:
