@@ -53,7 +53,7 @@ def data_target(dataset, index: int) -> np.ndarray:
         problem = mask_value_problem(mask, dataset.mask_path(index), dataset.classes)
         if problem:
             raise DatasetError(problem)
-        return mask
+        return mask if mask.flags.writeable else mask.copy()  # PIL's arrays are read-only; torch warns on them
     return np.asarray(dataset[index][1])
 
 
