@@ -38,10 +38,11 @@ def confusion(pred: np.ndarray, target: np.ndarray, num_classes: int, ignore_ind
 
 
 def boundary_iou_image(pred, target, num_classes, ignore_index):
-    """Per class |G and P| and |G or P| of one image."""
+    """Per class |G and P| and |G or P| of one image; P from pred' (void where the target is void)."""
     height, width = target.shape
     d = max(1, round(0.02 * math.sqrt(height**2 + width**2)))
     keep = target != ignore_index
+    pred = np.where(keep, pred, ignore_index)  # pred': void where the target is void
     inter, union = np.zeros(num_classes, np.int64), np.zeros(num_classes, np.int64)
     for c in range(num_classes):
         g = band(target == c, d) & keep
@@ -51,10 +52,14 @@ def boundary_iou_image(pred, target, num_classes, ignore_index):
 
 
 def bf_image(pred, target, num_classes, ignore_index) -> np.ndarray:
-    """Per class BF score of one image, NaN where both boundaries are empty."""
+    """Per class BF score of one image, NaN where both boundaries are empty; Bp from pred'.
+
+    A boundary pixel matches when the Euclidean distance to the other boundary is ``<= theta``.
+    """
     height, width = target.shape
     theta = 0.0075 * math.sqrt(height**2 + width**2)
     keep = target != ignore_index
+    pred = np.where(keep, pred, ignore_index)  # pred': void where the target is void
     scores = np.full(num_classes, np.nan)
     for c in range(num_classes):
         bg, bp = edge(target == c) & keep, edge(pred == c) & keep

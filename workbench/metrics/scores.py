@@ -8,47 +8,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import region
+from . import bootstrap, region
+from .derivation import SCORE_KEYS, score_values
 from .notes import AVERAGING, BF_THETA_RULE, BOUNDARY_IOU_RULE, metric_notes
 
 if TYPE_CHECKING:  # annotation only: ImageStats builds Scores, so it imports this module
     from .image_stats import ImageStats
 
 __all__ = ["AVERAGING", "BF_THETA_RULE", "BOUNDARY_IOU_RULE", "SCORE_KEYS", "Scores", "score_values"]
-
-SCORE_KEYS = (
-    "pixel_accuracy", "accuracy", "mean_accuracy", "iou", "miou", "fwiou", "dice", "mean_dice",
-    "class_boundary_iou", "boundary_miou", "class_boundary_f1", "boundary_f1",
-)  # fmt: skip
-
-
-
-def score_values(totals: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every score of ``SCORE_KEYS`` from counts summed over a set of images, for any leading axes.
-
-    The one derivation behind ``Scores``, subsets and bootstrap resamples (a leading resample axis R).
-
-    Args:
-        totals: ``tp``, ``fp``, ``fn``, ``boundary_inter``, ``boundary_union``, ``bf_sum`` (sum of per-image BF
-            where defined), ``bf_count`` (images where defined), each ``(..., C)``; ``bf_image_sum`` (sum of
-            per-image mean BF) and ``bf_image_count`` (images with a defined class), each ``(...)``.
-
-    Returns:
-        ``{key: array}`` in the order of ``SCORE_KEYS``; per-class keys ``(..., C)``, the others ``(...)``.
-    """
-    counts = totals["tp"], totals["fp"], totals["fn"]
-    accuracy, iou, dice = region.count_accuracy(*counts), region.count_iou(*counts), region.count_dice(*counts)
-    class_boundary_iou = region.safe_divide(totals["boundary_inter"], totals["boundary_union"])
-    class_boundary_f1 = region.safe_divide(totals["bf_sum"], totals["bf_count"])
-    return {
-        "pixel_accuracy": region.count_pixel_accuracy(*counts),
-        "accuracy": accuracy, "mean_accuracy": region.nanmean(accuracy),
-        "iou": iou, "miou": region.nanmean(iou), "fwiou": region.count_fw_iou(*counts),
-        "dice": dice, "mean_dice": region.nanmean(dice),
-        "class_boundary_iou": class_boundary_iou, "boundary_miou": region.nanmean(class_boundary_iou),
-        "class_boundary_f1": class_boundary_f1,
-        "boundary_f1": region.safe_divide(totals["bf_image_sum"], totals["bf_image_count"]),
-    }  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)  # arrays inside: compare ``as_dict()`` values instead
@@ -116,6 +83,28 @@ class Scores:
         """The scores under exactly DESIGN.md's keys: floats, and float64 arrays of length C per class."""
         return {key: np.copy(value) if isinstance(value, np.ndarray) else value
                 for key, value in ((k, getattr(self, k)) for k in SCORE_KEYS)}
+
+    def bootstrap(self, resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+        """Confidence intervals of every scalar score by image-level percentile bootstrap.
+
+        Images are resampled with replacement and every score is recomputed from the resampled per-image
+        statistics (``image_stats``), without the model.
+
+        Args:
+            resamples: number of bootstrap resamples R.
+            level: central coverage of the interval (0.95: the 2.5th to the 97.5th percentile).
+            seed: of ``numpy.random.default_rng``; the same seed draws the same resamples for any scores of
+                the same number of images (``paired_bootstrap`` relies on it).
+
+        Returns:
+            DataFrame indexed by score key (``pixel_accuracy``, ``mean_accuracy``, ``miou``, ...) with columns
+            ``value``, ``low``, ``high``; ``attrs``: ``method``, ``resamples``, ``level``, ``seed``,
+            ``num_images``.
+
+        Raises:
+            ValueError: without ``image_stats``, or with a setting out of range.
+        """
+        return bootstrap.bootstrap(self, resamples=resamples, level=level, seed=seed)
 
     def table(self, class_names=None) -> pd.DataFrame:
         """Per-class table plus a final "mean" row, with the conventions in ``df.attrs``.
