@@ -55,7 +55,7 @@ def bootstrap(scores: "Scores", resamples: int = 2000, level: float = 0.95, seed
         DataFrame indexed by score key (``score``) with ``value`` (the score of all images), ``low`` and
         ``high``; ``attrs`` holds ``method``, ``resamples``, ``level``, ``seed`` and ``num_images``.
     """
-    stats = _stats_of(scores, "bootstrap")
+    stats = require_image_stats(scores, "bootstrap")
     _check_settings(resamples, level)
     samples = resampled_scores(stats, resample_counts(len(stats), resamples, seed))
     values = scores.as_dict()
@@ -84,7 +84,7 @@ def paired_bootstrap(a: "Scores", b: "Scores", key: str = "miou", resamples: int
     Raises:
         ValueError: the two were not scored on the same images, or a setting is out of range.
     """
-    stats_a, stats_b = _stats_of(a, "paired_bootstrap"), _stats_of(b, "paired_bootstrap")
+    stats_a, stats_b = require_image_stats(a, "paired_bootstrap"), require_image_stats(b, "paired_bootstrap")
     _check_same_images(stats_a, stats_b)
     _check_settings(resamples, level)
     counts = resample_counts(len(stats_a), resamples, seed)
@@ -102,7 +102,8 @@ def paired_bootstrap(a: "Scores", b: "Scores", key: str = "miou", resamples: int
     return result
 
 
-def _stats_of(scores: "Scores", name: str) -> "ImageStats":
+def require_image_stats(scores: "Scores", name: str) -> "ImageStats":
+    """``scores.image_stats``, or an error saying where per-image statistics come from."""
     if scores.image_stats is None:
         raise ValueError(f"{name}: these Scores carry no per-image statistics (image_stats is None); score with "
                          "workbench.metrics.evaluate or SegmentationEvaluator, or load a record that stores them.")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import bootstrap, region
+from .conventions import conventions_table
 from .derivation import SCORE_KEYS, score_values
 from .notes import AVERAGING, BF_THETA_RULE, BOUNDARY_IOU_RULE, metric_notes
 
@@ -105,6 +106,21 @@ class Scores:
             ValueError: without ``image_stats``, or with a setting out of range.
         """
         return bootstrap.bootstrap(self, resamples=resamples, level=level, seed=seed)
+
+    def conventions(self) -> pd.DataFrame:
+        """Why other tools give other numbers: their averaging conventions on these images (``conventions``).
+
+        Returns:
+            DataFrame indexed by ``convention``, one row each for the workbench's mIoU (= MMSegmentation
+            ``IoUMetric``), torchmetrics ``MeanIoU``, segmentation-models-pytorch macro ``iou_score``, the
+            workbench's mean accuracy and torchmetrics macro ``MulticlassAccuracy``; columns ``tool``,
+            ``value``, ``workbench_key``, ``workbench_value``, ``difference``.
+
+        Raises:
+            ValueError: without ``image_stats`` (torchmetrics' ``MeanIoU`` needs per-image counts).
+        """
+        stats = bootstrap.require_image_stats(self, "conventions")
+        return conventions_table(stats.tp, stats.fp, stats.fn)
 
     def table(self, class_names=None) -> pd.DataFrame:
         """Per-class table plus a final "mean" row, with the conventions in ``df.attrs``.
