@@ -1,7 +1,10 @@
-"""Reports: metric tables exported by file suffix (and, from the report helpers, the HTML review)."""
-from .review import write_review
-from .run_reader import RunFolderError, RunSummary, read_run, read_table_csv, replay_models
-from workbench.records.tables import export_table, table_to_csv, table_to_html, table_to_json, table_to_latex, table_to_markdown
+"""The review report: one self-contained HTML file built from evaluation records, for a meeting or for print.
 
-__all__ = ["export_table", "table_to_csv", "table_to_html", "table_to_json", "table_to_latex", "table_to_markdown",
-           "write_review", "read_run", "read_table_csv", "replay_models", "RunSummary", "RunFolderError"]
+Tables are written by ``workbench.records.export_table``; the report only reads records.
+"""
+from .review import review_sections, write_review
+from .review_run import ReviewRun, read_review_run
+from .summary import BootstrapSettings, Lead, leads, majority_chance_miou, near_chance
+
+__all__ = ["BootstrapSettings", "Lead", "ReviewRun", "leads", "majority_chance_miou", "near_chance",
+           "read_review_run", "review_sections", "write_review"]

@@ -1,0 +1,101 @@
+"""The review's figures, drawn from records and histories at their display size (10-pt text reads on a projector).
+
+Learning curves from each run's ``history.csv``; confusion matrices from each record's confusion matrix,
+two to a row; and a gallery of the best, median and worst images of the best model by per-image mIoU,
+with the predicted masks read from the records.
+"""
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from workbench.records import Record
+from workbench.report.page import embed_figure, text
+from workbench.report.samples import record_samples
+from workbench.viz import plot_confusion_matrix, plot_image, plot_mask
+
+FONT = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9}
+CURVES = (("val_miou", "validation mIoU"), ("train_loss", "training loss"), ("val_loss", "validation loss"))
+
+
+def learning_curves(histories: dict[str, pd.DataFrame]) -> str:
+    """One panel per curve in the histories, every model a line in each."""
+    panels = [(column, label) for column, label in CURVES if any(column in h and h[column].notna().any()
+                                                                 for h in histories.values())]
+    if not panels:
+        return '<p class="note">The histories hold no validation or loss columns.</p>'
+    fig = Figure(figsize=(3.7 * len(panels), 3.4), layout="constrained")
+    with matplotlib.rc_context(FONT):
+        for ax, (column, label) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
+            for name, history in histories.items():
+                if column in history:
+                    x = history["epoch"] if "epoch" in history else np.arange(1, len(history) + 1)
+                    ax.plot(x, history[column], marker="o" if len(history) <= 30 else None, markersize=3, label=name)
+            ax.set(title=label, xlabel="epoch")
+            ax.grid(alpha=0.3)
+        fig.axes[0].legend(loc="best")
+    return embed_figure(fig, "Per epoch, from each run's history.csv: " + ", ".join(l for _, l in panels) + ".")
+
+
+def confusion_matrices(records: dict[str, Record]) -> str:
+    """Row-normalised confusion matrices, two to a row."""
+    parts = []
+    for name, record in records.items():
+        names = [str(n) for n in record.classes.names]
+        side = min(6.5, 3.4 + 0.3 * len(names))
+        fig = Figure(figsize=(side + 0.6, side), layout="constrained")
+        with matplotlib.rc_context(FONT):
+            ax = fig.subplots()
+            plot_confusion_matrix(ax, record.scores.confusion, names, normalize="true")
+            ax.set_title(f"{name}: mIoU {record.scores.miou:.3f}")
+        parts.append(embed_figure(fig, f"{name}: rows are target classes, each summing to 1."))
+    return f'<div class="grid2">{"".join(parts)}</div>'
+
+
+def gallery_stems(record: Record) -> list[tuple[str, str]]:
+    """``(label, stem)`` of the best, median and worst image by per-image mIoU (fewer for tiny records)."""
+    miou = record.per_image["miou"].astype(float).dropna().sort_values(kind="stable")
+    if miou.empty:
+        return []
+    picks = {"best": miou.index[-1], "median": miou.index[(len(miou) - 1) // 2], "worst": miou.index[0]}
+    seen, chosen = set(), []
+    for label, stem in picks.items():
+        if stem not in seen:
+            seen.add(stem)
+            chosen.append((label, stem))
+    return chosen
+
+
+def gallery(records: dict[str, Record], best: str, *, max_models: int = 4) -> str:
+    """Best, median and worst images of ``best``: photograph and target (when the data is here), then masks."""
+    chosen = gallery_stems(records[best])
+    if not chosen:
+        return '<p class="note">No image with a defined per-image mIoU.</p>'
+    stems = [stem for _, stem in chosen]
+    shown = [best] + [n for n in records if n != best][: max_models - 1]
+    samples, why = record_samples(records[best], stems)
+    columns = (["photograph", "target"] if samples else []) + shown
+    fig = Figure(figsize=(2.3 * len(columns), 2.5 * len(chosen)), layout="constrained")
+    classes = records[best].classes
+    with matplotlib.rc_context(FONT):
+        axes = fig.subplots(len(chosen), len(columns), squeeze=False)
+        for row, (label, stem) in enumerate(chosen):
+            score = records[best].per_image.loc[stem, "miou"]
+            cells = list(axes[row])
+            if samples:
+                image, target = samples[row]
+                plot_image(cells.pop(0), image, title="photograph" if row == 0 else None)
+                plot_mask(cells.pop(0), np.asarray(target), classes, ignore_index=classes.ignore_index,
+                          title="target" if row == 0 else None)
+            for ax, name in zip(cells, shown):
+                plot_mask(ax, records[name].mask(stem), classes, ignore_index=classes.ignore_index,
+                          title=name if row == 0 else None)
+            axes[row][0].text(-0.06, 0.5, f"{label}: {stem}\nmIoU {score:.3f}", transform=axes[row][0].transAxes,
+                              rotation=90, ha="right", va="center")
+    note = "" if samples else f'<p class="note">Photographs and targets left out: {text(why)}.</p>'
+    caption = (f"The best, median and worst image of {best} by per-image mIoU, with every model's mask of the same "
+               "image (from the records). Void pixels are black.")
+    return note + embed_figure(fig, caption)
+
