@@ -1,18 +1,14 @@
 """Fixtures: comparison folders written through the records API (helpers in ``review_records.py``).
 
-The helpers are loaded under a distinctive module name, ``review_records``, since test folders are not packages.
+This folder goes on the path so that tests import the helpers as ``review_records`` (test folders are not
+packages; the name is distinctive).
 """
-import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
 
-if "review_records" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("review_records", Path(__file__).with_name("review_records.py"))
-    _module = importlib.util.module_from_spec(_spec)
-    sys.modules["review_records"] = _module
-    _spec.loader.exec_module(_module)
+sys.path.insert(0, str(Path(__file__).parent))
 
 from review_records import EVIL_MODEL, SYNTHETIC, corrupt, history, write_comparison_order, write_source  # noqa: E402
 from workbench.data import SyntheticShapes  # noqa: E402

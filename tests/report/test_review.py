@@ -78,8 +78,10 @@ def test_review_is_self_contained_escaped_and_in_reading_order(comparison, revie
     assert not [tag for tag, _ in page.tags if tag in ("script", "link", "iframe", "object", "embed")]
     assert "http://" not in text and "https://" not in text
     assert list(page.sections) == ["summary", "results", "per-class", "curves", "confusion", "gallery", "conventions"]
-    # learning curves, one confusion matrix per record, the gallery
-    assert len(png_sources(page)) == 1 + 3 + 1
+    # learning curves and one confusion matrix per record as figures; the gallery's 3 rows of photograph,
+    # target and 3 masks as images of their own
+    figures = [attrs for tag, attrs in page.tags if tag == "figure"]
+    assert len(figures) == 1 + 3 and len(png_sources(page)) == 1 + 3 + 3 * 5
     assert "@media print" in text and "<details>" in text
     assert not [p for p in comparison.parent.iterdir() if p.name.endswith(".tmp")]  # written atomically
 

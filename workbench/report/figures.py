@@ -2,7 +2,7 @@
 
 Learning curves from each run's ``history.csv``; confusion matrices from each record's confusion matrix,
 two to a row; and a gallery of the best, median and worst images of the best model by per-image mIoU,
-with the predicted masks read from the records.
+with the predicted masks read from the records, as a table of PNGs.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from workbench.records import Record
-from workbench.report.page import embed_figure, text
+from workbench.report.page import data_uri, embed_figure, text
 from workbench.report.samples import record_samples
-from workbench.viz import plot_confusion_matrix, plot_image, plot_mask
+from workbench.viz import array_to_png, as_rgb_image, colorize, plot_confusion_matrix
 
 FONT = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9}
 CURVES = (("val_miou", "validation mIoU"), ("train_loss", "training loss"), ("val_loss", "validation loss"))
@@ -69,33 +69,35 @@ def gallery_stems(record: Record) -> list[tuple[str, str]]:
 
 
 def gallery(records: dict[str, Record], best: str, *, max_models: int = 4) -> str:
-    """Best, median and worst images of ``best``: photograph and target (when the data is here), then masks."""
+    """Best, median and worst images of ``best``: photograph and target (when the data is here), then masks.
+
+    An HTML table of PNGs, one per cell, scaled up without smoothing so every pixel of a mask stays sharp.
+    """
     chosen = gallery_stems(records[best])
     if not chosen:
         return '<p class="note">No image with a defined per-image mIoU.</p>'
     stems = [stem for _, stem in chosen]
     shown = [best] + [n for n in records if n != best][: max_models - 1]
     samples, why = record_samples(records[best], stems)
-    columns = (["photograph", "target"] if samples else []) + shown
-    fig = Figure(figsize=(2.3 * len(columns), 2.5 * len(chosen)), layout="constrained")
     classes = records[best].classes
-    with matplotlib.rc_context(FONT):
-        axes = fig.subplots(len(chosen), len(columns), squeeze=False)
-        for row, (label, stem) in enumerate(chosen):
-            score = records[best].per_image.loc[stem, "miou"]
-            cells = list(axes[row])
-            if samples:
-                image, target = samples[row]
-                plot_image(cells.pop(0), image, title="photograph" if row == 0 else None)
-                plot_mask(cells.pop(0), np.asarray(target), classes, ignore_index=classes.ignore_index,
-                          title="target" if row == 0 else None)
-            for ax, name in zip(cells, shown):
-                plot_mask(ax, records[name].mask(stem), classes, ignore_index=classes.ignore_index,
-                          title=name if row == 0 else None)
-            axes[row][0].text(-0.06, 0.5, f"{label}: {stem}\nmIoU {score:.3f}", transform=axes[row][0].transAxes,
-                              rotation=90, ha="right", va="center")
+    columns = (["photograph", "target"] if samples else []) + shown
+    head = '<th class="name">image</th>' + "".join(f"<th>{text(c)}</th>" for c in columns)
+    rows = []
+    for row, (label, stem) in enumerate(chosen):
+        score = records[best].per_image.loc[stem, "miou"]
+        pictures = []
+        if samples:
+            image, target = samples[row]
+            pictures += [array_to_png(as_rgb_image(image)), _mask_png(np.asarray(target), classes)]
+        pictures += [_mask_png(records[name].mask(stem), classes) for name in shown]
+        cells = "".join(f'<td><img alt="{text(stem)}" src="{data_uri(png)}"></td>' for png in pictures)
+        rows.append(f'<tr><th class="name">{text(label)}<br>{text(stem)}<br>mIoU {score:.3f}</th>{cells}</tr>')
     note = "" if samples else f'<p class="note">Photographs and targets left out: {text(why)}.</p>'
     caption = (f"The best, median and worst image of {best} by per-image mIoU, with every model's mask of the same "
                "image (from the records). Void pixels are black.")
-    return note + embed_figure(fig, caption)
+    return (f'{note}<table class="gallery"><thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows)
+            + f"\n</tbody>\n<caption>{text(caption)}</caption></table>")
 
+
+def _mask_png(mask: np.ndarray, classes) -> bytes:
+    return array_to_png(colorize(mask, classes.palette(), ignore_index=classes.ignore_index))

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import math
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from workbench.viz import figure_to_png
-
 FIGURE_DPI = 100  # figures are drawn at their display size, so 10-pt text reads as 14 px on screen
+SHARPNESS = 1.5  # pixels per display pixel: sharp on projectors and in print, and quick to draw
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1180px;
@@ -28,8 +28,8 @@ th, td { border: 1px solid #d0d0d0; padding: 0.3em 0.6em; text-align: right; ver
 th { background: #f3f4f6; font-weight: 600; }
 td.name, th.name { text-align: left; }
 table.headline { width: 100%; table-layout: auto; }
-table.headline td .ci, table.wide .ci { display: block; font-size: 0.8em; color: #555; white-space: nowrap; }
-table.wide { font-size: 0.85em; }
+table.headline td .ci { display: block; font-size: 0.8em; color: #555; white-space: nowrap; }
+.wide table { font-size: 0.85em; }
 .scroll { max-width: 100%; overflow-x: auto; }
 caption { caption-side: bottom; text-align: left; font-size: 0.85em; color: #555; padding-top: 0.4em; }
 ul.summary { padding-left: 1.2em; } ul.summary li { margin: 0.25em 0; }
@@ -40,13 +40,17 @@ details { margin: 0.5em 0 1em; } summary { cursor: pointer; color: #1f4e99; }
 .grid2 { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 1em 1.5em; }
 figure { margin: 0 0 1em; } figure img { max-width: 100%; height: auto; display: block; }
 figcaption { font-size: 0.85em; color: #555; margin-top: 0.3em; }
+table.gallery { table-layout: fixed; width: 100%; } table.gallery th.name { width: 7.5em; }
+table.gallery td { padding: 2px; text-align: center; vertical-align: middle; }
+table.gallery img { width: 100%; height: auto; image-rendering: pixelated; display: block; }
 .swatch { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid #444; vertical-align: middle; }
 .legend span.item { white-space: nowrap; margin-right: 1em; }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   h2 { break-after: avoid; } table, figure, tr { break-inside: avoid; }
-  .scroll { overflow: visible; } table.wide { font-size: 7.5pt; } table.wide th, table.wide td { padding: 0.15em 0.3em; }
+  details { display: none; }  /* the folded full table stays on screen; print shows the headline */
+  .scroll { overflow: visible; } .wide table { font-size: 7.5pt; } .wide th, .wide td { padding: 0.15em 0.3em; }
   .grid2 { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); }
   a { color: inherit; text-decoration: none; }
 }
@@ -71,19 +75,28 @@ def section(heading: str, body: str, *, section_id: str) -> str:
     return f'<section id="{section_id}">\n<h2>{text(heading)}</h2>\n{body}\n</section>'
 
 
+def data_uri(png: bytes) -> str:
+    """PNG bytes inline: the file needs nothing beside it."""
+    return f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}"
+
+
 def embed_png(png: bytes, caption: str, *, width: int | None = None) -> str:
-    """A figure element with the PNG inline as a data URI: the file needs nothing beside it."""
-    source = f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}"
+    """A figure element with the PNG inline as a data URI."""
+    source = data_uri(png)
     size = f' style="width: {int(width)}px"' if width else ""
     return (f'<figure><img alt="{text(caption)}" src="{source}"{size}>'
             f"<figcaption>{text(caption)}</figcaption></figure>")
 
 
 def embed_figure(fig: Figure, caption: str) -> str:
-    """A matplotlib figure at its own size (``FIGURE_DPI``), shrunk only when the page is narrower."""
-    png = figure_to_png(fig, dpi=2 * FIGURE_DPI)  # twice the pixels: sharp on projectors and in print
-    width = fig.get_size_inches()[0] * FIGURE_DPI
-    return embed_png(png, caption, width=width)
+    """A matplotlib figure at its own size (``FIGURE_DPI``), shrunk only when the page is narrower.
+
+    Saved without ``bbox_inches="tight"``: the figures use constrained layout, which already fits them,
+    and a tight box would draw every figure twice.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=SHARPNESS * FIGURE_DPI)
+    return embed_png(buffer.getvalue(), caption, width=fig.get_size_inches()[0] * FIGURE_DPI)
 
 
 def number(value, digits: int = 3) -> str:
