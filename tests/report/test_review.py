@@ -78,10 +78,10 @@ def test_review_is_self_contained_escaped_and_in_reading_order(comparison, revie
     assert not [tag for tag, _ in page.tags if tag in ("script", "link", "iframe", "object", "embed")]
     assert "http://" not in text and "https://" not in text
     assert list(page.sections) == ["summary", "results", "per-class", "curves", "confusion", "gallery", "conventions"]
-    # learning curves and one confusion matrix per record as figures; the gallery's 3 rows of photograph,
-    # target and 3 masks as images of their own
+    # the learning curves as a figure; the gallery's 3 rows of photograph, target and 3 masks as images
     figures = [attrs for tag, attrs in page.tags if tag == "figure"]
-    assert len(figures) == 1 + 3 and len(png_sources(page)) == 1 + 3 + 3 * 5
+    assert len(figures) == 1 and len(png_sources(page)) == 1 + 3 * 5
+    assert len([1 for tag, attrs in page.tags if tag == "table" and attrs.get("class") == "confusion"]) == 3
     assert "@media print" in text and "<details>" in text
     assert not [p for p in comparison.parent.iterdir() if p.name.endswith(".tmp")]  # written atomically
 
@@ -139,6 +139,10 @@ def test_tables_show_the_records_numbers(comparison, reviewed):
     for c, name in enumerate(CLASSES.names):
         cells = [f"{r.scores.iou[c]:.3f}" for r in records.values()]
         assert f"{name} " in per_class and " ".join(cells) in per_class
+    confusion = records[EVIL_MODEL].scores.confusion
+    shares = confusion / confusion.sum(axis=1, keepdims=True)  # each target row sums to 1
+    matrix = page.section("confusion").split(f"{EVIL_MODEL}: mIoU")[1].split(": mIoU")[0]
+    assert " ".join(f"{v:.2f}" for v in shares[2]) in matrix  # the row of class 2, "disc"
     full = text[text.index("<details>"):text.index("</details>")]
     miou = records["unet"].scores.bootstrap(resamples=RESAMPLES).loc["miou"]
     assert f"{miou['value']:.3f} [{miou['low']:.3f}, {miou['high']:.3f}]" in full

@@ -1,8 +1,7 @@
-"""The review's figures, drawn from records and histories at their display size (10-pt text reads on a projector).
+"""The review's pictures: learning curves at their display size (10-pt text reads on a projector), and a gallery.
 
-Learning curves from each run's ``history.csv``; confusion matrices from each record's confusion matrix,
-two to a row; and a gallery of the best, median and worst images of the best model by per-image mIoU,
-with the predicted masks read from the records, as a table of PNGs.
+Learning curves from each run's ``history.csv``, and a gallery of the best, median and worst images of
+the best model by per-image mIoU, with the predicted masks read from the records, as a table of PNGs.
 """
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from matplotlib.figure import Figure
 from workbench.records import Record
 from workbench.report.page import data_uri, embed_figure, text
 from workbench.report.samples import record_samples
-from workbench.viz import array_to_png, as_rgb_image, colorize, plot_confusion_matrix
+from workbench.viz import array_to_png, as_rgb_image, colorize
 
 FONT = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9}
 CURVES = (("val_miou", "validation mIoU"), ("train_loss", "training loss"), ("val_loss", "validation loss"))
@@ -37,21 +36,6 @@ def learning_curves(histories: dict[str, pd.DataFrame]) -> str:
             ax.grid(alpha=0.3)
         fig.axes[0].legend(loc="best")
     return embed_figure(fig, "Per epoch, from each run's history.csv: " + ", ".join(l for _, l in panels) + ".")
-
-
-def confusion_matrices(records: dict[str, Record]) -> str:
-    """Row-normalised confusion matrices, two to a row."""
-    parts = []
-    for name, record in records.items():
-        names = [str(n) for n in record.classes.names]
-        side = min(6.5, 3.4 + 0.3 * len(names))
-        fig = Figure(figsize=(side + 0.6, side), layout="constrained")
-        with matplotlib.rc_context(FONT):
-            ax = fig.subplots()
-            plot_confusion_matrix(ax, record.scores.confusion, names, normalize="true")
-            ax.set_title(f"{name}: mIoU {record.scores.miou:.3f}")
-        parts.append(embed_figure(fig, f"{name}: rows are target classes, each summing to 1."))
-    return f'<div class="grid2">{"".join(parts)}</div>'
 
 
 def gallery_stems(record: Record) -> list[tuple[str, str]]:

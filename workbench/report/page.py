@@ -43,6 +43,11 @@ figcaption { font-size: 0.85em; color: #555; margin-top: 0.3em; }
 table.gallery { table-layout: fixed; width: 100%; } table.gallery th.name { width: 7.5em; }
 table.gallery td { padding: 2px; text-align: center; vertical-align: middle; }
 table.gallery img { width: 100%; height: auto; image-rendering: pixelated; display: block; }
+table.confusion { font-size: 0.78em; margin: 0.2em 0 0.6em; }
+table.confusion th, table.confusion td { padding: 0.2em 0.3em; min-width: 2.4em; text-align: center; }
+table.confusion th.name { text-align: left; white-space: nowrap; max-width: 14em; overflow: hidden;
+                          text-overflow: ellipsis; }
+.matrix h3 { margin: 0.2em 0; } p.caption { font-size: 0.85em; color: #555; }
 .swatch { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid #444; vertical-align: middle; }
 .legend span.item { white-space: nowrap; margin-right: 1em; }
 @media print {

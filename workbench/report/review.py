@@ -12,7 +12,7 @@ from pathlib import Path
 
 from workbench.metrics import metric_notes
 from workbench.records import atomic_write_text
-from workbench.report import figures, score_tables
+from workbench.report import confusion, figures, score_tables
 from workbench.report.page import number, page, section, text
 from workbench.report.review_run import ReviewRun, data_label, read_review_run, same_images
 from workbench.report.summary import SCORE_LABELS, BootstrapSettings, Lead, intervals, leads, near_chance
@@ -59,7 +59,7 @@ def review_sections(run: ReviewRun, settings: BootstrapSettings) -> list[str]:
     if run.histories:
         sections.append(section("Learning curves", figures.learning_curves(run.histories), section_id="curves"))
     sections += [
-        section("Confusion matrices", figures.confusion_matrices(records), section_id="confusion"),
+        section("Confusion matrices", confusion.confusion_matrices(records), section_id="confusion"),
         section("Gallery: best, median and worst images", figures.gallery(records, best), section_id="gallery"),
         section("Why other tools give other numbers", _conventions(run), section_id="conventions"),
     ]
