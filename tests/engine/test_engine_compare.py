@@ -35,3 +35,10 @@ def test_chance_levels_by_hand():
     assert chance["majority"] == pytest.approx(0.6 / 3)
     uniform = [1.5 / (6 + 2.5 - 1.5), 0.5 / (2 + 2.5 - 0.5), 0.0, 0.5 / (2 + 2.5 - 0.5)]
     assert chance["uniform"] == pytest.approx(sum(uniform) / 4)
+
+
+def test_an_unknown_model_is_refused_before_any_training(tmp_path, tiny_data):
+    config = TrainConfig(epochs=1, batch_size=4, progress=False, out_dir=str(tmp_path))
+    with pytest.raises(ValueError, match=r"unknown models \['nope'\]"):
+        compare(["fcn32s", "nope"], *tiny_data, config)
+    assert not (tmp_path / "fcn32s").exists()

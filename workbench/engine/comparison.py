@@ -13,8 +13,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.metrics import Scores
-from workbench.metrics.scores import AVERAGING, BF_THETA_RULE, BOUNDARY_IOU_RULE
+from workbench.metrics import Scores, metric_notes
 from workbench.records import Record, atomic_write_json, export_table, write_comparison_order
 
 
@@ -49,20 +48,17 @@ def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | No
     names = list(rows) + [name for name in scores if name not in rows]
     table = pd.DataFrame([{"model": name, **rows.get(name, {}), **_scalar_scores(scores.get(name))} for name in names])
     table = table.set_index("model")
-    attrs = {"ignore_index": ignore_index, "boundary_iou_d": BOUNDARY_IOU_RULE, "bf_theta": BF_THETA_RULE,
-             "averaging": AVERAGING}
+    notes = metric_notes(ignore_index)  # the one statement of the conventions, as in Scores.table()
+    attrs = {key: value for key, value in notes.items() if key != "caption"}
     chance_text = ""
-    for source in scores.values():  # the same targets for every source: any confusion matrix counts them
-        chance = chance_miou(np.asarray(source.confusion).sum(axis=1))
+    first = next(iter(scores.values()), None)
+    if first is not None:  # the same targets for every source: any confusion matrix counts them
+        chance = chance_miou(np.asarray(first.confusion).sum(axis=1))
         attrs.update(chance_miou_majority=chance["majority"], chance_miou_uniform=chance["uniform"])
         chance_text = (f" Chance mIoU: {chance['majority']:.4f} (most frequent class everywhere), "
                        f"{chance['uniform']:.4f} (uniformly random class).")
-        break
-    attrs["caption"] = (
-        f"{len(names)} sources scored on the same images.{' ' + settings if settings else ''} Pixels with target "
-        f"{ignore_index} (ignore_index) are left out. Boundary IoU band {BOUNDARY_IOU_RULE}; BF tolerance "
-        f"{BF_THETA_RULE}. Averaging: {AVERAGING}.{chance_text}"
-    )
+    attrs["caption"] = (f"{len(names)} sources scored on the same images.{' ' + settings if settings else ''} "
+                        f"{notes['caption']}{chance_text}")
     table.attrs.update(attrs)
     return table
 

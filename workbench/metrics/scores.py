@@ -10,13 +10,13 @@ import pandas as pd
 
 from . import bootstrap, region
 from .conventions import conventions_table
-from .derivation import SCORE_KEYS, score_values
+from .derivation import DISTANCE_KEYS, SCORE_KEYS, score_values
 from .notes import AVERAGING, BF_THETA_RULE, BOUNDARY_IOU_RULE, metric_notes
 
 if TYPE_CHECKING:  # annotation only: ImageStats builds Scores, so it imports this module
     from .image_stats import ImageStats
 
-__all__ = ["AVERAGING", "BF_THETA_RULE", "BOUNDARY_IOU_RULE", "SCORE_KEYS", "Scores", "score_values"]
+__all__ = ["AVERAGING", "BF_THETA_RULE", "BOUNDARY_IOU_RULE", "DISTANCE_KEYS", "SCORE_KEYS", "Scores", "score_values"]
 
 
 @dataclass(frozen=True, eq=False)  # arrays inside: compare ``as_dict()`` values instead
@@ -32,6 +32,7 @@ class Scores:
         num_images: images scored.
         image_stats: the per-image statistics behind the scores (``ImageStats``), from which any subset or
             bootstrap resample is rescored; None where they were not kept.
+        class_hd95, hd95: HD95 in pixels (lower is better), None unless scored with ``distances=True``.
         The score attributes carry the names of ``as_dict()``.
     """
 
@@ -51,6 +52,8 @@ class Scores:
     ignore_index: int = 255
     num_images: int = 0
     image_stats: "ImageStats | None" = None
+    class_hd95: np.ndarray | None = None  # with ``evaluate(..., distances=True)`` only
+    hd95: float | None = None
 
     @classmethod
     def from_totals(cls, totals: Mapping[str, np.ndarray], confusion, *, ignore_index: int = 255, num_images: int = 0,
@@ -80,10 +83,20 @@ class Scores:
             f"num_classes={self.num_classes}, num_images={self.num_images})"
         )
 
+    @property
+    def score_keys(self) -> tuple[str, ...]:
+        """The keys of ``as_dict()``: ``SCORE_KEYS``, plus ``DISTANCE_KEYS`` when HD95 was scored."""
+        return SCORE_KEYS + (DISTANCE_KEYS if self.hd95 is not None else ())
+
     def as_dict(self) -> dict:
-        """The scores under exactly DESIGN.md's keys: floats, and float64 arrays of length C per class."""
+        """The scores under exactly DESIGN.md's keys: floats, and float64 arrays of length C per class.
+
+        ``class_hd95`` and ``hd95`` are there only when scored with ``distances=True``: without them the
+        keys are exactly ``SCORE_KEYS``, so records and tables of runs that did not ask for distances are
+        unchanged (no column of NaN).
+        """
         return {key: np.copy(value) if isinstance(value, np.ndarray) else value
-                for key, value in ((k, getattr(self, k)) for k in SCORE_KEYS)}
+                for key, value in ((k, getattr(self, k)) for k in self.score_keys)}
 
     def bootstrap(self, resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
         """Confidence intervals of every scalar score by image-level percentile bootstrap.
@@ -130,7 +143,8 @@ class Scores:
 
         Returns:
             DataFrame with columns ``class, iou, accuracy, dice, boundary_iou, boundary_f1, pixel_share``
-            (share of the class among non-void target pixels). The mean row holds ``miou``,
+            (share of the class among non-void target pixels), and ``hd95`` before ``pixel_share`` when
+            distances were scored. The mean row holds ``miou``,
             ``mean_accuracy``, ``mean_dice``, ``boundary_miou`` and ``boundary_f1`` (the image-level BF mean,
             which is not the column mean). ``attrs`` holds ``ignore_index``, ``boundary_iou_d``, ``bf_theta``,
             ``averaging``, the dataset-level ``pixel_accuracy`` and ``fwiou``, ``num_images`` and ``caption``.
@@ -146,6 +160,8 @@ class Scores:
             "boundary_f1": [*self.class_boundary_f1, self.boundary_f1],
             "pixel_share": [*region.safe_divide(rows, rows.sum()), np.nan],
         })  # fmt: skip
+        if self.hd95 is not None:
+            table.insert(6, "hd95", [*self.class_hd95, self.hd95])
         table.attrs.update(self._metadata())
         return table
 
