@@ -10,11 +10,14 @@ The batch is 16 CamVid validation masks (360 x 480, 11 classes, void 255) as tar
 prediction (the masks shifted by a few pixels, a block pasted from another frame, a few noisy pixels);
 without the CamVid copy it uses blocky synthetic maps of the same size. Prints a Markdown table.
 
+- HD95 (``--only hd95``): the evaluator's distance scores alone (``distances=True`` minus the evaluator
+  without them, measured in the same run) against MONAI's ``compute_hausdorff_distance(percentile=95)``
+  on one-hot maps and against the plain scipy reference, on the first ``--hd95-images`` masks.
 - Bootstrap (``--only bootstrap``): ``Scores.bootstrap`` on all CamVid val images (2000 resamples, every
   scalar score) against one ``evaluate`` of the same images and against a Python loop that rescores each
   resample with ``ImageStats.subset(...).scores()``.
 
-    python bench/metrics_speed.py [--repeats 5] [--threads 2] [--device cpu] [--only throughput|bootstrap]
+    python bench/metrics_speed.py [--repeats 5] [--threads 2] [--device cpu] [--only throughput|hd95|bootstrap]
         [--camvid DIR]
 """
 from __future__ import annotations
@@ -148,6 +151,44 @@ def print_table(groups, megapixels: float) -> None:
           f"({'met' if boundary_ratio >= 10 else 'MISSED'}).")
 
 
+def hd95_rows(preds, targets, repeats: int, device: str) -> tuple[list, float]:
+    """Rows ``(implementation, (wall s, CPU s))``, ours first (on ``device``), and our largest difference from
+    the reference."""
+    from monai.metrics import compute_hausdorff_distance
+
+    def one_hot(labels):
+        return torch.nn.functional.one_hot(labels.clamp(max=NUM_CLASSES - 1), NUM_CLASSES).movedim(-1, 1)
+
+    p, t = preds.to(device), targets.to(device)
+    with_distances = median_seconds(lambda: evaluate(p, t, NUM_CLASSES, VOID, distances=True), repeats)
+    without = median_seconds(lambda: evaluate(p, t, NUM_CLASSES, VOID), repeats)
+    ours = (with_distances[0] - without[0], with_distances[1] - without[1])
+    monai = median_seconds(lambda: compute_hausdorff_distance(one_hot(preds), one_hot(targets), percentile=95), 1)
+    pairs = list(zip(preds.numpy(), targets.numpy()))
+    scipy = median_seconds(lambda: [reference.hd95_image(p, t, NUM_CLASSES, VOID) for p, t in pairs], 1)
+    got = evaluate(preds, targets, NUM_CLASSES, VOID, distances=True).image_stats.hd95
+    want = np.stack([reference.hd95_image(p, t, NUM_CLASSES, VOID) for p, t in pairs])
+    agreement = float(np.nanmax(np.abs(got - want)))
+    rows = [("workbench evaluate(distances=True) minus evaluate()", ours),
+            ("MONAI compute_hausdorff_distance(percentile=95)", monai), ("per-image scipy reference", scipy)]
+    return rows, agreement
+
+
+def print_hd95(rows, agreement: float, shape) -> None:
+    print(f"HD95 cost: {tuple(shape)} batch, {NUM_CLASSES} classes. Largest |workbench - reference| over the "
+          f"(image, class) cells: {agreement:.1e}.\n")
+    print_relative(rows)
+
+
+def print_relative(rows) -> None:
+    print("| implementation | wall ms | CPU ms | relative to the first row (wall) |")
+    print("|---|---:|---:|---:|")
+    ours_wall = rows[0][1][0]
+    for i, (name, (wall, cpu)) in enumerate(rows):
+        print(f"| {name} | {wall * 1e3:.0f} | {cpu * 1e3:.0f} | {'' if i == 0 else f'{wall / ours_wall:.1f}x'} |")
+    print()
+
+
 def bootstrap_rows(preds, targets, resamples: int, repeats: int) -> tuple[list, int]:
     """Rows ``(implementation, (wall s, CPU s))``: our bootstrap first, then its peers."""
     scores = evaluate(preds, targets, NUM_CLASSES, VOID)
@@ -167,11 +208,7 @@ def bootstrap_rows(preds, targets, resamples: int, repeats: int) -> tuple[list, 
 
 def print_bootstrap(rows, num_images: int, source: str) -> None:
     print(f"Bootstrap cost: {num_images} images ({source}), {NUM_CLASSES} classes, every scalar score.\n")
-    print("| implementation | wall ms | CPU ms | relative to Scores.bootstrap (wall) |")
-    print("|---|---:|---:|---:|")
-    ours_wall = rows[0][1][0]
-    for i, (name, (wall, cpu)) in enumerate(rows):
-        print(f"| {name} | {wall * 1e3:.0f} | {cpu * 1e3:.0f} | {'' if i == 0 else f'{wall / ours_wall:.1f}x'} |")
+    print_relative(rows)
 
 
 def main(argv=None) -> None:
@@ -180,7 +217,8 @@ def main(argv=None) -> None:
     parser.add_argument("--reference-repeats", type=int, default=1, help="timed runs of the slow reference")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--device", default="cpu", help="device of the batch for our evaluator and torchmetrics")
-    parser.add_argument("--only", choices=["throughput", "bootstrap"], default=None, help="run one section")
+    parser.add_argument("--only", choices=["throughput", "hd95", "bootstrap"], default=None, help="run one section")
+    parser.add_argument("--hd95-images", type=int, default=4, help="masks in the HD95 batch (MONAI is slow)")
     parser.add_argument("--camvid", type=Path, default=CAMVID, help="the CamVid copy (folder with masks/val)")
     parser.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples")
     args = parser.parse_args(argv)
@@ -188,6 +226,10 @@ def main(argv=None) -> None:
         torch.set_num_threads(args.threads)
     if args.only in (None, "throughput"):
         throughput(args)
+    if args.only in (None, "hd95"):
+        preds, targets, _ = load_batch(camvid=args.camvid)
+        device_preds, device_targets = preds[: args.hd95_images], targets[: args.hd95_images]  # on the CPU
+        print_hd95(*hd95_rows(device_preds, device_targets, args.repeats, args.device), device_preds.shape)
     if args.only in (None, "bootstrap"):
         preds, targets, source = load_batch(camvid=args.camvid, count=None)
         print_bootstrap(*bootstrap_rows(preds, targets, args.resamples, args.repeats), source)

@@ -76,6 +76,8 @@ def test_distances_keys_only_when_asked():
     assert with_distances.table()["hd95"].iloc[-1] == with_distances.hd95
     for key in SCORE_KEYS:
         np.testing.assert_array_equal(plain.as_dict()[key], with_distances.as_dict()[key])
+    region_only = evaluate(preds, targets, num_classes, boundary=False, distances=True)
+    assert region_only.hd95 == with_distances.hd95 and np.isnan(region_only.boundary_f1)
 
 
 def test_subsets_bootstrap_and_arrays_carry_hd95():
@@ -122,6 +124,7 @@ def rectangles(rng, count, shape):
     return maps
 
 
+@pytest.mark.slow  # importing MONAI alone takes about 7 s of CPU
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # MONAI's own deprecation notice
 def test_hd95_equals_monai_on_objects_away_from_the_frame():
     rng = np.random.default_rng(4)
@@ -133,6 +136,7 @@ def test_hd95_equals_monai_on_objects_away_from_the_frame():
     np.testing.assert_allclose(ours[:, 1:], theirs, rtol=0, atol=1e-4)  # MONAI: float32
 
 
+@pytest.mark.slow  # importing MONAI alone takes about 7 s of CPU
 @pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_monai_uses_4_neighbour_edges_so_discs_differ():
     """MONAI's edges come from scipy's default (cross) erosion; DESIGN.md's edges from the 3x3 square. On a

@@ -147,3 +147,13 @@ def test_trimap_widths_must_be_positive_integers():
     with pytest.raises(ValueError, match="widths must be integers >= 1"):
         trimap_miou(preds, targets, 3, widths=[0, 2])
     assert list(trimap_miou(preds, targets, 3, widths=range(1, 3)).index) == [1, 2]
+
+
+def test_tens_of_thousands_of_classes_are_refused_before_allocating():
+    preds = torch.zeros((1, 8, 8), dtype=torch.int64)
+    with pytest.raises(ValueError, match=r"num_classes 70000 is more than the metrics support \(1024.*157 GB"):
+        evaluate(preds, preds, 70000, ignore_index=-1)
+    with pytest.raises(ValueError, match="num_classes 70000"):
+        SegmentationEvaluator(70000, ignore_index=-1)
+    with pytest.raises(ValueError, match="num_classes 1025"):
+        trimap_miou(preds, preds, 1025, widths=[1], ignore_index=-1)

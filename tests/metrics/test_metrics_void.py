@@ -97,6 +97,7 @@ def test_bf_tolerance_is_inclusive_at_an_integer_theta(shift, want):
     np.testing.assert_array_equal(reference.bf_image(pred, target, 2, VOID), [want, want])
 
 
+@pytest.mark.slow  # all 101 CamVid val masks (360 x 480) with every score: 3-6 s on the shared 2-core CPU
 def test_camvid_val_masks_copied_exactly_score_one(camvid_root):
     paths = sorted((camvid_root / "masks" / "val").glob("*.png"))
     targets = np.stack([np.array(Image.open(p)) for p in paths]).astype(np.int64)

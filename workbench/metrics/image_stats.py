@@ -75,13 +75,11 @@ class ImageStats:
         key = rows[:, 0] * c + rows[:, column]
         return np.bincount(key, weights=rows[:, 3], minlength=n * c).round().astype(np.int64).reshape(n, c)
 
-    def confusion(self, weights: np.ndarray | None = None) -> np.ndarray:
-        """``(C, C)`` int64 confusion matrix summed over the images, each counted ``weights[i]`` times."""
+    def confusion(self) -> np.ndarray:
+        """``(C, C)`` int64 confusion matrix summed over the images (rows target, columns prediction)."""
         rows, c = self.confusion_rows, self.num_classes
-        counts = rows[:, 3] if weights is None else rows[:, 3] * np.asarray(weights, dtype=np.int64)[rows[:, 0]]
-        cm = np.zeros(c * c, dtype=np.int64)
-        np.add.at(cm, rows[:, 1] * c + rows[:, 2], counts)
-        return cm.reshape(c, c)
+        cm = np.bincount(rows[:, 1] * c + rows[:, 2], weights=rows[:, 3], minlength=c * c)  # float64: exact below 2**53
+        return cm.round().astype(np.int64).reshape(c, c)
 
     def weighted_totals(self, weights: np.ndarray) -> dict[str, np.ndarray]:
         """Dataset counts of resampled image sets, for ``score_values``.
