@@ -18,8 +18,9 @@ from torch import nn
 
 from workbench.data.classes import Classes
 from workbench.viz.convert import as_rgb_image
-from workbench.viz.encode import array_to_png, codes_to_png
+from workbench.viz.encode import array_to_png, codes_to_png, panels_to_png
 from workbench.viz.score_maps import score_colors, score_levels, upsample_nearest
+from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
 VIEWS = ("argmax", "class score")
 
@@ -107,7 +108,7 @@ def _as_batch(image, model: nn.Module) -> torch.Tensor:
     return batch.to(device)
 
 
-class FCNInspector:
+class FCNInspector(SnapshotDisplay):
     """Side by side: the image and the 32s / 16s / 8s score maps and logits, then one layer's input and output.
 
     Args:
@@ -177,12 +178,12 @@ class FCNInspector:
         self._stage_panels["image"][1].value = array_to_png(self.capture.image)  # the one panel that never changes
         self._layer_panels = {k: panel() for k in ("layer input", "layer output")}
         row = widgets.Layout(flex_flow="row wrap")
-        self.widget = widgets.VBox([
+        self.widget = SnapshotBox([
             widgets.HBox([self.view, self.class_id, self.layer]),
             widgets.HBox([p[2] for p in self._stage_panels.values()], layout=row),
             self.info,
             widgets.HBox([p[2] for p in self._layer_panels.values()], layout=row),
-        ])
+        ], snapshot=Snapshot(self._picture, name="FCNInspector"))
 
     @property
     def shown_layer(self) -> str:
@@ -201,6 +202,11 @@ class FCNInspector:
             title.value = f"<b>{html.escape(key)}</b> {self._shape_text(key)}"
             image.value = codes_to_png(codes, colors)
         self.info.value = html.escape(self.layer_info[layer])
+        self.widget.snapshot.update()
+
+    def _picture(self) -> Picture:
+        return Picture(panels_to_png({self.panel_titles.get(k, k): v for k, v in self.current_arrays.items()}),
+                       f"<p>{self.info.value}</p>")
 
     def _codes(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """A map's argmax or chosen-class levels, blown up to image size, and the colours of those codes."""

@@ -18,13 +18,14 @@ from workbench.data.classes import Classes
 from workbench.metrics import PER_IMAGE_COLUMNS
 from workbench.viz.bands import BAND_COLORS, BAND_LABELS, BandCode
 from workbench.viz.comparison import VIEWS, class_lookup, compare_masks, panel_codes, render_panel
-from workbench.viz.encode import array_to_jpeg, codes_to_png
+from workbench.viz.encode import array_to_jpeg, codes_to_png, panels_to_png
 from workbench.viz.error_maps import ERROR_COLORS, ERROR_LABELS, OVERALL_CODES
+from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
 SORTS = ("dataset order", "worst first")
 
 
-class MaskComparer:
+class MaskComparer(SnapshotDisplay):
     """Image slider over a dataset: photograph, target and each model's mask, overlay, error map or bands.
 
     Args:
@@ -57,11 +58,11 @@ class MaskComparer:
         self.panel_renders = 0  # panels rendered and encoded so far (unchanged panels are skipped)
         self._build_controls(per_image)
         self._build_panels(panel_width)
-        self.widget = widgets.VBox([
+        self.widget = SnapshotBox([
             widgets.HBox([self.index, self.opacity, self.position]),
             widgets.HBox([self.view, self.sort, self.sort_by, self.models]),
             self.legend, self.panel_row, self.scores_html,
-        ])
+        ], snapshot=Snapshot(self._picture, name="MaskComparer"))
         self._refresh()
 
     def _build_controls(self, per_image: bool) -> None:
@@ -125,6 +126,11 @@ class MaskComparer:
         self.legend.value = self._legends[self.view.value]
         self.position.value = self._position_html()
         self.scores_html.value = self._scores_html()
+        self.widget.snapshot.update()
+
+    def _picture(self) -> Picture:
+        text = f"<p>{self.position.value}</p><p>{self.legend.value}</p>{self.scores_html.value}"
+        return Picture(panels_to_png(self.current_arrays), text)
 
     def _panel(self, name: str) -> np.ndarray:
         """Render and encode one panel, unless what it depends on is unchanged since it was last drawn."""

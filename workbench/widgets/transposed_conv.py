@@ -24,13 +24,14 @@ from workbench.viz.ops_figures import (
     new_figure,
     render_png,
 )
+from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
 SETTINGS = ("input_size", "kernel_size", "stride", "padding", "output_padding")
 VIEWS = ("scatter", "matrix", "conv")  # the step slider changes the first two only
 TAB_TITLES = ("scatter-add", "matrix V^T", "as a convolution")
 
 
-class TransposedConvExplorer:
+class TransposedConvExplorer(SnapshotDisplay):
     """Sliders for input size, kernel size, stride, padding, output padding and scatter step.
 
     The input is ``arange(H * W)`` and the kernel ``arange(K * K)`` (``[[1]]`` for K = 1), so the defaults
@@ -71,11 +72,11 @@ class TransposedConvExplorer:
         self.state: dict = {"renders": {name: 0 for name in VIEWS}}
         self.tabs = widgets.Tab(children=[self.images[name] for name in VIEWS], titles=TAB_TITLES)
         self._views = widgets.VBox([self.tabs, self.shapes])
-        self.widget = widgets.VBox([
+        self.widget = SnapshotBox([
             widgets.HBox([self.input_size, self.kernel_size, self.stride]),
             widgets.HBox([self.padding, self.output_padding, self.step]),
             self.status, self._views,
-        ])
+        ], snapshot=Snapshot(self._picture, name="TransposedConvExplorer"))
         for name in SETTINGS:
             getattr(self, name).observe(self._on_settings, names="value")
         self.step.observe(self._on_step, names="value")
@@ -133,6 +134,7 @@ class TransposedConvExplorer:
         self.state["error"] = message
         self.status.value = f"<span style='color:#b00'>No output for these settings: {html.escape(message)}</span>"
         self._views.layout.display = "none"
+        self.widget.snapshot.update()
 
     def _set_step(self, step: int) -> None:
         steps = self.state["walkthrough"].steps
@@ -147,6 +149,7 @@ class TransposedConvExplorer:
         if name in self._stale:
             self._draw(name)
             self._stale.discard(name)
+        self.widget.snapshot.update()
 
     def _draw(self, name: str) -> None:
         walk, step = self.state["walkthrough"], self.state["step"]
@@ -160,8 +163,11 @@ class TransposedConvExplorer:
         self.images[name].value = render_png(figure)
         self.state["renders"][name] += 1
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def _picture(self) -> Picture:
+        """The visible view and the shape table, or the message when the settings have no output."""
+        if self.state.get("error"):
+            return Picture(None, self.status.value)
+        return Picture(self.images[self.state["view"]].value, self.shapes.value)
 
 
 @functools.lru_cache(maxsize=128)
