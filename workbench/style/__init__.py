@@ -7,10 +7,13 @@ from workbench.style.features import FeatureExtractor, vgg_style_names
 from workbench.style.images import load_image, resize_longer_side
 from workbench.style.losses import content_loss, gram_matrix, style_loss, total_variation
 from workbench.style.neural_style import Stage, StyleResult, transfer
+from workbench.style.texture import TextureFeatures
 from workbench.style.vgg import (
+    VGG19_MEGABYTES,
     WeightsNotFoundError,
     cached_vgg19_path,
     create_extractor,
+    download_vgg19,
     random_vgg19_features,
     read_vgg19_state_dict,
     vgg19_features,
@@ -23,6 +26,7 @@ __all__ = [
     "load_image", "resize_longer_side",
     "content_loss", "gram_matrix", "style_loss", "total_variation",
     "Stage", "StyleResult", "transfer",
-    "WeightsNotFoundError", "cached_vgg19_path", "create_extractor", "random_vgg19_features",
+    "TextureFeatures", "VGG19_MEGABYTES", "WeightsNotFoundError", "cached_vgg19_path", "create_extractor",
+    "download_vgg19", "random_vgg19_features",
     "read_vgg19_state_dict", "vgg19_features", "vgg19_layers",
 ]

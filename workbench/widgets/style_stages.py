@@ -111,9 +111,8 @@ class StyleStages(SnapshotDisplay):
         self._gram_titles = widgets.HTML()
         for image in (self.gram_target, self.gram_stage):
             image.add_class("wb-pixelated")
-        inputs = widgets.HTML(
-            "<style>.wb-pixelated img, img.wb-pixelated {image-rendering: pixelated}</style>"
-            f"<small>features: {html.escape(self.result.extractor)}</small>")
+        # which features the run used is the notebook's to say (once); result.extractor holds it
+        inputs = widgets.HTML("<style>img.wb-pixelated {image-rendering: pixelated}</style>")
         originals = widgets.HBox([_fixed_image(self.result.content, "content"), _fixed_image(self.result.style, "style")])
         grams = widgets.HBox([self.gram_target, self.gram_stage, self.colorbar])
         self.widget = SnapshotBox(
