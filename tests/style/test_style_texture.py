@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from workbench.data import SyntheticShapes
-from workbench.style import StyleConfig, TextureFeatures, gram_matrix, style_loss, transfer
+from workbench.style import StyleConfig, TextureFeatures, gram_matrix, style_distance, style_loss, transfer
 
 
 def scene(seed: int, size: int = 48) -> torch.Tensor:
@@ -42,12 +42,13 @@ def test_transfer_moves_the_texture_statistics_towards_the_style():
     result = transfer(content, style, extractor=extractor, config=config, progress=False)
     judge = TextureFeatures(channels=32, seed=7)
 
-    def loss_to_style(image):
+    def loss_to_style(image):  # independent of style_distance: straight from the definitions
         with torch.no_grad():
             ours, theirs = judge(image[None], judge.layer_names), judge(style[None], judge.layer_names)
             return sum(style_loss(ours[k], gram_matrix(theirs[k])).item() for k in judge.layer_names)
 
     ratio = loss_to_style(result.image) / loss_to_style(content)
+    assert style_distance(judge, result.image, style, judge.layer_names) == pytest.approx(loss_to_style(result.image))
     assert ratio < 1 / 3, ratio  # 0.22 here; about 0.01 at 128 x 128 with 64 filters and 60 steps
     # and the layout stayed: closer to the content image than to the style image, pixel by pixel
     assert (result.image - content).abs().mean() < (result.image - style).abs().mean()

@@ -73,7 +73,7 @@ class StyleStages(SnapshotDisplay):
         """Stage image and loss curves, one PNG per stage (one figure, its artists updated per stage)."""
         figure = new_figure(9.0, 3.4, dpi=dpi)
         image_ax, curve_ax = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
-        figure.subplots_adjust(left=0.02, right=0.98, top=0.86, bottom=0.15, wspace=0.25)
+        figure.subplots_adjust(left=0.02, right=0.86, top=0.86, bottom=0.15, wspace=0.25)  # legend at the right
         image = draw_stage_image(image_ax, self._images[0])
         marker = draw_loss_curves(curve_ax, self.result.history, step=0)["marker"]
         title = figure.suptitle("", fontsize=10)
