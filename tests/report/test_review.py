@@ -188,3 +188,13 @@ def test_report_loads_no_model_code(comparison, tmp_path):
             f"bad = [m for m in sys.modules if m.startswith(('workbench.engine', 'workbench.models', "
             f"'segmentation_models_pytorch'))]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_records_of_other_images_are_not_paired(tmp_path, targets):
+    for name, seed in (("a", 1), ("b", 2)):
+        other = {"root": None, "split": None, "synthetic": {"num_images": 12, "image_size": [32, 40], "seed": seed}}
+        write_source(tmp_path / "mixed", name, corrupt(targets, 0.1 * seed, seed), targets,
+                     source={"kind": "predictions", "dir": name}, data=other)
+    _, page = review(tmp_path / "mixed")
+    summary = page.section("summary")
+    assert "not paired" in summary and "the lead holds" not in summary and "within noise" not in summary

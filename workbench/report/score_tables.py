@@ -11,7 +11,7 @@ import pandas as pd
 
 from workbench.records import Record, table_to_html
 from workbench.report.page import count, interval, number, text
-from workbench.report.summary import HEADLINE_KEYS, SCORE_LABELS, BootstrapSettings
+from workbench.report.summary import HEADLINE_KEYS, LOWER_IS_BETTER, SCORE_LABELS, BootstrapSettings
 
 FULL_KEYS = ("miou", "pixel_accuracy", "mean_accuracy", "fwiou", "mean_dice", "boundary_miou", "boundary_f1", "hd95")
 
@@ -54,7 +54,7 @@ def _best_name(boot: dict[str, pd.DataFrame], key: str) -> str | None:
     values = pd.Series({n: b.loc[key, "value"] for n, b in boot.items() if key in b.index}, dtype=float).dropna()
     if values.empty:
         return None
-    return values.idxmin() if key == "hd95" else values.idxmax()
+    return values.idxmin() if key in LOWER_IS_BETTER else values.idxmax()
 
 
 def _score_cell(table: pd.DataFrame, key: str, *, bold: bool) -> str:
