@@ -91,6 +91,24 @@ def full_table(records: dict[str, Record], boot: dict[str, pd.DataFrame], settin
             f'<div class="scroll wide">{table_to_html(frame)}</div></details>')
 
 
+SETTINGS = ("epochs", "max_steps", "batch_size", "optimizer", "lr", "weight_decay", "loss", "crop_size", "seed")
+
+
+def settings_table(configs: dict[str, dict]) -> str:
+    """How each run was trained (its ``config.json``): one column per run, folded; empty without runs."""
+    if not configs:
+        return ""
+    rows = {"parameters": {n: count(c.get("parameters")) for n, c in configs.items()}}
+    rows.update({key: {n: c.get("config", {}).get(key) for n, c in configs.items()} for key in SETTINGS})
+    rows.update({key: {n: c.get("runtime", {}).get(key) for n, c in configs.items()} for key in ("device", "precision")})
+    head = '<th class="name">setting</th>' + "".join(f"<th>{text(n)}</th>" for n in configs)
+    body = "".join(f'<tr><th class="name">{text(key)}</th>' + "".join(f"<td>{text(v)}</td>" for v in values.values())
+                   + "</tr>" for key, values in rows.items())
+    return (f"<details><summary>Training settings (each run's config.json)</summary>\n"
+            f'<div class="scroll"><table class="settings"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+            f"</table></div></details>")
+
+
 def per_class_table(records: dict[str, Record]) -> str:
     """Classes x models IoU, with a white-to-blue scale on the cells and each class's share of the pixels."""
     first = next(iter(records.values()))
