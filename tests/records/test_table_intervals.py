@@ -54,13 +54,20 @@ def test_markdown_latex_html_show_value_and_interval_in_one_cell(boot, compariso
         text = export_table(boot, tmp_path / f"boot{suffix}").read_text()
         assert cell in text, suffix
         assert ">low<" not in text and "| low" not in text and "& low" not in text, suffix  # no separate column
-        assert "resamples: 300" in text and "seed: 4" in text, suffix  # no caption: the metadata is the caption
+        no_caption = NOTE.replace("%", "\\%") if suffix == ".tex" else NOTE
+        assert no_caption in text and "num" in text.split(no_caption)[1][:12], suffix  # the note, then num_images
         text = export_table(comparison, tmp_path / f"comparison{suffix}").read_text()
         assert "0.444 [0.431, 0.457]" in text and "miou_low" not in text and "miou_high" not in text, suffix
         assert "0.3000" in text or "0.300" in text  # an undefined end leaves the value alone
         note = NOTE.replace("%", "\\%") if suffix == ".tex" else NOTE
         assert note in text, suffix  # the method, resamples, level and seed in the caption
     assert "fcn\\|8s" in (tmp_path / "comparison.md").read_text()
+
+
+def test_numbers_align_right_text_left(comparison, tmp_path):
+    assert "\\begin{tabular}{lrrr}" in export_table(comparison, tmp_path / "c.tex").read_text()
+    rule = export_table(comparison, tmp_path / "c.md").read_text().splitlines()[3]
+    assert rule.startswith("|:-") and rule.rstrip().endswith("-:|")
 
 
 def test_caption_states_the_method_once(comparison, tmp_path):

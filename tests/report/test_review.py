@@ -1,5 +1,6 @@
 """write_review: one self-contained, escaped HTML file built from records alone, with verdicts that can be checked."""
 import base64
+import json
 import io
 import re
 import subprocess
@@ -188,3 +189,26 @@ def test_report_loads_no_model_code(comparison, tmp_path):
             f"bad = [m for m in sys.modules if m.startswith(('workbench.engine', 'workbench.models', "
             f"'segmentation_models_pytorch'))]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_records_of_other_images_are_not_paired(tmp_path, targets):
+    for name, seed in (("a", 1), ("b", 2)):
+        other = {"root": None, "split": None, "synthetic": {"num_images": 12, "image_size": [32, 40], "seed": seed}}
+        write_source(tmp_path / "mixed", name, corrupt(targets, 0.1 * seed, seed), targets,
+                     source={"kind": "predictions", "dir": name}, data=other)
+    _, page = review(tmp_path / "mixed")
+    summary = page.section("summary")
+    assert "not paired" in summary and "the lead holds" not in summary and "within noise" not in summary
+
+
+def test_training_settings_come_from_config_json(tmp_path, targets, predictions_only):
+    folder = tmp_path / "trained"
+    write_source(folder, "unet", corrupt(targets, 0.1, 1), targets, source={"kind": "predictions", "dir": "u"})
+    (folder / "unet" / "config.json").write_text(json.dumps({
+        "config": {"epochs": 7, "lr": 0.002, "optimizer": "adamw"}, "parameters": 14328210,
+        "runtime": {"device": "cuda:0", "precision": "bf16"}}))
+    text, page = review(folder)
+    settings = text[text.index("Training settings"):]
+    for cell in ("<td>7</td>", "<td>0.002</td>", "<td>adamw</td>", "<td>bf16</td>", "<td>14,328,210</td>"):
+        assert cell in settings, cell
+    assert "Training settings" not in review(predictions_only)[0]  # no config.json: no settings

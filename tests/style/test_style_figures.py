@@ -25,6 +25,16 @@ def test_loss_curves_skip_all_zero_terms_and_mark_the_step():
     move_step_marker(artists["marker"], 2)
     assert list(artists["marker"].get_xdata()) == [2, 2]
     assert draw_loss_curves(Figure().subplots(), history)["marker"] is None
+    legend = ax.get_legend()
+    assert legend.get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # right of the axis, off the curves
+
+
+def test_loss_axis_spans_at_most_four_decades_below_the_largest_term():
+    history = pd.DataFrame({"total": [10.0, 5.0, 2.0], "content": [0.0, 1e-9, 0.3], "style": [10.0, 5.0, 1.7]})
+    ax = Figure().subplots()
+    draw_loss_curves(ax, history)
+    low, high = ax.get_ylim()
+    assert high == pytest.approx(15.0) and low == pytest.approx(10.0 * 1e-4 / 1.5)
 
 
 def test_gram_and_image_draw_the_given_arrays():

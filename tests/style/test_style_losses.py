@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from workbench.style import StyleConfig, content_loss, gram_matrix, style_loss, total_variation
+from workbench.style import StyleConfig, content_loss, gram_matrix, style_budget, style_loss, total_variation
 
 
 def test_gram_matrix_matches_hand_computation():
@@ -64,3 +64,14 @@ def test_config_defaults_follow_gatys():
 def test_config_rejects_bad_values(change, message):
     with pytest.raises(ValueError, match=message):
         StyleConfig(**change)
+
+
+def test_style_budget_follows_the_device_and_explicit_values_win():
+    cpu, gpu = style_budget("cpu"), style_budget("cuda")
+    assert cpu["optimizer"] == "adam" and cpu["image_size"] < gpu["image_size"] and gpu["optimizer"] == "lbfgs"
+    assert style_budget("cpu", steps=7, image_size=None)["steps"] == 7
+    assert style_budget("cpu", image_size=None)["image_size"] == cpu["image_size"]
+    assert style_budget("mps") == cpu
+    StyleConfig(**gpu)  # every budget is a valid config
+    with pytest.raises(ValueError, match="not budget fields"):
+        style_budget("cpu", stepz=3)

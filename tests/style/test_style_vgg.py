@@ -1,4 +1,6 @@
 """VGG19 weights: from a state-dict file the test writes, from torchvision's cache, or a clear message."""
+import shutil
+
 import pytest
 import torch
 import torchvision
@@ -6,7 +8,8 @@ from safetensors.torch import save_file
 from torch import nn
 
 from workbench.style import (
-    WeightsNotFoundError, cached_vgg19_path, create_extractor, random_vgg19_features, vgg19_features, vgg19_layers,
+    TextureFeatures, WeightsNotFoundError, cached_vgg19_path, create_extractor, random_vgg19_features, vgg19_features,
+    vgg19_layers,
 )
 
 
@@ -70,7 +73,7 @@ def test_missing_weights_say_what_to_do(hub_dir):
         vgg19_features()
     message = str(error.value)
     assert str(hub_dir / "checkpoints" / "vgg19-dcbb9e9d.pth") in message
-    assert "nothing is downloaded" in message and "weights=" in message
+    assert "nothing is downloaded unless asked" in message and "weights='download'" in message and "548 MB" in message
     assert "FeatureExtractor(my_cnn)" in message and "random_vgg19_features()" in message
     with pytest.raises(WeightsNotFoundError, match="does not exist"):
         vgg19_features(hub_dir / "nowhere.pth")
@@ -79,9 +82,9 @@ def test_missing_weights_say_what_to_do(hub_dir):
 def test_create_extractor_falls_back_to_random_only_when_allowed(hub_dir):
     with pytest.raises(WeightsNotFoundError):
         create_extractor()
-    with pytest.warns(UserWarning, match="random weights"):
-        extractor = create_extractor(allow_random=True)
-    assert extractor.trained is False and "conv4_2" in extractor.layers
+    extractor = create_extractor(allow_random=True)  # random multi-scale filters: they transfer texture
+    assert isinstance(extractor, TextureFeatures) and extractor.trained is False
+    assert "Ustyuzhaninov" in extractor.description and extractor.config_defaults["content_layer"] == "scale2"
     cnn = nn.Sequential(nn.Conv2d(3, 2, 1))
     assert create_extractor(cnn).body[0] is cnn[0]
 
@@ -102,3 +105,34 @@ def test_random_vgg19_is_seeded_and_warns():
         a = random_vgg19_features(base_width=2, seed=3)
         b = random_vgg19_features(base_width=2, seed=3)
     assert torch.equal(a.body[0].weight, b.body[0].weight) and a.body[28].out_channels == 16
+
+
+@pytest.fixture(scope="module")
+def small_vgg19_file(tmp_path_factory):
+    """A VGG19 state dict in half precision (40 MB instead of 80): what the download would write."""
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("download") / "vgg19-dcbb9e9d.pth"
+    torch.save({f"features.{k}": v.half() for k, v in vgg19_layers().state_dict().items()}, path)
+    return path
+
+
+def test_download_is_opt_in_fills_torchs_cache_once_and_states_the_size(hub_dir, small_vgg19_file, monkeypatch,
+                                                                         capsys):
+    calls = []
+
+    def fake_download(url, dst, hash_prefix=None, progress=True):  # no network: the test fills the cache
+        calls.append((url, hash_prefix))
+        shutil.copy(small_vgg19_file, dst)
+
+    monkeypatch.setattr(torch.hub, "download_url_to_file", fake_download)
+    with pytest.raises(WeightsNotFoundError):
+        create_extractor(allow_random=False)  # the default never downloads
+    assert calls == []
+    extractor = create_extractor(weights="download")
+    assert calls == [(torchvision.models.VGG19_Weights.IMAGENET1K_V1.url, "dcbb9e9d")]  # the file's hash is checked
+    assert cached_vgg19_path().is_file() and str(cached_vgg19_path()) in extractor.description
+    assert "548 MB" in capsys.readouterr().out
+    expected = torch.load(small_vgg19_file, weights_only=True)["features.21.weight"].float()
+    assert extractor.trained and torch.equal(extractor.body[21].weight, expected)  # conv4_2
+    create_extractor(weights="download")
+    assert len(calls) == 1  # cached: not downloaded again

@@ -8,6 +8,7 @@ from matplotlib.image import AxesImage
 from matplotlib.legend import Legend
 
 from workbench.viz import (
+    gallery_indices,
     ERROR_COLORS, ErrorCode, class_legend, colorize, figure_to_png, normalize_confusion, plot_confusion_matrix,
     plot_error_map, plot_image, plot_learning_curves, plot_mask, plot_mask_gallery, plot_overlay, plot_per_class,
     plot_score_map,
@@ -149,3 +150,15 @@ def test_plots_take_the_metrics_results_directly(ax):
     np.testing.assert_allclose([b.get_height() for b in bars], np.nan_to_num(scores.class_boundary_iou))
     shown = plot_confusion_matrix(Figure().subplots(), scores.confusion, classes)
     np.testing.assert_allclose(np.asarray(shown.get_array()).diagonal(), scores.accuracy)
+
+
+def test_class_legend_can_name_void_and_gallery_indices_spread_out():
+    ax = Figure().subplots()
+    legend = class_legend(ax, ["road", "car"], np.array([[128, 64, 128], [64, 0, 128]], np.uint8), void_color=(0, 0, 0))
+    assert [t.get_text() for t in legend.get_texts()] == ["road", "car", "void (255)"]
+    assert tuple(legend.legend_handles[-1].get_facecolor()[:3]) == (0.0, 0.0, 0.0)
+    assert len(class_legend(ax, ["road"], np.array([[1, 2, 3]], np.uint8)).get_texts()) == 1
+    assert gallery_indices(100, 4) == [0, 33, 66, 99]
+    assert gallery_indices(3, 6) == [0, 1, 2]
+    with pytest.raises(ValueError, match="at least one"):
+        gallery_indices(0, 4)

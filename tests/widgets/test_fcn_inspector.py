@@ -6,6 +6,7 @@ from torch import nn
 
 from workbench.data import SyntheticShapes
 from workbench.models import create_model
+from workbench.viz.score_maps import upsample_nearest
 from workbench.widgets.fcn_inspector import FCNInspector, capture_fcn
 
 SIZE = (40, 50)  # not multiples of 32: the FCN pads to (64, 64)
@@ -48,7 +49,9 @@ def test_capture_records_each_transposed_convolution(fcn8s, sample):
 def test_inspector_shows_32s_16s_8s_side_by_side(inspector, sample):
     inspector.view.value = "argmax"
     assert list(inspector.stage_maps) == ["32s", "16s", "8s", "logits"]
-    assert set(inspector.current_arrays) == {"image", "32s", "16s", "8s", "logits", "layer input", "layer output"}
+    inspector.layer.value = "upscore8"
+    # one of each: upscore8's input is the 8s panel and its output, cropped, the logits
+    assert set(inspector.current_arrays) == {"image", "32s", "16s", "8s", "logits"}
     assert all(a.shape == (*SIZE, 3) and a.dtype == np.uint8 for a in inspector.current_arrays.values())
     # Argmax panels are class colours, in blocks of the stride.
     stage = inspector.current_arrays["32s"]
@@ -69,12 +72,35 @@ def test_class_and_view_controls_change_the_shown_arrays(inspector):
     assert not np.array_equal(first_class, inspector.current_arrays["logits"])
 
 
-def test_layer_control_selects_input_and_output(inspector, sample):
+def test_layer_control_outlines_the_input_and_adds_the_output(inspector, sample):
+    inspector.view.value = "argmax"
     inspector.layer.value = "upscore2"
-    assert inspector.shown_layer == "upscore2"
-    np.testing.assert_array_equal(inspector.current_arrays["layer input"], inspector.current_arrays["32s"])
+    assert inspector.shown_layer == "upscore2" and inspector.layer_input == "32s"
+    borders = {k: p[2].layout.border for k, p in inspector._panels.items()}
+    assert "#d62728" in borders["32s"] and all("transparent" in b for k, b in borders.items() if k != "32s")
     assert "stride 2" in inspector.info.value and "(7, 2, 2)" in inspector.info.value
     assert inspector.panel_titles["layer output"] == "upscore2 output: 4x4, stride 16"
+    # the output of upscore2 is the 32s map upsampled x2 before the pool4 skip is added: not the 16s map
+    expected = sample[1].palette()[upsample_nearest(inspector.capture.layer_outputs["upscore2"].argmax(0), 16, SIZE)]
+    np.testing.assert_array_equal(inspector.current_arrays["layer output"], expected)
+    inspector.layer.value = "upscore8"
+    assert "layer output" not in inspector.current_arrays and inspector._panels["layer output"][2].layout.display == "none"
+
+
+def test_legend_is_the_classes_or_the_score_colour_bar(inspector, sample):
+    inspector.view.value = "argmax"
+    assert all(name in inspector.legend.value for name in sample[1].names)
+    inspector.view.value = "class score"
+    inspector.class_id.value = 2
+    vmax = inspector.score_range[2]
+    assert "linear-gradient" in inspector.legend.value and f"{vmax:.3g}" in inspector.legend.value
+    assert sample[1].names[2] in inspector.legend.value
+
+
+def test_panels_share_one_row(inspector):
+    row = inspector.widget.children[2]
+    assert row.layout.flex_flow == "row nowrap" and len(row.children) == len(inspector._panels)
+    assert all(p[2].layout.flex == "1 1 0%" and p[1].layout.width == "100%" for p in inspector._panels.values())
 
 
 @pytest.mark.parametrize("name, stages", [("fcn32s", ["32s", "logits"]), ("fcn16s", ["32s", "16s", "logits"])])

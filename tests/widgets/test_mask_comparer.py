@@ -6,7 +6,7 @@ import torch
 
 from workbench.data import SyntheticShapes
 from workbench.metrics import per_image_scores
-from workbench.viz import BAND_COLORS, as_rgb_image, blend, colorize, error_rgb
+from workbench.viz import BAND_COLORS, ERROR_COLORS, ErrorCode, as_rgb_image, blend, colorize, error_rgb
 from workbench.widgets.mask_comparer import MaskComparer
 
 NUM_IMAGES, SIZE = 6, (40, 56)
@@ -86,12 +86,53 @@ def test_error_map_view_shows_error_colours(comparer, data):
     assert "wrong" in comparer.legend.value
 
 
-def test_boundary_bands_view_colours_only_band_pixels(comparer, data):
+def test_boundary_bands_view_colours_band_pixels_over_a_dimmed_photograph(comparer):
     comparer.view.value = "boundary bands"
     comparer.opacity.value = 1.0
-    shown, image = comparer.current_arrays["good"], comparer.current_arrays["image"]
+    shown, image = comparer.current_arrays["good"], comparer.current_arrays["image"].astype(float)
     band_colours = (shown[..., None, :] == BAND_COLORS[1:]).all(-1).any(-1)
-    assert band_colours.any() and (shown[~band_colours] == image[~band_colours]).all()
+    # elsewhere: the photograph in grey at 40% of its luminance (independent computation)
+    grey = np.round(0.4 * (0.299 * image[..., 0] + 0.587 * image[..., 1] + 0.114 * image[..., 2]))
+    rest = shown[~band_colours].astype(float)
+    assert band_colours.any() and (rest[:, 0] == rest[:, 1]).all() and (rest[:, 1] == rest[:, 2]).all()
+    assert np.abs(rest[:, 0] - grey[~band_colours]).max() <= 1
+    assert "image frame" in comparer.legend.value and "frame" in MaskComparer.__doc__
+
+
+def test_class_errors_view_shows_one_class_tp_fp_fn_and_counts(comparer, data):
+    dataset, targets, preds = data
+    assert comparer.class_id.disabled
+    comparer.view.value = "class errors"
+    comparer.opacity.value = 1.0
+    comparer.index.value = 2
+    assert not comparer.class_id.disabled
+    for class_id in (1, 3):
+        comparer.class_id.value = class_id
+        shown = comparer.current_arrays["bad"]
+        pred, target = preds["bad"][2].numpy(), targets[2].numpy()
+        valid = target != 255
+        tp = (pred == class_id) & (target == class_id)
+        fp = (pred == class_id) & (target != class_id) & valid
+        fn = (target == class_id) & (pred != class_id)
+        for mask, code in ((tp, ErrorCode.TRUE_POSITIVE), (fp, ErrorCode.FALSE_POSITIVE), (fn, ErrorCode.FALSE_NEGATIVE)):
+            assert mask.any()
+            assert (shown[mask] == ERROR_COLORS[code]).all()
+        rest = ~(tp | fp | fn)
+        np.testing.assert_array_equal(shown[rest], comparer.current_arrays["image"][rest])  # photograph
+        counts = comparer.class_counts.loc["bad"]
+        assert (counts["TP"], counts["FP"], counts["FN"]) == (tp.sum(), fp.sum(), fn.sum())
+        assert counts["IoU"] == pytest.approx(tp.sum() / (tp | fp | fn).sum())
+        assert dataset.classes.names[class_id] in comparer.counts_html.value
+    assert "false negative" in comparer.legend.value
+
+
+def test_panels_share_the_row_and_the_score_headers_are_spaced(comparer):
+    boxes = [comparer._boxes[n] for n in ("image", "target", "good")]
+    assert all(b.layout.flex == "1 1 0%" and b.layout.min_width == "0" for b in boxes)
+    assert comparer.panel_row.layout.flex_flow == "row nowrap"
+    assert all(image.layout.width == "100%" for image in comparer._images.values())
+    assert '<th style="padding:2px 14px' in comparer.scores_html.value
+    assert "Boundary IoU" in comparer.scores_html.value and "boundary_iou" not in comparer.scores_html.value
 
 
 def test_unchanged_panels_are_not_redrawn(comparer):

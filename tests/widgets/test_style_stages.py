@@ -1,15 +1,19 @@
 """StyleStages driven through its controls, as a notebook user would, without a browser."""
 import dataclasses
+import html
+import io
 import warnings
 
 import numpy as np
 import pytest
 import torch
+from matplotlib import colormaps
+from PIL import Image
 
 from workbench.style import StyleConfig, random_vgg19_features, transfer
 from workbench.viz.style_figures import image_array
 from workbench.widgets import style_stages
-from workbench.widgets.style_stages import StyleStages, gram_limits
+from workbench.widgets.style_stages import StyleStages, gram_limits, stage_title
 
 PNG = b"\x89PNG"
 
@@ -33,44 +37,51 @@ def result():
 def test_starts_at_the_last_stage(result):
     w = StyleStages(result, dpi=40)
     assert w.stage.max == 2 and w.stage.value == 2
-    assert w.current_stage.step == 8 and w.shown["marker_step"] == 8
+    assert w.current_stage.step == 8 and w.shown["step"] == 8
     assert w.layer.value == "conv1_1" and bytes(w.view.value).startswith(PNG)
+    assert "stage 3 of 3, step 8" in w.info.value  # 1-based stage numbers
 
 
-def test_stage_slider_changes_image_marker_gram_and_text(result):
+def test_stage_slider_shows_that_stages_picture_and_numbers_together(result):
     w = StyleStages(result, dpi=40)
     w.stage.value = 1
-    stage = result.stages[1]
-    shown = w.shown
-    assert w.current_stage is stage and shown["step"] == 4 and shown["marker_step"] == 4
+    stage, shown = result.stages[1], w.shown
+    assert w.current_stage is stage and shown["step"] == 4
     np.testing.assert_array_equal(shown["image"], image_array(stage.image))
     np.testing.assert_array_equal(shown["gram_stage"], stage.grams["conv1_1"])
-    assert "step 4" in w.info.value and f"{stage.losses['total']:.4g}" in w.info.value
+    # the picture on display is the one rendered for stage 1, whose title carries the same losses
+    assert shown["pngs"]["stage"] == w.stage_pngs[1] != w.stage_pngs[2]
+    assert shown["title"] == stage_title(1, result) and f"{stage.losses['total']:.3g}" in shown["title"]
+    assert html.escape(shown["title"]) in w.info.value
+    assert shown["pngs"]["gram_stage"] == w.gram_pngs["conv1_1"][1]
 
 
-def test_layer_dropdown_changes_both_grams_and_their_common_range(result):
+def test_gram_pictures_use_the_layers_common_range(result):
     w = StyleStages(result, layer="conv2_1", dpi=40)
-    before = w.view.value
     w.layer.value = "conv5_1"
     shown = w.shown
-    np.testing.assert_array_equal(shown["gram_target"], result.style_grams["conv5_1"])
-    np.testing.assert_array_equal(shown["gram_stage"], result.stages[-1].grams["conv5_1"])
-    assert shown["gram_stage"].shape == (32, 32)
-    assert w._artists["gram_stage"].get_clim() == w._artists["gram_target"].get_clim() == gram_limits(result, "conv5_1")
-    assert w.view.value != before
+    low, high = gram_limits(result, "conv5_1")
+    assert shown["gram_limits"] == (low, high)
+    # decode the palette PNG and compare its colours with an independent mapping of the Gram matrix
+    decoded = np.asarray(Image.open(io.BytesIO(shown["pngs"]["gram_stage"])).convert("RGB"))
+    gram = result.stages[-1].grams["conv5_1"]
+    expected = colormaps["magma"](np.clip((gram - low) / (high - low), 0, 1))[..., :3] * 255
+    assert decoded.shape == (32, 32, 3)
+    assert np.abs(decoded.astype(float) - expected).max() <= 6  # 256 colour levels
+    assert shown["pngs"]["gram_target"] == w.target_pngs["conv5_1"] != w.target_pngs["conv2_1"]
 
 
-def test_callbacks_reuse_what_the_constructor_prepared(result, monkeypatch):
+def test_callbacks_only_swap_what_the_constructor_rendered(result, monkeypatch):
     w = StyleStages(result, dpi=40)
 
     def refuse(*args, **kwargs):
         raise AssertionError("computed inside a callback")
 
-    monkeypatch.setattr(style_stages, "image_array", refuse)
-    monkeypatch.setattr(style_stages, "gram_limits", refuse)
+    for name in ("image_array", "gram_limits", "render_png", "codes_to_png", "figure_to_png"):
+        monkeypatch.setattr(style_stages, name, refuse)
     w.stage.value = 0
     w.layer.value = "conv3_1"
-    assert w.shown["step"] == 0
+    assert w.shown["step"] == 0 and w.shown["pngs"]["gram_stage"] == w.gram_pngs["conv3_1"][0]
 
 
 def test_unknown_layer_is_refused(result):

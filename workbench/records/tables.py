@@ -83,7 +83,10 @@ def caption_of(df: pd.DataFrame) -> str:
         caption = _one_line(df.attrs["caption"])
         note = interval_note(df.attrs)
         return f"{caption} {note}" if note and note not in caption else caption
-    return "; ".join(f"{key}: {_one_line(value)}" for key, value in df.attrs.items())
+    note = interval_note(df.attrs)
+    rest = {k: v for k, v in df.attrs.items() if not (note and k in INTERVAL_ATTRS)}
+    pairs = "; ".join(f"{key}: {_one_line(value)}" for key, value in rest.items())
+    return " ".join(part for part in (note, pairs) if part)
 
 
 def interval_note(attrs) -> str:
@@ -142,12 +145,21 @@ def table_to_csv(df: pd.DataFrame) -> str:
 def table_to_markdown(df: pd.DataFrame) -> str:
     shown = display_frame(df).map(lambda v: v.replace("|", "\\|"))
     shown.columns = [c.replace("|", "\\|") for c in shown.columns]
-    return f"{caption_of(df)}\n\n{shown.to_markdown(index=False, disable_numparse=True)}\n"
+    align = ["right" if a == "r" else "left" for a in _alignment(df)]
+    return f"{caption_of(df)}\n\n{shown.to_markdown(index=False, disable_numparse=True, colalign=align)}\n"
 
 
 def table_to_latex(df: pd.DataFrame) -> str:
     caption = _latex_escape(caption_of(df)) or None
-    return display_frame(df).to_latex(index=False, caption=caption, escape=True)
+    return display_frame(df).to_latex(index=False, caption=caption, escape=True, column_format="".join(_alignment(df)))
+
+
+def _alignment(df: pd.DataFrame) -> list[str]:
+    """``r`` for each shown column that holds numbers, ``l`` for text (the display strings lose the dtype)."""
+    flat = _flat(df)
+    flat.columns = [str(c) for c in flat.columns]
+    merged = {p for pair in interval_columns(flat.columns).values() for p in pair}
+    return ["r" if pd.api.types.is_numeric_dtype(flat[c]) else "l" for c in flat.columns if c not in merged]
 
 
 def table_to_html(df: pd.DataFrame) -> str:

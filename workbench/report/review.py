@@ -49,8 +49,8 @@ def review_sections(run: ReviewRun, settings: BootstrapSettings) -> list[str]:
     found = leads(records, boot, settings, paired=paired)
     flags = near_chance(records)
     best = found[0].best if found else next(iter(records))
-    results = score_tables.headline_table(records, boot, flags, settings, run.configs) + score_tables.full_table(
-        records, boot, settings)
+    results = (score_tables.headline_table(records, boot, flags, settings, run.configs)
+               + score_tables.full_table(records, boot, settings) + score_tables.settings_table(run.configs))
     sections = [
         section("Summary", _summary(run, found, flags, settings, paired), section_id="summary"),
         section("Results", results, section_id="results"),
@@ -106,6 +106,7 @@ def _lead_item(lead: Lead, settings: BootstrapSettings) -> str:
 def _conventions(run: ReviewRun) -> str:
     notes = metric_notes(run.classes.ignore_index)
     listed = "".join(f"<li>{text(notes[k])}</li>" for k in ("void", "boundary_iou_d", "bf_theta", "averaging"))
-    return (f"<p>The workbench computes every score from one confusion matrix over the whole set (definitions in "
-            f"DESIGN.md); other tools average differently, so the same masks give other numbers:</p>\n"
+    return (f"<p>The workbench computes every region score from one confusion matrix over the whole set (its "
+            f"conventions are listed below the table); other tools average differently, so the same masks give "
+            f"other numbers:</p>\n"
             f"{score_tables.conventions_table(run.records)}\n<p>The workbench's conventions:</p><ul>{listed}</ul>")

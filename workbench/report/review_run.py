@@ -76,9 +76,10 @@ def check_same_classes(path: Path, records: dict[str, Record]) -> None:
 
 
 def same_images(records: dict[str, Record]) -> bool:
-    """Whether every record scored the same images in the same order (needed for a paired comparison)."""
-    stems = [r.stems for r in records.values()]
-    return all(s == stems[0] for s in stems)
+    """Whether every record scored the same images in the same order (needed for a paired comparison):
+    the same stems of the same data (root, split, or synthetic parameters)."""
+    keys = [(r.stems, r.data.get("root"), r.data.get("split"), r.data.get("synthetic")) for r in records.values()]
+    return all(k == keys[0] for k in keys)
 
 
 def data_label(record: Record) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from workbench.records import Record, table_to_html
 from workbench.report.page import count, interval, number, text
-from workbench.report.summary import HEADLINE_KEYS, SCORE_LABELS, BootstrapSettings
+from workbench.report.summary import HEADLINE_KEYS, LOWER_IS_BETTER, SCORE_LABELS, BootstrapSettings
 
 FULL_KEYS = ("miou", "pixel_accuracy", "mean_accuracy", "fwiou", "mean_dice", "boundary_miou", "boundary_f1", "hd95")
 
@@ -54,7 +54,7 @@ def _best_name(boot: dict[str, pd.DataFrame], key: str) -> str | None:
     values = pd.Series({n: b.loc[key, "value"] for n, b in boot.items() if key in b.index}, dtype=float).dropna()
     if values.empty:
         return None
-    return values.idxmin() if key == "hd95" else values.idxmax()
+    return values.idxmin() if key in LOWER_IS_BETTER else values.idxmax()
 
 
 def _score_cell(table: pd.DataFrame, key: str, *, bold: bool) -> str:
@@ -89,6 +89,24 @@ def full_table(records: dict[str, Record], boot: dict[str, pd.DataFrame], settin
     frame = full_table_frame(records, boot, settings)
     return (f"<details><summary>The full table: every score with its interval</summary>\n"
             f'<div class="scroll wide">{table_to_html(frame)}</div></details>')
+
+
+SETTINGS = ("epochs", "max_steps", "batch_size", "optimizer", "lr", "weight_decay", "loss", "crop_size", "seed")
+
+
+def settings_table(configs: dict[str, dict]) -> str:
+    """How each run was trained (its ``config.json``): one column per run, folded; empty without runs."""
+    if not configs:
+        return ""
+    rows = {"parameters": {n: count(c.get("parameters")) for n, c in configs.items()}}
+    rows.update({key: {n: c.get("config", {}).get(key) for n, c in configs.items()} for key in SETTINGS})
+    rows.update({key: {n: c.get("runtime", {}).get(key) for n, c in configs.items()} for key in ("device", "precision")})
+    head = '<th class="name">setting</th>' + "".join(f"<th>{text(n)}</th>" for n in configs)
+    body = "".join(f'<tr><th class="name">{text(key)}</th>' + "".join(f"<td>{text(v)}</td>" for v in values.values())
+                   + "</tr>" for key, values in rows.items())
+    return (f"<details><summary>Training settings (each run's config.json)</summary>\n"
+            f'<div class="scroll"><table class="settings"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+            f"</table></div></details>")
 
 
 def per_class_table(records: dict[str, Record]) -> str:

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from workbench.metrics import paired_bootstrap
+from workbench.metrics.bootstrap import LOWER_IS_BETTER
 from workbench.records import Record
 
 HEADLINE_KEYS = ("miou", "boundary_miou", "boundary_f1", "pixel_accuracy")
-LOWER_IS_BETTER = frozenset({"hd95"})
 NEAR_CHANCE_FACTOR = 1.5  # mIoU below this multiple of the majority-class chance level is flagged
 SCORE_LABELS = {
     "miou": "mIoU", "pixel_accuracy": "pixel accuracy", "mean_accuracy": "mean accuracy", "fwiou": "fwIoU",

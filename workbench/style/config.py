@@ -72,3 +72,23 @@ class StyleConfig:
         """Every layer the losses read, content layer first, without repeats."""
         ordered = [self.content_layer, *(layer for layer, _ in self.style_layers)]
         return tuple(dict.fromkeys(ordered))
+
+
+BUDGETS = {  # per device type: what runs in about a minute on a 2-core laptop CPU, and the paper's run on a GPU
+    "cpu": {"image_size": 128, "steps": 60, "optimizer": "adam", "lr": 0.03, "stage_every": 5},
+    "cuda": {"image_size": 256, "steps": 300, "optimizer": "lbfgs", "lr": None, "stage_every": 25},
+}
+
+
+def style_budget(device_type: str, **chosen) -> dict:
+    """StyleConfig fields for a device: the budget of its type, with every ``chosen`` value that is not None.
+
+    ``style_budget("cpu", steps=100)`` gives the CPU budget with 100 steps. Adam's steps cost one loss
+    evaluation each, L-BFGS's up to 20, which is why a CPU gets Adam. Unknown device types (``"mps"``)
+    get the CPU budget.
+    """
+    unknown = set(chosen) - set(BUDGETS["cpu"])
+    if unknown:
+        raise ValueError(f"style_budget: {sorted(unknown)} are not budget fields; choose from {sorted(BUDGETS['cpu'])}.")
+    budget = dict(BUDGETS.get(device_type, BUDGETS["cpu"]))
+    return {**budget, **{name: value for name, value in chosen.items() if value is not None}}

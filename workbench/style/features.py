@@ -102,6 +102,7 @@ class FeatureExtractor(nn.Module):
         if trained is False and UNTRAINED_NOTE not in self.description:
             self.description += f": {UNTRAINED_NOTE}"
         self.layers = tuple(layers) if layers is not None else ()
+        self.config_defaults: dict = {}  # StyleConfig fields this CNN needs; VGG19's are StyleConfig's own
         for layer in self.layers:
             self.resolve(layer)  # fail now, not in the middle of a run
         self.eval()

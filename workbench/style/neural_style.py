@@ -64,6 +64,25 @@ class StyleResult:
     extractor: str
 
 
+def style_distance(extractor, image, style, layers=None) -> float:
+    """The unweighted style loss of ``image`` against ``style``: the sum over ``layers`` of ``style_loss``.
+
+    To judge a run, measure the result and the content image with an extractor the run did not optimise
+    (e.g. ``TextureFeatures(seed=7)``): the ratio says how far the texture statistics moved towards the
+    style's, not only the numbers the optimiser saw.
+
+    Args:
+        extractor: a :class:`FeatureExtractor` or :class:`~workbench.style.texture.TextureFeatures`.
+        image, style: ``(3, H, W)`` or ``(1, 3, H, W)`` in [0, 1] (sizes may differ).
+        layers: the layers to compare; None: the extractor's own ``layers``.
+    """
+    image, style = as_image_batch(image, name="image"), as_image_batch(style, name="style")
+    layers = list(layers if layers is not None else extractor.layers)
+    with torch.no_grad():
+        ours, theirs = extractor(image, layers), extractor(style.to(image.device), layers)
+        return float(sum(style_loss(ours[k], gram_matrix(theirs[k])) for k in layers))
+
+
 def _features(extractor: FeatureExtractor, image: torch.Tensor, layers: list, name: str) -> dict:
     try:
         return extractor(image, layers)

@@ -1,9 +1,11 @@
 """VGG19 feature extractors (Simonyan and Zisserman, ICLR 2015), the network Gatys et al. use.
 
-Nothing here downloads. ImageNet weights come from a file the user passes, or from torchvision's cache
-when an earlier ``torchvision.models.vgg19(weights="IMAGENET1K_V1")`` left them there. Without weights,
-``random_vgg19_features`` gives a narrow VGG19 with random weights: the same layer names, the same
-mechanics, untrained features.
+Nothing downloads unless asked. ImageNet weights come from a file the user passes, from torchvision's
+cache when an earlier ``torchvision.models.vgg19(weights="IMAGENET1K_V1")`` left them there, or, opt-in,
+from ``download_vgg19()`` / ``weights="download"`` (548 MB, once, into that cache). Without weights,
+``create_extractor(allow_random=True)`` uses random multi-scale shallow filters
+(:class:`~workbench.style.texture.TextureFeatures`), which still transfer texture; ``random_vgg19_features``
+gives a narrow VGG19 with random weights: the same layer names, the same mechanics, untrained features.
 """
 from __future__ import annotations
 
@@ -17,11 +19,14 @@ from torchvision.models import VGG19_Weights
 
 from workbench.style.config import GATYS_CONTENT_LAYER, GATYS_STYLE_LAYERS
 from workbench.style.features import FeatureExtractor
+from workbench.style.texture import TextureFeatures
 
 VGG19_WIDTHS = (64, 128, 256, 512, 512)  # channels of the five blocks
 VGG19_DEPTHS = (2, 2, 4, 4, 4)  # convolutions per block ("configuration E")
 VGG19_FILENAME = Path(urlparse(VGG19_Weights.IMAGENET1K_V1.url).path).name  # vgg19-dcbb9e9d.pth
 GATYS_LAYERS = (GATYS_CONTENT_LAYER, *(layer for layer, _ in GATYS_STYLE_LAYERS))
+VGG19_MEGABYTES = round(VGG19_Weights.IMAGENET1K_V1.meta.get("_file_size", 548.051))  # the whole classifier
+DOWNLOAD = "download"  # weights=DOWNLOAD: fetch torchvision's file into its cache first (opt-in)
 
 
 class WeightsNotFoundError(FileNotFoundError):
@@ -51,9 +56,32 @@ def cached_vgg19_path() -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / VGG19_FILENAME
 
 
+def download_vgg19(*, progress: bool = True) -> Path:
+    """Download torchvision's VGG19 ImageNet weights (548 MB) into torch's cache, unless already there.
+
+    The file is ``torchvision.models.VGG19_Weights.IMAGENET1K_V1``'s, checked against the hash in its
+    name, at :func:`cached_vgg19_path` (where torchvision itself would keep it), so that every later run
+    finds it without a network. Only called when asked (``weights="download"``).
+
+    Returns:
+        The path of the weights file.
+    """
+    path = cached_vgg19_path()
+    if path.is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"Downloading torchvision's VGG19 ImageNet weights ({VGG19_MEGABYTES} MB) into {path}; "
+          "later runs read them from there.")
+    hash_prefix = torch.hub.HASH_REGEX.search(path.name).group(1)
+    torch.hub.download_url_to_file(VGG19_Weights.IMAGENET1K_V1.url, str(path), hash_prefix=hash_prefix,
+                                   progress=progress)
+    return path
+
+
 def _missing_weights_message(cache: Path) -> str:
     return (
-        f"No VGG19 weights on this machine: {cache} does not exist, and nothing is downloaded. Either pass "
+        f"No VGG19 weights on this machine: {cache} does not exist, and nothing is downloaded unless asked: "
+        f"weights='download' fetches torchvision's file ({VGG19_MEGABYTES} MB) into that cache. Or pass "
         f"torchvision's VGG19 ImageNet state dict as a file, vgg19_features(weights='path/{VGG19_FILENAME}') "
         "(.pth or .safetensors; on a machine with internet, torchvision.models.vgg19(weights='IMAGENET1K_V1') "
         "puts it in that cache), or use another CNN: FeatureExtractor(my_cnn), or random_vgg19_features() "
@@ -103,13 +131,16 @@ def vgg19_features(weights: str | Path | None = None, *, layers=GATYS_LAYERS, po
     """Torchvision's VGG19 with ImageNet weights, as a :class:`FeatureExtractor`.
 
     Args:
-        weights: a VGG19 state dict file; None looks in torchvision's cache (:func:`cached_vgg19_path`).
+        weights: a VGG19 state dict file; None looks in torchvision's cache (:func:`cached_vgg19_path`);
+            ``"download"`` downloads torchvision's file (548 MB) into that cache first, unless it is there.
         layers: layers returned by default (Gatys et al.'s content and style layers).
         pooling: ``"max"`` as trained, or ``"avg"`` as Gatys et al. prefer for synthesis.
 
     Raises:
         WeightsNotFoundError: no file given and none cached; the message lists what to do instead.
     """
+    if weights == DOWNLOAD:
+        weights = download_vgg19()
     if weights is None:
         weights = cached_vgg19_path()
         if not weights.is_file():
@@ -141,15 +172,19 @@ def random_vgg19_features(*, base_width: int = 8, seed: int = 0, layers=GATYS_LA
 
 
 def create_extractor(cnn: nn.Module | None = None, *, weights: str | Path | None = None, layers=None,
-                     allow_random: bool = False) -> FeatureExtractor:
-    """The extractor to use: the CNN given, else VGG19 weights (file or cache), else (if allowed) random.
+                     allow_random: bool = False) -> FeatureExtractor | TextureFeatures:
+    """The extractor to use: the CNN given, else VGG19 weights (file, cache or download), else random filters.
+
+    Every extractor has ``description`` (say it once, where the result is shown) and ``config_defaults``
+    (the :class:`~workbench.style.StyleConfig` fields it needs: ``StyleConfig(**extractor.config_defaults)``).
 
     Args:
         cnn: any CNN (see :class:`FeatureExtractor`); it wins over ``weights``.
-        weights: a VGG19 state dict file.
+        weights: a VGG19 state dict file, or ``"download"`` (548 MB into torch's cache, once; opt-in).
         layers: layers returned by default; None: Gatys et al.'s for VGG19, none for ``cnn``.
-        allow_random: when no VGG19 weights exist, fall back to :func:`random_vgg19_features` (it warns)
-            instead of raising.
+        allow_random: when no VGG19 weights exist (and none were named), use random multi-scale shallow
+            filters (:class:`~workbench.style.texture.TextureFeatures`, which transfer texture without
+            training) instead of raising.
     """
     if cnn is not None:
         return FeatureExtractor(cnn, layers)
@@ -159,4 +194,4 @@ def create_extractor(cnn: nn.Module | None = None, *, weights: str | Path | None
     except WeightsNotFoundError:
         if weights is not None or not allow_random:
             raise
-    return random_vgg19_features(layers=layers)
+    return TextureFeatures()

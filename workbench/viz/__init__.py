@@ -17,7 +17,7 @@ from workbench.viz.error_maps import (
     CLASS_CODES, ERROR_COLORS, ERROR_LABELS, OVERALL_CODES, ErrorCode, error_map, error_rgb,
 )
 from workbench.viz.mask_plots import (
-    class_legend, plot_boundary_bands, plot_error_map, plot_image, plot_mask, plot_mask_gallery, plot_overlay,
+    class_legend, gallery_indices, plot_boundary_bands, plot_error_map, plot_image, plot_mask, plot_mask_gallery, plot_overlay,
 )
 from workbench.viz.metric_plots import normalize_confusion, plot_confusion_matrix, plot_learning_curves, plot_per_class
 from workbench.viz.run_figures import comparison_figures, gallery_figure, learning_curves_figure, save_comparison_figures

@@ -81,12 +81,31 @@ def plot_boundary_bands(ax: Axes, pred, target, *, ignore_index: int = IGNORE_IN
     return shown
 
 
-def class_legend(ax: Axes, class_names: Sequence[str], palette, **legend_kw) -> Legend:
-    """A legend of coloured patches, one per class, on ``ax`` (``legend_kw`` go to ``ax.legend``)."""
+def class_legend(ax: Axes, class_names: Sequence[str], palette, *, void_color=None,
+                 void_label: str = f"void ({IGNORE_INDEX})", **legend_kw) -> Legend:
+    """A legend of coloured patches, one per class, on ``ax`` (``legend_kw`` go to ``ax.legend``).
+
+    Args:
+        void_color: RGB of void pixels as drawn (``plot_mask`` draws them black, ``(0, 0, 0)``): adds a
+            last entry ``void_label`` with an outlined patch; ``None`` leaves void out.
+    """
     colors, class_names = as_palette(palette), class_names_of(class_names)
     if len(colors) != len(class_names):
         raise ValueError(f"class_legend: {len(class_names)} names but {len(colors)} colours; give one per class.")
-    return _legend(ax, class_names, colors, **legend_kw)
+    if void_color is None:
+        return _legend(ax, class_names, colors, **legend_kw)
+    return _legend(ax, [*class_names, void_label], np.vstack([colors, np.asarray(void_color)[None]]), **legend_kw)
+
+
+def gallery_indices(num_items: int, count: int) -> list[int]:
+    """``count`` indices spread evenly over ``0..num_items - 1`` (first and last included).
+
+    Datasets cut from video (CamVid) hold runs of near-identical frames; a gallery of the first few shows
+    one scene several times, evenly spread ones show different scenes.
+    """
+    if num_items < 1 or count < 1:
+        raise ValueError(f"gallery_indices: need at least one item and one slot, got {num_items} and {count}.")
+    return sorted(set(np.linspace(0, num_items - 1, num=min(count, num_items)).round().astype(int).tolist()))
 
 
 def plot_mask_gallery(axes_grid, images, targets, preds_by_model: Mapping[str, Sequence], palette,
@@ -139,6 +158,8 @@ def _show(ax: Axes, rgb: np.ndarray, title: str | None) -> AxesImage:
 
 
 def _legend(ax: Axes, labels: Sequence[str], colors: np.ndarray, **legend_kw) -> Legend:
-    handles = [Patch(facecolor=np.asarray(c) / 255.0, edgecolor="none", label=str(n)) for n, c in zip(labels, colors)]
+    # a thin grey edge keeps black (void, background) and white patches visible on any background
+    handles = [Patch(facecolor=np.asarray(c) / 255.0, edgecolor="0.5", linewidth=0.5, label=str(n))
+               for n, c in zip(labels, colors)]
     options = {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0), "fontsize": "small", "frameon": False}
     return ax.legend(handles=handles, **{**options, **legend_kw})

@@ -34,6 +34,13 @@ def score_levels(scores, vmax: float) -> np.ndarray:
     return np.clip(np.rint(scores * scale + 127.5), 0, 255).astype(np.uint8)
 
 
+def range_levels(values, vmin: float, vmax: float) -> np.ndarray:
+    """Values mapped linearly to 256 colour levels (uint8): ``vmin`` -> 0, ``vmax`` -> 255, clipped."""
+    values = to_numpy(values).astype(np.float32)
+    scale = 255.0 / max(float(vmax) - float(vmin), 1e-12)
+    return np.clip(np.rint((values - float(vmin)) * scale), 0, 255).astype(np.uint8)
+
+
 def score_colors(cmap: str = SCORE_CMAP) -> np.ndarray:
     """The 256 colours of a matplotlib colour map as a uint8 ``(256, 3)`` lookup table for ``score_levels``."""
     return (colormaps[cmap](np.linspace(0.0, 1.0, 256))[:, :3] * 255).round().astype(np.uint8)

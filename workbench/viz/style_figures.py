@@ -13,6 +13,7 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 
 LOSS_COLUMNS = ("total", "content", "style", "tv")  # the weighted terms; total = content + style + tv
+LOSS_DECADES = 4  # the loss axis spans at most this many powers of ten below the largest value drawn
 
 
 def image_array(image) -> np.ndarray:
@@ -45,6 +46,10 @@ def draw_loss_curves(ax: Axes, history: pd.DataFrame, *, step: int | None = None
                      columns=LOSS_COLUMNS) -> dict:
     """Loss terms against the optimiser step, log-scaled, with a vertical marker at ``step``.
 
+    The axis spans at most ``LOSS_DECADES`` powers of ten below the largest value, so that one tiny term
+    (the content loss right after a content start is 1e-9) does not squeeze the others into a line; the
+    legend sits to the right of the axis, off the curves; the steps are integers.
+
     Args:
         ax: the axis to draw on.
         history: one row per step (index: step), e.g. ``StyleResult.history``.
@@ -59,9 +64,15 @@ def draw_loss_curves(ax: Axes, history: pd.DataFrame, *, step: int | None = None
         if column in history and (history[column] > 0).any():
             (lines[column],) = ax.plot(history.index, history[column], label=column, lw=1.5 if column == "total" else 1.0)
     ax.set_yscale("log", nonpositive="mask")  # the content loss is exactly 0 at a content start
+    drawn = np.concatenate([history[c].to_numpy(dtype=float) for c in lines]) if lines else np.ones(1)
+    drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
+    if len(drawn):
+        top = float(drawn.max())
+        ax.set_ylim(max(float(drawn.min()), top * 10.0 ** -LOSS_DECADES) / 1.5, top * 1.5)
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("step")
     ax.set_ylabel("weighted loss")
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     marker = None if step is None else ax.axvline(step, color="black", ls="--", lw=1)
     return {"lines": lines, "marker": marker}
 

@@ -18,10 +18,13 @@ from torch import nn
 
 from workbench.data.classes import Classes
 from workbench.viz.convert import as_rgb_image
-from workbench.viz.encode import array_to_png, codes_to_png
+from workbench.viz.encode import array_to_png, codes_to_png, panels_to_png
 from workbench.viz.score_maps import score_colors, score_levels, upsample_nearest
+from workbench.widgets.legend import class_legend_html
+from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
 VIEWS = ("argmax", "class score")
+HIGHLIGHT = "#d62728"  # outline of the panel that shows the chosen layer's input
 
 
 @dataclass(frozen=True)
@@ -107,21 +110,25 @@ def _as_batch(image, model: nn.Module) -> torch.Tensor:
     return batch.to(device)
 
 
-class FCNInspector:
-    """Side by side: the image and the 32s / 16s / 8s score maps and logits, then one layer's input and output.
+class FCNInspector(SnapshotDisplay):
+    """One row: the image, the 32s / 16s / 8s score maps and the logits, and what the chosen layer makes.
 
     Args:
         model: a (trained) FCN from ``workbench.models`` (fcn32s, fcn16s or fcn8s).
         image: a dataset's normalised float ``(3, H, W)`` tensor.
         classes: the ``Classes`` the model predicts (names for ``class_id``, colours for argmax maps).
-        panel_width: display width of each panel in pixels.
+        panel_width: the largest display width of a panel in pixels; panels shrink to share one row
+            (image, three paths, logits and one upsampled map fit 1280 px with the file browser open).
 
     Controls: ``view`` ("argmax" / "class score"), ``class_id`` (class of the score view), ``layer``
-    (transposed convolution whose input and output are shown). State: ``capture`` (raw score maps),
-    ``stage_maps`` (path -> ``(C, h, w)``), ``current_arrays`` (panel -> displayed uint8 ``(H, W, 3)``),
-    ``panel_titles`` (panel -> the map shown, its size and stride), ``shown_layer``, ``layer_info``.
-    Display ``widget`` in a notebook. Score colours: blue negative, white 0, red positive, one range per
-    class over all panels so that panels compare.
+    (transposed convolution whose input is outlined and whose output is the last panel). State:
+    ``capture`` (raw score maps), ``stage_maps`` (path -> ``(C, h, w)``), ``current_arrays`` (panel ->
+    displayed uint8 ``(H, W, 3)``; "layer output" only while the layer is not the last, whose output
+    is the logits), ``panel_titles`` (panel -> the map shown, its size and stride), ``shown_layer``,
+    ``layer_input`` (the panel showing the layer's input), ``layer_info``, ``legend`` (class colours or the
+    colour bar of the class score). Display ``widget`` (or the object itself) in a notebook. Score
+    colours: blue negative, white 0, red positive, one range per class over all panels so that panels
+    compare.
     """
 
     def __init__(self, model: nn.Module, image, *, classes: Classes, panel_width: int = 240):
@@ -142,8 +149,7 @@ class FCNInspector:
 
     def _all_maps(self) -> dict[str, np.ndarray]:
         outputs = {f"{n} output": self.capture.layer_outputs[n] for n in self.capture.layer_names}
-        inputs = {f"{n} input": self.capture.layer_inputs[n] for n in self.capture.layer_names}
-        return {**self.stage_maps, **inputs, **outputs}
+        return {**self.stage_maps, **outputs}
 
     def _precompute(self) -> None:
         # Argmax and colour levels of every map at its own (small) size: a control change then only blows
@@ -156,51 +162,86 @@ class FCNInspector:
         self._class_lut = self.classes.palette()
         self._score_lut = score_colors()
         self.score_range = vmax  # per class: the |score| drawn in full colour
+        self._inputs = {n: f"{self.capture.stride(self.capture.layer_inputs[n])}s" for n in self.capture.layer_names}
+        self._class_legend = class_legend_html(self.classes)
 
     def _build_controls(self) -> None:
         names = self.classes.names
-        self.view = widgets.ToggleButtons(options=VIEWS, value="argmax", description="view")
+        self.view = widgets.ToggleButtons(options=VIEWS, value="argmax", description="view",
+                                          style={"button_width": "auto"})
         self.class_id = widgets.Dropdown(options=[(n, i) for i, n in enumerate(names)], value=0, description="class")
         self.layer = widgets.Dropdown(options=self.capture.layer_names, value=self.capture.layer_names[-1],
                                       description="layer")
         self.info = widgets.HTML()
+        self.legend = widgets.HTML()
         for control in (self.view, self.class_id, self.layer):
             control.observe(self._refresh, names="value")
 
     def _build_panels(self, panel_width: int) -> None:
-        def panel():
-            title, image = widgets.HTML(), widgets.Image(format="png", layout=widgets.Layout(width=f"{panel_width}px"))
-            return title, image, widgets.VBox([title, image])
+        box = dict(flex="1 1 0%", min_width="0", max_width=f"{panel_width}px", margin="0 4px 0 0",
+                   border="2px solid transparent")
 
-        self._stage_panels = {k: panel() for k in ("image", *self.stage_maps)}
-        self._stage_panels["image"][0].value = "<b>image</b>"
-        self._stage_panels["image"][1].value = array_to_png(self.capture.image)  # the one panel that never changes
-        self._layer_panels = {k: panel() for k in ("layer input", "layer output")}
-        row = widgets.Layout(flex_flow="row wrap")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.view, self.class_id, self.layer]),
-            widgets.HBox([p[2] for p in self._stage_panels.values()], layout=row),
+        def panel():
+            title = widgets.HTML()
+            image = widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto"))
+            return title, image, widgets.VBox([title, image], layout=widgets.Layout(**box))
+
+        self._panels = {k: panel() for k in ("image", *self.stage_maps, "layer output")}
+        height, width = self.capture.image.shape[:2]
+        self._panels["image"][0].value = f"<b>image</b><br><small>{height}x{width}</small>"
+        self._panels["image"][1].value = array_to_png(self.capture.image)  # the one panel that never changes
+        wrap = widgets.Layout(flex_flow="row wrap")
+        self.widget = SnapshotBox([
+            widgets.HBox([self.view, self.class_id, self.layer], layout=wrap),
+            self.legend,
+            widgets.HBox([p[2] for p in self._panels.values()], layout=widgets.Layout(flex_flow="row nowrap", width="100%")),
             self.info,
-            widgets.HBox([p[2] for p in self._layer_panels.values()], layout=row),
-        ])
+        ], snapshot=Snapshot(self._picture, name="FCNInspector"))
 
     @property
     def shown_layer(self) -> str:
-        """The transposed convolution whose input and output the second row shows."""
+        """The transposed convolution whose input is outlined and whose output the last panel shows."""
         return self.layer.value
+
+    @property
+    def layer_input(self) -> str:
+        """The panel ("32s", "16s" or "8s") that shows the chosen layer's input."""
+        return self._inputs[self.layer.value]
 
     def _refresh(self, change=None) -> None:
         layer = self.layer.value
-        keys = {**{k: k for k in self.stage_maps}, "layer input": f"{layer} input", "layer output": f"{layer} output"}
-        self.current_arrays = {"image": self.capture.image}
+        last = layer == self.capture.layer_names[-1]  # its output, cropped, is the logits panel
+        keys = {k: k for k in self.stage_maps} | ({} if last else {"layer output": f"{layer} output"})
+        self.current_arrays, self.panel_titles = {"image": self.capture.image}, {}
         for panel, key in keys.items():
             codes, colors = self._codes(key)
             self.current_arrays[panel] = np.take(colors, codes, axis=0)
             self.panel_titles[panel] = f"{key}: {self._shape_text(key)}"
-            title, image, _ = {**self._stage_panels, **self._layer_panels}[panel]
-            title.value = f"<b>{html.escape(key)}</b> {self._shape_text(key)}"
+            title, image, _ = self._panels[panel]
+            title.value = f"<b>{html.escape(key)}</b><br><small>{self._shape_text(key)}</small>"
             image.value = codes_to_png(codes, colors)
-        self.info.value = html.escape(self.layer_info[layer])
+        self._panels["layer output"][2].layout.display = "none" if last else None
+        for panel, (_, _, box) in self._panels.items():
+            box.layout.border = f"2px solid {HIGHLIGHT}" if panel == self.layer_input else "2px solid transparent"
+        note = " (its output, cropped to the image, is the logits)" if last else ""
+        self.info.value = (f"<span style='color:{HIGHLIGHT}'>&#9632;</span> outlined: the input of "
+                           f"{html.escape(self.layer_info[layer])}{note}")
+        self.legend.value = self._class_legend if self.view.value == "argmax" else self._colorbar_html()
+        self.widget.snapshot.update()
+
+    def _colorbar_html(self) -> str:
+        """The score colours of the chosen class, from -range to +range, as a CSS gradient with its numbers."""
+        vmax = float(self.score_range[self.class_id.value])
+        stops = ", ".join(f"rgb({r},{g},{b})" for r, g, b in self._score_lut[::32].tolist() + [self._score_lut[-1].tolist()])
+        bar = f"display:inline-block;width:240px;height:12px;background:linear-gradient(to right, {stops});" \
+              "border:1px solid #444;vertical-align:middle"
+        name = html.escape(self.classes.names[self.class_id.value])
+        return (f"score of <b>{name}</b>: {-vmax:.3g} <span style='{bar}'></span> {vmax:.3g} "
+                "(white 0; one range for this class in every panel)")
+
+    def _picture(self) -> Picture:
+        return Picture(panels_to_png({self.panel_titles.get(k, k): v for k, v in self.current_arrays.items()}),
+                       f"<p>{self.legend.value}</p><p>{self.info.value}</p>")
 
     def _codes(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """A map's argmax or chosen-class levels, blown up to image size, and the colours of those codes."""

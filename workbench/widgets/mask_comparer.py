@@ -4,6 +4,8 @@ Thin wiring over ``workbench.viz.comparison``: the constructor precomputes every
 (class ids, error maps, boundary bands) and per-image scores; a control change only renders the shown
 image's panels (lookup-table gather, alpha blend) and encodes them for ``ipywidgets.Image`` (PNG for flat
 colours, JPEG where the photograph shows through: PNG of a photograph costs 20 ms at 480 x 360).
+Panels share the row's width (CSS flex), so the image, the target and four models fit one row of a
+1280-pixel screen with JupyterLab's file browser open, and grow up to ``panel_width`` on a wider one.
 """
 from __future__ import annotations
 
@@ -20,14 +22,23 @@ from workbench.data.classes import Classes
 from workbench.metrics import PER_IMAGE_COLUMNS
 from workbench.records import Record, read_comparison
 from workbench.viz.bands import BAND_COLORS, BAND_LABELS, BandCode
-from workbench.viz.comparison import VIEWS, class_lookup, compare_masks, panel_codes, render_panel
-from workbench.viz.encode import array_to_jpeg, codes_to_png
-from workbench.viz.error_maps import ERROR_COLORS, ERROR_LABELS, OVERALL_CODES
+from workbench.viz.comparison import (
+    VIEWS, class_error_codes, class_lookup, compare_masks, panel_codes, render_panel,
+)
+from workbench.viz.encode import array_to_jpeg, codes_to_png, panels_to_png
+from workbench.viz.error_maps import ERROR_COLORS, ERROR_LABELS, OVERALL_CODES, ErrorCode
+from workbench.widgets.legend import legend_html
+from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
 SORTS = ("dataset order", "worst first")
+SCORE_LABELS = {"pixel_accuracy": "pixel accuracy", "miou": "mIoU", "boundary_iou": "Boundary IoU",
+                "boundary_f1": "BF score"}
+TABLE = 'style="border-collapse:collapse;margin-top:6px"'
+CELL = 'style="padding:2px 14px;text-align:right;white-space:nowrap"'
+NAME_CELL = 'style="padding:2px 14px 2px 0;text-align:left;white-space:nowrap"'
 
 
-class MaskComparer:
+class MaskComparer(SnapshotDisplay):
     """Image slider over a dataset: photograph, target and each model's mask, overlay, error map or bands.
 
     Args:
@@ -41,12 +52,23 @@ class MaskComparer:
             ``PER_IMAGE_COLUMNS``), e.g. from evaluation records; then nothing is rescored.
         panel_width: display width of each panel in pixels.
 
-    Controls: ``index`` (position in the current order), ``opacity``, ``view`` (one of ``VIEWS``), ``sort``
-    ("dataset order" / "worst first"), ``sort_by`` (whose mIoU sorts), ``models`` (which models to show).
-    State: ``current_index`` (dataset index shown), ``order``, ``shown_models``, ``current_arrays`` (panel
-    name -> displayed uint8 ``(H, W, 3)``), ``scores_row``, ``panel_renders``; the whole precomputation
-    is ``comparison``.
-    Display ``widget`` in a notebook.
+        panel_width: the largest display width of a panel in pixels; panels shrink to share the row.
+
+    Controls: ``index`` (position in the current order), ``opacity``, ``view`` (one of ``VIEWS``),
+    ``class_id`` (the class of the "class errors" view), ``sort`` ("dataset order" / "worst first"),
+    ``sort_by`` (whose mIoU sorts), ``models`` (which models to show). State: ``current_index`` (dataset
+    index shown), ``order``, ``shown_models``, ``current_arrays`` (panel name -> displayed uint8
+    ``(H, W, 3)``), ``scores_row``, ``class_counts`` (TP / FP / FN pixels of ``class_id`` per model in
+    the shown image), ``panel_renders``; the whole precomputation is ``comparison``.
+    Display ``widget`` (or the object itself) in a notebook.
+
+    Boundary bands and the image frame: Boundary IoU (Cheng et al., CVPR 2021) scores the band of width
+    ``d = max(1, round(0.02 x image diagonal))`` inside every region's contour, and counts the pixels
+    outside the image as "not in the region". A region that touches the image frame therefore has a band
+    along the frame too: the frame is part of its boundary, for the target and for the prediction alike,
+    so a prediction that reaches the frame where the target does matches there, and the bands view draws
+    those stretches like any other contour. (The BF score and HD95 do the opposite and treat the frame as
+    no edge, so their edges stop at the frame.) Void pixels of the target belong to no band.
     """
 
     def __init__(self, images, targets, preds: Mapping[str, Sequence], classes: Classes | None = None, *,
@@ -63,13 +85,15 @@ class MaskComparer:
         self._score_values = _score_values(self.comparison.scores)
         self._drawn: dict[str, tuple] = {}  # panel -> (what it shows, its array): skip unchanged panels
         self.panel_renders = 0  # panels rendered and encoded so far (unchanged panels are skipped)
+        self.class_counts: pd.DataFrame | None = None
         self._build_controls(per_image)
         self._build_panels(panel_width)
-        self.widget = widgets.VBox([
-            widgets.HBox([self.index, self.opacity, self.position]),
-            widgets.HBox([self.view, self.sort, self.sort_by, self.models]),
-            self.legend, self.panel_row, self.scores_html,
-        ])
+        wrap = widgets.Layout(flex_flow="row wrap")
+        self.widget = SnapshotBox([
+            widgets.HBox([self.index, self.opacity, self.position], layout=wrap),
+            widgets.HBox([self.view, self.class_id, self.sort, self.sort_by, self.models], layout=wrap),
+            self.legend, self.panel_row, self.scores_html, self.counts_html,
+        ], snapshot=Snapshot(self._picture, name="MaskComparer"))
         self._refresh()
 
     @classmethod
@@ -104,7 +128,11 @@ class MaskComparer:
         names = self.comparison.model_names
         self.index = widgets.IntSlider(value=0, min=0, max=len(self.order) - 1, description="image")
         self.opacity = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="opacity")
-        self.view = widgets.ToggleButtons(options=VIEWS, value="mask", description="view")
+        self.view = widgets.ToggleButtons(options=VIEWS, value="mask", description="view",
+                                          style={"button_width": "auto"})
+        classes = self.comparison.classes
+        self.class_id = widgets.Dropdown(options=[(n, i) for i, n in enumerate(classes.names)], value=0,
+                                         description="class", disabled=True)
         self.sort = widgets.Dropdown(options=SORTS if per_image else SORTS[:1], description="sort")
         self.sort_by = widgets.Dropdown(options=names, description="by mIoU of", disabled=not per_image)
         self.models = widgets.SelectMultiple(options=names, value=names, description="models",
@@ -112,16 +140,20 @@ class MaskComparer:
         self.position = widgets.HTML()
         self.legend = widgets.HTML()
         self.scores_html = widgets.HTML()
-        for control in (self.index, self.opacity, self.view, self.models):
+        self.counts_html = widgets.HTML()
+        for control in (self.index, self.opacity, self.view, self.class_id, self.models):
             control.observe(self._refresh, names="value")
         for control in (self.sort, self.sort_by):
             control.observe(self._resort, names="value")
 
     def _build_panels(self, panel_width: int) -> None:
         names = ("image", "target", *self.comparison.model_names)
-        self._images = {n: widgets.Image(format="png", layout=widgets.Layout(width=f"{panel_width}px")) for n in names}
-        self._boxes = {n: widgets.VBox([widgets.HTML(f"<b>{html.escape(n)}</b>"), self._images[n]]) for n in names}
-        self.panel_row = widgets.HBox(list(self._boxes.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        # flex 1 1 0 with min-width 0: panels divide the row's width equally and shrink below the image size
+        box = dict(flex="1 1 0%", min_width="0", max_width=f"{panel_width}px", margin="0 4px 0 0")
+        self._images = {n: widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto")) for n in names}
+        self._boxes = {n: widgets.VBox([widgets.HTML(f"<b>{html.escape(n)}</b>"), self._images[n]],
+                                       layout=widgets.Layout(**box)) for n in names}
+        self.panel_row = widgets.HBox(list(self._boxes.values()), layout=widgets.Layout(flex_flow="row nowrap", width="100%"))
         self._legends = _legend_html(self.comparison.classes)
 
     @property
@@ -157,18 +189,28 @@ class MaskComparer:
         shown = ("image", "target", *self.shown_models)
         for name, box in self._boxes.items():
             box.layout.display = None if name in shown else "none"
+        self.class_id.disabled = self.view.value != "class errors"
         self.current_arrays = {name: self._panel(name) for name in shown}
         self.legend.value = self._legends[self.view.value]
         self.position.value = self._position_html()
         self.scores_html.value = self._scores_html()
+        self.class_counts = self._class_counts() if self.view.value == "class errors" else None
+        self.counts_html.value = "" if self.class_counts is None else _counts_html(self.class_counts, self._class_name())
+        self.widget.snapshot.update()
+
+    def _picture(self) -> Picture:
+        text = (f"<p>{self.position.value}, view <b>{self.view.value}</b></p><p>{self.legend.value}</p>"
+                f"{self.scores_html.value}{self.counts_html.value}")
+        return Picture(panels_to_png(self.current_arrays), text)
 
     def _panel(self, name: str) -> np.ndarray:
         """Render and encode one panel, unless what it depends on is unchanged since it was last drawn."""
         view, alpha = self.view.value, self.opacity.value
-        key = (self.current_index,) if name == "image" else (self.current_index, view, alpha * (view != "mask"))
+        class_id = self.class_id.value if view == "class errors" and name != "target" else None
+        key = (self.current_index,) if name == "image" else (self.current_index, view, alpha * (view != "mask"), class_id)
         if self._drawn.get(name, (None,))[0] != key:
             panels = self.comparison.panels[self.current_index]
-            rgb = render_panel(panels, name, view, alpha, self._class_colors, self._class_opaque)
+            rgb = render_panel(panels, name, view, alpha, self._class_colors, self._class_opaque, **self._class_args())
             image_format, data = self._encode(panels, name, rgb)
             with self._images[name].hold_sync():
                 self._images[name].format, self._images[name].value = image_format, data
@@ -180,10 +222,28 @@ class MaskComparer:
         # Pure lookup-table colours: a palette PNG of the codes (lossless, 0.4 ms). Anything showing the
         # photograph: JPEG (1 ms; PNG of a photograph costs 20 ms at 480 x 360).
         if name != "image":
-            codes, colors, opaque = panel_codes(panels, name, self.view.value, self._class_colors, self._class_opaque)
+            codes, colors, opaque = panel_codes(panels, name, self.view.value, self._class_colors, self._class_opaque,
+                                                **self._class_args())
             if self.view.value == "mask" or (self.opacity.value == 1.0 and opaque is None):
                 return "png", codes_to_png(codes, colors)
         return "jpeg", array_to_jpeg(rgb)
+
+    def _class_args(self) -> dict:
+        return {"class_id": self.class_id.value, "ignore_index": self.comparison.classes.ignore_index}
+
+    def _class_name(self) -> str:
+        return self.comparison.classes.names[self.class_id.value]
+
+    def _class_counts(self) -> pd.DataFrame:
+        """TP / FP / FN pixels of the chosen class in the shown image, and the IoU they give, per shown model."""
+        panels, rows = self.comparison.panels[self.current_index], {}
+        for model in self.shown_models:
+            codes = class_error_codes(panels.preds[model], panels.target, **self._class_args())
+            counts = np.bincount(codes.ravel(), minlength=len(ERROR_COLORS))
+            tp, fp, fn = (int(counts[c]) for c in (ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_POSITIVE,
+                                                   ErrorCode.FALSE_NEGATIVE))
+            rows[model] = {"TP": tp, "FP": fp, "FN": fn, "IoU": tp / (tp + fp + fn) if tp + fp + fn else np.nan}
+        return pd.DataFrame.from_dict(rows, orient="index")
 
     def _position_html(self) -> str:
         where = f"{self.index.value + 1} of {len(self.order)}, {self.sort.value}"
@@ -194,13 +254,13 @@ class MaskComparer:
     def _scores_html(self) -> str:
         if self._score_values is None:
             return ""
-        header = "".join(f"<th>{c}</th>" for c in PER_IMAGE_COLUMNS)
+        header = "".join(f"<th {CELL}>{SCORE_LABELS.get(c, c)}</th>" for c in PER_IMAGE_COLUMNS)
         rows = "".join(
-            f"<tr><th>{html.escape(m)}</th>"
-            + "".join(f"<td>{v:.3f}</td>" for v in self._score_values[m][self.current_index]) + "</tr>"
+            f"<tr><th {NAME_CELL}>{html.escape(m)}</th>"
+            + "".join(f"<td {CELL}>{v:.3f}</td>" for v in self._score_values[m][self.current_index]) + "</tr>"
             for m in self.shown_models
         )
-        return f"<table><tr><th>model</th>{header}</tr>{rows}</table>"
+        return f"<table {TABLE}><tr><th {NAME_CELL}>this image</th>{header}</tr>{rows}</table>"
 
 
 def _common_stems(run_dir: Path, records: Mapping[str, Record]) -> list[str]:
@@ -270,12 +330,21 @@ def _legend_html(classes: Classes) -> dict[str, str]:
     """One static legend per view: class colours, error colours or band colours."""
     class_items = list(zip(classes.names, classes.colors))
     error_items = [(ERROR_LABELS[c], ERROR_COLORS[c]) for c in OVERALL_CODES]
+    class_error_items = [(ERROR_LABELS[c], ERROR_COLORS[c]) for c in
+                         (ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_POSITIVE, ErrorCode.FALSE_NEGATIVE)]
     band_items = [(BAND_LABELS[c], BAND_COLORS[c]) for c in (BandCode.TARGET_ONLY, BandCode.PRED_ONLY, BandCode.BOTH)]
-    items = {"mask": class_items, "overlay": class_items, "error map": error_items, "boundary bands": band_items}
-    return {view: " ".join(_swatch(name, color) for name, color in entries) for view, entries in items.items()}
+    items = {"mask": class_items, "overlay": class_items, "error map": error_items,
+             "class errors": class_error_items, "boundary bands": band_items}
+    legends = {view: legend_html(entries) for view, entries in items.items()}
+    legends["class errors"] += " (of the chosen class; elsewhere the photograph; the target panel shows the target)"
+    legends["boundary bands"] += (" over the photograph in grey: the bands Boundary IoU compares, width "
+                                  "2% of the image diagonal; the image frame counts as a boundary")
+    return legends
 
 
-def _swatch(name: str, color) -> str:
-    r, g, b = (int(v) for v in color)
-    box = f"display:inline-block;width:0.9em;height:0.9em;background:rgb({r},{g},{b});border:1px solid #444"
-    return f'<span style="white-space:nowrap"><span style="{box}"></span> {html.escape(str(name))}</span>'
+def _counts_html(counts: pd.DataFrame, class_name: str) -> str:
+    header = "".join(f"<th {CELL}>{c}</th>" for c in counts.columns)
+    rows = "".join(f"<tr><th {NAME_CELL}>{html.escape(str(model))}</th>"
+                   + "".join(f"<td {CELL}>{v}</td>" for v in (*(int(x) for x in row[:3]), f"{row.iloc[3]:.3f}"))
+                   + "</tr>" for model, row in counts.iterrows())
+    return (f"<table {TABLE}><tr><th {NAME_CELL}>{html.escape(class_name)} (pixels)</th>{header}</tr>{rows}</table>")

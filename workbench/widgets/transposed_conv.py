@@ -4,7 +4,8 @@ Three layers (STYLE.md item 8): ``workbench.ops.transposed_conv_walkthrough`` co
 settings change (cached, so returning to earlier settings is free); ``workbench.viz.ops_figures`` draws
 them; this class only wires sliders to the two. Moving the step slider indexes into the precomputed
 partial sums and redraws; nothing is recomputed. The three views sit in tabs and only the visible one is
-drawn; a hidden view that went out of date is drawn when its tab is opened.
+drawn; a hidden view that went out of date is drawn when its tab is opened. Steps count from 1 on the
+slider and in every title; the input and kernel count from 1 too, so that step 1 stamps a visible kernel.
 
 Test without a browser: ``w = TransposedConvExplorer(); w.stride.value = 2`` then read ``w.state``.
 """
@@ -24,34 +25,42 @@ from workbench.viz.ops_figures import (
     new_figure,
     render_png,
 )
+from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
 SETTINGS = ("input_size", "kernel_size", "stride", "padding", "output_padding")
-VIEWS = ("scatter", "matrix", "conv")  # the step slider changes the first two only
+VIEWS = ("scatter", "matrix", "conv")  # the step slider changes all three
 TAB_TITLES = ("scatter-add", "matrix V^T", "as a convolution")
+FIGURE_WIDTH, FIGURE_HEIGHT = 10.0, 3.6  # inches; at 96 dpi 960 x 346 pixels, titles about 15 px tall
 
 
-class TransposedConvExplorer:
+def matrix_height(rows: int) -> float:
+    """Inches for the matrix view of a ``V^T`` with ``rows`` rows: about 0.2 in (19 px) a row, 3.6 to 9 in."""
+    return min(9.0, max(FIGURE_HEIGHT, 0.9 + 0.2 * rows))
+
+
+class TransposedConvExplorer(SnapshotDisplay):
     """Sliders for input size, kernel size, stride, padding, output padding and scatter step.
 
-    The input is ``arange(H * W)`` and the kernel ``arange(K * K)`` (``[[1]]`` for K = 1), so the defaults
-    (2, 2, stride 1) give the classic example ``[[0, 0, 1], [0, 4, 6], [4, 12, 9]]``.
+    The input is ``1 .. H * W`` and the kernel ``1 .. K * K`` (row-major), so no stamp is zero: the defaults
+    (2 x 2 input, 2 x 2 kernel, stride 1) give ``[[1, 4, 4], [6, 20, 16], [9, 24, 16]]``.
 
     Attributes:
         widget: the ipywidgets container to display.
-        input_size, kernel_size, stride, padding, output_padding, step: the ``IntSlider`` controls.
+        input_size, kernel_size, stride, padding, output_padding, step: the ``IntSlider`` controls
+            (``step`` runs from 1 to H * W: the input pixel added last, row-major).
         status: ``HTML`` line; says why when the settings have no output (padding crops everything).
         images: ``{"scatter", "matrix", "conv"}`` -> ``ipywidgets.Image`` (PNG).
         tabs: the ``ipywidgets.Tab`` holding the three images (``selected_index`` picks the view).
         shapes: ``HTML`` table of the shape arithmetic with the current numbers.
         state: the data on display: ``settings`` (dict), ``error`` (str or None), ``walkthrough``
             (:class:`~workbench.ops.TransposedConvWalkthrough`), ``input``, ``kernel``, ``output``
-            ``(H', W')``, ``matrix`` V, ``shapes``, ``step``, ``position`` ``(i, j)``, ``partial`` (output
+            ``(H', W')``, ``matrix`` V, ``shapes``, ``step`` (1-based), ``position`` ``(i, j)``, ``partial`` (output
             after the step), ``canvas`` (uncropped partial sum), ``view`` (the visible tab's view) and
             ``renders`` (images drawn, per view).
     """
 
     def __init__(self, *, input_size: int = 2, kernel_size: int = 2, stride: int = 1, padding: int = 0,
-                 output_padding: int = 0, dpi: float = 72):
+                 output_padding: int = 0, dpi: float = 96):
         slider = functools.partial(widgets.IntSlider, continuous_update=True,
                                    style={"description_width": "initial"})
         self.input_size = slider(value=input_size, min=1, max=5, description="input size")
@@ -60,10 +69,11 @@ class TransposedConvExplorer:
         self.padding = slider(value=padding, min=0, max=4, description="padding")
         self.output_padding = slider(value=min(output_padding, stride - 1), min=0, max=max(stride - 1, 0),
                                      description="output padding")
-        self.step = slider(value=0, min=0, max=input_size ** 2 - 1, description="step")
+        self.step = slider(value=1, min=1, max=input_size ** 2, description="step")
         self.status = widgets.HTML()
         self.shapes = widgets.HTML()
-        self.images = {name: widgets.Image(format="png") for name in VIEWS}
+        self.images = {name: widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+                       for name in VIEWS}
         self._figures = _figures(dpi)
         self._grids = {name: None for name in VIEWS}
         self._adjusting = False  # set while this class moves a slider's bounds, so the echo is ignored
@@ -71,11 +81,11 @@ class TransposedConvExplorer:
         self.state: dict = {"renders": {name: 0 for name in VIEWS}}
         self.tabs = widgets.Tab(children=[self.images[name] for name in VIEWS], titles=TAB_TITLES)
         self._views = widgets.VBox([self.tabs, self.shapes])
-        self.widget = widgets.VBox([
+        self.widget = SnapshotBox([
             widgets.HBox([self.input_size, self.kernel_size, self.stride]),
             widgets.HBox([self.padding, self.output_padding, self.step]),
             self.status, self._views,
-        ])
+        ], snapshot=Snapshot(self._picture, name="TransposedConvExplorer"))
         for name in SETTINGS:
             getattr(self, name).observe(self._on_settings, names="value")
         self.step.observe(self._on_step, names="value")
@@ -104,7 +114,7 @@ class TransposedConvExplorer:
         if self._adjusting or self.state.get("error"):
             return
         self._set_step(self.step.value)
-        self._render(VIEWS[:2])
+        self._render(VIEWS)
 
     def _on_tab(self, change=None) -> None:
         if not self.state.get("error"):
@@ -115,7 +125,7 @@ class TransposedConvExplorer:
         self._adjusting = True
         try:
             self.output_padding.max = self.stride.value - 1
-            self.step.max = self.input_size.value ** 2 - 1
+            self.step.max = self.input_size.value ** 2
         finally:
             self._adjusting = False
 
@@ -133,11 +143,12 @@ class TransposedConvExplorer:
         self.state["error"] = message
         self.status.value = f"<span style='color:#b00'>No output for these settings: {html.escape(message)}</span>"
         self._views.layout.display = "none"
+        self.widget.snapshot.update()
 
     def _set_step(self, step: int) -> None:
-        steps = self.state["walkthrough"].steps
-        self.state.update(step=step, position=tuple(steps.positions[step].tolist()), partial=steps.outputs[step],
-                          canvas=steps.canvases[step])
+        steps, index = self.state["walkthrough"].steps, step - 1  # the slider counts from 1
+        self.state.update(step=step, position=tuple(steps.positions[index].tolist()), partial=steps.outputs[index],
+                          canvas=steps.canvases[index])
 
     def _render(self, views) -> None:
         """Mark ``views`` out of date, then draw the visible view if it is."""
@@ -147,31 +158,35 @@ class TransposedConvExplorer:
         if name in self._stale:
             self._draw(name)
             self._stale.discard(name)
+        self.widget.snapshot.update()
 
     def _draw(self, name: str) -> None:
-        walk, step = self.state["walkthrough"], self.state["step"]
+        walk, step = self.state["walkthrough"], self.state["step"] - 1
         figure, axes = self._figures[name]
         if name == "scatter":
             self._grids[name] = draw_scatter_step(axes, walk, step, self._grids[name])
         elif name == "matrix":
+            # V^T has H'W' rows: grow the figure with them so that each row keeps a readable number
+            figure.set_size_inches(FIGURE_WIDTH, matrix_height(walk.matrix.shape[1]))
             self._grids[name] = draw_matrix_view(axes, walk, step, self._grids[name])
         else:
-            self._grids[name] = draw_equivalent_conv(axes, walk, self._grids[name])
+            self._grids[name] = draw_equivalent_conv(axes, walk, step, self._grids[name])
         self.images[name].value = render_png(figure)
         self.state["renders"][name] += 1
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def _picture(self) -> Picture:
+        """The visible view and the shape table, or the message when the settings have no output."""
+        if self.state.get("error"):
+            return Picture(None, self.status.value)
+        return Picture(self.images[self.state["view"]].value, self.shapes.value)
 
 
 @functools.lru_cache(maxsize=128)
 def _walkthrough(input_size: int, kernel_size: int, stride: int, padding: int,
                  output_padding: int) -> TransposedConvWalkthrough:
     """The walkthrough for one combination of settings (cached: sliders revisit settings often)."""
-    x = torch.arange(input_size ** 2, dtype=torch.float64).reshape(input_size, input_size)
-    kernel = torch.arange(kernel_size ** 2, dtype=torch.float64).reshape(kernel_size, kernel_size)
-    if kernel_size == 1:
-        kernel = kernel + 1  # a [[0]] kernel would make every output zero
+    x = torch.arange(1, input_size ** 2 + 1, dtype=torch.float64).reshape(input_size, input_size)
+    kernel = torch.arange(1, kernel_size ** 2 + 1, dtype=torch.float64).reshape(kernel_size, kernel_size)
     return transposed_conv_walkthrough(x, kernel, stride=stride, padding=padding, output_padding=output_padding)
 
 
@@ -190,8 +205,10 @@ def shapes_html(walk: TransposedConvWalkthrough) -> str:
                                   f"2*({walk.shapes['conv_padding'][0]}) + {op} = {walk.shapes['conv_input'][0]}"),
     ]
     cells = "".join(f"<tr><td><b>{name}</b></td><td><code>{text}</code></td></tr>" for name, text in rows)
-    legend = ("<p>Red: the input pixel of this step and the window it adds <code>x[i,j] * K</code> to; green "
-              "dashed: the part of the canvas kept as output. Grey: padding, white: inserted zeros.</p>")
+    legend = ("<p>Red: the input pixel of this step and the window it adds <code>x[i,j] * K</code> to (in the "
+              "convolution tab: where that pixel sits among the inserted zeros, and the output pixels whose "
+              "windows cover it); green dashed: the part of the canvas kept as output. Grey: padding, white: "
+              "inserted zeros. Partial sums are coloured on each step's own range.</p>")
     return f"<table>{cells}</table>{legend}"
 
 
@@ -200,9 +217,9 @@ def _figures(dpi: float) -> dict:
     figures = {}
     for name in VIEWS:
         ratios = [6, 1, 1] if name == "matrix" else [1, 1, 1]
-        figure = new_figure(9.0, 3.2, dpi=dpi)
+        figure = new_figure(FIGURE_WIDTH, FIGURE_HEIGHT, dpi=dpi)
         axes = figure.subplots(1, 3, gridspec_kw={"width_ratios": ratios})
-        figure.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.03, wspace=0.15)
+        figure.subplots_adjust(left=0.02, right=0.98, top=0.86, bottom=0.03, wspace=0.2)
         figures[name] = (figure, list(axes))
     return figures
 

@@ -13,6 +13,7 @@ import torch
 
 from workbench.ops.unpooling import METHODS, UnpoolingWalkthrough, unpooling_walkthrough
 from workbench.viz.ops_figures import draw_unpooling, new_figure, render_png
+from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
 EXPLANATIONS = {
     "nearest": "every pooled value fills its whole block: blocky, but no zeros",
@@ -22,7 +23,7 @@ EXPLANATIONS = {
 }
 
 
-class UnpoolingExplorer:
+class UnpoolingExplorer(SnapshotDisplay):
     """A method toggle and a scale slider over a ``(size, size)`` map of random integers 0..99.
 
     Args:
@@ -56,7 +57,8 @@ class UnpoolingExplorer:
         self._figure.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.03, wspace=0.1)
         self._grids = None
         self.state: dict = {"renders": 0}
-        self.widget = widgets.VBox([widgets.HBox([self.method, self.scale]), self.status, self.image])
+        snapshot = Snapshot(lambda: Picture(self.image.value, self.status.value), name="UnpoolingExplorer")
+        self.widget = SnapshotBox([widgets.HBox([self.method, self.scale]), self.status, self.image], snapshot=snapshot)
         self.method.observe(self._on_change, names="value")
         self.scale.observe(self._on_change, names="value")
         self._on_change()
@@ -70,6 +72,7 @@ class UnpoolingExplorer:
         self.image.value = render_png(self._figure)
         self.status.value = f"<b>{walk.method}</b>: {EXPLANATIONS[walk.method]}"
         self.state["renders"] += 1
+        self.widget.snapshot.update()
 
     def _set_state(self, walk: UnpoolingWalkthrough) -> None:
         self.state.update(
@@ -78,6 +81,3 @@ class UnpoolingExplorer:
             shapes={"input": tuple(walk.input.shape), "pooled": tuple(walk.pooled.shape),
                     "output": tuple(walk.output.shape)},
         )
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)

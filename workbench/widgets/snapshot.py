@@ -1,0 +1,109 @@
+"""Figures that survive saving: every widget is displayed with a static picture of its current state.
+
+A widget output is a model id; without a kernel (a saved notebook reopened, ``nbconvert`` HTML, GitHub)
+there is nothing to draw it from, and readers see ``VBox(children=(HBox(...`` text instead. So a widget
+here is displayed as two outputs:
+
+1. the live widget (``application/vnd.jupyter.widget-view+json``), with a one-line ``text/plain``;
+2. its *snapshot*: the current state as ``image/png`` (and ``text/html`` with the same picture and the
+   widget's tables), under the widget-view mime type with an empty ``model_id``.
+
+An empty ``model_id`` is how JupyterLab's widget manager marks a closed view: it hides that output, so a
+live notebook shows the widget once. Every static renderer skips a widget view whose model is not in the
+saved widget state (nbconvert's ``WidgetsDataTypeFilter``; ``""`` never is) and falls back to the HTML or
+PNG. The snapshot output carries a display id, and ``Snapshot.update`` replaces it (``update_display_data``)
+after every control change, so the picture saved with the notebook is the state last shown, also when a
+notebook executed by papermill or nbclient changes a control in a later cell.
+"""
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+from IPython.display import DisplayHandle, display
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+CLOSED_VIEW = {"model_id": "", "version_major": 2, "version_minor": 0}  # hidden by JupyterLab's widget manager
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What a snapshot shows: PNG bytes of the figure (``None``: no figure) and HTML under it (tables, legends)."""
+
+    png: bytes | None
+    html: str = ""
+
+
+def img_tag(png: bytes, *, width: int | None = None, alt: str = "") -> str:
+    """An ``<img>`` holding ``png`` as a data URI, for a snapshot's HTML."""
+    size = f' width="{width}"' if width else ""
+    return f'<img src="data:image/png;base64,{base64.b64encode(bytes(png)).decode("ascii")}"{size} alt="{alt}"/>'
+
+
+class Snapshot:
+    """The static copy of one widget; ``render`` returns its current :class:`Picture`.
+
+    Rendering happens only while the snapshot is on display (``handle`` set by :meth:`show`), so a widget
+    built in a test or a benchmark costs nothing extra until one attaches a handle.
+    """
+
+    def __init__(self, render: Callable[[], Picture], *, name: str):
+        self.render = render
+        self.name = name
+        self.handle: DisplayHandle | None = None
+        self.updates = 0  # snapshots published so far
+
+    def bundle(self) -> dict:
+        """The mime bundle of the current state: closed widget view, PNG, HTML and a line of text."""
+        picture = self.render()
+        bundle = {WIDGET_VIEW: dict(CLOSED_VIEW), "text/plain": f"[{self.name}: picture of its last state]"}
+        image = ""
+        if picture.png is not None:
+            bundle["image/png"] = base64.b64encode(bytes(picture.png)).decode("ascii")
+            image = img_tag(picture.png, alt=f"{self.name}: last state")
+        bundle["text/html"] = f"<div>{image}{picture.html}</div>"
+        return bundle
+
+    def show(self) -> None:
+        """Display the snapshot as a new output with a display id (called right after the live widget)."""
+        self.attach(display(self.bundle(), raw=True, display_id=True))
+
+    def attach(self, handle) -> None:
+        """Publish future updates through ``handle`` (anything with ``update(bundle, raw=True)``)."""
+        self.handle = handle
+        self.updates += 1
+
+    def update(self) -> None:
+        """Replace the displayed snapshot by the current state; a no-op until shown."""
+        if self.handle is not None:
+            self.handle.update(self.bundle(), raw=True)
+            self.updates += 1
+
+
+class SnapshotBox(widgets.VBox):
+    """A ``VBox`` that displays itself, then its :class:`Snapshot` (see the module docstring).
+
+    Widgets build their layout in one and call ``snapshot.update()`` at the end of every refresh, so
+    ``display(w.widget)`` and ``display(w)`` both show the live widget with a picture that follows it.
+    """
+
+    def __init__(self, children, *, snapshot: Snapshot, **kwargs):
+        super().__init__(children, **kwargs)
+        self.snapshot = snapshot
+
+    def _ipython_display_(self) -> None:
+        bundle = self._repr_mimebundle_()
+        bundle["text/plain"] = f"{self.snapshot.name} (interactive with a running kernel; picture below)"
+        display(bundle, raw=True)
+        self.snapshot.show()
+
+
+class SnapshotDisplay:
+    """Mixin for the widget classes: ``display(w)`` shows ``w.widget`` (a :class:`SnapshotBox`) and its snapshot."""
+
+    widget: SnapshotBox
+
+    def _ipython_display_(self) -> None:
+        self.widget._ipython_display_()
