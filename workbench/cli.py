@@ -23,7 +23,7 @@ from workbench.engine.checkpoint import load_checkpoint, read_checkpoint_info
 from workbench.cli_errors import failure_message, interrupted_message, is_user_error, sigterm_as_interrupt
 from workbench.engine.checkpoint_meta import model_spec
 from workbench.engine.run_lock import RunLock
-from workbench.engine.compare import compare
+from workbench.engine.compare import check_model_names, compare
 from workbench.engine.config import PRECISIONS, TrainConfig
 from workbench.engine.data_info import dataset_classes
 from workbench.engine.fit import fit
@@ -191,6 +191,7 @@ def run_train(args) -> int:
 def run_compare(args) -> int:
     """``workbench compare``: several models, one budget; tables and figures in ``--out``."""
     config = config_from_args(args)
+    check_model_names(args.models)  # before the data, the lock and any training
     with RunLock(config.out_dir):
         create_runtime(device=config.device)
         train_data, val_data = load_data(args, config)

@@ -9,8 +9,15 @@ name, when its temporary file is complete on disk. ``WB_FAULT`` says what happen
   SIGTERM or SIGKILL).
 - ``enospc``, ``erofs``: the rename fails as on a full disk or a read-only file system.
 - ``oom``: a ``torch.OutOfMemoryError`` is raised, as a too-large batch would on a GPU.
+
+``WB_CASES=<file.json>`` instead runs several commands one after the other in this one process (to pay
+the import of torch once): a list of ``{"argv": [...], "fault": {"action", "file", "nth"} or null}``; it
+prints one JSON list of ``{"rc", "stderr"}``.
 """
+import contextlib
 import errno
+import io
+import json
 import os
 import signal
 import sys
@@ -37,8 +44,7 @@ def _fault(action: str) -> None:
     raise OSError(_ERRORS[action], os.strerror(_ERRORS[action]))
 
 
-def _install() -> None:
-    target, nth, action = os.environ["WB_FAULT_FILE"], int(os.environ.get("WB_FAULT_NTH", "1")), os.environ["WB_FAULT"]
+def _install(target: str, nth: int, action: str) -> None:
     seen = [0]
 
     def replace(src, dst, **kw):
@@ -51,7 +57,23 @@ def _install() -> None:
     os.replace = replace  # records.atomic calls os.replace
 
 
+def _run_cases(path: str) -> None:
+    results = []
+    for case in json.loads(Path(path).read_text()):
+        fault = case.get("fault")
+        if fault:
+            _install(fault["file"], int(fault.get("nth", 1)), fault["action"])
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            rc = cli.main(case["argv"])
+        os.replace = _REAL_REPLACE
+        results.append({"rc": rc, "stderr": err.getvalue()})
+    print(json.dumps(results))
+
+
 if __name__ == "__main__":
+    if os.environ.get("WB_CASES"):
+        sys.exit(_run_cases(os.environ["WB_CASES"]))
     if os.environ.get("WB_FAULT_FILE"):
-        _install()
+        _install(os.environ["WB_FAULT_FILE"], int(os.environ.get("WB_FAULT_NTH", "1")), os.environ["WB_FAULT"])
     sys.exit(cli.main(sys.argv[1:]))

@@ -45,9 +45,7 @@ def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfi
         images_per_s, epochs, steps and the scalar keys of ``Scores.as_dict()``. ``df.attrs`` holds the
         chance levels of ``chance_miou`` and the settings.
     """
-    unknown = [name for name in model_names if name not in list_models()]
-    if unknown:  # before training anything
-        raise ValueError(f"compare: unknown models {unknown}; choose from {list_models()}.")
+    check_model_names(model_names)  # before training anything
     folder = out_dir if out_dir is not None else config.out_dir
     out = None if folder is None else Path(folder)
     with RunLock(out if distributed.current().is_main else None):  # one comparison per folder
@@ -69,6 +67,13 @@ def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfi
             records = {name: read_record(out / name) for name in model_names if is_record(out / name)}
             write_comparison(out, table, records)
         return table
+
+
+def check_model_names(model_names: Sequence[str]) -> None:
+    """Raise a ValueError listing every unknown name (and the valid ones) at once."""
+    unknown = [name for name in model_names if name not in list_models()]
+    if unknown:
+        raise ValueError(f"compare: unknown models {unknown}; choose from {list_models()}.")
 
 
 def _train(model, name, encoder, train_data, val_data, config, log) -> tuple[dict, pd.DataFrame]:

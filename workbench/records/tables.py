@@ -24,8 +24,10 @@ def export_table(df: pd.DataFrame, path) -> Path:
     """Write ``df`` to ``path`` in the format its suffix names, with ``df.attrs`` as caption or metadata.
 
     - ``.csv``: one ``# key: value`` line per metadata entry, then the table; read it back with
-      ``pd.read_csv(path, comment="#")`` (so avoid ``#`` in class names there).
-    - ``.md``: a caption line, then a pipe table.
+      ``pd.read_csv(path, comment="#")`` (so avoid ``#`` in class names there). Text that a spreadsheet
+      would run as a formula (starting with ``= + - @``, a tab or a carriage return) gets a leading ``'``
+      (``csv_text``; ``csv_text_restore`` undoes it), so a class named ``=1+1`` stays text.
+    - ``.md``: a caption line, then a pipe table; line breaks in text become spaces, ``|`` is escaped.
     - ``.tex``: a ``table`` environment with ``\\caption{...}`` (``DataFrame.to_latex``, text escaped).
     - ``.html``: a ``<table>`` with a ``<caption>``; all text escaped.
     - ``.json``: ``{"metadata": {...}, "rows": [{column: value}, ...]}``, NaN written as ``null``.
@@ -58,18 +60,34 @@ def caption_of(df: pd.DataFrame) -> str:
 
 def table_to_csv(df: pd.DataFrame) -> str:
     header = "".join(f"# {key}: {_one_line(value)}\n" for key, value in df.attrs.items())
-    return header + _flat(df).to_csv(index=False, lineterminator="\n")
+    flat = _flat(df).map(lambda v: csv_text(v) if isinstance(v, str) else v)
+    flat.columns = [csv_text(str(c)) for c in flat.columns]
+    return header + flat.to_csv(index=False, lineterminator="\n")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")  # "'" too, so that csv_text_restore is exact
+
+
+def csv_text(text: str) -> str:
+    """A CSV cell that spreadsheets show as text: ``'`` before a leading ``= + - @``, tab, CR or ``'`` (OWASP)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_text_restore(text: str) -> str:
+    """Inverse of ``csv_text``."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
 def table_to_markdown(df: pd.DataFrame) -> str:
-    flat = _flat(df).map(lambda v: _display(v).replace("|", "\\|"))
-    flat.columns = [str(c).replace("|", "\\|") for c in flat.columns]
+    flat = _flat(df).map(lambda v: _one_line(_display(v)).replace("|", "\\|"))
+    flat.columns = [_one_line(c).replace("|", "\\|") for c in flat.columns]
     return f"{caption_of(df)}\n\n{flat.to_markdown(index=False, floatfmt=FLOAT_FORMAT)}\n"
 
 
 def table_to_latex(df: pd.DataFrame) -> str:
     caption = _latex_escape(caption_of(df)) or None
-    return _flat(df).to_latex(index=False, caption=caption, escape=True, na_rep="NaN", float_format=f"%{FLOAT_FORMAT}")
+    flat = _flat(df).map(lambda v: _one_line(v) if isinstance(v, str) else v)  # a blank line would end the table
+    return flat.to_latex(index=False, caption=caption, escape=True, na_rep="NaN", float_format=f"%{FLOAT_FORMAT}")
 
 
 def table_to_html(df: pd.DataFrame) -> str:

@@ -19,6 +19,7 @@ import pandas as pd
 from workbench.data.classes import Classes
 from workbench.engine import create_eval_loader, create_runtime, dataset_classes, load_model, predict
 from workbench.metrics import Scores, SegmentationEvaluator
+from workbench.records.tables import csv_text_restore
 
 MODEL_FILES = ("config.json", "classes.json", "history.csv")  # what makes a folder a model's run folder
 
@@ -63,6 +64,8 @@ def read_table_csv(path: str | Path) -> pd.DataFrame:
     lines = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
     header = list(_leading(lines, "# "))
     table = pd.read_csv(io.StringIO("".join(lines[len(header):])), keep_default_na=False, na_values=["", "NaN", "nan"])
+    table = table.map(lambda v: csv_text_restore(v) if isinstance(v, str) else v)  # "'=1+1" back to "=1+1"
+    table.columns = [csv_text_restore(str(c)) for c in table.columns]
     for line in header:
         key, _, value = line[2:].rstrip("\n").partition(": ")
         table.attrs[key] = value
