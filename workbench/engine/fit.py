@@ -96,7 +96,7 @@ def _fit(model, train_data, val_data, config: TrainConfig, log, model_spec) -> p
                / (time.perf_counter() - started)}
         if ctx.val_loader is not None and (done or state.epoch % config.eval_every == 0):
             final = _validate(ctx, row, final=done)
-            if not math.isfinite(row["val_loss"]):
+            if not math.isfinite(row.get("val_loss", 0.0)):  # absent on the ranks that skip the final validation
                 raise _diverged(ctx, state, row["val_loss"], what="validation loss")
         state.elapsed += time.perf_counter() - started
         row["time"] = state.elapsed
