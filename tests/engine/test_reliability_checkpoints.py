@@ -68,9 +68,9 @@ def test_non_finite_validation_loss_or_weights_stop_the_run_keeping_the_last_fin
         assert read_checkpoint_info(path)["epoch"] == 1 and _finite(path), name
 
 
-def _crafted(tmp_path, **changes):
-    """A real fcn8s checkpoint whose metadata is then altered as an attacker would."""
-    model = create_model("fcn8s", 3)
+def _crafted(tmp_path, net=None, **changes):
+    """A real checkpoint (of ``net``, default fcn8s) whose metadata is then altered as an attacker would."""
+    model = create_model("fcn8s", 3) if net is None else net
     path = save_checkpoint(tmp_path / "best.safetensors", model, meta={
         "num_classes": 3, "class_names": ["a", "b", "c"], "model": {"name": "fcn8s", "encoder": "resnet18"}})
     tensors = load_file(str(path))
@@ -79,6 +79,7 @@ def _crafted(tmp_path, **changes):
     return path
 
 
+@pytest.mark.slow  # builds fcn8s (a ResNet-18) twice and writes its 45 MB checkpoint four times: ~14 s here
 def test_load_model_uses_only_the_validated_name_and_encoder_and_never_downloads(tmp_path, monkeypatch):
     built = []
     real = checkpoint_module.create_model
@@ -99,9 +100,9 @@ def test_load_model_uses_only_the_validated_name_and_encoder_and_never_downloads
     ("epoch", "3", "non-negative integer"), ("step", -1, "non-negative integer"), ("num_classes", True, "positive"),
     ("best_miou", 7.5, r"\[0, 1\]"), ("elapsed", float("nan"), "seconds"), ("class_names", [1, 2, 3], "strings"),
     ("config", "lr=1", "JSON object"), ("budget_extensions", {"a": 1}, "list of objects")])
-def test_malformed_metadata_fields_are_refused_naming_file_field_and_value(tmp_path, field, value, wanted):
+def test_malformed_metadata_fields_are_refused_naming_file_field_and_value(tmp_path, tiny_net, field, value, wanted):
     with pytest.raises(MetadataError, match=rf"best.safetensors: checkpoint metadata field '{field}' .*{wanted}"):
-        read_checkpoint_info(_crafted(tmp_path, **{field: value}))
+        read_checkpoint_info(_crafted(tmp_path, tiny_net(num_classes=3), **{field: value}))
     assert issubclass(MetadataError, CheckpointError)
 
 
