@@ -10,7 +10,12 @@ The batch is 16 CamVid validation masks (360 x 480, 11 classes, void 255) as tar
 prediction (the masks shifted by a few pixels, a block pasted from another frame, a few noisy pixels);
 without the CamVid copy it uses blocky synthetic maps of the same size. Prints a Markdown table.
 
-    python bench/metrics_speed.py [--repeats 5] [--threads 2] [--device cpu]
+- Bootstrap (``--only bootstrap``): ``Scores.bootstrap`` on all CamVid val images (2000 resamples, every
+  scalar score) against one ``evaluate`` of the same images and against a Python loop that rescores each
+  resample with ``ImageStats.subset(...).scores()``.
+
+    python bench/metrics_speed.py [--repeats 5] [--threads 2] [--device cpu] [--only throughput|bootstrap]
+        [--camvid DIR]
 """
 from __future__ import annotations
 
@@ -30,22 +35,25 @@ sys.path.insert(0, str(ROOT))
 
 import reference  # noqa: E402  (the plain per-image implementation the tests trust)
 
-from workbench.metrics import SCORE_KEYS, SegmentationEvaluator  # noqa: E402
+from workbench.metrics import SCORE_KEYS, SegmentationEvaluator, evaluate  # noqa: E402
 
 CAMVID = ROOT.parent / "shared" / "datasets" / "camvid"
 NUM_CLASSES, VOID, SHAPE = 11, 255, (16, 360, 480)
 
 
-def load_batch(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, str]:
-    """``(preds, targets, source)``: int64 ``(16, 360, 480)`` maps, as a model and a loader would give them."""
+def load_batch(seed: int = 0, camvid: Path = CAMVID, count: int = SHAPE[0]) -> tuple[torch.Tensor, torch.Tensor, str]:
+    """``(preds, targets, source)``: int64 ``(count, 360, 480)`` maps, as a model and a loader would give them.
+
+    ``count=None`` takes every CamVid val mask.
+    """
     rng = np.random.default_rng(seed)
-    paths = sorted((CAMVID / "masks" / "val").glob("*.png"))[: SHAPE[0]]
-    if len(paths) == SHAPE[0]:
+    paths = sorted((camvid / "masks" / "val").glob("*.png"))[:count]
+    if paths and (count is None or len(paths) == count):
         from PIL import Image
 
         targets, source = np.stack([np.array(Image.open(p)) for p in paths]).astype(np.int64), "CamVid val masks"
     else:
-        coarse = rng.integers(0, NUM_CLASSES, (SHAPE[0], 12, 16))
+        coarse = rng.integers(0, NUM_CLASSES, (count or 101, 12, 16))
         targets, source = np.kron(coarse, np.ones((1, 30, 30), dtype=np.int64)), "synthetic blocks (no CamVid)"
     preds = np.roll(targets, (2, -3), axis=(1, 2))
     preds[:, 150:230, 200:330] = np.roll(targets, 1, axis=0)[:, 150:230, 200:330]
@@ -140,22 +148,60 @@ def print_table(groups, megapixels: float) -> None:
           f"({'met' if boundary_ratio >= 10 else 'MISSED'}).")
 
 
+def bootstrap_rows(preds, targets, resamples: int, repeats: int) -> tuple[list, int]:
+    """Rows ``(implementation, (wall s, CPU s))``: our bootstrap first, then its peers."""
+    scores = evaluate(preds, targets, NUM_CLASSES, VOID)
+    stats, loop_resamples = scores.image_stats, max(1, resamples // 20)
+    draws = np.random.default_rng(0).integers(0, len(stats), (loop_resamples, len(stats)))
+
+    def loop():
+        return [stats.subset(draw).scores() for draw in draws]
+
+    wall, cpu = median_seconds(loop, 1)
+    scale = resamples / loop_resamples
+    rows = [(f"Scores.bootstrap({resamples} resamples)", median_seconds(lambda: scores.bootstrap(resamples), repeats)),
+            ("evaluate (all scores, once)", median_seconds(lambda: evaluate(preds, targets, NUM_CLASSES, VOID), 1)),
+            (f"loop of subset(...).scores(), {loop_resamples} resamples x {scale:.0f}", (wall * scale, cpu * scale))]
+    return rows, len(stats)
+
+
+def print_bootstrap(rows, num_images: int, source: str) -> None:
+    print(f"Bootstrap cost: {num_images} images ({source}), {NUM_CLASSES} classes, every scalar score.\n")
+    print("| implementation | wall ms | CPU ms | relative to Scores.bootstrap (wall) |")
+    print("|---|---:|---:|---:|")
+    ours_wall = rows[0][1][0]
+    for i, (name, (wall, cpu)) in enumerate(rows):
+        print(f"| {name} | {wall * 1e3:.0f} | {cpu * 1e3:.0f} | {'' if i == 0 else f'{wall / ours_wall:.1f}x'} |")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per row (median reported)")
     parser.add_argument("--reference-repeats", type=int, default=1, help="timed runs of the slow reference")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--device", default="cpu", help="device of the batch for our evaluator and torchmetrics")
+    parser.add_argument("--only", choices=["throughput", "bootstrap"], default=None, help="run one section")
+    parser.add_argument("--camvid", type=Path, default=CAMVID, help="the CamVid copy (folder with masks/val)")
+    parser.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    preds, targets, source = load_batch()
+    if args.only in (None, "throughput"):
+        throughput(args)
+    if args.only in (None, "bootstrap"):
+        preds, targets, source = load_batch(camvid=args.camvid, count=None)
+        print_bootstrap(*bootstrap_rows(preds, targets, args.resamples, args.repeats), source)
+
+
+def throughput(args) -> None:
+    preds, targets, source = load_batch(camvid=args.camvid)
     agreement = check_agreement(preds, targets, args.device)
     groups = measure(preds, targets, args)
     print(f"Metrics throughput, {datetime.date.today()}: {tuple(preds.shape)} batch, {NUM_CLASSES} classes, "
           f"{source}; device {args.device}, torch {torch.__version__}, {torch.get_num_threads()} CPU thread(s).")
     print(f"Largest |workbench - reference| over all score keys on this batch: {agreement:.1e}.\n")
     print_table(groups, preds.numel() / 1e6)
+    print()
 
 
 if __name__ == "__main__":

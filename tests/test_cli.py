@@ -81,6 +81,13 @@ def test_tiny_train_then_evaluate_gives_the_same_scores(tiny_run, tmp_path, caps
     assert all((record.mask(s) == read_record(tiny_run).mask(s)).all() for s in record.stems)
 
 
+def test_a_records_masks_scored_as_predictions_give_its_scores(tiny_run, tmp_path):
+    assert main(["evaluate", "--preds", str(tiny_run / "masks"), *TINY_DATA, "--out", str(tmp_path / "again")]) == 0
+    again, run = read_record(tmp_path / "again"), read_record(tiny_run)
+    assert again.source["kind"] == "predictions" and again.stems == run.stems
+    assert json.loads((tmp_path / "again" / "scores.json").read_text()) == json.loads((tiny_run / "scores.json").read_text())
+
+
 @pytest.mark.slow
 def test_evaluate_with_the_wrong_model_or_file_is_a_clear_error(tiny_run, tmp_path, capsys):
     rc = main(["evaluate", "--weights", str(tiny_run / "last.safetensors"), "--model", "fcn8s", *TINY_DATA])

@@ -32,9 +32,8 @@ from workbench.engine.runtime import create_runtime
 from workbench.engine.sampling import MemoryCache, seed_everything
 from workbench.engine.scoring import score_comparison, score_model, score_predictions
 from workbench.models import create_model
-from workbench.records import read_comparison
 from workbench.report import write_review
-from workbench.viz import gallery_figure, learning_curves_figure
+from workbench.viz import save_comparison_figures
 
 def option_name(field: dataclasses.Field) -> str:
     """The command-line flag of a TrainConfig field: ``metadata["flag"]`` or ``--field-name``."""
@@ -197,7 +196,7 @@ def run_compare(args) -> int:
         train_data, val_data = load_data(args, config)
         table = compare(args.models, train_data, val_data, config, encoder=args.encoder, log=print_epoch)
         if config.out_dir is not None:
-            write_figures(Path(config.out_dir), val_data)
+            save_comparison_figures(config.out_dir, val_data)
     columns = [c for c in ("status", "miou", "pixel_accuracy", "boundary_f1", "train_time_s", "images_per_s") if c in table]
     print(table[columns].to_string(float_format=lambda v: f"{v:.4f}"))
     chance = {k: v for k, v in table.attrs.items() if k.startswith("chance_miou_")}
@@ -217,7 +216,7 @@ def run_evaluate(args) -> int:
             record = score_predictions(args.preds[0], data, out)
         else:
             records = score_comparison(sources, data, out)
-            write_figures(out, data, gallery_size=args.gallery_size)
+            save_comparison_figures(out, data, gallery_size=args.gallery_size)
             for name, record in records.items():
                 print(f"{name}: mIoU {record.scores.miou:.4f}, pixel accuracy {record.scores.pixel_accuracy:.4f}")
             print(f"comparison folder: {out}")
@@ -296,22 +295,6 @@ def _dataset(args, split: str, *, count: int | None):
         return create_dataset("synthetic", split, num_images=count, image_size=parse_size(args.image_size))
     data = create_dataset(args.data, split)
     return data if count is None else Subset(data, range(min(count, len(data))))
-
-
-def write_figures(folder: Path, data, *, gallery_size: int = 4) -> None:
-    """``mask_gallery.png`` (first images, target, each source's mask, from the records) and, for training
-    runs, ``learning_curves.png`` (from each run's history.csv) in a comparison folder."""
-    records = read_comparison(folder)
-    histories = {name: pd.read_csv(r.path / "history.csv") for name, r in records.items()
-                 if (r.path / "history.csv").is_file()}
-    if histories:
-        learning_curves_figure(histories).savefig(folder / "learning_curves.png", dpi=100)
-    first = next(iter(records.values()))
-    shown = range(min(gallery_size, len(first.stems)))
-    samples = [data[i] for i in shown]
-    preds = {name: [r.mask(r.stems[i]) for i in shown] for name, r in records.items()}
-    figure = gallery_figure([s[0] for s in samples], [s[1] for s in samples], preds, first.classes)
-    figure.savefig(folder / "mask_gallery.png", dpi=100)
 
 
 def print_epoch(record: dict) -> None:

@@ -6,12 +6,15 @@ import pytest
 import torch
 from PIL import Image
 
-from workbench.data import SegmentationFolder
-from workbench.engine import predict, score_comparison, score_model, score_predictions
+from torch.utils.data import Subset
+
+from workbench.data import SegmentationFolder, SyntheticShapes, create_dataset
+from workbench.engine import MemoryCache, data_stems, data_target, predict, score_comparison, score_model, score_predictions
 from workbench.engine.runtime import Runtime
 from workbench.engine.sampling import create_eval_loader
 from workbench.metrics import SegmentationEvaluator, evaluate
 from workbench.records import read_comparison, read_record
+from tests.data.test_cityscapes_reader import write_frame
 
 CLASSES = {"classes": [{"id": 0, "name": "sky", "color": [0, 0, 255]}, {"id": 1, "name": "road", "color": [9, 9, 9]},
                        {"id": 2, "name": "car", "color": [255, 0, 0]}], "ignore_index": 255}
@@ -98,3 +101,19 @@ def test_a_comparison_of_prediction_folders(folder, tmp_path):
     table = (tmp_path / "cmp" / "comparison.csv").read_text()
     assert f"{records['mine'].scores.miou}" in table and "ignore_index: 255" in table
     assert (tmp_path / "cmp" / "per_class_iou.md").is_file()
+
+
+def test_stems_name_files_and_look_through_wrappers(folder, tmp_path):
+    assert data_stems(folder) == ["a02", "b01", "c03"]
+    assert data_stems(Subset(folder, [2, 0])) == ["c03", "a02"]
+    assert data_stems(MemoryCache(SyntheticShapes(num_images=3, image_size=8))) == ["00000", "00001", "00002"]
+    write_frame(tmp_path / "cs", "val", "frankfurt", 1, np.full((2, 17), 7, np.uint8))
+    assert data_stems(create_dataset(tmp_path / "cs", "val")) == ["frankfurt_000000_000001"]  # not ..._leftImg8bit
+
+
+def test_targets_are_read_without_the_images(folder):
+    for index in range(len(folder)):
+        assert (data_target(folder, index) == folder[index][1].numpy()).all()
+    assert (data_target(Subset(folder, [2]), 0) == folder[2][1].numpy()).all()
+    synthetic = SyntheticShapes(num_images=2, image_size=8)
+    assert (data_target(MemoryCache(synthetic), 1) == synthetic[1][1].numpy()).all()

@@ -38,10 +38,11 @@ def confusion(pred: np.ndarray, target: np.ndarray, num_classes: int, ignore_ind
 
 
 def boundary_iou_image(pred, target, num_classes, ignore_index):
-    """Per class |G and P| and |G or P| of one image."""
+    """Per class |G and P| and |G or P| of one image; P from pred' (void where the target is void)."""
     height, width = target.shape
     d = max(1, round(0.02 * math.sqrt(height**2 + width**2)))
     keep = target != ignore_index
+    pred = np.where(keep, pred, ignore_index)  # pred': void where the target is void
     inter, union = np.zeros(num_classes, np.int64), np.zeros(num_classes, np.int64)
     for c in range(num_classes):
         g = band(target == c, d) & keep
@@ -50,23 +51,49 @@ def boundary_iou_image(pred, target, num_classes, ignore_index):
     return inter, union
 
 
-def bf_image(pred, target, num_classes, ignore_index) -> np.ndarray:
-    """Per class BF score of one image, NaN where both boundaries are empty."""
-    height, width = target.shape
-    theta = 0.0075 * math.sqrt(height**2 + width**2)
+def edge_distance_scores(pred, target, num_classes, ignore_index, score, one_empty) -> np.ndarray:
+    """Per class ``score(d(Bp -> Bg), d(Bg -> Bp))`` of one image, from the BF edges of the target and of
+    pred' (void where the target is void); ``one_empty`` when exactly one edge is empty, NaN when both are.
+
+    ``d(A -> B)`` holds the Euclidean distance from each pixel of A to the nearest pixel of B.
+    """
     keep = target != ignore_index
+    pred = np.where(keep, pred, ignore_index)  # pred': void where the target is void
     scores = np.full(num_classes, np.nan)
     for c in range(num_classes):
         bg, bp = edge(target == c) & keep, edge(pred == c) & keep
         if not bg.any() and not bp.any():
             continue
         if not bg.any() or not bp.any():
-            scores[c] = 0.0
+            scores[c] = one_empty
             continue
-        precision = np.mean(ndimage.distance_transform_edt(~bg)[bp] <= theta)
-        recall = np.mean(ndimage.distance_transform_edt(~bp)[bg] <= theta)
-        scores[c] = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+        scores[c] = score(ndimage.distance_transform_edt(~bg)[bp], ndimage.distance_transform_edt(~bp)[bg])
     return scores
+
+
+def bf_image(pred, target, num_classes, ignore_index) -> np.ndarray:
+    """Per class BF score of one image, NaN where both boundaries are empty; Bp from pred'.
+
+    A boundary pixel matches when the Euclidean distance to the other boundary is ``<= theta``.
+    """
+    height, width = target.shape
+    theta = 0.0075 * math.sqrt(height**2 + width**2)
+
+    def f1(to_target, to_pred):
+        precision, recall = np.mean(to_target <= theta), np.mean(to_pred <= theta)
+        return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+
+    return edge_distance_scores(pred, target, num_classes, ignore_index, f1, one_empty=0.0)
+
+
+def hd95_image(pred, target, num_classes, ignore_index) -> np.ndarray:
+    """Per class HD95 of one image: the larger directed 95th percentile (numpy's linear) of the Euclidean
+    distances between the BF edges; the diagonal when one edge is empty, NaN when both are."""
+
+    def hd95(to_target, to_pred):
+        return max(np.percentile(to_target, 95), np.percentile(to_pred, 95))
+
+    return edge_distance_scores(pred, target, num_classes, ignore_index, hd95, one_empty=math.hypot(*target.shape))
 
 
 def mean_defined(values) -> float:
@@ -101,8 +128,9 @@ def _as_list(maps):
     return [m.reshape(m.shape[-2:]) for m in maps]
 
 
-def scores(preds, targets, num_classes: int, ignore_index: int = 255) -> dict:
-    """Every key of ``Scores.as_dict()`` plus ``confusion``, for a list or batch of (H, W) maps."""
+def scores(preds, targets, num_classes: int, ignore_index: int = 255, distances: bool = False) -> dict:
+    """Every key of ``Scores.as_dict()`` plus ``confusion``, for a list or batch of (H, W) maps; with
+    ``distances`` also ``class_hd95`` and ``hd95``."""
     cm = np.zeros((num_classes, num_classes), dtype=np.int64)
     inter, union = np.zeros(num_classes, np.int64), np.zeros(num_classes, np.int64)
     per_image_bf = []
@@ -120,6 +148,10 @@ def scores(preds, targets, num_classes: int, ignore_index: int = 255) -> dict:
         class_boundary_iou=class_biou, boundary_miou=mean_defined(class_biou),
         class_boundary_f1=class_bf, boundary_f1=mean_defined(image_means), confusion=cm,
     )  # fmt: skip
+    if distances:
+        hd = np.array([hd95_image(p, t, num_classes, ignore_index) for p, t in zip(_as_list(preds), _as_list(targets))])
+        out["class_hd95"] = np.array([mean_defined(hd[:, c]) for c in range(num_classes)])
+        out["hd95"] = mean_defined([mean_defined(row) for row in hd])
     return out
 
 

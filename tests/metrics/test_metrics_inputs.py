@@ -134,11 +134,11 @@ def test_device_defaults_to_the_first_batch_and_follows_the_argument():
 def test_cuda_batches_give_the_cpu_scores():
     preds, targets = maps(shape=(3, 90, 120), num_classes=5)
     targets[:, :5] = 255
-    cpu = evaluate(preds, targets, 5).as_dict()
-    evaluator = SegmentationEvaluator(5)
+    evaluator = SegmentationEvaluator(5, distances=True)
     evaluator.update(torch.as_tensor(preds).cuda(), torch.as_tensor(targets).cuda())
     assert evaluator.device.type == "cuda"
-    for key in SCORE_KEYS:
+    cpu = evaluate(preds, targets, 5, distances=True).as_dict()
+    for key in (*SCORE_KEYS, "class_hd95", "hd95"):
         np.testing.assert_allclose(evaluator.compute().as_dict()[key], cpu[key], rtol=0, atol=1e-12, err_msg=key)
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from workbench.data.classes import Classes
-from workbench.metrics import evaluate
+from workbench.metrics import evaluate, metric_notes
 
 COLUMNS = ["class", "iou", "accuracy", "dice", "boundary_iou", "boundary_f1", "pixel_share"]
 
@@ -46,3 +46,10 @@ def test_class_names_default_classes_object_and_mismatch(scores):
     assert list(scores.table(classes)["class"][:4]) == ["a", "b", "c", "d"]
     with pytest.raises(ValueError, match="3 class names for 4 classes"):
         scores.table(["a", "b", "c"])
+
+
+def test_metric_notes_are_the_table_attrs():
+    notes = metric_notes(-1)
+    assert notes["ignore_index"] == -1 and "pred'" in notes["void"] and "<= theta" in notes["bf_theta"]
+    assert notes["caption"] in evaluate(np.zeros((1, 4, 4), dtype=int), np.full((1, 4, 4), -1), 2,
+                                        ignore_index=-1).table().attrs["caption"]

@@ -1,5 +1,9 @@
 """Evaluation records: exact round trip, scores equal to an independent evaluation, atomic writes, clear errors."""
 import json
+import os
+import signal
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -150,3 +154,55 @@ def test_per_image_statistics_are_stored_without_pickle(tmp_path):
     _write(tmp_path / "rec")
     with np.load(tmp_path / "rec" / "image_stats.npz", allow_pickle=False) as npz:
         assert all(npz[name].dtype.kind in "if" for name in npz.files)
+
+
+def test_distance_scores_survive_the_round_trip(tmp_path):
+    preds, targets = _maps(5)
+    scores = evaluate(preds, targets, 3, distances=True)
+    write_record(tmp_path / "rec", source=SOURCE, data=DATA, scores=scores, stems=["a", "b", "c"], masks=preds,
+                 classes=CLASSES)
+    back = read_record(tmp_path / "rec").scores.as_dict()
+    assert back.keys() == scores.as_dict().keys() and "hd95" in back
+    np.testing.assert_allclose(back["class_hd95"], scores.as_dict()["class_hd95"], rtol=0, atol=1e-12)
+
+
+KILLED_WRITER = """
+import sys, time
+import numpy as np
+from workbench.data import Classes
+from workbench.metrics import evaluate
+from workbench.records import write_record
+from workbench.records import write as record_write
+
+classes = Classes(("a", "b"), ((0, 0, 0), (9, 9, 9)))
+preds = [np.eye(4, dtype=int)] * 50
+scores = evaluate(preds, preds, 2)
+args = dict(source={"kind": "predictions", "dir": "x"}, data={}, scores=scores, stems=[f"s{i}" for i in range(50)],
+            masks=preds, classes=classes)
+write_record(sys.argv[1], **args)
+original = record_write.encode_mask
+def slow(mask, bit_depth):
+    print("writing", flush=True)
+    time.sleep(0.05)
+    return original(mask, bit_depth)
+record_write.encode_mask = slow
+write_record(sys.argv[1], **args)
+"""
+
+
+@pytest.mark.slow  # a second Python process that imports torch: about 7 s on the 2-core CPU
+def test_a_writer_killed_by_sigkill_leaves_no_record_and_the_next_write_recovers(tmp_path):
+    folder = tmp_path / "rec"
+    child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(folder)], stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "OMP_NUM_THREADS": "1"})
+    for _ in range(5):  # a few masks of the second write are on disk
+        assert child.stdout.readline().startswith("writing")
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=60)
+    assert not is_record(folder) and (folder / "masks").is_dir()  # the first record's masks, but no record.json
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".masks-")]  # the killed writer's leftovers
+    with pytest.raises(RecordError, match="not an evaluation record"):
+        read_record(folder)
+    _write(folder)
+    assert read_record(folder).stems == ["a", "b", "c"]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]

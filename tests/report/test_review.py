@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from workbench.cli import write_figures
 from workbench.data import Classes, SyntheticShapes
 from workbench.engine import TrainConfig, compare
 from workbench.models import get_model_info, register_model
 from workbench.models import registry
+from workbench.viz import save_comparison_figures
 from workbench.report import RunFolderError, export_table, read_run, read_table_csv, replay_models, write_review
 
 EVIL_CLASS = "<script>alert(1)</script>"
@@ -45,7 +45,7 @@ def run(tmp_path_factory, evil_model):
     val = tiny(4, seed=2)
     config = TrainConfig(epochs=1, max_steps=1, batch_size=4, progress=False, out_dir=str(out))
     compare([evil_model, "fcn8s"], tiny(8, seed=1), val, config)
-    write_figures(out, val, gallery_size=2)  # what `workbench compare` adds to the folder
+    save_comparison_figures(out, val, gallery_size=2)  # what `workbench compare` adds to the folder
     return out, val
 
 

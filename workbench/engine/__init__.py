@@ -10,7 +10,7 @@ from workbench.engine.checkpoint import (
 from workbench.engine.compare import compare
 from workbench.engine.comparison import chance_miou, comparison_table, write_comparison
 from workbench.engine.config import TrainConfig
-from workbench.engine.data_info import data_stems, dataset_classes, describe_data
+from workbench.engine.data_info import data_stems, data_target, dataset_classes, describe_data
 from workbench.engine.distributed import init_distributed
 from workbench.engine.fit import create_optimizer, fit
 from workbench.engine.loop import TrainingDiverged, train_one_epoch
@@ -26,7 +26,7 @@ __all__ = [
     "CheckpointError", "DEMO_CONFIG", "DEMO_DATA", "DEMO_MODELS", "MemoryCache", "Predictions", "Runtime",
     "TrainConfig", "TrainingDiverged", "architecture_signature", "chance_miou", "compare", "comparison_table",
     "create_eval_loader", "create_loss", "create_optimizer", "create_runtime", "create_train_loader", "data_stems",
-    "dataset_classes", "describe_data", "fit", "init_distributed", "list_losses", "load_checkpoint", "load_model",
+    "data_target", "dataset_classes", "describe_data", "fit", "init_distributed", "list_losses", "load_checkpoint", "load_model",
     "lr_at", "model_source", "predict", "read_checkpoint_info", "register_loss", "save_checkpoint", "score_comparison",
     "score_model", "score_predictions", "train_one_epoch", "write_comparison",
 ]

@@ -44,17 +44,18 @@ class TrainConfig:
     poly_power: float = _option(0.9, "lr = peak * (1 - progress) ** power, as in DeepLab")
     warmup_steps: int = _option(0, "steps of linear warm-up from peak / warmup_steps to peak")
     loss: str = _option("ce", "training loss (registered in workbench.engine.losses)", choices=list_losses)
-    class_weights: tuple[float, ...] | None = _option(None, "one loss weight per class, e.g. 1 1 2.5 ... (default: all 1)")
+    class_weights: tuple[float, ...] | None = _option(None, "one loss weight per class, e.g. 1 1 2.5 ...; none given: all 1")
     ignore_index: int = _option(IGNORE_INDEX, "mask value of void pixels, left out of losses and metrics")
     crop_size: tuple[int, int] | None = _option(
         None, "random-crop training images to H W (one number: square) with scale/flip/jitter augmentation; "
-        "default: whole images, no augmentation", metavar="N")
+        "none given: whole images, no augmentation", metavar="N")
     num_workers: int = _option(0, "DataLoader worker processes (0: load in the main process)")
     device: str = _option("auto", "cpu, cuda, cuda:N, or auto (CUDA when available)")
     precision: str = _option("auto", "auto: bf16 on CUDA when supported, else fp16; fp32 on a CPU", choices=PRECISIONS)
     channels_last: bool = _option(True, "NHWC memory format on CUDA; ignored on a CPU")
     seed: int = _option(0, "seed of weights, data order, augmentation and dropout (pure functions of seed, epoch)")
-    out_dir: str | None = _option(None, "run folder; none writes nothing", flag="--out", metavar="DIR")
+    out_dir: str | None = _option(None, "run folder (None keeps nothing; `workbench train` uses runs/<model>)",
+                                flag="--out", metavar="DIR")
     save_every: int = _option(1, "epochs between checkpoints (the last epoch is always saved)")
     resume: bool = _option(False, "continue from out_dir/last.safetensors when it exists")
     eval_every: int = _option(1, "epochs between validations (the last epoch is always validated)")

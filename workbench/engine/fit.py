@@ -34,7 +34,7 @@ from workbench.engine.sampling import create_eval_loader, create_train_loader, d
 from workbench.engine.schedule import lr_at
 from workbench.engine.scoring import model_source
 from workbench.metrics import SegmentationEvaluator
-from workbench.records import is_record, read_record, write_record
+from workbench.records import RecordError, is_record, read_record, write_record
 
 
 @dataclass
@@ -202,7 +202,10 @@ def _finish_record(ctx: _Context, final):
     run = ctx.run
     if final is None and run.writable and ctx.val_data is not None and run.last.is_file():
         if is_record(run.path):
-            return read_record(run.path).scores
+            try:
+                return read_record(run.path).scores
+            except RecordError:  # damaged or changed since: evaluate the final weights again
+                pass
         final = _validate(ctx, {}, final=True)
     if final is None:
         return None

@@ -63,7 +63,8 @@ def predict(model: nn.Module, loader: DataLoader, evaluator, *, runtime: Runtime
         else:
             crops = [pred[:h, :w] for pred, (h, w) in zip(preds, sizes)]
             evaluator.update(crops, [mask[:h, :w] for mask, (h, w) in zip(masks, sizes)])
-        kept += [crop.to(torch.int32).cpu().numpy() for crop in crops] if keep_masks else []
+        dtype = torch.uint8 if logits.shape[1] <= 256 else torch.int32  # class ids only: a byte while they fit
+        kept += [crop.to(dtype).cpu().numpy() for crop in crops] if keep_masks else []
         if criterion is not None:  # padded pixels hold ignore_index: no part in the loss
             totals += torch.stack([criterion(logits, masks).double() * len(images), totals.new_tensor(len(images))])
     totals = totals.cpu()

@@ -13,7 +13,7 @@ import numpy as np
 from torch import nn
 
 from workbench.engine.comparison import comparison_table, write_comparison
-from workbench.engine.data_info import data_stems, dataset_classes, describe_data
+from workbench.engine.data_info import data_stems, data_target, dataset_classes, describe_data
 from workbench.engine.predict import predict
 from workbench.engine.runtime import Runtime
 from workbench.engine.sampling import create_eval_loader
@@ -63,7 +63,7 @@ def score_predictions(preds_dir: str | Path, dataset, out: str | Path) -> Record
     evaluator = SegmentationEvaluator(classes.num_classes, classes.ignore_index, per_image=True)
     masks = []
     for index, stem in enumerate(stems):
-        target = np.asarray(dataset[index][1])
+        target = data_target(dataset, index)
         pred = read_prediction(files[stem], classes, target.shape)
         evaluator.update(pred, target)
         masks.append(pred)

@@ -4,6 +4,7 @@ Definitions are fixed in DESIGN.md ("Metrics"); ``evaluate`` scores a whole set 
 ``SegmentationEvaluator`` streams batches (``update`` / ``compute`` / ``reset`` / ``all_reduce``).
 """
 from .bands import bf_tolerance, boundary_width, dilate, disc_offsets, inner_band, label_edges
+from .bootstrap import paired_bootstrap
 from .evaluator import SegmentationEvaluator, evaluate
 from .image_stats import PER_IMAGE_COLUMNS, ImageStats
 from .notes import metric_notes
@@ -15,5 +16,5 @@ from .trimap import trimap_miou
 __all__ = [
     "PER_IMAGE_COLUMNS", "SCORE_KEYS", "ImageStats", "Scores", "SegmentationEvaluator", "bf_tolerance",
     "boundary_width", "class_accuracy", "class_dice", "class_iou", "dilate", "disc_offsets", "evaluate", "fw_iou",
-    "inner_band", "label_edges", "metric_notes", "nanmean", "per_image_scores", "pixel_accuracy", "trimap_miou",
+    "inner_band", "label_edges", "metric_notes", "nanmean", "paired_bootstrap", "per_image_scores", "pixel_accuracy", "trimap_miou",
 ]  # fmt: skip

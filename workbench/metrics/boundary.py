@@ -26,16 +26,22 @@ NUM_BAND_FLAGS = 4  # flag = 2 * (in target band) + (in predicted band)
 
 
 def label_edge_pair(batch: LabelBatch) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(target_edges, pred_edges)``: ``label_edges`` of both maps (frame not counted), shared by both scores."""
-    return label_edges(batch.targets), label_edges(batch.preds)
+    """``(target_edges, pred_edges)``: ``label_edges`` of the target and of pred' (frame not counted).
+
+    pred' is the prediction with the target's void pixels set to void (DESIGN.md, "Metrics"): void is
+    "don't care", so a prediction right on every non-void pixel has exactly the target's edges and bands,
+    around void holes and along void outlines too. Both scores use these edges.
+    """
+    void = torch.full((), batch.void, dtype=batch.preds.dtype, device=batch.preds.device)
+    return label_edges(batch.targets), label_edges(torch.where(batch.valid, batch.preds, void))
 
 
 def band_flags(batch: LabelBatch, edges: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
     """Per-pixel Boundary IoU band membership, to split a confusion count.
 
     In each image, with d = ``boundary_width(H, W)``, pixel p is in G (target band) when it lies in the inner
-    band of the target mask of its own target class, and in P (predicted band) likewise for its predicted
-    class; void pixels count as "not in the mask" of every class, and the frame as outside.
+    band of the target mask of its own target class, and in P (predicted band) likewise for its class in
+    pred'; void pixels count as "not in the mask" of every class in both maps, and the frame as outside.
 
     Args:
         batch: the label maps.
@@ -78,10 +84,11 @@ def boundary_iou_counts(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def boundary_f1(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor] | None = None):
     """BF score per image and class.
 
-    Bg = edge(target == c), Bp = edge(pred == c): pixels of the mask with a pixel outside it among their 8
-    neighbours, the image frame being no edge; both restricted to non-void targets. theta = 0.0075 x image
-    diagonal. Precision = share of Bp within Euclidean distance theta of Bg, recall = share of Bg within theta
-    of Bp, F1 = 2PR / (P + R) (0 when P + R = 0); 0 when exactly one of Bg, Bp is empty.
+    Bg = edge(target == c), Bp = edge(pred' == c) (pred' = pred with the target's void pixels set to void):
+    pixels of the mask with a pixel outside it among their 8 neighbours, the image frame being no edge; both
+    restricted to non-void targets. theta = 0.0075 x image diagonal. Precision = share of Bp within Euclidean
+    distance ``<= theta`` of Bg, recall = share of Bg within theta of Bp, F1 = 2PR / (P + R) (0 when
+    P + R = 0); 0 when exactly one of Bg, Bp is empty.
 
     Args:
         batch: the label maps.

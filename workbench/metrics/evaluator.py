@@ -13,12 +13,14 @@ import torch
 from .boundary import NUM_BAND_FLAGS, band_flags, boundary_f1, boundary_iou_counts, label_edge_pair
 from .confusion import confusion_counts
 from .gather import all_gather_stats
+from .hd95 import boundary_hd95
 from .image_stats import ImageStats
 from .inputs import LabelBatch, check_num_classes, label_batches
 from .scores import Scores
 from .threads import single_threaded
 
-def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, boundary: bool = True) -> ImageStats:
+def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, boundary: bool = True,
+                distances: bool = False) -> ImageStats:
     """Per-image statistics of one batch of equal-size images: one ``bincount`` plus the BF matching.
 
     Args:
@@ -26,34 +28,37 @@ def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, bound
         num_classes: C.
         ignore_index: recorded in the statistics.
         boundary: False skips the boundary scores (zero band counts and NaN BF: region scores only, faster).
+        distances: True adds HD95 cells.
 
     Returns:
         ``ImageStats`` of the batch's images, in batch order.
     """
     n, c = len(batch.preds), num_classes
+    edges = label_edge_pair(batch) if boundary or distances else None
+    hd95 = boundary_hd95(batch, c, edges) if distances else None
     if not boundary:
         confusion = confusion_counts(batch.preds, batch.targets, c).cpu().numpy()
         empty = np.zeros((n, c), dtype=np.int64)
-        return _sparse_stats(confusion, empty, empty, np.full((n, c), np.nan), ignore_index)
-    edges = label_edge_pair(batch)
+        return _sparse_stats(confusion, empty, empty, np.full((n, c), np.nan), ignore_index, hd95)
     flags = band_flags(batch, edges)
     split = confusion_counts(batch.preds, batch.targets, c, flags=flags, num_flags=NUM_BAND_FLAGS).cpu().numpy()
     inter, union = boundary_iou_counts(split)
-    return _sparse_stats(split.sum(-1), inter, union, boundary_f1(batch, c, edges), ignore_index)
+    return _sparse_stats(split.sum(-1), inter, union, boundary_f1(batch, c, edges), ignore_index, hd95)
 
 
-def _sparse_stats(confusion: np.ndarray, inter, union, bf, ignore_index: int) -> ImageStats:
+def _sparse_stats(confusion: np.ndarray, inter, union, bf, ignore_index: int, hd95=None) -> ImageStats:
     """``ImageStats`` from dense ``(N, C, C)`` per-image confusion matrices (kept as their non-zero rows)."""
     where = np.nonzero(confusion)  # row-major: sorted by image, target, pred
     rows = np.stack([*where, confusion[where]], axis=1).astype(np.int64).reshape(-1, 4)
     return ImageStats(rows, inter.astype(np.int64), union.astype(np.int64), bf.astype(np.float64),
-                      ignore_index=ignore_index)
+                      ignore_index=ignore_index, hd95=hd95)
 
 
-def empty_stats(num_classes: int, ignore_index: int) -> ImageStats:
+def empty_stats(num_classes: int, ignore_index: int, *, distances: bool = False) -> ImageStats:
     """Statistics of no image."""
     zeros = np.zeros((0, num_classes), dtype=np.int64)
-    return ImageStats(np.zeros((0, 4), dtype=np.int64), zeros, zeros, zeros.astype(np.float64), ignore_index)
+    floats = zeros.astype(np.float64)
+    return ImageStats(np.zeros((0, 4), dtype=np.int64), zeros, zeros, floats, ignore_index, floats if distances else None)
 
 
 class SegmentationEvaluator:
@@ -68,6 +73,8 @@ class SegmentationEvaluator:
         boundary: False skips Boundary IoU and BF (their scores come out NaN), for fast validation loops.
         per_image: False refuses ``per_image()`` (the statistics behind it are kept either way: every score
             is summed from them).
+        distances: True also scores HD95 (``class_hd95``, ``hd95`` in ``as_dict()``; DESIGN.md "Metrics"),
+            which needs unbounded distance searches and so is opt-in.
 
     Example:
         >>> evaluator = SegmentationEvaluator(num_classes=11)
@@ -77,11 +84,11 @@ class SegmentationEvaluator:
     """
 
     def __init__(self, num_classes: int, ignore_index: int = 255, *, device=None, boundary: bool = True,
-                 per_image: bool = True):
+                 per_image: bool = True, distances: bool = False):
         check_num_classes(num_classes, ignore_index)
         self.num_classes, self.ignore_index = int(num_classes), int(ignore_index)
         self.device = None if device is None else torch.device(device)
-        self.boundary, self.keep_per_image = boundary, per_image
+        self.boundary, self.keep_per_image, self.distances = boundary, per_image, distances
         self.reset()
 
     def reset(self) -> None:
@@ -100,14 +107,15 @@ class SegmentationEvaluator:
         batches = label_batches(preds, targets, self.num_classes, self.ignore_index)
         if self.device is None:
             self.device = batches[0].preds.device
-        parts = [batch_stats(batch, self.num_classes, self.ignore_index, boundary=self.boundary) for batch in batches]
+        parts = [batch_stats(batch, self.num_classes, self.ignore_index, boundary=self.boundary,
+                             distances=self.distances) for batch in batches]
         order = np.argsort(np.concatenate([batch.positions for batch in batches]), kind="stable")
         self._parts.append(ImageStats.concat(parts).subset(order))  # back in the caller's order
 
     def image_stats(self) -> ImageStats:
         """The per-image statistics of every image seen, in order (after ``all_reduce``: rank 0's first)."""
         if not self._parts:
-            return empty_stats(self.num_classes, self.ignore_index)
+            return empty_stats(self.num_classes, self.ignore_index, distances=self.distances)
         if len(self._parts) > 1:
             self._parts = [ImageStats.concat(self._parts)]
         return self._parts[0]
@@ -135,7 +143,8 @@ class SegmentationEvaluator:
         return self.image_stats().per_image()
 
 
-def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, boundary: bool = True) -> Scores:
+def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, boundary: bool = True,
+             distances: bool = False) -> Scores:
     """Score predictions against targets in one call (``SegmentationEvaluator`` over a single batch).
 
     Args:
@@ -145,11 +154,12 @@ def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, bound
         num_classes: C.
         ignore_index: target value left out of every score.
         boundary: False skips Boundary IoU and BF (NaN).
+        distances: True adds HD95 (``class_hd95``, ``hd95``: lower is better, in pixels).
 
     Returns:
         ``Scores``; ``scores.as_dict()`` has DESIGN.md's keys, ``scores.confusion`` the raw matrix and
         ``scores.image_stats`` the per-image statistics (for subsets, per-image tables and the bootstrap).
     """
-    evaluator = SegmentationEvaluator(num_classes, ignore_index, boundary=boundary)
+    evaluator = SegmentationEvaluator(num_classes, ignore_index, boundary=boundary, distances=distances)
     evaluator.update(preds, targets)
     return evaluator.compute()

@@ -21,6 +21,7 @@ from .scores import Scores
 PER_IMAGE_COLUMNS = ("pixel_accuracy", "miou", "boundary_iou", "boundary_f1")
 ROW_COLUMNS = ("image", "target", "pred", "count")  # the columns of ``confusion_rows``
 ARRAY_NAMES = ("confusion_rows", "boundary_inter", "boundary_union", "bf")
+OPTIONAL_ARRAYS = ("hd95",)  # present only when distances were scored
 
 
 @dataclass(frozen=True, eq=False)  # arrays inside: compare ``to_arrays()`` instead
@@ -33,6 +34,8 @@ class ImageStats:
         boundary_inter, boundary_union: ``(N, C)`` int64 Boundary IoU band intersections and unions.
         bf: ``(N, C)`` float64 BF score per image and class, NaN where undefined (both boundaries empty).
         ignore_index: the target value left out.
+        hd95: ``(N, C)`` float64 HD95 per image and class (NaN where undefined), or None when distances were
+            not scored.
     """
 
     confusion_rows: np.ndarray
@@ -40,6 +43,7 @@ class ImageStats:
     boundary_union: np.ndarray
     bf: np.ndarray
     ignore_index: int = 255
+    hd95: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.boundary_inter)
@@ -88,12 +92,14 @@ class ImageStats:
 
         Returns:
             ``tp, fp, fn, boundary_inter, boundary_union, bf_sum, bf_count`` as ``(R, C)`` and
-            ``bf_image_sum, bf_image_count`` as ``(R,)``. Integer counts go through float64 matrix products,
+            ``bf_image_sum, bf_image_count`` as ``(R,)``; the same four for ``hd95`` when present. Integer counts go through float64 matrix products,
             exact while every sum stays below 2**53.
         """
         weights = np.asarray(weights, dtype=np.float64)
         totals = {name: weights @ getattr(self, name) for name in ("tp", "fp", "fn", "boundary_inter", "boundary_union")}
         totals.update(mean_cell_totals(weights, self.bf, "bf"))
+        if self.hd95 is not None:
+            totals.update(mean_cell_totals(weights, self.hd95, "hd95"))
         return totals
 
     def scores(self) -> Scores:
@@ -116,7 +122,7 @@ class ImageStats:
         picked = rows[np.repeat(starts[:-1][indices], lengths) + offset]
         picked[:, 0] = position
         return ImageStats(picked, self.boundary_inter[indices], self.boundary_union[indices], self.bf[indices],
-                          ignore_index=self.ignore_index)
+                          ignore_index=self.ignore_index, hd95=None if self.hd95 is None else self.hd95[indices])
 
     @classmethod
     def concat(cls, parts: list["ImageStats"]) -> "ImageStats":
@@ -125,14 +131,17 @@ class ImageStats:
             raise ValueError("ImageStats.concat: got no statistics; pass at least one ImageStats.")
         first = parts[0]
         for part in parts[1:]:
-            if part.num_classes != first.num_classes or part.ignore_index != first.ignore_index:
+            if (part.num_classes, part.ignore_index, part.hd95 is None) != (first.num_classes, first.ignore_index,
+                                                                             first.hd95 is None):
                 raise ValueError(
-                    f"ImageStats.concat: cannot join {part.num_classes} classes (ignore_index {part.ignore_index}) "
-                    f"to {first.num_classes} classes (ignore_index {first.ignore_index}); score both the same way."
+                    f"ImageStats.concat: cannot join {part.num_classes} classes (ignore_index {part.ignore_index}, "
+                    f"hd95 {part.hd95 is not None}) to {first.num_classes} classes (ignore_index "
+                    f"{first.ignore_index}, hd95 {first.hd95 is not None}); score both the same way."
                 )
         offsets = np.cumsum([0] + [len(part) for part in parts[:-1]])
         rows = np.concatenate([part.confusion_rows + [offset, 0, 0, 0] for part, offset in zip(parts, offsets)])
-        joined = {name: np.concatenate([getattr(part, name) for part in parts]) for name in ARRAY_NAMES[1:]}
+        names = ARRAY_NAMES[1:] + (OPTIONAL_ARRAYS if first.hd95 is not None else ())
+        joined = {name: np.concatenate([getattr(part, name) for part in parts]) for name in names}
         return cls(rows.astype(np.int64), **joined, ignore_index=first.ignore_index)
 
     def per_image(self) -> pd.DataFrame:
@@ -143,7 +152,8 @@ class ImageStats:
         NaN where undefined (an all-void image, no boundary at all).
 
         Returns:
-            DataFrame indexed by image position (``image``) with ``PER_IMAGE_COLUMNS``.
+            DataFrame indexed by image position (``image``) with ``PER_IMAGE_COLUMNS``, then ``hd95`` (mean
+            over the defined classes) when distances were scored.
         """
         tp, fp, fn = self.tp, self.fp, self.fn
         table = pd.DataFrame({
@@ -152,11 +162,15 @@ class ImageStats:
             "boundary_iou": nanmean(safe_divide(self.boundary_inter, self.boundary_union)),
             "boundary_f1": nanmean(self.bf),
         }, index=pd.RangeIndex(len(self), name="image"))  # fmt: skip
-        return table[list(PER_IMAGE_COLUMNS)]
+        if self.hd95 is not None:
+            table["hd95"] = nanmean(self.hd95)
+        return table
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """Plain int64 / float64 arrays (``ARRAY_NAMES``), for safetensors or ``np.savez`` without pickle."""
-        return {name: np.ascontiguousarray(getattr(self, name)) for name in ARRAY_NAMES}
+        """Plain int64 / float64 arrays (``ARRAY_NAMES``, and ``hd95`` when scored), for safetensors or
+        ``np.savez`` without pickle."""
+        names = ARRAY_NAMES + (OPTIONAL_ARRAYS if self.hd95 is not None else ())
+        return {name: np.ascontiguousarray(getattr(self, name)) for name in names}
 
     @classmethod
     def from_arrays(cls, arrays, *, ignore_index: int) -> "ImageStats":
@@ -193,20 +207,23 @@ def mean_cell_totals(weights: np.ndarray, cells: np.ndarray, name: str) -> dict[
 def check_arrays(arrays) -> dict[str, np.ndarray]:
     """The arrays of ``ImageStats.from_arrays``, validated and converted to int64 / float64."""
     names = set(arrays)
-    if names != set(ARRAY_NAMES):
-        missing, extra = sorted(set(ARRAY_NAMES) - names), sorted(names - set(ARRAY_NAMES))
-        raise ValueError(f"ImageStats.from_arrays: expected arrays {list(ARRAY_NAMES)}; missing {missing}, unexpected "
-                         f"{extra}. Pass the dict that ImageStats.to_arrays() returned.")
-    out = {name: np.asarray(arrays[name]) for name in ARRAY_NAMES}
-    for name, kind in (("confusion_rows", "i"), ("boundary_inter", "i"), ("boundary_union", "i"), ("bf", "f")):
+    missing, extra = sorted(set(ARRAY_NAMES) - names), sorted(names - set(ARRAY_NAMES) - set(OPTIONAL_ARRAYS))
+    if missing or extra:
+        raise ValueError(f"ImageStats.from_arrays: expected arrays {list(ARRAY_NAMES)} (and optionally "
+                         f"{list(OPTIONAL_ARRAYS)}); missing {missing}, unexpected {extra}. Pass the dict that "
+                         "ImageStats.to_arrays() returned.")
+    floats = ("bf",) + tuple(name for name in OPTIONAL_ARRAYS if name in names)
+    out = {name: np.asarray(arrays[name]) for name in ARRAY_NAMES + floats[1:]}
+    kinds = {"confusion_rows": "i", "boundary_inter": "i", "boundary_union": "i", **{name: "f" for name in floats}}
+    for name, kind in kinds.items():
         if out[name].dtype.kind not in ("iu" if kind == "i" else "f"):
             raise ValueError(f"ImageStats.from_arrays: {name} must be {'integer' if kind == 'i' else 'float'}, "
                              f"got {out[name].dtype}; pass the arrays of ImageStats.to_arrays() unchanged.")
         out[name] = out[name].astype(np.int64 if kind == "i" else np.float64)
-    shape = out["boundary_inter"].shape
-    if len(shape) != 2 or any(out[name].shape != shape for name in ARRAY_NAMES[2:]):
-        got = ", ".join(f"{name} {out[name].shape}" for name in ARRAY_NAMES[1:])
-        raise ValueError(f"ImageStats.from_arrays: boundary_inter, boundary_union and bf must share one (N, C) shape; got {got}.")
+    shape, cells = out["boundary_inter"].shape, [name for name in out if name != "confusion_rows"]
+    if len(shape) != 2 or any(out[name].shape != shape for name in cells):
+        got = ", ".join(f"{name} {out[name].shape}" for name in cells)
+        raise ValueError(f"ImageStats.from_arrays: {', '.join(cells)} must share one (N, C) shape; got {got}.")
     rows, (n, c) = out["confusion_rows"], shape
     if rows.ndim != 2 or rows.shape[1] != 4:
         raise ValueError(f"ImageStats.from_arrays: confusion_rows must be (K, 4) {ROW_COLUMNS}, got {rows.shape}.")

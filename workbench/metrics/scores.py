@@ -8,47 +8,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import region
+from . import bootstrap, region
+from .conventions import conventions_table
+from .derivation import DISTANCE_KEYS, SCORE_KEYS, score_values
 from .notes import AVERAGING, BF_THETA_RULE, BOUNDARY_IOU_RULE, metric_notes
 
 if TYPE_CHECKING:  # annotation only: ImageStats builds Scores, so it imports this module
     from .image_stats import ImageStats
 
-__all__ = ["AVERAGING", "BF_THETA_RULE", "BOUNDARY_IOU_RULE", "SCORE_KEYS", "Scores", "score_values"]
-
-SCORE_KEYS = (
-    "pixel_accuracy", "accuracy", "mean_accuracy", "iou", "miou", "fwiou", "dice", "mean_dice",
-    "class_boundary_iou", "boundary_miou", "class_boundary_f1", "boundary_f1",
-)  # fmt: skip
-
-
-
-def score_values(totals: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every score of ``SCORE_KEYS`` from counts summed over a set of images, for any leading axes.
-
-    The one derivation behind ``Scores``, subsets and bootstrap resamples (a leading resample axis R).
-
-    Args:
-        totals: ``tp``, ``fp``, ``fn``, ``boundary_inter``, ``boundary_union``, ``bf_sum`` (sum of per-image BF
-            where defined), ``bf_count`` (images where defined), each ``(..., C)``; ``bf_image_sum`` (sum of
-            per-image mean BF) and ``bf_image_count`` (images with a defined class), each ``(...)``.
-
-    Returns:
-        ``{key: array}`` in the order of ``SCORE_KEYS``; per-class keys ``(..., C)``, the others ``(...)``.
-    """
-    counts = totals["tp"], totals["fp"], totals["fn"]
-    accuracy, iou, dice = region.count_accuracy(*counts), region.count_iou(*counts), region.count_dice(*counts)
-    class_boundary_iou = region.safe_divide(totals["boundary_inter"], totals["boundary_union"])
-    class_boundary_f1 = region.safe_divide(totals["bf_sum"], totals["bf_count"])
-    return {
-        "pixel_accuracy": region.count_pixel_accuracy(*counts),
-        "accuracy": accuracy, "mean_accuracy": region.nanmean(accuracy),
-        "iou": iou, "miou": region.nanmean(iou), "fwiou": region.count_fw_iou(*counts),
-        "dice": dice, "mean_dice": region.nanmean(dice),
-        "class_boundary_iou": class_boundary_iou, "boundary_miou": region.nanmean(class_boundary_iou),
-        "class_boundary_f1": class_boundary_f1,
-        "boundary_f1": region.safe_divide(totals["bf_image_sum"], totals["bf_image_count"]),
-    }  # fmt: skip
+__all__ = ["AVERAGING", "BF_THETA_RULE", "BOUNDARY_IOU_RULE", "DISTANCE_KEYS", "SCORE_KEYS", "Scores", "score_values"]
 
 
 @dataclass(frozen=True, eq=False)  # arrays inside: compare ``as_dict()`` values instead
@@ -64,6 +32,7 @@ class Scores:
         num_images: images scored.
         image_stats: the per-image statistics behind the scores (``ImageStats``), from which any subset or
             bootstrap resample is rescored; None where they were not kept.
+        class_hd95, hd95: HD95 in pixels (lower is better), None unless scored with ``distances=True``.
         The score attributes carry the names of ``as_dict()``.
     """
 
@@ -83,6 +52,8 @@ class Scores:
     ignore_index: int = 255
     num_images: int = 0
     image_stats: "ImageStats | None" = None
+    class_hd95: np.ndarray | None = None  # with ``evaluate(..., distances=True)`` only
+    hd95: float | None = None
 
     @classmethod
     def from_totals(cls, totals: Mapping[str, np.ndarray], confusion, *, ignore_index: int = 255, num_images: int = 0,
@@ -112,10 +83,57 @@ class Scores:
             f"num_classes={self.num_classes}, num_images={self.num_images})"
         )
 
+    @property
+    def score_keys(self) -> tuple[str, ...]:
+        """The keys of ``as_dict()``: ``SCORE_KEYS``, plus ``DISTANCE_KEYS`` when HD95 was scored."""
+        return SCORE_KEYS + (DISTANCE_KEYS if self.hd95 is not None else ())
+
     def as_dict(self) -> dict:
-        """The scores under exactly DESIGN.md's keys: floats, and float64 arrays of length C per class."""
+        """The scores under exactly DESIGN.md's keys: floats, and float64 arrays of length C per class.
+
+        ``class_hd95`` and ``hd95`` are there only when scored with ``distances=True``: without them the
+        keys are exactly ``SCORE_KEYS``, so records and tables of runs that did not ask for distances are
+        unchanged (no column of NaN).
+        """
         return {key: np.copy(value) if isinstance(value, np.ndarray) else value
-                for key, value in ((k, getattr(self, k)) for k in SCORE_KEYS)}
+                for key, value in ((k, getattr(self, k)) for k in self.score_keys)}
+
+    def bootstrap(self, resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+        """Confidence intervals of every scalar score by image-level percentile bootstrap.
+
+        Images are resampled with replacement and every score is recomputed from the resampled per-image
+        statistics (``image_stats``), without the model.
+
+        Args:
+            resamples: number of bootstrap resamples R.
+            level: central coverage of the interval (0.95: the 2.5th to the 97.5th percentile).
+            seed: of ``numpy.random.default_rng``; the same seed draws the same resamples for any scores of
+                the same number of images (``paired_bootstrap`` relies on it).
+
+        Returns:
+            DataFrame indexed by score key (``pixel_accuracy``, ``mean_accuracy``, ``miou``, ...) with columns
+            ``value``, ``low``, ``high``; ``attrs``: ``method``, ``resamples``, ``level``, ``seed``,
+            ``num_images``.
+
+        Raises:
+            ValueError: without ``image_stats``, or with a setting out of range.
+        """
+        return bootstrap.bootstrap(self, resamples=resamples, level=level, seed=seed)
+
+    def conventions(self) -> pd.DataFrame:
+        """Why other tools give other numbers: their averaging conventions on these images (``conventions``).
+
+        Returns:
+            DataFrame indexed by ``convention``, one row each for the workbench's mIoU (= MMSegmentation
+            ``IoUMetric``), torchmetrics ``MeanIoU``, segmentation-models-pytorch macro ``iou_score``, the
+            workbench's mean accuracy and torchmetrics macro ``MulticlassAccuracy``; columns ``tool``,
+            ``value``, ``workbench_key``, ``workbench_value``, ``difference``.
+
+        Raises:
+            ValueError: without ``image_stats`` (torchmetrics' ``MeanIoU`` needs per-image counts).
+        """
+        stats = bootstrap.require_image_stats(self, "conventions")
+        return conventions_table(stats.tp, stats.fp, stats.fn)
 
     def table(self, class_names=None) -> pd.DataFrame:
         """Per-class table plus a final "mean" row, with the conventions in ``df.attrs``.
@@ -125,7 +143,8 @@ class Scores:
 
         Returns:
             DataFrame with columns ``class, iou, accuracy, dice, boundary_iou, boundary_f1, pixel_share``
-            (share of the class among non-void target pixels). The mean row holds ``miou``,
+            (share of the class among non-void target pixels), and ``hd95`` before ``pixel_share`` when
+            distances were scored. The mean row holds ``miou``,
             ``mean_accuracy``, ``mean_dice``, ``boundary_miou`` and ``boundary_f1`` (the image-level BF mean,
             which is not the column mean). ``attrs`` holds ``ignore_index``, ``boundary_iou_d``, ``bf_theta``,
             ``averaging``, the dataset-level ``pixel_accuracy`` and ``fwiou``, ``num_images`` and ``caption``.
@@ -141,6 +160,8 @@ class Scores:
             "boundary_f1": [*self.class_boundary_f1, self.boundary_f1],
             "pixel_share": [*region.safe_divide(rows, rows.sum()), np.nan],
         })  # fmt: skip
+        if self.hd95 is not None:
+            table.insert(6, "hd95", [*self.class_hd95, self.hd95])
         table.attrs.update(self._metadata())
         return table
 

@@ -1,15 +1,19 @@
-"""Whole figures of a training comparison: learning curves of every model, and a mask gallery.
+"""Whole figures of a comparison: learning curves of every model, and a mask gallery.
 
 Unlike the ``plot_*`` functions these build their own ``matplotlib.figure.Figure`` (no pyplot, so nothing
-is shown and nothing leaks between calls); the caller saves or embeds it.
+is shown and nothing leaks between calls); the caller saves or embeds it. ``comparison_figures`` draws both
+from evaluation records (the masks the records hold, the ``history.csv`` beside them), without any model.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Mapping, Sequence
 
 import pandas as pd
 from matplotlib.figure import Figure
 
+from workbench.records import Record, atomic_write_bytes, read_comparison
+from workbench.viz.encode import figure_to_png
 from workbench.viz.mask_plots import plot_mask_gallery
 from workbench.viz.metric_plots import plot_learning_curves
 
@@ -36,3 +40,40 @@ def gallery_figure(images: Sequence, targets: Sequence, preds: Mapping[str, Sequ
     axes = fig.subplots(rows, cols, squeeze=False)
     plot_mask_gallery(axes, list(images), list(targets), preds, classes.palette(), ignore_index=classes.ignore_index)
     return fig
+
+
+def comparison_figures(records: Mapping[str, Record], data, *, gallery_size: int = 4) -> dict[str, Figure]:
+    """``{"learning_curves": ..., "mask_gallery": ...}`` of a comparison, from its records.
+
+    Args:
+        records: name -> record (``workbench.records.read_comparison``), all scored on ``data``.
+        data: the scored dataset (its first ``gallery_size`` images and targets are shown).
+        gallery_size: rows of the gallery.
+
+    Returns:
+        The gallery, and the learning curves when the records are training runs (a ``history.csv`` beside
+        them); prediction folders have none.
+    """
+    first = next(iter(records.values()))
+    shown = range(min(gallery_size, len(first.stems)))
+    samples = [data[i] for i in shown]
+    preds = {name: [record.mask(record.stems[i]) for i in shown] for name, record in records.items()}
+    figures = {"mask_gallery": gallery_figure([s[0] for s in samples], [s[1] for s in samples], preds, first.classes)}
+    histories = {name: pd.read_csv(r.path / "history.csv") for name, r in records.items() if (r.path / "history.csv").is_file()}
+    if histories:
+        figures["learning_curves"] = learning_curves_figure(histories)
+    return figures
+
+
+def save_comparison_figures(folder: str | Path, data, *, gallery_size: int = 4, dpi: int = 100) -> list[Path]:
+    """Write ``comparison_figures`` of the comparison folder ``folder`` as ``<name>.png`` beside its records.
+
+    ``workbench compare`` and ``workbench evaluate --preds NAME=DIR ...`` call this; in Python, call it after
+    ``wb.engine.compare`` to get ``mask_gallery.png`` and ``learning_curves.png`` (the engine draws nothing).
+
+    Returns:
+        The files written (atomically).
+    """
+    folder = Path(folder)
+    figures = comparison_figures(read_comparison(folder), data, gallery_size=gallery_size)
+    return [atomic_write_bytes(folder / f"{name}.png", figure_to_png(figure, dpi=dpi)) for name, figure in figures.items()]
