@@ -17,17 +17,17 @@ from pathlib import Path
 import pandas as pd
 from torch.utils.data import Subset
 
+from workbench.cli_errors import failure_message, interrupted_message, is_user_error, sigterm_as_interrupt
 from workbench.data import check_count, create_dataset, create_splits, parse_size
 from workbench.engine import distributed
 from workbench.engine.checkpoint import load_checkpoint, read_checkpoint_info
-from workbench.cli_errors import failure_message, interrupted_message, is_user_error, sigterm_as_interrupt
 from workbench.engine.checkpoint_meta import model_spec
-from workbench.engine.run_lock import RunLock
 from workbench.engine.compare import check_model_names, compare
 from workbench.engine.config import PRECISIONS, TrainConfig
 from workbench.engine.data_info import dataset_classes
 from workbench.engine.fit import fit
 from workbench.engine.config import DEMO_CONFIG, DEMO_DATA, DEMO_MODELS
+from workbench.engine.run_lock import RunLock
 from workbench.engine.runtime import create_runtime
 from workbench.engine.sampling import MemoryCache, seed_everything
 from workbench.engine.scoring import score_comparison, score_model, score_predictions
