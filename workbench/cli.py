@@ -170,7 +170,8 @@ def run_train(args) -> int:
     config = config_from_args(args)
     config = dataclasses.replace(config, out_dir=out_folder(args), progress=config.progress and dist.is_main)
     try:
-        with RunLock(config.out_dir if dist.is_main else None):  # before the data: a busy folder stops at once
+        with RunLock(config.out_dir if dist.is_main else None) as lock:  # before the data: a busy folder stops at once
+            print_note(lock)
             create_runtime(device=config.device, local_rank=dist.local_rank)  # a bad --device too
             train_data, val_data = load_data(args, config)
             seed_everything(config.seed)  # the same initial weights on every rank and every run
@@ -191,7 +192,8 @@ def run_compare(args) -> int:
     """``workbench compare``: several models, one budget; tables and figures in ``--out``."""
     config = config_from_args(args)
     check_model_names(args.models)  # before the data, the lock and any training
-    with RunLock(config.out_dir):
+    with RunLock(config.out_dir) as lock:
+        print_note(lock)
         create_runtime(device=config.device)
         train_data, val_data = load_data(args, config)
         table = compare(args.models, train_data, val_data, config, encoder=args.encoder, log=print_epoch)
@@ -306,6 +308,11 @@ def print_epoch(record: dict) -> None:
     if pd.notna(record.get("val_miou")):
         text += f"  val_loss {record['val_loss']:.4f}  val_miou {record['val_miou']:.4f}"
     print(text + f"  {record['images_per_s']:.1f} img/s  {record['time']:.0f} s", flush=True)
+
+
+def print_note(lock: RunLock) -> None:
+    if lock.note():
+        print(f"note: {lock.note()}", flush=True)
 
 
 def print_scores(scores, class_names) -> None:

@@ -107,6 +107,7 @@ def test_one_run_per_folder_a_killed_runs_lock_and_temporaries_and_sigterm(tmp_p
     assert json.loads((out / ".workbench.lock").read_text())["pid"] == third.pid
     assert held[0] not in temporaries(out) and len(temporaries(out)) == 1
     assert read_checkpoint_info(out / "last.safetensors")["epoch"] == 1
+    assert f"note: a previous run (process {first.pid}) stopped without releasing {out}" in third.stdout.read_text()
     third.popen.send_signal(signal.SIGTERM)  # item 9: SIGTERM acts like Ctrl-C
     assert third.wait() == 130 and temporaries(out) == []
     [line] = error_lines(third.err)

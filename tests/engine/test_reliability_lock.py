@@ -30,12 +30,14 @@ def test_stale_lock_is_replaced_and_only_dead_writers_temporaries_are_removed(tm
     with RunLock(tmp_path) as lock:
         assert lock.stale == {"pid": dead, "host": "h"} and sorted(lock.removed) == sorted(leftovers)
         assert json.loads((tmp_path / LOCK_FILE).read_text())["pid"] == os.getpid()
+        assert lock.note() == (f"a previous run (process {dead}) stopped without releasing {tmp_path}; its lock was "
+                               f"taken over; 2 temporary file(s) it left were removed.")
         with RunLock(tmp_path) as nested:  # the same process again (the CLI, then fit): no second flock
             assert nested.removed == []
     assert not any(p.exists() for p in leftovers) and all(p.exists() for p in kept)
     assert (tmp_path / LOCK_FILE).read_text() == ""  # released: the next run finds no stale holder
     with RunLock(tmp_path) as lock:
-        assert lock.stale is None
+        assert lock.stale is None and lock.note() is None
 
 
 def test_a_file_as_the_run_folder_is_refused_by_name(tmp_path):

@@ -81,6 +81,16 @@ class RunLock:
         os.fsync(fd)
         self.removed = remove_dead_temporaries(self.folder)
 
+    def note(self) -> str | None:
+        """A line about what taking the lock replaced (a dead run's lock, its temporary files), or None."""
+        parts = []
+        if self.stale and self.stale.get("pid"):
+            parts.append(f"a previous run (process {self.stale['pid']}) stopped without releasing {self.folder}; "
+                         f"its lock was taken over")
+        if self.removed:
+            parts.append(f"{len(self.removed)} temporary file(s) it left were removed")
+        return "; ".join(parts) + "." if parts else None
+
     def release(self) -> None:
         """Drop the lock; the file stays (removing it would race with a run taking it)."""
         if self._fd is not None:
