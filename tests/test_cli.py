@@ -100,7 +100,7 @@ def test_evaluate_with_the_wrong_model_or_file_is_a_clear_error(tiny_run, tmp_pa
 @pytest.mark.slow
 def test_report_writes_the_review_of_a_run(tiny_run, tmp_path, capsys):
     out = tmp_path / "review.html"
-    rc = main(["report", str(tiny_run), "--out", str(out), *TINY_DATA, "--gallery-size", "2", "--device", "cpu"])
+    rc = main(["report", str(tiny_run), "--out", str(out), "--resamples", "50"])
     assert rc == 0 and f"review written to {out}" in capsys.readouterr().out
     html = out.read_text()
     assert "fcn32s" in html and "data:image/png;base64," in html and "http://" not in html

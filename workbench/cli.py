@@ -124,16 +124,15 @@ def _add_evaluate(commands) -> None:
 
 
 def _add_report(commands) -> None:
-    sub = _command(commands, "report", "Write the self-contained HTML review of a run folder: comparison and "
-                   "per-class tables, learning curves, confusion matrices, mask gallery.")
-    sub.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by compare (or one model's folder from train)")
+    sub = _command(commands, "report", "Write the self-contained HTML review of a comparison folder or record, from the "
+                   "records alone (no model is loaded): summary, headline table with intervals, per-class scores, "
+                   "curves, confusion matrices, gallery, other tools' conventions.")
+    sub.add_argument("run_dir", metavar="RUN_DIR", help="a comparison folder (compare, evaluate --preds NAME=DIR) or "
+                     "one record (a run folder from train)")
     sub.add_argument("--out", default=None, metavar="PATH", help="HTML file (default: RUN_DIR/report.html)")
-    _add_data_options(sub, splits=("val",))
-    sub.add_argument("--no-data", action="store_true", help="do not rescore the saved weights: no confusion "
-                     "matrices, the stored mask gallery instead")
-    sub.add_argument("--gallery-size", type=int, default=4, help="validation images in the mask gallery")
-    sub.add_argument("--weights", default="last", choices=("last", "best"), help="checkpoint rescored for the figures")
-    sub.add_argument("--device", default="auto", help="cpu, cuda, cuda:N, or auto")
+    sub.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples behind every interval")
+    sub.add_argument("--level", type=float, default=0.95, help="confidence level of the intervals")
+    sub.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
     sub.set_defaults(func=run_report)
 
 
@@ -263,10 +262,8 @@ def _score_weights(args, data, out: Path):
 
 
 def run_report(args) -> int:
-    """``workbench report``: the HTML review of a run folder, rescoring its weights on ``--data``."""
-    data = None if args.no_data else _dataset(args, args.val_split, count=args.val_images)
-    path = write_review(args.run_dir, args.out, data=data, gallery_size=args.gallery_size, weights=args.weights,
-                        device=args.device)
+    """``workbench report``: the HTML review of a comparison folder, from its records."""
+    path = write_review(args.run_dir, args.out, resamples=args.resamples, level=args.level, seed=args.seed)
     print(f"review written to {path}")
     return 0
 

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from workbench.records import atomic_write_json
-from workbench.records.tables import csv_text, csv_text_restore, export_table
-from workbench.report.run_reader import read_table_csv
+from workbench.records.tables import csv_text, csv_text_restore, export_table, read_table_csv
 
 NAMES = ["=1+1", "+SUM(A1:A9)", "-2", "@cmd", "\tx", "'=quoted", "two\nlines", "pipe|name", "plain"]
 

@@ -17,7 +17,7 @@ SMALL = {  # a few seconds of work each, beyond the kernel start
     "04_train_and_compare": {**DATA, "models": ["fcn8s", "unet"]},
     "05_inspect_masks": {**DATA, "models": ["fcn32s"], "max_images": 4},
     "06_style_transfer": {"device": "cpu", "image_size": 32, "steps": 2, "stage_every": 1},
-    "07_review": {**DATA, "models": ["fcn32s"], "gallery_size": 2},
+    "07_review": {**DATA, "models": ["fcn32s"], "resamples": 100},
 }
 
 

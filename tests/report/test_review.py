@@ -1,159 +1,190 @@
-"""write_review: one self-contained, escaped HTML file from a real (tiny) compare run."""
+"""write_review: one self-contained, escaped HTML file built from records alone, with verdicts that can be checked."""
 import base64
 import io
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 
-import pandas as pd
+import numpy as np
 import pytest
 from PIL import Image
 
-from workbench.data import Classes, SyntheticShapes
-from workbench.engine import TrainConfig, compare
-from workbench.models import get_model_info, register_model
-from workbench.models import registry
-from workbench.viz import save_comparison_figures
-from workbench.report import RunFolderError, export_table, read_run, read_table_csv, replay_models, write_review
+from workbench.metrics import evaluate, paired_bootstrap
+from workbench.records import RecordError, read_comparison, write_comparison_order
+from workbench.report import majority_chance_miou, write_review
+from workbench.report.figures import gallery_stems
 
-EVIL_CLASS = "<script>alert(1)</script>"
-EVIL_MODEL = "fcn<&>"  # a model (and so a folder) name that HTML must escape
-CLASSES = Classes(names=(EVIL_CLASS, "a & b", "disc", "square", "triangle", "ring", "cross"),
-                  colors=((64, 64, 64), (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
-                          (70, 240, 240)))
+from review_records import CLASSES, EVIL_CLASS, EVIL_MODEL, corrupt, write_source
+
+RESAMPLES = 200  # enough for a stable verdict on 12 images, and fast
 
 
-def tiny(num_images, seed):
-    data = SyntheticShapes(num_images=num_images, image_size=(32, 32), seed=seed)
-    data.classes = CLASSES  # same 7 classes, names that must be escaped
-    return data
-
-
-@pytest.fixture(scope="module")
-def evil_model():
-    """fcn32s registered under a name with ``<`` and ``&``; removed again afterwards."""
-    info = get_model_info("fcn32s")
-    register_model(EVIL_MODEL, paper=info.paper, output_stride=info.output_stride, logit_stride=info.logit_stride,
-                   differs=info.differs)(info.builder)
-    yield EVIL_MODEL
-    registry.MODELS.remove(EVIL_MODEL)
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory, evil_model):
-    """A two-model compare run (one step, 8 + 4 images of 32 x 32) in a folder whose name needs escaping too."""
-    out = tmp_path_factory.mktemp("review") / "run & <1>"
-    val = tiny(4, seed=2)
-    config = TrainConfig(epochs=1, max_steps=1, batch_size=4, progress=False, out_dir=str(out))
-    compare([evil_model, "fcn8s"], tiny(8, seed=1), val, config)
-    save_comparison_figures(out, val, gallery_size=2)  # what `workbench compare` adds to the folder
-    return out, val
-
-
-class Tags(HTMLParser):
-    """Every start tag with its attributes, and the text outside tags."""
+class Page(HTMLParser):
+    """Start tags with attributes, the text outside tags, and the text of each section by id."""
 
     def __init__(self):
         super().__init__()
-        self.tags, self.text = [], []
+        self.tags, self.text, self.sections, self._section = [], [], {}, None
 
     def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if tag == "section":
+            self._section = attrs.get("id")
+            self.sections[self._section] = []
 
     def handle_data(self, data):
         self.text.append(data)
+        if self._section:
+            self.sections[self._section].append(data)
+
+    def section(self, name):
+        return " ".join(" ".join(self.sections[name]).split())
 
 
-def parse(text):
-    parser = Tags()
-    parser.feed(text)
-    return parser
+def review(folder, name="report.html", **kw):
+    path = write_review(folder, folder.parent / name, resamples=RESAMPLES, **kw)
+    text = path.read_text(encoding="utf-8")
+    page = Page()
+    page.feed(text)
+    return text, page
 
 
-def png_sources(parsed):
-    sources = [attrs["src"] for tag, attrs in parsed.tags if tag == "img"]
+@pytest.fixture(scope="module")
+def reviewed(comparison):
+    """The comparison folder's report, written once for the tests that only read it."""
+    return review(comparison)
+
+
+def meta_line(text):
+    """The line under the title: data, date, folder (as HTML)."""
+    return re.search(r'<p class="meta">(.*?)</p>', text).group(1)
+
+
+def png_sources(page):
+    sources = [attrs["src"] for tag, attrs in page.tags if tag == "img"]
     for src in sources:
         assert src.startswith("data:image/png;base64,")
         Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).verify()  # a real PNG
     return sources
 
 
-@pytest.mark.slow
-def test_review_with_data_is_self_contained_and_escaped(run):
-    out, val = run
-    path = write_review(out, data=val, gallery_size=2)
-    assert path == out / "report.html"
-    text = path.read_text(encoding="utf-8")
+def test_review_is_self_contained_escaped_and_in_reading_order(comparison, reviewed):
+    text, page = reviewed
     assert EVIL_CLASS not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert EVIL_MODEL not in text and "fcn&lt;&amp;&gt;" in text and "run &amp; &lt;1&gt;" in text
-    assert "a &amp; b" in text and "a & b" not in text
-    parsed = parse(text)
-    assert not [tag for tag, _ in parsed.tags if tag in ("script", "link", "iframe", "object", "embed")]
+    assert "a & b" not in text and "a &amp; b" in text
+    assert not [tag for tag, _ in page.tags if tag in ("script", "link", "iframe", "object", "embed")]
     assert "http://" not in text and "https://" not in text
-    # learning curves, one confusion matrix per model, the gallery
-    assert len(png_sources(parsed)) == 4
-    plain = " ".join(parsed.text)
-    for heading in ("Comparison", "Metric definitions", "Learning curves", "Per-class scores", "Confusion matrices",
-                    "Mask gallery"):
-        assert heading in plain, heading
-    assert "ignore_index" in plain and "0.0075" in plain and "0.02" in plain
-    assert "the run stored" not in plain  # the replayed weights reproduce the stored scores
-    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]  # written atomically
+    assert list(page.sections) == ["summary", "results", "per-class", "curves", "confusion", "gallery", "conventions"]
+    # the learning curves as a figure; the gallery's 3 rows of photograph, target and 3 masks as images
+    figures = [attrs for tag, attrs in page.tags if tag == "figure"]
+    assert len(figures) == 1 and len(png_sources(page)) == 1 + 3 * 5
+    assert len([1 for tag, attrs in page.tags if tag == "table" and attrs.get("class") == "confusion"]) == 3
+    assert "@media print" in text and "<details>" in text
+    assert not [p for p in comparison.parent.iterdir() if p.name.endswith(".tmp")]  # written atomically
 
 
-@pytest.mark.slow
-def test_review_tables_show_the_stored_numbers(run):
-    out, _ = run
-    text = write_review(out, out / "plain.html").read_text(encoding="utf-8")
-    comparison = read_table_csv(out / "comparison.csv")
-    for miou in comparison["miou"]:
-        assert f"<td>{miou:.4f}</td>" in text
-    per_class = read_table_csv(out / "fcn8s" / "per_class.csv")
-    assert list(per_class["class"]) == [*CLASSES.names, "mean"]
-    assert f"<td>{per_class['iou'].iloc[-1]:.4f}</td>" in text
+def test_summary_names_the_data_the_best_model_its_interval_and_the_paired_verdict(comparison, reviewed):
+    records = read_comparison(comparison)
+    text, page = reviewed
+    header = meta_line(text)
+    assert "SyntheticShapes (seed 5, 32x40 px), 12 images" in header and records["unet"].created[:10] in header
+    summary = page.section("summary")
+    boot = records["unet"].scores.bootstrap(resamples=RESAMPLES)
+    low, high = boot.loc["miou", ["low", "high"]]
+    assert f"Best mIoU: unet {records['unet'].scores.miou:.3f} [{low:.3f}, {high:.3f}]" in summary
+    paired = paired_bootstrap(records["unet"].scores, records[EVIL_MODEL].scores, resamples=RESAMPLES)
+    assert paired["low"] > 0  # the fixture's unet is far better: the report must say so
+    assert (f"ahead of {EVIL_MODEL} by {paired['difference']:.3f} [{paired['low']:.3f}, {paired['high']:.3f}]"
+            in summary)
+    assert summary.count("the lead holds") == 4  # mIoU, Boundary IoU, BF score, pixel accuracy
 
 
-@pytest.mark.slow
-def test_review_without_data_embeds_the_stored_gallery_and_says_why_no_confusion(run):
-    out, _ = run
-    parsed = parse(write_review(out, out / "no-data.html").read_text(encoding="utf-8"))
-    assert len(png_sources(parsed)) == 2  # learning curves and compare's mask_gallery.png
-    assert "does not store confusion matrices" in " ".join(parsed.text)
+def test_near_chance_uses_the_majority_class_level_of_the_confusion_matrix(comparison, reviewed, targets):
+    records = read_comparison(comparison)
+    # Independently: score "the most frequent target class everywhere" with the metrics themselves.
+    pixels = np.concatenate([t[t != 255] for t in targets])
+    majority = np.bincount(pixels, minlength=CLASSES.num_classes).argmax()
+    expected = evaluate([np.full_like(t, majority) for t in targets], targets, CLASSES.num_classes).miou
+    for record in records.values():
+        assert majority_chance_miou(record.scores.confusion) == pytest.approx(expected, abs=1e-12)
+    _, page = reviewed
+    summary, results = page.section("summary"), page.section("results")
+    assert f"noise (mIoU {records['noise'].scores.miou:.3f}, chance {expected:.3f})" in summary
+    assert records["noise"].scores.miou < 1.5 * expected <= records[EVIL_MODEL].scores.miou
+    assert results.count("near chance: train longer") == 1 and "noise near chance: train longer" in results
 
 
-@pytest.mark.slow
-def test_replayed_last_weights_reproduce_the_stored_scores(run):
-    out, val = run
-    summary = read_run(out)
-    assert summary.models == (EVIL_MODEL, "fcn8s") and summary.classes == CLASSES
-    replays = replay_models(summary, val, gallery_size=2)
-    for name, replay in replays.items():
-        stored = summary.per_class[name]
-        assert replay.scores.miou == pytest.approx(stored["iou"].iloc[-1], abs=1e-9)
-        assert replay.scores.confusion.sum() > 0 and len(replay.preds) == 2
+def test_equal_sources_are_within_noise(tmp_path, targets):
+    preds = corrupt(targets, 0.3, 7)
+    for name in ("a", "b"):
+        write_source(tmp_path / "same", name, preds, targets, source={"kind": "predictions", "dir": name})
+    _, page = review(tmp_path / "same")
+    summary = page.section("summary")
+    assert "within noise: no clear lead" in summary and "the lead holds" not in summary
+    assert "better in 0% of" in summary  # identical predictions: A is never strictly better
 
 
-@pytest.mark.slow
-def test_single_model_folder_and_wrong_data(run):
-    out, val = run
-    parsed = parse(write_review(out / "fcn8s", out / "single.html").read_text(encoding="utf-8"))
-    assert "no comparison.csv" in " ".join(parsed.text)
-    other = SyntheticShapes(num_images=2, image_size=(32, 32), seed=3)  # the stock class names
-    with pytest.raises(ValueError, match="classes"):
-        write_review(out, out / "wrong.html", data=other)
+def test_tables_show_the_records_numbers(comparison, reviewed):
+    records = read_comparison(comparison)
+    text, page = reviewed
+    headline = text[text.index('<table class="headline"'):text.index("</table>", text.index('<table class="headline"'))]
+    for record in records.values():
+        assert f"{record.scores.miou:.3f}" in headline and f"{record.scores.boundary_f1:.3f}" in headline
+    assert "train_time_s" not in text and "boundary_miou</th>" not in headline  # readable headers
+    assert ">Boundary IoU</th>" in headline and ">BF score</th>" in headline
+    per_class = page.section("per-class")
+    for c, name in enumerate(CLASSES.names):
+        cells = [f"{r.scores.iou[c]:.3f}" for r in records.values()]
+        assert f"{name} " in per_class and " ".join(cells) in per_class
+    confusion = records[EVIL_MODEL].scores.confusion
+    shares = confusion / confusion.sum(axis=1, keepdims=True)  # each target row sums to 1
+    matrix = page.section("confusion").split(f"{EVIL_MODEL}: mIoU")[1].split(": mIoU")[0]
+    assert " ".join(f"{v:.2f}" for v in shares[2]) in matrix  # the row of class 2, "disc"
+    full = text[text.index("<details>"):text.index("</details>")]
+    miou = records["unet"].scores.bootstrap(resamples=RESAMPLES).loc["miou"]
+    assert f"{miou['value']:.3f} [{miou['low']:.3f}, {miou['high']:.3f}]" in full
+    assert f"{RESAMPLES} resamples" in full
 
 
-def test_not_a_run_folder_says_what_is_expected(tmp_path):
+def test_gallery_shows_best_median_and_worst_of_the_best_model(comparison, reviewed):
+    record = read_comparison(comparison)["unet"]
+    ranked = record.per_image["miou"].sort_values(kind="stable")
+    assert gallery_stems(record) == [("best", ranked.index[-1]), ("median", ranked.index[5]), ("worst", ranked.index[0])]
+    _, page = reviewed
+    assert "best, median and worst image of unet" in page.section("gallery")
+    assert "left out" not in page.section("gallery")  # the synthetic data is regenerated: photographs shown
+
+
+def test_predictions_only_folder_and_missing_data(predictions_only, tmp_path, targets):
+    text, page = review(predictions_only)
+    assert "curves" not in page.sections and "Best mIoU: mmseg" in page.section("summary")
+    assert "weights" not in page.section("results").replace("weights sha256", "")
+    # A record whose data is not on this machine: the gallery says so and shows the masks alone.
+    far = tmp_path / "far"
+    write_source(far, "x", corrupt(targets, 0.2, 9), targets, source={"kind": "predictions", "dir": "x"},
+                 data={"root": "/nowhere/camvid", "split": "val"})
+    text, page = review(far)
+    gallery = page.section("gallery")
+    assert "Photographs and targets left out: the data the record names (/nowhere/camvid) is not on this" in gallery
+    assert "/nowhere/camvid, split val, 12 images" in meta_line(text)
+
+
+def test_not_a_record_folder_names_it(tmp_path):
     (tmp_path / "empty").mkdir()
     for folder in (tmp_path / "empty", tmp_path / "missing"):
-        with pytest.raises(RunFolderError, match=re.escape("config.json, classes.json, history.csv")):
+        with pytest.raises(RecordError, match=re.escape(str(folder))):
             write_review(folder, tmp_path / "report.html")
     assert not (tmp_path / "report.html").exists()
 
 
-def test_read_table_csv_keeps_hashes_and_na_strings(tmp_path):
-    table = pd.DataFrame({"class": ["#1 car", "NA", "None"], "iou": [0.5, float("nan"), 1.0]})
-    table.attrs.update(ignore_index=255, caption="IoU: with # inside")
-    back = read_table_csv(export_table(table, tmp_path / "t.csv"))
-    assert list(back["class"]) == ["#1 car", "NA", "None"]
-    assert back["iou"].isna().tolist() == [False, True, False]
-    assert back.attrs == {"ignore_index": "255", "caption": "IoU: with # inside"}
+@pytest.mark.slow  # a fresh interpreter imports numpy, torch and matplotlib: about 10 s on the shared CPU
+def test_report_loads_no_model_code(comparison, tmp_path):
+    """Records only: the engine (models, training, prediction) is never imported."""
+    code = (f"import sys; from workbench.report import write_review; "
+            f"write_review({str(comparison)!r}, {str(tmp_path / 'r.html')!r}, resamples=20); "
+            f"bad = [m for m in sys.modules if m.startswith(('workbench.engine', 'workbench.models', "
+            f"'segmentation_models_pytorch'))]; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -8,6 +8,7 @@ leaves half a table behind.
 from __future__ import annotations
 
 import html
+import io
 import json
 import math
 from pathlib import Path
@@ -18,6 +19,8 @@ import pandas as pd
 from workbench.records.atomic import atomic_write_text
 
 FLOAT_FORMAT = ".4f"  # display formats (md, tex, html); csv and json keep full precision
+INTERVAL_FORMAT = ".3f"  # "0.444 [0.431, 0.457]": a value with its interval, in the display formats
+INTERVAL_ATTRS = ("method", "resamples", "level", "seed")  # how the intervals were drawn (Scores.bootstrap)
 
 
 def export_table(df: pd.DataFrame, path) -> Path:
@@ -33,6 +36,12 @@ def export_table(df: pd.DataFrame, path) -> Path:
     - ``.json``: ``{"metadata": {...}, "rows": [{column: value}, ...]}``, NaN written as ``null``.
 
     A named or non-default index becomes the first column.
+
+    Intervals: columns ``<name>_low`` and ``<name>_high`` beside a column ``<name>`` (or ``low`` and ``high``
+    beside ``value``, as ``Scores.bootstrap()`` gives them) are that column's confidence interval. CSV and
+    JSON keep them as columns; Markdown, LaTeX and HTML show one cell ``0.444 [0.431, 0.457]``. With
+    ``attrs`` holding the bootstrap's ``method``, ``resamples``, ``level`` and ``seed``, every caption says
+    how the intervals were drawn.
 
     Args:
         df: the table, e.g. ``scores.table(class_names)`` or ``per_image_scores(...)``.
@@ -51,11 +60,82 @@ def export_table(df: pd.DataFrame, path) -> Path:
     return atomic_write_text(path, WRITERS[suffix](df))
 
 
+def read_table_csv(path: str | Path) -> pd.DataFrame:
+    """Read a table written by ``export_table(df, "x.csv")``: its ``# key: value`` lines become ``attrs``.
+
+    Unlike ``pd.read_csv(path, comment="#")`` this keeps a ``#`` inside a cell, and strings such as
+    ``"NA"`` or ``"None"`` stay strings (only empty cells and ``NaN`` are missing values).
+    """
+    lines = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
+    header = []
+    for line in lines:
+        if not line.startswith("# "):
+            break
+        header.append(line)
+    table = pd.read_csv(io.StringIO("".join(lines[len(header):])), keep_default_na=False, na_values=["", "NaN", "nan"])
+    table = table.map(lambda v: csv_text_restore(v) if isinstance(v, str) else v)  # "'=1+1" back to "=1+1"
+    table.columns = [csv_text_restore(str(c)) for c in table.columns]
+    for line in header:
+        key, _, value = line[2:].rstrip("\n").partition(": ")
+        table.attrs[key] = value
+    return table
+
+
 def caption_of(df: pd.DataFrame) -> str:
-    """``df.attrs["caption"]`` when set, else the metadata as ``key: value`` pairs."""
+    """``df.attrs["caption"]`` when set, else the metadata as ``key: value`` pairs; then how intervals were drawn."""
     if df.attrs.get("caption"):
-        return _one_line(df.attrs["caption"])
+        caption = _one_line(df.attrs["caption"])
+        note = interval_note(df.attrs)
+        return f"{caption} {note}" if note and note not in caption else caption
     return "; ".join(f"{key}: {_one_line(value)}" for key, value in df.attrs.items())
+
+
+def interval_note(attrs) -> str:
+    """``Intervals: 95% image-level percentile bootstrap, 2000 resamples, seed 0.`` from a table's attrs."""
+    if not all(key in attrs for key in INTERVAL_ATTRS):
+        return ""
+    level = float(attrs["level"])
+    return (f"Intervals: {level:.0%} {_one_line(attrs['method'])}, {int(attrs['resamples'])} resamples, "
+            f"seed {int(attrs['seed'])}.")
+
+
+def interval_columns(columns) -> dict[str, tuple[str, str]]:
+    """Column -> (its low column, its high column), for every interval the columns hold."""
+    names = [str(c) for c in columns]
+    pairs = {name: (f"{name}_low", f"{name}_high") for name in names}
+    pairs["value"] = ("low", "high")
+    return {name: pair for name, pair in pairs.items() if name in names and all(p in names for p in pair)}
+
+
+def display_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The table as display strings: numbers formatted, each interval merged into its column's cell."""
+    flat = _flat(df)
+    flat.columns = [str(c) for c in flat.columns]
+    pairs = interval_columns(flat.columns)
+    merged = {low for low, _ in pairs.values()} | {high for _, high in pairs.values()}
+    shown = pd.DataFrame(index=flat.index)
+    for column in flat.columns:
+        if column in merged:
+            continue
+        if column in pairs:
+            low, high = pairs[column]
+            shown[column] = [_with_interval(v, lo, hi) for v, lo, hi in zip(flat[column], flat[low], flat[high])]
+        else:
+            shown[column] = flat[column].map(_display)
+    return shown
+
+
+def _with_interval(value, low, high) -> str:
+    if not _is_number(value):
+        return _display(value)
+    if not (_is_number(low) and _is_number(high)) or math.isnan(low) or math.isnan(high):
+        return _display(value) if math.isnan(value) else format(value, INTERVAL_FORMAT)
+    shown = "NaN" if math.isnan(value) else format(value, INTERVAL_FORMAT)
+    return f"{shown} [{format(low, INTERVAL_FORMAT)}, {format(high, INTERVAL_FORMAT)}]"
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
 def table_to_csv(df: pd.DataFrame) -> str:
@@ -79,24 +159,24 @@ def csv_text_restore(text: str) -> str:
 
 
 def table_to_markdown(df: pd.DataFrame) -> str:
-    flat = _flat(df).map(lambda v: _one_line(_display(v)).replace("|", "\\|"))
-    flat.columns = [_one_line(c).replace("|", "\\|") for c in flat.columns]
-    return f"{caption_of(df)}\n\n{flat.to_markdown(index=False, floatfmt=FLOAT_FORMAT)}\n"
+    shown = display_frame(df).map(lambda v: _one_line(v).replace("|", "\\|"))  # a line break would split the row
+    shown.columns = [_one_line(c).replace("|", "\\|") for c in shown.columns]
+    return f"{caption_of(df)}\n\n{shown.to_markdown(index=False, disable_numparse=True)}\n"
 
 
 def table_to_latex(df: pd.DataFrame) -> str:
     caption = _latex_escape(caption_of(df)) or None
-    flat = _flat(df).map(lambda v: _one_line(v) if isinstance(v, str) else v)  # a blank line would end the table
-    return flat.to_latex(index=False, caption=caption, escape=True, na_rep="NaN", float_format=f"%{FLOAT_FORMAT}")
+    shown = display_frame(df).map(_one_line)  # a blank line inside a cell would end the LaTeX table
+    return shown.to_latex(index=False, caption=caption, escape=True)
 
 
 def table_to_html(df: pd.DataFrame) -> str:
     """A ``<table>`` fragment with ``<caption>``, every piece of text escaped (embeddable in a report)."""
-    flat = _flat(df)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in flat.columns)
+    shown = display_frame(df)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
     body = "\n".join(
-        "<tr>" + "".join(f"<td>{html.escape(_display(v))}</td>" for v in row) + "</tr>"
-        for row in flat.itertuples(index=False, name=None)
+        "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>"
+        for row in shown.itertuples(index=False, name=None)
     )
     return (
         f'<table class="workbench-table">\n<caption>{html.escape(caption_of(df))}</caption>\n'

@@ -7,8 +7,10 @@ colours, JPEG where the photograph shows through: PNG of a photograph costs 20 m
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
@@ -16,6 +18,7 @@ import pandas as pd
 
 from workbench.data.classes import Classes
 from workbench.metrics import PER_IMAGE_COLUMNS
+from workbench.records import Record, read_comparison
 from workbench.viz.bands import BAND_COLORS, BAND_LABELS, BandCode
 from workbench.viz.comparison import VIEWS, class_lookup, compare_masks, panel_codes, render_panel
 from workbench.viz.encode import array_to_jpeg, codes_to_png
@@ -34,6 +37,8 @@ class MaskComparer:
         preds: model name -> N predicted class-id maps ``(H, W)`` (e.g. ``logits.argmax(1)``).
         classes: the dataset's ``Classes``; ``None`` takes ``images.classes``.
         per_image: compute per-image scores (``workbench.metrics.per_image_scores``), needed to sort.
+        scores: model -> per-image scores already computed (one row per image, the columns of
+            ``PER_IMAGE_COLUMNS``), e.g. from evaluation records; then nothing is rescored.
         panel_width: display width of each panel in pixels.
 
     Controls: ``index`` (position in the current order), ``opacity``, ``view`` (one of ``VIEWS``), ``sort``
@@ -45,10 +50,13 @@ class MaskComparer:
     """
 
     def __init__(self, images, targets, preds: Mapping[str, Sequence], classes: Classes | None = None, *,
-                 per_image: bool = True, panel_width: int = 320):
+                 per_image: bool = True, panel_width: int = 320, scores: Mapping[str, pd.DataFrame] | None = None):
         classes = classes if classes is not None else _classes_of(images)
         images, targets = _split_pairs(images, targets)
-        self.comparison = compare_masks(images, targets, preds, classes, per_image=per_image)
+        self.comparison = compare_masks(images, targets, preds, classes, per_image=per_image and scores is None)
+        if scores is not None:
+            self.comparison = dataclasses.replace(self.comparison, scores={m: scores[m] for m in preds})
+            per_image = True
         self.order = np.arange(len(targets))
         self.current_arrays: dict[str, np.ndarray] = {}
         self._class_colors, self._class_opaque = class_lookup(classes)
@@ -63,6 +71,34 @@ class MaskComparer:
             self.legend, self.panel_row, self.scores_html,
         ])
         self._refresh()
+
+    @classmethod
+    def from_run(cls, run_dir: str | Path, data, *, max_images: int | None = None, panel_width: int = 320
+                 ) -> "MaskComparer":
+        """Open a comparison folder (or one record): masks and per-image scores from the records, no model.
+
+        Args:
+            run_dir: a comparison folder (``compare``, ``workbench evaluate --preds NAME=DIR ...``) or a record.
+            data: the dataset the records scored, for the photographs and targets: a file dataset is matched
+                by mask stem, a generated one (``SyntheticShapes``) by position.
+            max_images: only the first N images of the records.
+            panel_width: display width of each panel in pixels.
+
+        Raises:
+            RecordError: no record in ``run_dir``, or a damaged one.
+            ValueError: records of different images, or data that lacks the records' images.
+        """
+        records = read_comparison(run_dir)
+        stems = _common_stems(Path(run_dir), records)[:max_images]
+        indices = _data_indices(Path(run_dir), data, stems)
+        pairs = [data[i] for i in indices]
+        first = next(iter(records.values()))
+        _check_targets(Path(run_dir), first, stems, [p[1] for p in pairs])
+        preds = {name: [record.mask(stem) for stem in stems] for name, record in records.items()}
+        scores = {name: record.per_image.loc[stems, list(PER_IMAGE_COLUMNS)].reset_index(drop=True).rename_axis("image")
+                  for name, record in records.items()}
+        return cls([p[0] for p in pairs], [p[1] for p in pairs], preds, first.classes, scores=scores,
+                   panel_width=panel_width)
 
     def _build_controls(self, per_image: bool) -> None:
         names = self.comparison.model_names
@@ -165,6 +201,44 @@ class MaskComparer:
             for m in self.shown_models
         )
         return f"<table><tr><th>model</th>{header}</tr>{rows}</table>"
+
+
+def _common_stems(run_dir: Path, records: Mapping[str, Record]) -> list[str]:
+    first_name, first = next(iter(records.items()))
+    for name, record in records.items():
+        if record.stems != first.stems:
+            raise ValueError(f"MaskComparer.from_run: {run_dir}: record {name!r} scored other images than "
+                             f"{first_name!r}; compare records of the same images in the same order.")
+    return first.stems
+
+
+def _data_indices(run_dir: Path, data, stems: list[str]) -> list[int]:
+    """The position in ``data`` of each stem: by mask file stem for file datasets, else by position."""
+    if hasattr(data, "mask_path"):
+        where = {Path(data.mask_path(i)).stem: i for i in range(len(data))}
+        missing = [s for s in stems if s not in where]
+        if missing:
+            raise ValueError(f"MaskComparer.from_run: the data has no masks for {len(missing)} images of {run_dir} "
+                             f"(e.g. {missing[:3]}); pass the dataset and split the records scored.")
+        return [where[s] for s in stems]
+    indices = [int(s) for s in stems] if all(s.isdigit() for s in stems) else list(range(len(stems)))
+    if indices and max(indices) >= len(data):
+        raise ValueError(f"MaskComparer.from_run: {run_dir} holds image {max(indices)} but the data only {len(data)} "
+                         f"images; pass the dataset the records scored.")
+    return indices
+
+
+def _check_targets(run_dir: Path, record: Record, stems: list[str], targets) -> None:
+    """The data's targets must have the class pixel counts the record scored (tp + fn per image and class)."""
+    stats = record.scores.image_stats
+    counted = stats.tp + stats.fn
+    position = {s: i for i, s in enumerate(record.stems)}
+    for stem, target in zip(stems, targets):
+        target = np.asarray(target)
+        found = np.bincount(target[target != record.classes.ignore_index].ravel(), minlength=stats.num_classes)
+        if found.shape != counted[position[stem]].shape or (found != counted[position[stem]]).any():
+            raise ValueError(f"MaskComparer.from_run: the data's target of image {stem!r} is not the one {run_dir} "
+                             f"scored (other class pixel counts); pass the dataset and split the records scored.")
 
 
 def _split_pairs(images, targets):

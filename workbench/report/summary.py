@@ -1,0 +1,116 @@
+"""The review's verdicts, from the records alone: the best model per headline score, and whether its lead is real.
+
+Intervals are the image-level bootstrap of ``Scores.bootstrap``; the lead of the best model over the
+runner-up is tested with ``paired_bootstrap`` (the same image resamples for both), and "holds" when the
+interval of the difference excludes zero. A model is flagged "near chance" when its mIoU is below 1.5 times
+the majority-class chance level: the mIoU of predicting the most frequent target class everywhere.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.metrics import paired_bootstrap
+from workbench.records import Record
+
+HEADLINE_KEYS = ("miou", "boundary_miou", "boundary_f1", "pixel_accuracy")
+LOWER_IS_BETTER = frozenset({"hd95"})
+NEAR_CHANCE_FACTOR = 1.5  # mIoU below this multiple of the majority-class chance level is flagged
+SCORE_LABELS = {
+    "miou": "mIoU", "pixel_accuracy": "pixel accuracy", "mean_accuracy": "mean accuracy", "fwiou": "fwIoU",
+    "mean_dice": "mean Dice", "boundary_miou": "Boundary IoU", "boundary_f1": "BF score", "hd95": "HD95 (px)",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BootstrapSettings:
+    """How the intervals are drawn (stated next to every interval)."""
+
+    resamples: int = 2000
+    level: float = 0.95
+    seed: int = 0
+
+    def describe(self) -> str:
+        return (f"{self.level:.0%} intervals: image-level percentile bootstrap, {self.resamples} resamples, "
+                f"seed {self.seed}")
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The best record on one score, and the paired comparison with the runner-up (None when alone)."""
+
+    key: str
+    best: str
+    value: float
+    low: float
+    high: float
+    runner_up: str | None
+    paired: pd.Series | None
+
+    @property
+    def holds(self) -> bool | None:
+        """True when the paired interval of (best - runner-up) excludes zero on the better side."""
+        if self.paired is None:
+            return None
+        if self.key in LOWER_IS_BETTER:
+            return bool(self.paired["high"] < 0)
+        return bool(self.paired["low"] > 0)
+
+
+def intervals(records: dict[str, Record], settings: BootstrapSettings) -> dict[str, pd.DataFrame]:
+    """name -> ``Scores.bootstrap`` table (``value``, ``low``, ``high`` by score key)."""
+    return {name: r.scores.bootstrap(resamples=settings.resamples, level=settings.level, seed=settings.seed)
+            for name, r in records.items()}
+
+
+def leads(records: dict[str, Record], boot: dict[str, pd.DataFrame], settings: BootstrapSettings, *,
+          paired: bool, keys=HEADLINE_KEYS) -> list[Lead]:
+    """One ``Lead`` per score key that some record defines.
+
+    Args:
+        records: name -> record.
+        boot: ``intervals(records, settings)``.
+        paired: whether the records scored the same images (otherwise no paired comparison is made).
+    """
+    found = []
+    for key in keys:
+        values = pd.Series({name: table.loc[key, "value"] for name, table in boot.items() if key in table.index},
+                           dtype=float).dropna()
+        if values.empty:
+            continue
+        ranked = values.sort_values(ascending=key in LOWER_IS_BETTER, kind="stable")
+        best, runner_up = ranked.index[0], (ranked.index[1] if len(ranked) > 1 else None)
+        comparison = None
+        if runner_up is not None and paired:
+            comparison = paired_bootstrap(records[best].scores, records[runner_up].scores, key=key,
+                                          resamples=settings.resamples, level=settings.level, seed=settings.seed)
+        row = boot[best].loc[key]
+        found.append(Lead(key, best, float(row["value"]), float(row["low"]), float(row["high"]), runner_up, comparison))
+    return found
+
+
+def majority_chance_miou(confusion) -> float:
+    """mIoU of predicting the most frequent target class k everywhere, from a confusion matrix ``(C, C)``.
+
+    Class k then has IoU n_k / N (every pixel predicted k, n_k of them right), every other class present in
+    the targets IoU 0, and classes absent from the targets are undefined: mIoU = (n_k / N) / (classes present).
+    NaN when the matrix is empty.
+    """
+    counts = np.asarray(confusion, dtype=np.float64).sum(axis=1)
+    total = counts.sum()
+    if total == 0:
+        return float("nan")
+    return float(counts.max() / total / np.count_nonzero(counts))
+
+
+def near_chance(records: dict[str, Record]) -> dict[str, tuple[float, float]]:
+    """name -> (mIoU, majority-class chance mIoU) of each record below ``NEAR_CHANCE_FACTOR`` x chance."""
+    flagged = {}
+    for name, record in records.items():
+        chance = majority_chance_miou(record.scores.confusion)
+        miou = record.scores.miou
+        if np.isfinite(chance) and (not np.isfinite(miou) or miou < NEAR_CHANCE_FACTOR * chance):
+            flagged[name] = (float(miou), chance)
+    return flagged
