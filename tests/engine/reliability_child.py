@@ -65,7 +65,10 @@ def _run_cases(path: str) -> None:
             _install(fault["file"], int(fault.get("nth", 1)), fault["action"])
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
-            rc = cli.main(case["argv"])
+            try:
+                rc = cli.main(case["argv"])
+            except SystemExit as exit:  # argparse refusing an option
+                rc = exit.code
         os.replace = _REAL_REPLACE
         results.append({"rc": rc, "stderr": err.getvalue()})
     print(json.dumps(results))

@@ -12,12 +12,16 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+import torch
 from safetensors.torch import load_file
 
+from workbench.data.classes import Classes
 from workbench.engine import read_checkpoint_info
-from workbench.records import is_record, read_record
+from workbench.metrics import evaluate
+from workbench.records import is_record, read_record, write_record
 
 REPO = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("reliability_child.py")
@@ -177,18 +181,22 @@ def _cases(folder: Path, cases: list[dict]) -> list[dict]:
     return json.loads(proc.stdout.read_text().splitlines()[-1])
 
 
-@pytest.mark.slow  # one real process running eight commands, three of which train for an epoch
-def test_every_failure_is_one_line_with_exit_code_2(tmp_path):
-    import torch
+def _record_with_a_bad_colour(path: Path) -> Path:
+    """An evaluation record whose record.json was edited by hand: class 0's colour is [300, 0, 0]."""
+    masks = [np.array([[0, 1], [1, 1]]), np.array([[0, 0], [1, 0]])]
+    write_record(path, source={"kind": "predictions", "dir": "x"}, data={}, scores=evaluate(masks, masks, 2),
+                 stems=["a", "b"], masks=masks, classes=Classes(("sky", "road"), ((0, 0, 0), (9, 9, 9)), 255))
+    meta = json.loads((path / "record.json").read_text())
+    meta["classes"]["colors"][0] = [300, 0, 0]
+    (path / "record.json").write_text(json.dumps(meta))
+    return path
 
+
+@pytest.mark.slow  # one real process running nine commands (eight with a GPU), three of which train an epoch
+def test_every_failure_is_one_line_with_exit_code_2(tmp_path):
     a_file = tmp_path / "a_file"
     a_file.write_text("not a folder")
-    bad_colours = tmp_path / "bad_colours"  # a run folder whose classes.json was edited by hand
-    bad_colours.mkdir()
-    (bad_colours / "config.json").write_text("{}")
-    (bad_colours / "history.csv").write_text("epoch,step,train_loss,val_loss,val_miou,val_pixel_accuracy,lr,time,images_per_s\n")
-    (bad_colours / "classes.json").write_text(json.dumps({"classes": [{"id": 0, "name": "sky", "color": [300, 0, 0]}],
-                                                          "ignore_index": 255}))
+    bad_colours = _record_with_a_bad_colour(tmp_path / "bad_colours")
     out = [*TRAIN, "--epochs", "1", "--out"]
     cases = [  # (argv, fault, what the one line must say)
         ([*out, str(tmp_path / "c1"), "--device", "cuda:99"], None, "'cuda:99' asked for but"),
@@ -198,7 +206,7 @@ def test_every_failure_is_one_line_with_exit_code_2(tmp_path):
         ([*out, str(tmp_path / "full")], {"action": "enospc", "file": "last.safetensors"},
          f"no space left on the disk while writing {tmp_path / 'full'}"),
         ([*out, str(tmp_path / "oom")], {"action": "oom", "file": "last.safetensors"}, "out of GPU memory; lower --batch-size"),
-        (["report", str(bad_colours), "--no-data"], None, "classes.json: not a valid classes.json (class 0 ('sky') has colour [300, 0, 0]"),
+        (["report", str(bad_colours)], None, "record.json: its classes are not valid (class 0 ('sky') has colour [300, 0, 0]"),
         (["compare", "--models", "unet", "nosuchnet", *TRAIN[3:], "--out", str(tmp_path / "cmp")], None, "unknown models ['nosuchnet']"),
     ]
     if not torch.cuda.is_available():
