@@ -17,15 +17,17 @@ from pathlib import Path
 import pandas as pd
 from torch.utils.data import Subset
 
+from workbench.cli_errors import failure_message, interrupted_message, is_user_error, sigterm_as_interrupt
 from workbench.data import check_count, create_dataset, create_splits, parse_size
 from workbench.engine import distributed
 from workbench.engine.checkpoint import load_checkpoint, read_checkpoint_info
-from workbench.engine.compare import compare
+from workbench.engine.checkpoint_meta import model_spec
+from workbench.engine.compare import check_model_names, compare
 from workbench.engine.config import PRECISIONS, TrainConfig
 from workbench.engine.data_info import dataset_classes
 from workbench.engine.fit import fit
-from workbench.engine.loop import TrainingDiverged
 from workbench.engine.config import DEMO_CONFIG, DEMO_DATA, DEMO_MODELS
+from workbench.engine.run_lock import RunLock
 from workbench.engine.runtime import create_runtime
 from workbench.engine.sampling import MemoryCache, seed_everything
 from workbench.engine.scoring import score_comparison, score_model, score_predictions
@@ -139,26 +141,43 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args) or 0
-    except (ValueError, TrainingDiverged) as err:  # user errors (DatasetError too): a message, not a traceback
-        print(f"workbench {args.command}: error: {err}", file=sys.stderr)
+        with sigterm_as_interrupt():
+            return args.func(args) or 0
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: say where the run is and how to continue it
+        print(f"workbench {args.command}: error: {interrupted_message(args.command, out_folder(args), argv)}",
+              file=sys.stderr)
+        return 130
+    except Exception as err:  # user errors (DatasetError, a busy folder, disk full, OOM): one line, no traceback
+        if not is_user_error(err):
+            raise
+        print(f"workbench {args.command}: error: {failure_message(err, out_folder(args))}", file=sys.stderr)
         return 2
+
+
+def out_folder(args) -> str | None:
+    """The folder a command writes: ``--out``, or for ``train`` its default ``runs/<model>``."""
+    out = getattr(args, "out_dir", None) or getattr(args, "out", None)  # train/compare store --out as out_dir
+    return out or (f"runs/{args.model}" if args.command == "train" else None)
 
 
 def run_train(args) -> int:
     """``workbench train``: one model, one run folder (``--out``, default ``runs/<model>``)."""
     dist = distributed.init_distributed()
     config = config_from_args(args)
-    config = dataclasses.replace(config, out_dir=config.out_dir or f"runs/{args.model}",
-                                 progress=config.progress and dist.is_main)
-    train_data, val_data = load_data(args, config)
-    seed_everything(config.seed)  # the same initial weights on every rank and every run
-    model = create_model(args.model, dataset_classes(train_data).num_classes, encoder=args.encoder)
-    spec = {"name": args.model, "encoder": args.encoder}
+    config = dataclasses.replace(config, out_dir=out_folder(args), progress=config.progress and dist.is_main)
     try:
-        history = fit(model, train_data, val_data, config, log=print_epoch if dist.is_main else None, model_spec=spec)
+        with RunLock(config.out_dir if dist.is_main else None) as lock:  # before the data: a busy folder stops at once
+            print_note(lock)
+            create_runtime(device=config.device, local_rank=dist.local_rank)  # a bad --device too
+            train_data, val_data = load_data(args, config)
+            seed_everything(config.seed)  # the same initial weights on every rank and every run
+            model = create_model(args.model, dataset_classes(train_data).num_classes, encoder=args.encoder)
+            spec = {"name": args.model, "encoder": args.encoder}
+            history = fit(model, train_data, val_data, config, log=print_epoch if dist.is_main else None,
+                          model_spec=spec)
     finally:
         distributed.shutdown()
     if dist.is_main:
@@ -171,10 +190,14 @@ def run_train(args) -> int:
 def run_compare(args) -> int:
     """``workbench compare``: several models, one budget; tables and figures in ``--out``."""
     config = config_from_args(args)
-    train_data, val_data = load_data(args, config)
-    table = compare(args.models, train_data, val_data, config, encoder=args.encoder, log=print_epoch)
-    if config.out_dir is not None:
-        save_comparison_figures(config.out_dir, val_data)
+    check_model_names(args.models)  # before the data, the lock and any training
+    with RunLock(config.out_dir) as lock:
+        print_note(lock)
+        create_runtime(device=config.device)
+        train_data, val_data = load_data(args, config)
+        table = compare(args.models, train_data, val_data, config, encoder=args.encoder, log=print_epoch)
+        if config.out_dir is not None:
+            save_comparison_figures(config.out_dir, val_data)
     columns = [c for c in ("status", "miou", "pixel_accuracy", "boundary_f1", "train_time_s", "images_per_s") if c in table]
     print(table[columns].to_string(float_format=lambda v: f"{v:.4f}"))
     chance = {k: v for k, v in table.attrs.items() if k.startswith("chance_miou_")}
@@ -224,8 +247,7 @@ def parse_sources(values: list[str]) -> dict[str, str] | None:
 
 
 def _score_weights(args, data, out: Path):
-    info = read_checkpoint_info(args.weights)
-    spec = info.get("model") or {}
+    spec = model_spec(args.weights, read_checkpoint_info(args.weights)) or {}
     name = args.model or spec.get("name")
     if name is None:
         raise ValueError(f"{args.weights} does not record its model; pass --model NAME (and --encoder).")
@@ -283,6 +305,11 @@ def print_epoch(record: dict) -> None:
     if pd.notna(record.get("val_miou")):
         text += f"  val_loss {record['val_loss']:.4f}  val_miou {record['val_miou']:.4f}"
     print(text + f"  {record['images_per_s']:.1f} img/s  {record['time']:.0f} s", flush=True)
+
+
+def print_note(lock: RunLock) -> None:
+    if lock.note():
+        print(f"note: {lock.note()}", flush=True)
 
 
 def print_scores(scores, class_names) -> None:

@@ -5,7 +5,8 @@
 ``score_model`` and ``score_predictions`` score a model or another tool's masks into a record.
 """
 from workbench.engine.checkpoint import (
-    CheckpointError, architecture_signature, load_checkpoint, load_model, read_checkpoint_info, save_checkpoint,
+    CheckpointError, NonFiniteCheckpoint, architecture_signature, load_checkpoint, load_model, read_checkpoint_info,
+    save_checkpoint,
 )
 from workbench.engine.compare import compare
 from workbench.engine.comparison import chance_miou, comparison_table, write_comparison
@@ -16,6 +17,8 @@ from workbench.engine.fit import create_optimizer, fit
 from workbench.engine.loop import TrainingDiverged, train_one_epoch
 from workbench.engine.losses import create_loss, list_losses, register_loss
 from workbench.engine.predict import Predictions, predict
+from workbench.engine.resume_check import ResumeMismatch
+from workbench.engine.run_lock import RunLock, RunLocked
 from workbench.engine.config import DEMO_CONFIG, DEMO_DATA, DEMO_MODELS
 from workbench.engine.runtime import Runtime, create_runtime
 from workbench.engine.sampling import MemoryCache, create_eval_loader, create_train_loader
@@ -23,7 +26,8 @@ from workbench.engine.schedule import lr_at
 from workbench.engine.scoring import model_source, score_comparison, score_model, score_predictions
 
 __all__ = [
-    "CheckpointError", "DEMO_CONFIG", "DEMO_DATA", "DEMO_MODELS", "MemoryCache", "Predictions", "Runtime",
+    "CheckpointError", "DEMO_CONFIG", "DEMO_DATA", "DEMO_MODELS", "MemoryCache", "NonFiniteCheckpoint", "Predictions",
+    "ResumeMismatch", "RunLock", "RunLocked", "Runtime",
     "TrainConfig", "TrainingDiverged", "architecture_signature", "chance_miou", "compare", "comparison_table",
     "create_eval_loader", "create_loss", "create_optimizer", "create_runtime", "create_train_loader", "data_stems",
     "data_target", "dataset_classes", "describe_data", "fit", "init_distributed", "list_losses", "load_checkpoint", "load_model",

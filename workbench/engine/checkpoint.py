@@ -5,6 +5,8 @@ One file holds the model weights (``model/<name>``), the optimizer's tensor stat
 validation mIoU, the optimizer's hyper-parameters, the AMP scaler state, the class names, the model's
 architecture (class name, registry spec) and a signature of its parameter names and shapes. Loading checks
 that signature and the class names first and says plainly what the file holds and what the model expects.
+A checkpoint never holds a NaN or an infinity (``save_checkpoint`` refuses them), and its metadata is read as
+data (``checkpoint_meta``): checked field by field, never passed on as keyword arguments.
 """
 from __future__ import annotations
 
@@ -18,15 +20,26 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save
 from torch import nn
 
-from workbench.records.atomic import atomic_write_bytes
+from workbench.engine.checkpoint_meta import CheckpointError, MetadataError, check_meta, model_spec
 from workbench.models import create_model
+from workbench.records.atomic import atomic_write_bytes
 
 FORMAT = "workbench-checkpoint"
 VERSION = 1
 
 
-class CheckpointError(ValueError):
-    """A checkpoint that cannot be read or does not fit the model or the data."""
+class NonFiniteCheckpoint(CheckpointError):
+    """Refusal to save weights (or optimizer state) that hold NaN or infinite values.
+
+    Attributes:
+        names: the tensors with non-finite values, as stored (``model/<name>``, ``optimizer/<index>/<name>``).
+    """
+
+    def __init__(self, path, names: list[str]):
+        self.names = names
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        super().__init__(f"{path}: not written: {shown} hold NaN or infinite values (the training diverged); the "
+                         f"previous checkpoint is kept.")
 
 
 def architecture_signature(model: nn.Module) -> str:
@@ -44,6 +57,9 @@ def save_checkpoint(path: str | Path, model: nn.Module, *, optimizer=None, scale
         optimizer: optional ``torch.optim.Optimizer`` whose state is stored too.
         scaler: optional ``torch.amp.GradScaler``.
         meta: JSON-ready extras (epoch, step, class_names, model spec, ...).
+
+    Raises:
+        NonFiniteCheckpoint: a parameter, buffer or optimizer tensor holds NaN or inf; nothing is written.
     """
     tensors = {f"model/{k}": _plain(v) for k, v in model.state_dict().items()}
     info = {"format": FORMAT, "version": VERSION, "architecture": type(model).__name__,
@@ -53,6 +69,9 @@ def save_checkpoint(path: str | Path, model: nn.Module, *, optimizer=None, scale
         tensors.update(opt_tensors)
     if scaler is not None and scaler.is_enabled():
         info["scaler"] = scaler.state_dict()
+    bad = non_finite_names(tensors)
+    if bad:
+        raise NonFiniteCheckpoint(path, bad)
     data = save(tensors, metadata={"workbench": json.dumps(info)})
     return atomic_write_bytes(path, data)
 
@@ -67,9 +86,15 @@ def read_checkpoint_info(path: str | Path) -> dict[str, Any]:
             info = json.loads((f.metadata() or {})["workbench"])
     except Exception as err:  # safetensors raises its own error types for a damaged file
         raise CheckpointError(f"{path}: not a workbench checkpoint ({err}); give a last.safetensors/best.safetensors from a run folder.") from err
-    if info.get("format") != FORMAT:
-        raise CheckpointError(f"{path}: metadata format {info.get('format')!r} is not {FORMAT!r}.")
-    return info
+    if not isinstance(info, dict) or info.get("format") != FORMAT:
+        found = info.get("format") if isinstance(info, dict) else info
+        raise MetadataError(f"{path}: metadata format {found!r} is not {FORMAT!r}; give a checkpoint written by workbench.")
+    return check_meta(path, info)
+
+
+def non_finite_names(tensors: dict[str, torch.Tensor]) -> list[str]:
+    """Names of the floating-point tensors that hold a NaN or an infinity."""
+    return [k for k, t in tensors.items() if t.is_floating_point() and not bool(torch.isfinite(t).all())]
 
 
 def load_checkpoint(path: str | Path, model: nn.Module, *, optimizer=None, scaler=None, class_names=None) -> dict[str, Any]:
@@ -165,10 +190,11 @@ def load_model(path: str | Path, *, device: str | torch.device = "cpu") -> nn.Mo
         >>> model = load_model("runs/demo/unet/best.safetensors")  # in eval mode, on the CPU
     """
     info = read_checkpoint_info(path)
-    spec = dict(info.get("model") or {})
-    if "name" not in spec:
+    spec = model_spec(path, info)
+    if spec is None or "num_classes" not in info:
         raise CheckpointError(f"{path}: does not say which model wrote it (fit was called without model_spec); build "
                               f"the model with workbench.models.create_model and use load_checkpoint(path, model).")
-    model = create_model(spec.pop("name"), info["num_classes"], **spec)
+    # Only the validated name and encoder; no pretrained weights: the checkpoint replaces every weight anyway.
+    model = create_model(spec["name"], info["num_classes"], encoder=spec["encoder"], encoder_weights=None)
     load_checkpoint(path, model)
     return model.to(device).eval()

@@ -20,6 +20,7 @@ from workbench.engine.config import TrainConfig
 from workbench.engine.data_info import dataset_classes
 from workbench.engine.fit import fit
 from workbench.engine.loop import TrainingDiverged
+from workbench.engine.run_lock import RunLock
 from workbench.engine.sampling import seed_everything
 from workbench.models import create_model, list_models
 from workbench.records import is_record, read_record
@@ -44,29 +45,35 @@ def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfi
         images_per_s, epochs, steps and the scalar keys of ``Scores.as_dict()``. ``df.attrs`` holds the
         chance levels of ``chance_miou`` and the settings.
     """
-    unknown = [name for name in model_names if name not in list_models()]
-    if unknown:  # before training anything
-        raise ValueError(f"compare: unknown models {unknown}; choose from {list_models()}.")
+    check_model_names(model_names)  # before training anything
     folder = out_dir if out_dir is not None else config.out_dir
     out = None if folder is None else Path(folder)
-    classes = dataset_classes(train_data)
-    rows, scores = {}, {}
-    for name in model_names:
-        seed_everything(config.seed)  # the same initial weights whatever the order of the models
-        model = create_model(name, classes.num_classes, encoder=encoder)
-        run_config = dataclasses.replace(config, out_dir=None if out is None else str(out / name))
-        model_log = None if log is None else (lambda entry, name=name: log({"model": name, **entry}))
-        rows[name], history = _train(model, name, encoder, train_data, val_data, run_config, model_log)
-        if history.attrs.get("scores") is not None:
-            scores[name] = history.attrs["scores"]
-    settings = (f"Trained under one budget and seed ({config.loss} loss, {config.optimizer}, lr {config.lr}, batch "
-                f"{config.batch_size}).")
-    table = comparison_table(scores, rows, settings=settings, ignore_index=config.ignore_index)
-    table.attrs.update({k: getattr(config, k) for k in SETTINGS})
-    if out is not None and distributed.current().is_main:
-        records = {name: read_record(out / name) for name in model_names if is_record(out / name)}
-        write_comparison(out, table, records)
-    return table
+    with RunLock(out if distributed.current().is_main else None):  # one comparison per folder
+        classes = dataset_classes(train_data)
+        rows, scores = {}, {}
+        for name in model_names:
+            seed_everything(config.seed)  # the same initial weights whatever the order of the models
+            model = create_model(name, classes.num_classes, encoder=encoder)
+            run_config = dataclasses.replace(config, out_dir=None if out is None else str(out / name))
+            model_log = None if log is None else (lambda entry, name=name: log({"model": name, **entry}))
+            rows[name], history = _train(model, name, encoder, train_data, val_data, run_config, model_log)
+            if history.attrs.get("scores") is not None:
+                scores[name] = history.attrs["scores"]
+        settings = (f"Trained under one budget and seed ({config.loss} loss, {config.optimizer}, lr {config.lr}, batch "
+                    f"{config.batch_size}).")
+        table = comparison_table(scores, rows, settings=settings, ignore_index=config.ignore_index)
+        table.attrs.update({k: getattr(config, k) for k in SETTINGS})
+        if out is not None and distributed.current().is_main:
+            records = {name: read_record(out / name) for name in model_names if is_record(out / name)}
+            write_comparison(out, table, records)
+        return table
+
+
+def check_model_names(model_names: Sequence[str]) -> None:
+    """Raise a ValueError listing every unknown name (and the valid ones) at once."""
+    unknown = [name for name in model_names if name not in list_models()]
+    if unknown:
+        raise ValueError(f"compare: unknown models {unknown}; choose from {list_models()}.")
 
 
 def _train(model, name, encoder, train_data, val_data, config, log) -> tuple[dict, pd.DataFrame]:

@@ -20,13 +20,15 @@ from torch.utils.data import DataLoader
 
 from workbench.data.classes import Classes
 from workbench.engine import distributed
-from workbench.engine.checkpoint import load_checkpoint
+from workbench.engine.checkpoint import load_checkpoint, non_finite_names
 from workbench.engine.config import TrainConfig
 from workbench.engine.data_info import data_stems, dataset_classes, describe_data
 from workbench.engine.loop import TrainingDiverged, train_one_epoch
 from workbench.engine.losses import create_loss
 from workbench.engine.predict import predict
+from workbench.engine.resume_check import check_resume
 from workbench.engine.run_folder import RunFolder, history_frame
+from workbench.engine.run_lock import RunLock
 from workbench.engine.runtime import Runtime, create_runtime
 from workbench.engine.sampling import create_eval_loader, create_train_loader, derive_seed, seed_everything
 from workbench.engine.schedule import lr_at
@@ -67,8 +69,16 @@ def fit(model: nn.Module, train_data, val_data, config: TrainConfig, *, log: Cal
         validation). With a run folder and validation data, the folder is also an evaluation record.
 
     Raises:
-        TrainingDiverged: the loss became NaN/inf; the last good checkpoint and history.csv are kept.
+        TrainingDiverged: the training or validation loss, or a weight, became NaN/inf; the last good
+            checkpoint and history.csv are kept.
+        RunLocked: another process is running in ``config.out_dir``.
+        ResumeMismatch: ``config.resume`` with settings other than the run's (only the budget may grow).
     """
+    with RunLock(config.out_dir if distributed.current().is_main else None):
+        return _fit(model, train_data, val_data, config, log, model_spec)
+
+
+def _fit(model, train_data, val_data, config: TrainConfig, log, model_spec) -> pd.DataFrame:
     ctx = _setup(model, train_data, val_data, config, log, model_spec)
     state = _resume(ctx) if config.resume else None
     if state is None:
@@ -86,6 +96,8 @@ def fit(model: nn.Module, train_data, val_data, config: TrainConfig, *, log: Cal
                / (time.perf_counter() - started)}
         if ctx.val_loader is not None and (done or state.epoch % config.eval_every == 0):
             final = _validate(ctx, row, final=done)
+            if not math.isfinite(row.get("val_loss", 0.0)):  # absent on the ranks that skip the final validation
+                raise _diverged(ctx, state, row["val_loss"], what="validation loss")
         state.elapsed += time.perf_counter() - started
         row["time"] = state.elapsed
         state.rows.append(row)
@@ -139,7 +151,8 @@ def _setup(model, train_data, val_data, config: TrainConfig, log, model_spec) ->
     shard = {"num_workers": config.num_workers, "pin_memory": runtime.pin_memory, "rank": dist.rank, "world_size": dist.world_size}
     train_loader = create_train_loader(train_data, batch_size=config.batch_size, seed=config.seed, **shard)
     val_loader = None if val_data is None else create_eval_loader(val_data, batch_size=config.batch_size, **shard)
-    meta = {"class_names": list(classes.names), "num_classes": classes.num_classes, "model": model_spec, "config": config.to_dict()}
+    meta = {"class_names": list(classes.names), "num_classes": classes.num_classes, "model": model_spec,
+            "config": config.to_dict(), "budget_extensions": []}
     return _Context(config, runtime, dist, classes, model, distributed.wrap_model(model, runtime.device),
                     criterion.to(runtime.device), create_optimizer(model, config), runtime.grad_scaler(), train_loader,
                     val_data, val_loader, RunFolder(config.out_dir, writable=dist.is_main), meta, log)
@@ -155,8 +168,7 @@ def _train_epoch(ctx: _Context, state: _State) -> float:
             lr_fn=ctx.lr_at, step=state.step, stop_step=ctx.total_steps, log_every=ctx.config.log_every, log=ctx.log,
             progress=ctx.config.progress and ctx.dist.is_main, desc=f"epoch {state.epoch + 1}")
     except TrainingDiverged as err:
-        saved = ctx.run.last if ctx.run.last is not None and ctx.run.last.is_file() else None
-        raise TrainingDiverged(err.step, err.loss, err.lr, checkpoint=saved, history=history_frame(state.rows)) from None
+        raise _diverged(ctx, state, err.loss, step=err.step, lr=err.lr) from None
     distributed.broadcast_buffers(ctx.model)
     return train_loss
 
@@ -206,17 +218,31 @@ def _finish_record(ctx: _Context, final):
     return scores
 
 
+def _diverged(ctx: _Context, state: _State, loss: float, *, what: str = "training loss", step=None, lr=None):
+    """The TrainingDiverged to raise: names the last good checkpoint and carries the completed epochs' history."""
+    saved = ctx.run.last if ctx.run.last is not None and ctx.run.last.is_file() else None
+    step = state.step if step is None else step
+    return TrainingDiverged(step, loss, ctx.lr_at(max(step - 1, 0)) if lr is None else lr, checkpoint=saved,
+                            history=history_frame(state.rows), what=what)
+
+
 def _save(ctx: _Context, state: _State, row: dict, *, save_last: bool) -> None:
+    """history.csv, then ``best`` (when improved), then ``last``: ``last`` is written once all else of the epoch
+    is, so a run killed anywhere in here resumes from the previous ``last`` and redoes the whole epoch."""
+    bad = non_finite_names(ctx.model.state_dict())
+    if bad:  # e.g. a BatchNorm running_var that overflowed while the loss stayed finite
+        state.rows.pop()
+        raise _diverged(ctx, state, math.nan, what=f"the weights ({', '.join(bad[:3])})")
     ctx.run.write_history(state.rows)
     miou = row.get("val_miou", math.nan)
     improved = not math.isnan(miou) and miou > state.best_miou
     state.best_miou = miou if improved else state.best_miou
     best = state.best_miou if math.isfinite(state.best_miou) else None  # strict JSON: no -Infinity
     meta = {**ctx.meta, "epoch": state.epoch, "step": state.step, "best_miou": best, "elapsed": state.elapsed}
-    if save_last:
-        ctx.run.save("last", ctx.model, optimizer=ctx.optimizer, scaler=ctx.scaler, meta=meta)
     if improved:
         ctx.run.save("best", ctx.model, meta=meta)
+    if save_last:
+        ctx.run.save("last", ctx.model, optimizer=ctx.optimizer, scaler=ctx.scaler, meta=meta)
 
 
 def _resume(ctx: _Context) -> _State | None:
@@ -225,6 +251,9 @@ def _resume(ctx: _Context) -> _State | None:
     if run.last is None or not run.last.is_file():
         return None
     info = load_checkpoint(run.last, ctx.model, optimizer=ctx.optimizer, scaler=ctx.scaler, class_names=ctx.classes.names)
+    extension = check_resume(run.last, info.get("config"), ctx.config, steps_per_epoch=len(ctx.train_loader),
+                             step=info["step"], saved_model=info.get("model"), model=ctx.meta["model"])
+    ctx.meta["budget_extensions"] = list(info.get("budget_extensions") or []) + ([extension] if extension else [])
     best = info.get("best_miou")
     return _State(epoch=info["epoch"], step=info["step"], best_miou=-math.inf if best is None else best,
                   rows=run.read_history(info["epoch"]), elapsed=info.get("elapsed", 0.0))
@@ -254,6 +283,7 @@ def _run_info(ctx: _Context, model_spec) -> dict:
     runtime = ctx.runtime
     return {
         "config": ctx.config.to_dict(),
+        "budget_extensions": ctx.meta["budget_extensions"],  # resumes that gave the run more epochs or steps
         "model": model_spec,
         "architecture": type(ctx.model).__name__,
         "parameters": sum(p.numel() for p in ctx.model.parameters()),

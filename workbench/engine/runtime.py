@@ -72,9 +72,18 @@ def resolve_device(device: str = "auto", *, local_rank: int = 0) -> torch.device
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda":
         device = f"cuda:{local_rank}"
-    dev = torch.device(device)
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device {device!r} is not a device; use cpu, cuda, cuda:N or auto.") from None
+    if dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"device {device!r} is not supported; use cpu, cuda, cuda:N or auto.")
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(f"device {device!r} asked for but CUDA is not available here; use device='cpu' or 'auto'.")
+        raise ValueError(f"device {device!r} asked for but CUDA is not available here (no GPU or no CUDA driver); "
+                         f"use --device cpu or --device auto.")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ValueError(f"device {device!r} asked for but this machine has {torch.cuda.device_count()} GPU(s); "
+                         f"use cuda:0 .. cuda:{torch.cuda.device_count() - 1}.")
     return dev
 
 

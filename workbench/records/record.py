@@ -106,7 +106,11 @@ def read_record(path: str | Path) -> Record:
         if file_sha256(path / name, missing_ok=True) != digest:
             raise RecordError(f"{path / name}: missing or changed since the record was written; this record cannot be "
                               f"trusted. Evaluate again to rewrite it.")
-    classes = Classes(meta["classes"]["names"], meta["classes"]["colors"], meta["classes"]["ignore_index"])
+    try:
+        classes = Classes(meta["classes"]["names"], meta["classes"]["colors"], meta["classes"]["ignore_index"])
+    except (KeyError, TypeError, ValueError) as err:  # e.g. a colour [300, 0, 0] in a hand-edited file
+        raise RecordError(f"{path / RECORD_FILE}: its classes are not valid ({err}); evaluate again to rewrite the "
+                          f"record.") from None
     stats = _read_stats(path / STATS_FILE, classes.ignore_index)
     stems = list(meta["data"]["stems"])
     if len(stats) != len(stems):

@@ -27,8 +27,10 @@ def export_table(df: pd.DataFrame, path) -> Path:
     """Write ``df`` to ``path`` in the format its suffix names, with ``df.attrs`` as caption or metadata.
 
     - ``.csv``: one ``# key: value`` line per metadata entry, then the table; read it back with
-      ``pd.read_csv(path, comment="#")`` (so avoid ``#`` in class names there).
-    - ``.md``: a caption line, then a pipe table.
+      ``pd.read_csv(path, comment="#")`` (so avoid ``#`` in class names there). Text that a spreadsheet
+      would run as a formula (starting with ``= + - @``, a tab or a carriage return) gets a leading ``'``
+      (``csv_text``; ``csv_text_restore`` undoes it), so a class named ``=1+1`` stays text.
+    - ``.md``: a caption line, then a pipe table; line breaks in text become spaces, ``|`` is escaped.
     - ``.tex``: a ``table`` environment with ``\\caption{...}`` (``DataFrame.to_latex``, text escaped).
     - ``.html``: a ``<table>`` with a ``<caption>``; all text escaped.
     - ``.json``: ``{"metadata": {...}, "rows": [{column: value}, ...]}``, NaN written as ``null``.
@@ -71,6 +73,8 @@ def read_table_csv(path: str | Path) -> pd.DataFrame:
             break
         header.append(line)
     table = pd.read_csv(io.StringIO("".join(lines[len(header):])), keep_default_na=False, na_values=["", "NaN", "nan"])
+    table = table.map(lambda v: csv_text_restore(v) if isinstance(v, str) else v)  # "'=1+1" back to "=1+1"
+    table.columns = [csv_text_restore(str(c)) for c in table.columns]
     for line in header:
         key, _, value = line[2:].rstrip("\n").partition(": ")
         table.attrs[key] = value
@@ -139,19 +143,35 @@ def _is_number(value) -> bool:
 
 def table_to_csv(df: pd.DataFrame) -> str:
     header = "".join(f"# {key}: {_one_line(value)}\n" for key, value in df.attrs.items())
-    return header + _flat(df).to_csv(index=False, lineterminator="\n")
+    flat = _flat(df).map(lambda v: csv_text(v) if isinstance(v, str) else v)
+    flat.columns = [csv_text(str(c)) for c in flat.columns]
+    return header + flat.to_csv(index=False, lineterminator="\n")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")  # "'" too, so that csv_text_restore is exact
+
+
+def csv_text(text: str) -> str:
+    """A CSV cell that spreadsheets show as text: ``'`` before a leading ``= + - @``, tab, CR or ``'`` (OWASP)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_text_restore(text: str) -> str:
+    """Inverse of ``csv_text``."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
 def table_to_markdown(df: pd.DataFrame) -> str:
-    shown = display_frame(df).map(lambda v: v.replace("|", "\\|"))
-    shown.columns = [c.replace("|", "\\|") for c in shown.columns]
+    shown = display_frame(df).map(lambda v: _one_line(v).replace("|", "\\|"))  # a line break would split the row
+    shown.columns = [_one_line(c).replace("|", "\\|") for c in shown.columns]
     align = ["right" if a == "r" else "left" for a in _alignment(df)]
     return f"{caption_of(df)}\n\n{shown.to_markdown(index=False, disable_numparse=True, colalign=align)}\n"
 
 
 def table_to_latex(df: pd.DataFrame) -> str:
     caption = _latex_escape(caption_of(df)) or None
-    return display_frame(df).to_latex(index=False, caption=caption, escape=True, column_format="".join(_alignment(df)))
+    shown = display_frame(df).map(_one_line)  # a blank line inside a cell would end the LaTeX table
+    return shown.to_latex(index=False, caption=caption, escape=True, column_format="".join(_alignment(df)))
 
 
 def _alignment(df: pd.DataFrame) -> list[str]:

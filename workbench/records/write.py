@@ -27,7 +27,7 @@ from workbench.records.masks import encode_mask, mask_bit_depth
 from workbench.records.record import (
     COMPARISON_FILE, FORMAT, MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, STATS_FILE, VERSION, Record, file_sha256, read_record,
 )
-from workbench.records.tables import export_table
+from workbench.records.tables import csv_text, export_table
 
 PACKAGES = ("workbench", "numpy", "torch", "torchvision", "segmentation-models-pytorch", "pillow")
 SOURCE_KINDS = {"model": ("name", "encoder", "weights", "sha256"), "predictions": ("dir",)}
@@ -133,7 +133,8 @@ def _write_tables(path: Path, scores: Scores, stems: list[str], classes: Classes
     atomic_write_bytes(path / STATS_FILE, buffer)
     atomic_write_json(path / "scores.json", scores.as_dict())
     names = list(classes.names)
-    confusion = pd.DataFrame(scores.confusion, index=pd.Index(names, name="target \\ predicted"), columns=names)
+    shown = [csv_text(n) for n in names]  # a class named "=1+1" stays text in a spreadsheet
+    confusion = pd.DataFrame(scores.confusion, index=pd.Index(shown, name="target \\ predicted"), columns=shown)
     atomic_write_text(path / "confusion.csv", confusion.to_csv(lineterminator="\n"))
     per_image = stats.per_image()
     per_image.index = pd.Index(stems, name="stem")
