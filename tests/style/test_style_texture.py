@@ -37,8 +37,8 @@ def test_transfer_moves_the_texture_statistics_towards_the_style():
     content image's, so the texture moved towards the style's, not only the optimised numbers."""
     content, style = scene(1), scene(2)
     extractor = TextureFeatures(channels=32)
-    config = StyleConfig(image_size=None, optimizer="adam", lr=0.03, steps=40, stage_every=20, tv_weight=0.01,
-                         **{k: v for k, v in extractor.config_defaults.items()})
+    config = StyleConfig(image_size=None, optimizer="adam", lr=0.03, steps=40, stage_every=20,
+                         **extractor.config_defaults)
     result = transfer(content, style, extractor=extractor, config=config, progress=False)
     judge = TextureFeatures(channels=32, seed=7)
 

@@ -1,6 +1,5 @@
 """StyleStages driven through its controls, as a notebook user would, without a browser."""
 import dataclasses
-import html
 import io
 import warnings
 
@@ -39,7 +38,8 @@ def test_starts_at_the_last_stage(result):
     assert w.stage.max == 2 and w.stage.value == 2
     assert w.current_stage.step == 8 and w.shown["step"] == 8
     assert w.layer.value == "conv1_1" and bytes(w.view.value).startswith(PNG)
-    assert "stage 3 of 3, step 8" in w.info.value  # 1-based stage numbers
+    assert w.shown["title"].startswith("stage 3 of 3, step 8")  # 1-based stage numbers, in the picture
+    assert w.info.value.startswith("style per layer: conv1_1 ")
 
 
 def test_stage_slider_shows_that_stages_picture_and_numbers_together(result):
@@ -52,7 +52,7 @@ def test_stage_slider_shows_that_stages_picture_and_numbers_together(result):
     # the picture on display is the one rendered for stage 1, whose title carries the same losses
     assert shown["pngs"]["stage"] == w.stage_pngs[1] != w.stage_pngs[2]
     assert shown["title"] == stage_title(1, result) and f"{stage.losses['total']:.3g}" in shown["title"]
-    assert html.escape(shown["title"]) in w.info.value
+    assert f"conv5_1 {stage.losses['style/conv5_1']:.3g}" in w.info.value
     assert shown["pngs"]["gram_stage"] == w.gram_pngs["conv1_1"][1]
 
 
@@ -65,6 +65,8 @@ def test_gram_pictures_use_the_layers_common_range(result):
     # decode the palette PNG and compare its colours with an independent mapping of the Gram matrix
     decoded = np.asarray(Image.open(io.BytesIO(shown["pngs"]["gram_stage"])).convert("RGB"))
     gram = result.stages[-1].grams["conv5_1"]
+    grams = [result.style_grams["conv5_1"], *(s.grams["conv5_1"] for s in result.stages)]
+    assert low == min(g.min() for g in grams) and high == max(np.percentile(g, 99) for g in grams)
     expected = colormaps["magma"](np.clip((gram - low) / (high - low), 0, 1))[..., :3] * 255
     assert decoded.shape == (32, 32, 3)
     assert np.abs(decoded.astype(float) - expected).max() <= 6  # 256 colour levels

@@ -75,7 +75,7 @@ class StyleConfig:
 
 
 BUDGETS = {  # per device type: what runs in about a minute on a 2-core laptop CPU, and the paper's run on a GPU
-    "cpu": {"image_size": 128, "steps": 60, "optimizer": "adam", "lr": 0.03, "stage_every": 5},
+    "cpu": {"image_size": 128, "steps": 40, "optimizer": "adam", "lr": 0.04, "stage_every": 4},
     "cuda": {"image_size": 256, "steps": 300, "optimizer": "lbfgs", "lr": None, "stage_every": 25},
 }
 

@@ -23,7 +23,8 @@ from workbench.style.features import IMAGENET_MEAN, IMAGENET_STD
 TEXTURE_SCALES = (1, 2, 4, 8)  # pixels per feature at each pyramid level
 TEXTURE_CONTENT_LAYER = "scale2"
 TEXTURE_STYLE_LAYERS = tuple((f"scale{s}", 0.25) for s in TEXTURE_SCALES)
-TEXTURE_STYLE_WEIGHT = 1e4  # these Gram entries are larger than VGG19's: a smaller beta than Gatys's 1e6
+TEXTURE_STYLE_WEIGHT = 1e6  # beta, as for VGG19: the content loss of these features is of a similar size
+TEXTURE_TV_WEIGHT = 0.01  # the pyramid's levels already smooth; a VGG19-sized tv term would erase the texture
 DESCRIPTION = ("random multi-scale shallow filters (Ustyuzhaninov et al., ICLR 2017): one random conv layer "
                "on a 4-level image pyramid, no trained weights; it transfers colour and texture, not a "
                "painter's strokes")
@@ -57,7 +58,8 @@ class TextureFeatures(nn.Module):
         self.layers = (TEXTURE_CONTENT_LAYER, *self.layer_names)
         self.description = f"{DESCRIPTION} ({channels} filters of {kernel_size}x{kernel_size} per level, seed {seed})"
         self.config_defaults = {"content_layer": TEXTURE_CONTENT_LAYER, "style_layers": tuple(
-            (name, 1.0 / len(self.scales)) for name in self.layer_names), "style_weight": TEXTURE_STYLE_WEIGHT}
+            (name, 1.0 / len(self.scales)) for name in self.layer_names), "style_weight": TEXTURE_STYLE_WEIGHT,
+            "tv_weight": TEXTURE_TV_WEIGHT}
         self.eval()
 
     def resolve(self, layer) -> int:

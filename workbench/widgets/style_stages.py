@@ -26,9 +26,19 @@ GRAM_PIXELS = 220  # displayed side of a Gram matrix; the browser scales its C x
 
 
 def gram_limits(result: StyleResult, layer) -> tuple[float, float]:
-    """One colour range for a layer's Gram matrices: the style target's and every stage's, so they compare."""
+    """One colour range for a layer's Gram matrices: the style target's and every stage's, so they compare.
+
+    From the smallest entry to the largest 99th percentile: a few very large entries (a channel that
+    fires everywhere) would otherwise leave all the others black; they are drawn in the top colour.
+    """
     grams = [result.style_grams[layer], *(stage.grams[layer] for stage in result.stages)]
-    return float(min(g.min() for g in grams)), float(max(g.max() for g in grams))
+    return float(min(g.min() for g in grams)), float(max(np.percentile(g, 99) for g in grams))
+
+
+def layer_losses(stage: Stage) -> str:
+    """``"style per layer: conv1_1 0.12, conv2_1 0.3, ..."`` from a stage's ``style/<layer>`` terms."""
+    terms = [(name.removeprefix("style/"), value) for name, value in stage.losses.items() if name.startswith("style/")]
+    return "style per layer: " + ", ".join(f"{name} {value:.3g}" for name, value in terms)
 
 
 def stage_title(index: int, result: StyleResult) -> str:
@@ -116,7 +126,7 @@ class StyleStages(SnapshotDisplay):
         originals = widgets.HBox([_fixed_image(self.result.content, "content"), _fixed_image(self.result.style, "style")])
         grams = widgets.HBox([self.gram_target, self.gram_stage, self.colorbar])
         self.widget = SnapshotBox(
-            [widgets.HBox([self.stage, self.layer]), self.info, self.view, self._gram_titles, grams, originals, inputs],
+            [widgets.HBox([self.stage, self.layer]), self.view, self.info, self._gram_titles, grams, originals, inputs],
             snapshot=Snapshot(self._picture, name="StyleStages"))
         for control in (self.stage, self.layer):
             control.observe(self._show, names="value")
@@ -141,7 +151,7 @@ class StyleStages(SnapshotDisplay):
     def _show(self, change=None) -> None:
         index, layer = self.stage.value, self.layer.value
         self.view.value = self.stage_pngs[index]
-        self.info.value = f"<b>{html.escape(self.titles[index])}</b>"
+        self.info.value = html.escape(layer_losses(self.current_stage))  # the totals are in the picture's title
         self.gram_stage.value = self.gram_pngs[layer][index]
         self.gram_target.value = self.target_pngs[layer]
         self.colorbar.value = self.colorbar_pngs[layer]
