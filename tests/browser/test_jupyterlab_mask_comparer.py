@@ -51,13 +51,15 @@ def test_mask_comparer_slider_changes_masks_in_jupyterlab(jupyterlab, tmp_path):
         page.screenshot(path=str(ARTIFACTS / "05_before_slider.png"))
         slider.locator(".noUi-handle").focus()
         page.keyboard.press("ArrowRight")
-        # Wait until every panel shows new bytes: a transient change of the output area (a re-render while
-        # the kernel's update is on its way) must not count as the slider's effect.
+        # Wait until the photograph and target panels (the first two) show new bytes: a transient change of
+        # the output area (a re-render while the kernel's update is on its way) must not count as the slider's
+        # effect. A model's panel may legitimately stay the same: a one-epoch model can predict the same mask
+        # (all background, say) for two images.
         page.wait_for_function(f"""async () => {{ const now = await ({PANEL_DIGESTS})(), old = {json.dumps(before)};
-                                   return now.length === old.length && now.every((d, i) => d !== old[i]); }}""",
+                                   return now.length === old.length && now[0] !== old[0] && now[1] !== old[1]; }}""",
                                timeout=60_000)
         after = page.evaluate(PANEL_DIGESTS)
         page.screenshot(path=str(ARTIFACTS / "05_after_slider.png"))
-    changed = sum(a != b for a, b in zip(before, after))
-    # Image 0 and image 1 differ in photograph, target and every model's mask: all panels must change.
-    assert len(after) == len(before) and changed == len(before), f"{changed} of {len(before)} panels changed"
+    # Image 0 and image 1 differ in photograph and target, so those two panels must change.
+    assert len(after) == len(before), f"{len(before)} panels before the slider moved, {len(after)} after"
+    assert after[0] != before[0] and after[1] != before[1], "the photograph or target panel did not change"
