@@ -3,6 +3,7 @@
 ``fit(model, train_data, val_data, TrainConfig(...))`` trains one model and keeps a run folder;
 ``compare(model_names, train_data, val_data, config)`` trains several under one budget and tabulates them.
 """
+from workbench.engine.budget import BUDGETS, Budget, choose_budget, list_budgets
 from workbench.engine.checkpoint import (
     CheckpointError, architecture_signature, load_checkpoint, load_model, read_checkpoint_info, save_checkpoint,
 )
@@ -19,6 +20,7 @@ from workbench.engine.schedule import lr_at
 from workbench.engine.scoring import score_model
 
 __all__ = [
+    "BUDGETS", "Budget", "choose_budget", "list_budgets",
     "CheckpointError", "DEMO_CONFIG", "DEMO_DATA", "DEMO_MODELS", "MemoryCache", "Runtime", "TrainConfig",
     "TrainingDiverged", "architecture_signature", "chance_miou", "compare", "create_eval_loader", "create_loss",
     "create_optimizer", "create_runtime", "create_train_loader", "dataset_classes", "evaluate", "fit",

@@ -1,0 +1,57 @@
+"""Chance levels: what a predictor that ignores the image scores, and the flag for a model that is no better.
+
+A model whose mIoU is below ``NEAR_CHANCE_FACTOR`` times the majority-class chance level has not learned
+the task yet (a short run on a CPU, a learning rate off by 10x...). Every place that shows scores (the
+comparison table, the command line, the notebooks, the review report) marks it with ``NEAR_CHANCE``
+through ``chance_note``, so that the rule is stated once.
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable, Sequence
+
+import numpy as np
+
+NEAR_CHANCE_FACTOR = 1.5  # mIoU below this multiple of the majority-class chance level is flagged
+NEAR_CHANCE = "near chance: train longer"
+
+
+def class_pixel_counts(masks: Iterable, num_classes: int, ignore_index: int = 255) -> np.ndarray:
+    """Pixels per class over target masks (arrays or tensors of class ids), ``ignore_index`` left out.
+
+    Returns:
+        int64 ``(num_classes,)``: what ``chance_miou`` takes, known before any model is trained.
+
+    Raises:
+        ValueError: a mask value that is neither a class id nor ``ignore_index``.
+    """
+    counts = np.zeros(num_classes, dtype=np.int64)
+    for mask in masks:
+        values = np.asarray(mask).ravel()
+        values = values[values != ignore_index]
+        if values.size and (values.min() < 0 or values.max() >= num_classes):
+            bad = values[(values < 0) | (values >= num_classes)][0]
+            raise ValueError(f"class_pixel_counts: mask value {bad} is neither a class id (0..{num_classes - 1}) nor "
+                             f"ignore_index {ignore_index}; check the masks or num_classes.")
+        counts += np.bincount(values.astype(np.int64), minlength=num_classes)
+    return counts
+
+
+def near_chance(miou: float, chance: float) -> bool:
+    """Whether ``miou`` is below ``NEAR_CHANCE_FACTOR`` x ``chance`` (False when either is NaN: nothing to judge)."""
+    if miou is None or chance is None or math.isnan(miou) or math.isnan(chance):
+        return False
+    return miou < NEAR_CHANCE_FACTOR * chance
+
+
+def chance_note(miou: float, chance: float) -> str:
+    """``NEAR_CHANCE`` for a score near the chance level, else ``""``: the text shown beside the score."""
+    return NEAR_CHANCE if near_chance(miou, chance) else ""
+
+
+def chance_sentence(chance: dict[str, float], background: str = "the most frequent class") -> str:
+    """The chance levels of ``chance_miou`` in words, with the threshold below which a model is flagged."""
+    return (f"A predictor that ignores the image scores mIoU {chance['majority']:.3f} by painting {background} "
+            f"everywhere, and {chance['uniform']:.3f} by guessing a class per pixel at random; a model below "
+            f"{NEAR_CHANCE_FACTOR:g} x {chance['majority']:.3f} = {NEAR_CHANCE_FACTOR * chance['majority']:.3f} "
+            f"is marked \"{NEAR_CHANCE}\".")
