@@ -1,16 +1,15 @@
 """choose_budget: a preset picked from the device, the caller's values on top, sizes only for generated data."""
 import json
-import math
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from workbench.data import DatasetError
+from workbench.data import DatasetError, SyntheticShapes
 from workbench.engine import budget as budget_module
 from workbench.engine.budget import BUDGETS, choose_budget, list_budgets
-from workbench.engine.sampling import MemoryCache
+from workbench.engine.sampling import MemoryCache, create_train_loader, train_steps_per_epoch
 
 
 def test_auto_follows_the_device(monkeypatch):
@@ -33,11 +32,19 @@ def test_explicit_values_win_and_are_listed():
     assert choose_budget("cpu").explicit == ()
 
 
+@pytest.mark.parametrize("num_samples, batch_size, world_size", [(10, 4, 1), (3, 4, 1), (16, 4, 1), (10, 2, 3), (5, 8, 2)])
+def test_steps_per_epoch_is_the_loaders_length(num_samples, batch_size, world_size):
+    data = SyntheticShapes(num_images=num_samples, image_size=(8, 8))
+    loader = create_train_loader(data, batch_size=batch_size, seed=0, rank=0, world_size=world_size)
+    assert train_steps_per_epoch(num_samples, batch_size, world_size) == len(loader) == len(list(loader))
+
+
 def test_train_config_carries_the_budget():
     chosen = choose_budget("cpu", epochs=2, batch_size=4)
     config = chosen.train_config(device="cpu", out_dir=None)
     assert (config.epochs, config.batch_size, config.lr, config.optimizer, config.loss) == (2, 4, chosen.lr, "adamw", chosen.loss)
-    assert chosen.steps_per_epoch(10) == math.ceil(10 / 4) and chosen.steps_per_epoch() == math.ceil(chosen.num_images / 4)
+    assert chosen.steps_per_epoch(10) == 2 and chosen.steps_per_epoch(3) == 1  # as the loader: last batch dropped
+    assert chosen.steps_per_epoch() == chosen.num_images // 4
 
 
 @pytest.mark.parametrize("kwargs, message", [

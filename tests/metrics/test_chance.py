@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from workbench.metrics import NEAR_CHANCE, chance_note, chance_sentence, class_pixel_counts, near_chance
+from workbench.metrics import NEAR_CHANCE, against_chance, chance_note, chance_sentence, class_pixel_counts, near_chance
 
 
 def test_class_pixel_counts_match_a_python_count():
@@ -34,3 +34,9 @@ def test_the_sentence_states_both_levels_and_the_threshold():
     text = chance_sentence({"majority": 0.111, "uniform": 0.045}, background="background")
     assert "0.111 by painting background everywhere" in text and "0.045" in text
     assert "1.5 x 0.111 = 0.167" in text and NEAR_CHANCE in text
+
+
+def test_against_chance_gives_the_multiple_and_the_flag():
+    assert against_chance(0.403, 0.111) == "0.403 (3.6 x chance)"
+    assert against_chance(0.12, 0.111) == f"0.120 (1.1 x chance): {NEAR_CHANCE}"
+    assert against_chance(0.3, math.nan) == "0.300"

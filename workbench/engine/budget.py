@@ -9,14 +9,13 @@ larger one. Values the caller gives explicitly always win over the budget's.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 from workbench.data import check_count, create_splits, parse_size
 from workbench.data.registry import DATASETS
 from workbench.engine.config import TrainConfig
 from workbench.engine.runtime import resolve_device
-from workbench.engine.sampling import MemoryCache
+from workbench.engine.sampling import MemoryCache, train_steps_per_epoch
 from workbench.registry import Registry
 
 SIZE_FIELDS = ("image_size", "num_images", "val_images")  # generated data only
@@ -39,8 +38,9 @@ class Budget:
     explicit: tuple[str, ...] = ()  # fields given by the caller
 
     def steps_per_epoch(self, num_train: int | None = None) -> int:
-        """Optimizer steps of one epoch over ``num_train`` images (default: the budget's own count)."""
-        return math.ceil((self.num_images if num_train is None else num_train) / self.batch_size)
+        """Optimizer steps of one epoch over ``num_train`` images (default: the budget's own count) in one
+        process, as the training loader makes them (an incomplete last batch is dropped)."""
+        return train_steps_per_epoch(self.num_images if num_train is None else num_train, self.batch_size)
 
     def train_config(self, **overrides) -> TrainConfig:
         """The ``TrainConfig`` of this budget; ``overrides`` (device, out_dir, crop_size...) are passed on."""

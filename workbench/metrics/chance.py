@@ -55,3 +55,10 @@ def chance_sentence(chance: dict[str, float], background: str = "the most freque
             f"everywhere, and {chance['uniform']:.3f} by guessing a class per pixel at random; a model below "
             f"{NEAR_CHANCE_FACTOR:g} x {chance['majority']:.3f} = {NEAR_CHANCE_FACTOR * chance['majority']:.3f} "
             f"is marked \"{NEAR_CHANCE}\".")
+
+
+def against_chance(miou: float, chance: float) -> str:
+    """A score with its multiple of the chance level, and the flag when it applies: ``"0.403 (3.6 x chance)"``."""
+    text = f"{miou:.3f} ({miou / chance:.1f} x chance)" if chance and chance == chance else f"{miou:.3f}"
+    note = chance_note(miou, chance)
+    return f"{text}: {note}" if note else text

@@ -15,6 +15,7 @@ import pandas as pd
 from IPython.display import DisplayHandle, Image
 from matplotlib.figure import Figure
 
+from workbench.metrics.chance import NEAR_CHANCE_FACTOR
 from workbench.viz.curves import draw_learning_curves
 from workbench.viz.encode import figure_to_png
 
@@ -27,7 +28,7 @@ class LiveCurves:
         epochs: epochs per model (fixes the x axes).
         steps_per_epoch: optimizer steps per epoch, to place the losses logged between epoch ends.
         chance: the majority-class chance mIoU, drawn on the mIoU panel (None: not drawn).
-        chance_factor: also draw ``chance_factor`` x chance, the near-chance flag's bar.
+        chance_factor: also draw ``chance_factor`` x chance, the near-chance flag's bar (None: not drawn).
         min_interval_s: between epoch ends (which always redraw), at most one redraw per this many seconds,
             and never more often than every ten redraw durations, so that drawing takes at most about a
             tenth of the training time however slow the machine.
@@ -39,10 +40,11 @@ class LiveCurves:
     """
 
     def __init__(self, models: Sequence[str], *, epochs: int, steps_per_epoch: int, chance: float | None = None,
-                 chance_factor: float | None = None, min_interval_s: float = 3.0, handle=None, dpi: int = 80):
+                 chance_factor: float | None = NEAR_CHANCE_FACTOR, min_interval_s: float = 3.0, handle=None,
+                 dpi: int = 80):
         if not models or epochs < 1 or steps_per_epoch < 1:
-            raise ValueError(f"LiveCurves needs at least one model and epochs, steps_per_epoch >= 1; got {list(models)}, "
-                             f"epochs={epochs}, steps_per_epoch={steps_per_epoch}.")
+            raise ValueError(f"LiveCurves needs at least one model and epochs, steps_per_epoch >= 1; got "
+                             f"{list(models)}, epochs={epochs}, steps_per_epoch={steps_per_epoch}.")
         self.models, self.epochs, self.steps_per_epoch = list(models), epochs, steps_per_epoch
         self.chance, self.chance_factor, self.min_interval_s, self.dpi = chance, chance_factor, min_interval_s, dpi
         self.handle = DisplayHandle() if handle is None else handle
