@@ -30,8 +30,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from workbench.engine import chance_miou, choose_budget  # noqa: E402
-from workbench.metrics import NEAR_CHANCE_FACTOR, class_pixel_counts  # noqa: E402
+from workbench.engine import choose_budget  # noqa: E402
+from workbench.metrics import NEAR_CHANCE_FACTOR, chance_miou, class_pixel_counts  # noqa: E402
 
 TARGET_S = {"01_segmentation_basics": 60, "02_transposed_convolution": 60, "03_fcn": 180,
             "04_train_and_compare": 480, "05_inspect_masks": 120, "06_style_transfer": 60, "07_review": 120}

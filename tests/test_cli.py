@@ -4,11 +4,15 @@ import json
 import runpy
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
-from workbench.cli import CONFIG_OPTIONS, build_parser, main, option_name
-from workbench.engine import TrainConfig
+from workbench.cli import build_parser, main, option_name
+from workbench.engine import TrainConfig, list_losses
+from workbench.engine.losses import LOSSES, CrossEntropyLoss
+from workbench.records import read_comparison, read_record
 
 TINY_DATA = ["--num-images", "8", "--val-images", "4", "--image-size", "32"]
 
@@ -20,11 +24,24 @@ def _help(command):
 @pytest.mark.parametrize("command", ["train", "compare"])
 def test_help_explains_every_train_config_field(command):
     text = _help(command)
-    for field in dataclasses.fields(TrainConfig):
-        assert option_name(field.name) in text, field.name
-        assert CONFIG_OPTIONS[field.name][0].split()[0] in text
+    for field in dataclasses.fields(TrainConfig):  # the help is written once, in the field's metadata
+        assert option_name(field) in text, field.name
+        assert " ".join(field.metadata["help"].split()[:3]) in " ".join(text.split()), field.name
     for option in ("--data", "--encoder", "--num-images", "--image-size", "--train-split", "--val-split"):
         assert option in text
+
+
+def test_loss_choices_come_from_the_registry():
+    LOSSES.add("test-cli-loss", CrossEntropyLoss)
+    try:
+        args = build_parser().parse_args(["train", "--loss", "test-cli-loss"])
+        assert args.loss == "test-cli-loss"
+    finally:
+        LOSSES.remove("test-cli-loss")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--loss", "test-cli-loss"])
+    choices = next(a for a in build_parser()._subparsers._group_actions[0].choices["train"]._actions if a.dest == "loss")
+    assert choices.choices == list_losses()
 
 
 def test_every_option_has_help_text():
@@ -58,9 +75,17 @@ def test_tiny_train_then_evaluate_gives_the_same_scores(tiny_run, tmp_path, caps
                "--out", str(tmp_path / "eval")])
     printed = capsys.readouterr().out
     assert rc == 0 and "background" in printed
-    for name in ("scores.json", "per_class.csv", "per_class.md", "per_class.tex", "per_class.html", "per_image.csv"):
-        assert (tmp_path / "eval" / name).is_file(), name
+    record = read_record(tmp_path / "eval")  # the same record as the run folder's: same weights, same images
+    assert record.source["sha256"] == read_record(tiny_run).source["sha256"] and record.source["name"] == "fcn32s"
     assert json.loads((tmp_path / "eval" / "scores.json").read_text()) == json.loads((tiny_run / "scores.json").read_text())
+    assert all((record.mask(s) == read_record(tiny_run).mask(s)).all() for s in record.stems)
+
+
+def test_a_records_masks_scored_as_predictions_give_its_scores(tiny_run, tmp_path):
+    assert main(["evaluate", "--preds", str(tiny_run / "masks"), *TINY_DATA, "--out", str(tmp_path / "again")]) == 0
+    again, run = read_record(tmp_path / "again"), read_record(tiny_run)
+    assert again.source["kind"] == "predictions" and again.stems == run.stems
+    assert json.loads((tmp_path / "again" / "scores.json").read_text()) == json.loads((tiny_run / "scores.json").read_text())
 
 
 @pytest.mark.slow
@@ -99,3 +124,31 @@ def test_compare_runs_unchanged_on_camvid(camvid_root, tmp_path):
     assert list(table["model"]) == ["fcn32s"] and table["miou"].notna().all()
     per_class = pd.read_csv(tmp_path / "per_class_iou.csv", comment="#")
     assert len(per_class) == 11 and (tmp_path / "fcn32s" / "last.safetensors").is_file()
+    assert (tmp_path / "mask_gallery.png").is_file() and (tmp_path / "learning_curves.png").is_file()
+    assert len(read_comparison(tmp_path)["fcn32s"].stems) == 2
+
+
+def _predictions(folder, stems, seed):
+    folder.mkdir()
+    rng = np.random.default_rng(seed)
+    for stem in stems:
+        Image.fromarray(rng.integers(0, 7, (32, 32)).astype(np.uint8)).save(folder / f"{stem}.png")
+    return folder
+
+
+def test_evaluate_predictions_of_other_tools(tmp_path, capsys):
+    stems = [f"{i:05d}" for i in range(4)]  # synthetic images are named by index
+    mine, theirs = _predictions(tmp_path / "mine", stems, 0), _predictions(tmp_path / "theirs", stems, 1)
+    assert main(["evaluate", "--preds", str(mine), *TINY_DATA, "--out", str(tmp_path / "one")]) == 0
+    assert "record written to" in capsys.readouterr().out and read_record(tmp_path / "one").stems == stems
+    rc = main(["evaluate", "--preds", f"theirs={theirs}", "--preds", f"mine={mine}", *TINY_DATA, "--gallery-size", "2",
+               "--out", str(tmp_path / "cmp")])
+    assert rc == 0 and "comparison folder" in capsys.readouterr().out
+    assert list(read_comparison(tmp_path / "cmp")) == ["theirs", "mine"]
+    for name in ("comparison.csv", "comparison.md", "per_class_iou.csv", "mask_gallery.png"):
+        assert (tmp_path / "cmp" / name).is_file(), name
+    (mine / "00002.png").unlink()
+    assert main(["evaluate", "--preds", str(mine), *TINY_DATA, "--out", str(tmp_path / "bad")]) == 2
+    assert "1 of 4 images have no prediction (00002)" in capsys.readouterr().err
+    assert main(["evaluate", "--preds", f"a={mine}", "--preds", str(theirs), *TINY_DATA]) == 2
+    assert "NAME=DIR" in capsys.readouterr().err

@@ -1,66 +1,62 @@
 """Command line: ``workbench train``, ``workbench compare``, ``workbench evaluate`` and ``workbench report``.
 
-The options of ``train`` and ``compare`` map one to one onto ``TrainConfig`` fields (``--out`` is
-``out_dir``); their defaults are the demo budget (``DEMO_CONFIG``), small enough for a laptop CPU.
+The options of ``train`` and ``compare`` are generated from the ``TrainConfig`` fields (type, help and
+choices from each field's metadata; ``--out`` is ``out_dir``); their defaults are the demo budget
+(``DEMO_CONFIG``), small enough for a laptop CPU.
 Under ``torchrun --nproc_per_node=N -m workbench train ...`` the run uses DistributedDataParallel.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
+import types
+import typing
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from torch.utils.data import Subset
 
-from workbench.data import create_dataset, train_transforms
+from workbench.data import check_count, create_dataset, create_splits, parse_size
 from workbench.engine import distributed
 from workbench.engine.checkpoint import load_checkpoint, read_checkpoint_info
 from workbench.engine.compare import compare
-from workbench.engine.config import OPTIMIZERS, PRECISIONS, TrainConfig
-from workbench.engine.fit import dataset_classes, fit
+from workbench.engine.config import PRECISIONS, TrainConfig
+from workbench.engine.data_info import dataset_classes
+from workbench.engine.fit import fit
 from workbench.engine.loop import TrainingDiverged
-from workbench.engine.presets import DEMO_CONFIG, DEMO_DATA, DEMO_MODELS
+from workbench.engine.config import DEMO_CONFIG, DEMO_DATA, DEMO_MODELS
 from workbench.engine.runtime import create_runtime
-from workbench.engine.run_folder import write_scores
 from workbench.engine.sampling import MemoryCache, seed_everything
-from workbench.engine.scoring import score_model
+from workbench.engine.scoring import score_comparison, score_model, score_predictions
+from workbench.metrics import against_chance, chance_miou, chance_sentence
 from workbench.models import create_model
+from workbench.records import read_comparison
 from workbench.report import write_review
+from workbench.viz import gallery_figure, learning_curves_figure
 
-CONFIG_OPTIONS = {  # TrainConfig field -> (help, extra add_argument keywords)
-    "epochs": ("passes over the training set", {"type": int}),
-    "max_steps": ("optimizer steps in total; overrides --epochs when given", {"type": int}),
-    "batch_size": ("images per step (and per process under torchrun)", {"type": int}),
-    "optimizer": ("optimizer", {"choices": OPTIMIZERS}),
-    "lr": ("peak learning rate (poly decay to 0 over the run)", {"type": float}),
-    "momentum": ("SGD momentum, or AdamW's beta1", {"type": float}),
-    "weight_decay": ("weight decay", {"type": float}),
-    "poly_power": ("exponent of the poly schedule lr * (1 - progress) ** power", {"type": float}),
-    "warmup_steps": ("steps of linear learning-rate warm-up", {"type": int}),
-    "loss": ("training loss: cross-entropy, soft Dice, or their sum", {"choices": ("ce", "dice", "ce+dice")}),
-    "class_weights": ("one loss weight per class, e.g. 1 1 2.5 ... (default: all equal)", {"type": float, "nargs": "+"}),
-    "ignore_index": ("mask value of void pixels, left out of loss and metrics", {"type": int}),
-    "crop_size": ("random-crop training images to H W (one number: square) with scale/flip/jitter augmentation; "
-                  "default: whole images, no augmentation", {"type": int, "nargs": "+", "metavar": "N"}),
-    "num_workers": ("DataLoader worker processes (0: load in the main process)", {"type": int}),
-    "device": ("cpu, cuda, cuda:N, or auto (CUDA when available)", {}),
-    "precision": ("auto: bf16 on CUDA when supported, else fp16; fp32 on a CPU", {"choices": PRECISIONS}),
-    "channels_last": ("channels-last memory format on CUDA", {"action": argparse.BooleanOptionalAction}),
-    "seed": ("seed of weights, data order and augmentation", {"type": int}),
-    "out_dir": ("output folder", {"metavar": "DIR"}),
-    "save_every": ("epochs between checkpoints (the last epoch is always saved)", {"type": int}),
-    "resume": ("continue from DIR/last.safetensors when it exists", {"action": argparse.BooleanOptionalAction}),
-    "eval_every": ("epochs between validations (the last epoch is always validated)", {"type": int}),
-    "log_every": ("steps between loss checks and progress updates", {"type": int}),
-    "progress": ("show progress bars", {"action": argparse.BooleanOptionalAction}),
-}
+def option_name(field: dataclasses.Field) -> str:
+    """The command-line flag of a TrainConfig field: ``metadata["flag"]`` or ``--field-name``."""
+    return field.metadata.get("flag", "--" + field.name.replace("_", "-"))
 
 
-def option_name(field: str) -> str:
-    """The command-line flag of a TrainConfig field."""
-    return "--out" if field == "out_dir" else "--" + field.replace("_", "-")
+def option_kwargs(field: dataclasses.Field, annotation) -> dict:
+    """``add_argument`` keywords of a TrainConfig field, from its type and ``metadata`` (help written once)."""
+    meta = field.metadata
+    kwargs = {"help": meta["help"]}
+    if "metavar" in meta:
+        kwargs["metavar"] = meta["metavar"]
+    if "choices" in meta:
+        kwargs["choices"] = list(meta["choices"]() if callable(meta["choices"]) else meta["choices"])
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    kind = args[0] if typing.get_origin(annotation) in (typing.Union, types.UnionType) else annotation
+    if kind is bool:
+        return {**kwargs, "action": argparse.BooleanOptionalAction}
+    if typing.get_origin(kind) is tuple:
+        return {**kwargs, "type": typing.get_args(kind)[0], "nargs": "+"}
+    return {**kwargs, "type": kind}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,15 +97,20 @@ def _add_data_options(parser: argparse.ArgumentParser, *, splits: tuple[str, ...
 
 def _add_config_options(parser: argparse.ArgumentParser, defaults: TrainConfig) -> None:
     group = parser.add_argument_group("training (fields of workbench.engine.TrainConfig)")
+    hints = typing.get_type_hints(TrainConfig)
     for field in dataclasses.fields(TrainConfig):
-        text, extra = CONFIG_OPTIONS[field.name]
-        default = getattr(defaults, field.name)
-        group.add_argument(option_name(field.name), dest=field.name, default=default, help=text, **extra)
+        group.add_argument(option_name(field), dest=field.name, default=getattr(defaults, field.name),
+                           **option_kwargs(field, hints[field.name]))
 
 
 def _add_evaluate(commands) -> None:
-    sub = _command(commands, "evaluate", "Score saved weights on a dataset split: per-class, summary and per-image tables.")
-    sub.add_argument("--weights", required=True, help="a .safetensors checkpoint written by train or compare")
+    sub = _command(commands, "evaluate", "Score saved weights, or the predictions of any tool, on a dataset split; "
+                   "write an evaluation record (scores, confusion matrix, per-image statistics, masks).")
+    what = sub.add_mutually_exclusive_group(required=True)
+    what.add_argument("--weights", help="a .safetensors checkpoint written by train or compare")
+    what.add_argument("--preds", action="append", metavar="[NAME=]DIR", help="a folder of predictions, one <stem>.png "
+                      "(index, palette or RGB in the classes.json colours) or <stem>.npy per image; NAME=DIR, "
+                      "repeated, scores several sources into one comparison folder")
     sub.add_argument("--model", default=None, help="model name (default: the one recorded in the weights file)")
     sub.add_argument("--encoder", default=None, help="backbone (default: the one recorded in the weights file)")
     sub.add_argument("--split", default="val", help="split to score")
@@ -118,7 +119,9 @@ def _add_evaluate(commands) -> None:
     sub.add_argument("--num-workers", type=int, default=0, help="DataLoader worker processes")
     sub.add_argument("--device", default="auto", help="cpu, cuda, cuda:N, or auto")
     sub.add_argument("--precision", default="fp32", choices=PRECISIONS, help="autocast precision of the forward pass")
-    sub.add_argument("--out", default=None, metavar="DIR", help="output folder (default: eval-<split> beside the weights)")
+    sub.add_argument("--gallery-size", type=int, default=4, help="images in a comparison's mask gallery")
+    sub.add_argument("--out", default=None, metavar="DIR", help="record (or comparison) folder (default: "
+                     "eval-<split> beside the weights; runs/eval-<split> for predictions)")
     sub.set_defaults(func=run_evaluate)
 
 
@@ -175,34 +178,72 @@ def run_compare(args) -> int:
     config = config_from_args(args)
     train_data, val_data = load_data(args, config)
     table = compare(args.models, train_data, val_data, config, encoder=args.encoder, log=print_epoch)
-    columns = [c for c in ("status", "miou", "pixel_accuracy", "boundary_f1", "train_time_s", "images_per_s") if c in table]
-    print(table[columns].to_string(float_format=lambda v: f"{v:.4f}"))
-    chance = {k: v for k, v in table.attrs.items() if k.startswith("chance_miou_")}
-    if chance:
-        print("chance level: " + ", ".join(f"{k.removeprefix('chance_miou_')} mIoU {v:.4f}" for k, v in chance.items()))
+    if config.out_dir is not None:
+        write_figures(Path(config.out_dir), val_data)
+    columns = ("status", "miou", "pixel_accuracy", "boundary_f1", "train_time_s", "images_per_s", "note")
+    print(table[[c for c in columns if c in table]].to_string(float_format=lambda v: f"{v:.4f}"))
+    if "chance_miou_majority" in table.attrs:
+        print(chance_sentence({"majority": table.attrs["chance_miou_majority"],
+                               "uniform": table.attrs["chance_miou_uniform"]}))
     print(f"comparison folder: {config.out_dir}")
     return 0
 
 
 def run_evaluate(args) -> int:
-    """``workbench evaluate``: score saved weights; write scores.json, per-class and per-image tables."""
+    """``workbench evaluate``: score saved weights or prediction folders into an evaluation record."""
+    data = _dataset(args, args.split, count=args.val_images)
+    if args.preds:
+        out = Path(args.out or f"runs/eval-{args.split}")
+        sources = parse_sources(args.preds)
+        if sources is None:
+            record = score_predictions(args.preds[0], data, out)
+        else:
+            records = score_comparison(sources, data, out)
+            write_figures(out, data, gallery_size=args.gallery_size)
+            for name, record in records.items():
+                chance = _chance(record.scores)["majority"]
+                print(f"{name}: mIoU {against_chance(record.scores.miou, chance)}, pixel accuracy "
+                      f"{record.scores.pixel_accuracy:.4f}")
+            print(f"comparison folder: {out}")
+            return 0
+    else:
+        out = Path(args.out) if args.out else Path(args.weights).parent / f"eval-{args.split}"
+        record = _score_weights(args, data, out)
+    print_scores(record.scores, record.classes.names)
+    print(f"record written to {out}")
+    return 0
+
+
+def parse_sources(values: list[str]) -> dict[str, str] | None:
+    """``--preds`` values as name -> folder; None for a single folder given without a name."""
+    if len(values) == 1 and "=" not in values[0]:
+        return None
+    sources = {}
+    for value in values:
+        name, sep, folder = value.partition("=")
+        if not sep or not name or not folder or "/" in name or name.startswith("."):
+            raise ValueError(f"--preds {value!r}: with several sources give each as NAME=DIR (NAME a folder name, "
+                             f"e.g. --preds mmseg=out/mmseg --preds mine=out/mine).")
+        if name in sources:
+            raise ValueError(f"--preds: the name {name!r} is given twice; give each source its own name.")
+        sources[name] = folder
+    return sources
+
+
+def _score_weights(args, data, out: Path):
     info = read_checkpoint_info(args.weights)
     spec = info.get("model") or {}
     name = args.model or spec.get("name")
     if name is None:
         raise ValueError(f"{args.weights} does not record its model; pass --model NAME (and --encoder).")
-    data = _dataset(args, args.split, count=args.val_images)
+    spec = {"name": name, "encoder": args.encoder or spec.get("encoder", "resnet18")}
     classes = dataset_classes(data)
-    model = create_model(name, classes.num_classes, encoder=args.encoder or spec.get("encoder", "resnet18"))
+    model = create_model(spec["name"], classes.num_classes, encoder=spec["encoder"])
     load_checkpoint(args.weights, model, class_names=classes.names)
     runtime = create_runtime(device=args.device, precision=args.precision, channels_last=False)
     model = runtime.prepare_model(model)
-    scores, per_image = score_model(model, data, batch_size=args.batch_size, runtime=runtime, num_workers=args.num_workers)
-    out = Path(args.out) if args.out else Path(args.weights).parent / f"eval-{args.split}"
-    write_scores(out, scores, classes.names, suffixes=(".csv", ".md", ".tex", ".html"), per_image=per_image)
-    print_scores(scores, classes.names)
-    print(f"tables written to {out}")
-    return 0
+    return score_model(model, data, out, spec=spec, weights=Path(args.weights).resolve(), batch_size=args.batch_size,
+                       runtime=runtime, num_workers=args.num_workers)
 
 
 def run_report(args) -> int:
@@ -215,24 +256,49 @@ def run_report(args) -> int:
 
 
 def load_data(args, config: TrainConfig):
-    """Training data (with augmentation when ``--crop-size`` is given) and validation data."""
-    transform = train_transforms(config.crop_size) if config.crop_size else None
-    train_data = _dataset(args, args.train_split, count=args.num_images, transform=transform)
-    val_data = _dataset(args, args.val_split, count=args.val_images)
-    if args.data == "synthetic":  # drawn once, read every epoch (not for folders: CamVid would fill the memory)
-        train_data = train_data if transform else MemoryCache(train_data)
+    """Training data (with augmentation when ``--crop-size`` is given) and validation data (``create_splits``)."""
+    synthetic = args.data == "synthetic"
+    train_data, val_data = create_splits(
+        args.data, image_size=args.image_size if synthetic else None, crop_size=config.crop_size,
+        num_images=_count(args.num_images, "num_images", synthetic), val_images=_count(args.val_images, "val_images",
+        synthetic), train_split=args.train_split, val_split=args.val_split, ignore_index=config.ignore_index)
+    if synthetic:  # drawn once, read every epoch (not for folders: CamVid would fill the memory)
+        train_data = train_data if config.crop_size else MemoryCache(train_data)
         val_data = MemoryCache(val_data)
     return train_data, val_data
 
 
-def _dataset(args, split: str, *, count: int | None, transform=None):
-    """``--data`` as a dataset: ``count`` synthetic images, or the first ``count`` of a folder's split."""
-    if args.data == "synthetic":
-        size = args.image_size * 2 if len(args.image_size) == 1 else args.image_size
-        default = DEMO_DATA["num_images" if split == "train" else "val_images"]
-        return create_dataset("synthetic", split, transform=transform, num_images=count or default, image_size=tuple(size))
-    data = create_dataset(args.data, split, transform=transform)
+def _count(value: int | None, key: str, synthetic: bool) -> int | None:
+    """``--num-images``/``--val-images``: the demo count for generated data when not given, else as given."""
+    return DEMO_DATA[key] if value is None and synthetic else value
+
+
+def _dataset(args, split: str, *, count: int | None):
+    """One split of ``--data`` (for evaluate and report): ``count`` synthetic images, or a folder's first ``count``."""
+    synthetic = args.data == "synthetic"
+    count = check_count(_count(count, "val_images", synthetic), "--val-images")
+    if synthetic:
+        return create_dataset("synthetic", split, num_images=count, image_size=parse_size(args.image_size))
+    data = create_dataset(args.data, split)
     return data if count is None else Subset(data, range(min(count, len(data))))
+
+
+def write_figures(folder: Path, data, *, gallery_size: int = 4) -> None:
+    """``mask_gallery.png`` (first images, target, each source's mask, from the records) and, for training
+    runs, ``learning_curves.png`` (from each run's history.csv) in a comparison folder."""
+    records = read_comparison(folder)
+    histories = {name: pd.read_csv(r.path / "history.csv") for name, r in records.items()
+                 if (r.path / "history.csv").is_file()}
+    if histories:
+        chance_file = folder / "chance.json"
+        chance = json.loads(chance_file.read_text())["miou"].get("majority") if chance_file.is_file() else None
+        learning_curves_figure(histories, chance=chance).savefig(folder / "learning_curves.png", dpi=100)
+    first = next(iter(records.values()))
+    shown = range(min(gallery_size, len(first.stems)))
+    samples = [data[i] for i in shown]
+    preds = {name: [r.mask(r.stems[i]) for i in shown] for name, r in records.items()}
+    figure = gallery_figure([s[0] for s in samples], [s[1] for s in samples], preds, first.classes)
+    figure.savefig(folder / "mask_gallery.png", dpi=100)
 
 
 def print_epoch(record: dict) -> None:
@@ -247,8 +313,16 @@ def print_epoch(record: dict) -> None:
 
 
 def print_scores(scores, class_names) -> None:
+    """The per-class table, then the mIoU against the chance level (flagged when near it)."""
     table = scores.table(class_names=list(class_names))
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    chance = _chance(scores)
+    print(f"mIoU {against_chance(scores.miou, chance['majority'])}. {chance_sentence(chance)}")
+
+
+def _chance(scores) -> dict[str, float]:
+    """Chance levels of the scored targets, from the rows of the confusion matrix."""
+    return chance_miou(np.asarray(scores.confusion).sum(axis=1))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,7 +10,7 @@ THREE_CLASSES = {"classes": [{"id": i, "name": n, "color": c} for i, (n, c) in
                  "ignore_index": 255}
 
 
-def save_pair(image_path, mask_path, mask: np.ndarray, image_size=None) -> None:
+def write_pair(image_path, mask_path, mask: np.ndarray, image_size=None) -> None:
     """A flat grey RGB image (JPEG or PNG by suffix) and the L-mode mask PNG ``mask``."""
     height, width = image_size or mask.shape
     image_path.parent.mkdir(parents=True, exist_ok=True)
@@ -20,13 +20,19 @@ def save_pair(image_path, mask_path, mask: np.ndarray, image_size=None) -> None:
 
 
 @pytest.fixture
+def save_pair():
+    """``save_pair(image_path, mask_path, mask, image_size=None)``: write one image and its mask."""
+    return write_pair
+
+
+@pytest.fixture
 def folder_tree(tmp_path):
     """``images/`` + ``masks/`` with 5 train and 3 val pairs of 12 x 16 and a three-class ``classes.json``."""
     def make(root=tmp_path, counts=(("train", 5), ("val", 3)), classes=THREE_CLASSES):
         for split, count in counts:
             for i in range(count):
                 mask = np.array([0, 1, 2, 255], np.uint8)[(np.arange(12) + i) % 4][:, None].repeat(16, 1)
-                save_pair(root / "images" / split / f"{split}{i}.jpg", root / "masks" / split / f"{split}{i}.png", mask)
+                write_pair(root / "images" / split / f"{split}{i}.jpg", root / "masks" / split / f"{split}{i}.png", mask)
         if classes is not None:
             (root / "classes.json").write_text(json.dumps(classes))
         return root

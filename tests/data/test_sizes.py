@@ -8,7 +8,7 @@ from workbench.data import DatasetError, check_count, parse_size
 @pytest.mark.parametrize("value, expected", [
     (64, (64, 64)), (np.int64(32), (32, 32)), ("64", (64, 64)), (" 64 ", (64, 64)), ("64,48", (64, 48)),
     ("64, 48", (64, 48)), ("64x48", (64, 48)), ("64 48", (64, 48)), ("[64, 48]", (64, 48)), ("[64,64]", (64, 64)),
-    ("(64, 48)", (64, 48)), ([64], (64, 64)), ((64, 48), (64, 48)), ([np.int32(8), 9], (8, 9)), (None, None),
+    ("(64, 48)", (64, 48)), ([64], (64, 64)), (64.0, (64, 64)), ((64, 48), (64, 48)), ([np.int32(8), 9], (8, 9)), (None, None),
 ])
 def test_accepted_forms(value, expected):
     assert parse_size(value) == expected
@@ -26,7 +26,7 @@ def test_text_that_is_no_size_shows_the_yaml_form(value):
         parse_size(value)
 
 
-@pytest.mark.parametrize("value", [0, -3, (64, 0), 64.5, True, (64, 48.0)])
+@pytest.mark.parametrize("value", [0, -3, (64, 0), 64.5, True, (64, 48.5), float("nan")])
 def test_non_positive_or_fractional_sides(value):
     with pytest.raises(DatasetError, match="crop_size"):
         parse_size(value, "crop_size")

@@ -9,6 +9,7 @@ from PIL import Image
 from workbench.data import DatasetError, SyntheticShapes
 from workbench.engine import budget as budget_module
 from workbench.engine.budget import BUDGETS, choose_budget, list_budgets
+from workbench.engine.config import DEMO_CONFIG, DEMO_DATA
 from workbench.engine.sampling import MemoryCache, create_train_loader, train_steps_per_epoch
 
 
@@ -100,3 +101,9 @@ def test_list_budgets():
     assert list_budgets() == ["auto", "cpu", "gpu"]
     with pytest.raises(DatasetError):
         choose_budget("cpu", image_size="big")
+
+
+def test_the_cpu_budget_is_the_demo_budget():
+    cpu = choose_budget("cpu")
+    assert {"num_images": cpu.num_images, "val_images": cpu.val_images, "image_size": cpu.image_size} == DEMO_DATA
+    assert cpu.train_config() == DEMO_CONFIG  # make demo and the notebooks on a CPU train the same runs

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from workbench.engine import CheckpointError, load_checkpoint, read_checkpoint_info, save_checkpoint
-from workbench.engine import atomic
+from workbench.records import atomic
 
 
 def _net(num_classes=3, seed=0):

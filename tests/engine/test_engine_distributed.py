@@ -1,4 +1,8 @@
-"""torchrun with two CPU processes (gloo) scores exactly like one process on the same weights and data."""
+"""torchrun with two CPU processes (gloo) scores exactly like one process on the same weights and data.
+
+Validation during training is sharded over the processes; the final one, which writes the run folder's
+record, is done by the main process alone over the whole set, so the record lists every image in order.
+"""
 import json
 import math
 import os
@@ -6,11 +10,10 @@ import subprocess
 import sys
 
 import pytest
-from torch.utils.data import DataLoader, Subset
-
-from workbench.data import create_dataset, pad_collate
-from workbench.engine import evaluate, load_checkpoint
+from workbench.data import create_dataset
+from workbench.engine import load_checkpoint, score_model
 from workbench.models import create_model
+from workbench.records import read_record
 
 
 def _same(a, b):
@@ -32,13 +35,15 @@ def test_two_process_training_scores_equal_one_process_evaluation(tmp_path):
     assert config["runtime"]["world_size"] == 2
     model = create_model("fcn32s", 7)
     load_checkpoint(out / "last.safetensors", model)
-    # Rank r scored images r, r+2, r+4 in batches of 2; one process sees the same batches in one loader.
     val = create_dataset("synthetic", "val", num_images=6, image_size=(32, 32))  # as the CLI builds it
-    order = Subset(val, [0, 2, 4, 1, 3, 5])
-    batches = DataLoader(order, batch_sampler=[[0, 1], [2], [3, 4], [5]], collate_fn=pad_collate)
-    scores = evaluate(model, batches, 7).as_dict()
+    alone = score_model(model, val, tmp_path / "alone")
     written = json.loads((out / "scores.json").read_text())
+    scores = alone.scores.as_dict()
     assert written.keys() == scores.keys()
     for key, value in scores.items():
         value = value.tolist() if hasattr(value, "tolist") else value
         assert _same(value, written[key]), key
+    record = read_record(out)
+    assert record.stems == alone.stems and record.source["sha256"] is not None
+    for stem in record.stems:
+        assert (record.mask(stem) == alone.mask(stem)).all()

@@ -1,5 +1,6 @@
 """fit: the run folder, exact resumption after an interrupt, divergence handling, step budgets."""
 import dataclasses
+import hashlib
 import json
 
 import pandas as pd
@@ -8,6 +9,7 @@ import torch
 
 from workbench.engine import TrainConfig, TrainingDiverged, fit, load_checkpoint, read_checkpoint_info
 from workbench.engine.run_folder import HISTORY_COLUMNS
+from workbench.records import read_record
 
 CONFIG = TrainConfig(epochs=3, batch_size=4, lr=0.05, progress=False, log_every=1)
 
@@ -16,7 +18,8 @@ def test_fit_writes_the_whole_run_folder(tmp_path, tiny_data, tiny_net):
     history = fit(tiny_net(), *tiny_data, dataclasses.replace(CONFIG, epochs=2, out_dir=str(tmp_path)))
     names = {p.name for p in tmp_path.iterdir()}
     assert {"config.json", "classes.json", "history.csv", "scores.json", "per_class.csv", "per_class.md",
-            "last.safetensors", "best.safetensors"} <= names
+            "last.safetensors", "best.safetensors", "record.json", "confusion.csv", "image_stats.npz", "per_image.csv",
+            "masks"} <= names
     assert list(history.columns) == HISTORY_COLUMNS and list(history["epoch"]) == [1, 2]
     assert list(history["step"]) == [2, 4] and history["val_miou"].notna().all()
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "history.csv"), history, check_dtype=False)
@@ -27,6 +30,19 @@ def test_fit_writes_the_whole_run_folder(tmp_path, tiny_data, tiny_net):
     assert scores == json.loads(json.dumps(scores))  # strict JSON: NaN was written as null
     assert scores["miou"] == pytest.approx(history["val_miou"].iloc[-1])
     assert read_checkpoint_info(tmp_path / "last.safetensors")["epoch"] == 2
+    record = read_record(tmp_path)  # the run folder is an evaluation record of the final weights
+    assert record.source["sha256"] == hashlib.sha256((tmp_path / "last.safetensors").read_bytes()).hexdigest()
+    assert record.stems == [f"{i:05d}" for i in range(len(tiny_data[1]))]
+    assert record.scores.miou == pytest.approx(history["val_miou"].iloc[-1], abs=1e-12)
+    assert record.data["synthetic"] == {"num_images": 4, "image_size": [32, 32], "seed": 2}
+
+
+def test_resuming_a_finished_run_that_lost_its_record_writes_it(tmp_path, tiny_data, tiny_net):
+    config = dataclasses.replace(CONFIG, epochs=1, out_dir=str(tmp_path))
+    first = fit(tiny_net(), *tiny_data, config).attrs["scores"]
+    (tmp_path / "record.json").unlink()  # as if killed after the last checkpoint, before the record
+    again = fit(tiny_net(seed=5), *tiny_data, dataclasses.replace(config, resume=True)).attrs["scores"]
+    assert read_record(tmp_path).scores.miou == first.miou == again.miou
 
 
 def _weights(model):

@@ -118,15 +118,16 @@ def test_all_reduce_is_a_no_op_without_distributed():
         np.testing.assert_array_equal(after[key], before[key])
 
 
-def test_per_image_needs_the_flag():
+def test_per_image_can_be_refused():
     with pytest.raises(RuntimeError, match="per_image=True"):
-        SegmentationEvaluator(3).per_image()
+        SegmentationEvaluator(3, per_image=False).per_image()
 
 
-def test_state_device_follows_the_argument():
-    evaluator = SegmentationEvaluator(3, device="cpu")
+def test_device_defaults_to_the_first_batch_and_follows_the_argument():
+    evaluator = SegmentationEvaluator(3)
     evaluator.update(*maps())
-    assert evaluator._state["confusion"].device.type == "cpu"
+    assert evaluator.device.type == "cpu"
+    assert SegmentationEvaluator(3, device="meta").device.type == "meta"
 
 
 @pytest.mark.gpu
@@ -134,9 +135,9 @@ def test_cuda_batches_give_the_cpu_scores():
     preds, targets = maps(shape=(3, 90, 120), num_classes=5)
     targets[:, :5] = 255
     cpu = evaluate(preds, targets, 5).as_dict()
-    evaluator = SegmentationEvaluator(5, per_image=True)
+    evaluator = SegmentationEvaluator(5)
     evaluator.update(torch.as_tensor(preds).cuda(), torch.as_tensor(targets).cuda())
-    assert evaluator._state["confusion"].device.type == "cuda"
+    assert evaluator.device.type == "cuda"
     for key in SCORE_KEYS:
         np.testing.assert_allclose(evaluator.compute().as_dict()[key], cpu[key], rtol=0, atol=1e-12, err_msg=key)
 

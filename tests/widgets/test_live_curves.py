@@ -87,7 +87,7 @@ def test_compare_feeds_it():
     handle = RecordingHandle()
     curves = LiveCurves(["fcn32s"], epochs=2, steps_per_epoch=2, min_interval_s=3600, handle=handle)
     config = TrainConfig(epochs=2, batch_size=4, device="cpu", progress=False, log_every=1)
-    compare(["fcn32s"], train, val, config, encoder="resnet18", gallery_size=1, log=curves.log)
+    compare(["fcn32s"], train, val, config, encoder="resnet18", log=curves.log)
     history = curves.histories["fcn32s"]
     assert history.dropna(subset=["val_miou"])["epoch"].tolist() == [1, 2]
     assert curves.redraws == 3 and [k for k, _ in handle.calls].count("display") == 1

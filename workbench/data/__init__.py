@@ -1,8 +1,11 @@
-"""Datasets (synthetic, folder, PASCAL VOC), joint image + mask transforms, collate and class metadata.
+"""Datasets (synthetic, folder, PASCAL VOC, Cityscapes, ADE20K), joint image + mask transforms, collate and
+class metadata.
 
 A sample is ``(image, mask)``: image float32 ``(3, H, W)`` ImageNet-normalised, mask int64 ``(H, W)`` with
 class ids and 255 for void. Every dataset carries ``.classes``.
 """
+from .ade20k import ADE20K, ADE20K_CLASSES
+from .cityscapes import CITYSCAPES_CLASSES, Cityscapes
 from .classes import IGNORE_INDEX, Classes, check_ignore_index
 from .collate import pad_collate
 from .errors import DatasetError
@@ -18,8 +21,9 @@ from .transforms import (
 from .voc import VOC_CLASSES, VOCSegmentation
 
 __all__ = [
-    "IGNORE_INDEX", "Classes", "check_ignore_index", "DatasetError", "create_splits", "parse_size", "check_count", "SyntheticShapes", "SYNTHETIC_CLASSES", "Scene", "SegmentationFolder",
-    "VOCSegmentation", "VOC_CLASSES", "create_dataset", "list_datasets", "register_dataset", "pad_collate",
-    "IMAGENET_MEAN", "IMAGENET_STD", "normalize", "denormalize", "Compose", "Resize", "RandomScale", "RandomCrop",
-    "RandomHorizontalFlip", "ColorJitter", "train_transforms", "eval_transforms",
+    "IGNORE_INDEX", "Classes", "check_ignore_index", "DatasetError", "SyntheticShapes", "SYNTHETIC_CLASSES", "Scene",
+    "SegmentationFolder", "VOCSegmentation", "VOC_CLASSES", "Cityscapes", "CITYSCAPES_CLASSES", "ADE20K",
+    "ADE20K_CLASSES", "create_dataset", "create_splits", "list_datasets", "register_dataset", "parse_size",
+    "check_count", "pad_collate", "IMAGENET_MEAN", "IMAGENET_STD", "normalize", "denormalize", "Compose", "Resize",
+    "RandomScale", "RandomCrop", "RandomHorizontalFlip", "ColorJitter", "train_transforms", "eval_transforms",
 ]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,19 @@ import numpy as np
 from .errors import DatasetError
 
 IGNORE_INDEX = 255  # void pixels: left out of losses and metrics
+
+
+def _rgb(index: int, name: str, color) -> tuple[int, int, int]:
+    """``color`` as three ints 0..255; anything else is a ValueError naming the class."""
+    try:
+        values = tuple(color)
+        if len(values) == 3 and not any(isinstance(v, bool) for v in values):
+            rgb = tuple(operator.index(v) for v in values)
+            if all(0 <= v <= 255 for v in rgb):
+                return rgb
+    except TypeError:
+        pass
+    raise ValueError(f"class {index} ({name!r}) has colour {color!r}; a colour is [r, g, b]: three whole numbers 0..255")
 
 
 @dataclass(frozen=True)
@@ -30,7 +44,7 @@ class Classes:
 
     def __post_init__(self):
         object.__setattr__(self, "names", tuple(str(n) for n in self.names))
-        object.__setattr__(self, "colors", tuple(tuple(int(v) for v in c) for c in self.colors))
+        object.__setattr__(self, "colors", tuple(_rgb(i, n, c) for i, (n, c) in enumerate(zip(self.names, self.colors))))
         if len(self.names) != len(self.colors):
             raise ValueError(f"Classes: {len(self.names)} names but {len(self.colors)} colours; give one colour per class.")
         if not self.names:
@@ -48,29 +62,38 @@ class Classes:
 
     @classmethod
     def from_json(cls, path: str | Path) -> "Classes":
-        """Read a ``classes.json``: ``{"classes": [{"id", "name", "color"}, ...], "ignore_index": 255}``."""
+        """Read a ``classes.json``: ``{"classes": [{"id", "name", "color"}, ...], "ignore_index": 255}``.
+
+        Raises:
+            DatasetError: naming the file: unreadable JSON, a missing key, ids that repeat or leave gaps, a
+                colour that is not three whole numbers 0..255, an ignore index that is also a class id.
+        """
         path = Path(path)
         try:
             spec = json.loads(path.read_text())
             entries = sorted(spec["classes"], key=lambda e: int(e["id"]))
             ids = [int(e["id"]) for e in entries]
+            repeated = sorted({i for i in ids if ids.count(i) > 1})
+            if repeated:
+                raise ValueError(f"class ids {repeated} appear more than once; give every class its own id")
             if ids != list(range(len(ids))):
                 raise ValueError(f"class ids must be 0..{len(ids) - 1} without gaps, got {ids}")
             return cls(
                 names=tuple(e["name"] for e in entries),
-                colors=tuple(tuple(e["color"]) for e in entries),
+                colors=tuple(e["color"] for e in entries),
                 ignore_index=int(spec.get("ignore_index", IGNORE_INDEX)),
                 source=str(path),
             )
         except (OSError, ValueError, KeyError, TypeError) as err:
-            raise ValueError(
+            raise DatasetError(
                 f"{path}: not a valid classes.json ({err}). Expected "
                 '{"classes": [{"id": 0, "name": "sky", "color": [r, g, b]}, ...], "ignore_index": 255}.'
             ) from err
 
-    def to_json(self, path: str | Path) -> None:
-        """Write the same format ``from_json`` reads."""
-        spec = {
+    def to_json(self, path: str | Path, **about) -> None:
+        """Write the same format ``from_json`` reads; ``about`` adds top-level keys (``name``, ``source``...)
+        that ``from_json`` ignores."""
+        spec = about | {
             "num_classes": self.num_classes,
             "ignore_index": self.ignore_index,
             "classes": [{"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(self.names, self.colors))],

@@ -6,6 +6,7 @@ from pathlib import Path
 from .classes import Classes
 from .errors import DatasetError
 from .image_io import IMAGE_SUFFIXES
+from .pairing import by_stem, pair_by_stem
 from .paired import JointTransform, PairedFileDataset
 from .palette import default_classes
 
@@ -33,32 +34,19 @@ def _split_dirs(root: Path, split: str) -> tuple[Path, Path]:
 
 
 def _pairs(image_dir: Path, mask_dir: Path) -> list[tuple[Path, Path]]:
-    """Every image with the mask of the same stem; raise if the split is empty or masks are missing."""
-    images = sorted(p for p in image_dir.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
-    if not images:
-        raise DatasetError(
-            f"{image_dir} holds no images ({', '.join(IMAGE_SUFFIXES)}): the split is empty. "
-            "Put the images there or choose another split."
-        )
-    pairs = [(image, mask_dir / f"{image.stem}.png") for image in images]
-    missing = [image.name for image, mask in pairs if not mask.is_file()]
-    if missing:
-        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-        raise DatasetError(
-            f"{len(missing)} of {len(images)} images in {image_dir} have no mask <stem>.png in {mask_dir}: "
-            f"{shown}. Add the masks or move those images out of the split."
-        )
-    return pairs
+    """Every image with the mask of the same stem; one file per stem on each side, none left unmatched."""
+    images = by_stem((p for p in image_dir.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
+                     lambda p: p.stem, f"images in {image_dir}")
+    masks = by_stem((p for p in mask_dir.iterdir() if p.is_file() and p.suffix.lower() == ".png"),
+                    lambda p: p.stem, f"masks in {mask_dir}")
+    return pair_by_stem(images, masks, image_dir, mask_dir, lambda stem: f"{stem}.png")
 
 
 def _folder_classes(root: Path, num_classes: int | None) -> Classes:
     """Classes from ``root/classes.json``, else ``num_classes`` generic ones."""
     spec = root / "classes.json"
     if spec.is_file():
-        try:
-            classes = Classes.from_json(spec)
-        except ValueError as err:
-            raise DatasetError(str(err)) from err
+        classes = Classes.from_json(spec)
         if num_classes is not None and num_classes != classes.num_classes:
             raise DatasetError(
                 f"num_classes={num_classes} disagrees with {spec}, which lists {classes.num_classes} classes. "
@@ -81,6 +69,7 @@ class SegmentationFolder(PairedFileDataset):
 
         root/images/<split>/<stem>.jpg|.jpeg|.png
         root/masks/<split>/<stem>.png      index PNG (mode L or P): class ids, 255 = void
+        (one image per stem: not both a.jpg and a.png; no mask without its image)
         root/classes.json                  optional: names, colours, ignore_index
 
     Construction only lists files (cheap); each file is read and checked when its sample is loaded, and
@@ -93,7 +82,8 @@ class SegmentationFolder(PairedFileDataset):
         num_classes: needed only when ``root`` has no ``classes.json``; classes are then named ``class_<i>``.
 
     Raises:
-        DatasetError: missing root or split folders, empty split, images without masks, bad classes.json.
+        DatasetError: missing root or split folders, empty split, images without masks or masks without
+            images, two images of one stem, bad classes.json.
     """
 
     def __init__(self, root: str | Path, split: str, transform: JointTransform | None = None, *,

@@ -4,12 +4,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Sequence
 
+import numpy as np
 import torch
 from torch.utils.data import Dataset
+from tqdm.auto import tqdm
 
 from .classes import Classes
 from .errors import DatasetError
-from .image_io import check_mask_values, mask_value_problem, read_image, read_mask, read_size, size_problem
+from .label_map import LabelMap
+from .image_io import mask_value_problem, read_image, read_mask, size_problem
 from .normalize import normalize
 
 JointTransform = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
@@ -23,12 +26,16 @@ class PairedFileDataset(Dataset):
         classes: class names, colours and ignore index of the masks.
         transform: optional joint transform ``(image, mask) -> (image, mask)`` applied to the image in
             ``[0, 1]`` before ImageNet normalisation (see :mod:`workbench.data.transforms`).
+        label_map: for masks stored in the dataset's own label ids (Cityscapes, ADE20K): maps them to class
+            ids on reading; ``None``: the mask values are the class ids.
     """
 
-    def __init__(self, samples: Sequence[tuple[Path, Path]], classes: Classes, transform: JointTransform | None = None):
+    def __init__(self, samples: Sequence[tuple[Path, Path]], classes: Classes, transform: JointTransform | None = None,
+                 *, label_map: LabelMap | None = None):
         self.samples = [(Path(i), Path(m)) for i, m in samples]
         self.classes = classes
         self.transform = transform
+        self.label_map = label_map
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -41,6 +48,21 @@ class PairedFileDataset(Dataset):
         """The mask file behind sample ``index``."""
         return self.samples[index][1]
 
+    def read_target(self, index: int) -> np.ndarray:
+        """The class-id mask ``uint8 (H, W)`` of sample ``index`` (mapped from the dataset's label ids if needed)."""
+        path = self.samples[index][1]
+        raw = read_mask(path)
+        return raw if self.label_map is None else self.label_map.apply(raw, path)
+
+    def _read_checked(self, index: int) -> tuple[torch.Tensor, np.ndarray, list[str]]:
+        """Image and mask of sample ``index``, both fully decoded, and the problems of the pair."""
+        image_path, mask_path = self.samples[index]
+        image = read_image(image_path)
+        mask = self.read_target(index)
+        problems = [p for p in (size_problem(tuple(image.shape[1:]), mask.shape, image_path, mask_path),
+                                mask_value_problem(mask, mask_path, self.classes)) if p]
+        return image, mask, problems
+
     def load(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Sample ``index`` as read from disk, checked, before any transform or normalisation.
 
@@ -48,15 +70,12 @@ class PairedFileDataset(Dataset):
             ``(image, mask)``: float32 ``(3, H, W)`` in ``[0, 1]`` and int64 ``(H, W)``.
 
         Raises:
-            DatasetError: unreadable file, image/mask size mismatch, or mask values outside the classes.
+            DatasetError: unreadable or truncated file, an image too large, image/mask size mismatch, or
+                mask values outside the classes.
         """
-        image_path, mask_path = self.samples[index]
-        image = read_image(image_path)
-        mask = read_mask(mask_path)
-        problem = size_problem(tuple(image.shape[1:]), mask.shape, image_path, mask_path)
-        if problem:
-            raise DatasetError(problem)
-        check_mask_values(mask, mask_path, self.classes)
+        image, mask, problems = self._read_checked(index)
+        if problems:
+            raise DatasetError("\n".join(problems))
         return image, torch.from_numpy(mask.astype("int64"))
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -66,20 +85,19 @@ class PairedFileDataset(Dataset):
             image, mask = self.transform(image, mask)
         return normalize(image), mask
 
-    def validate(self) -> list[str]:
-        """Check every pair (mask decoded, image header read) and return all problems found.
+    def validate(self, *, progress: bool = True) -> list[str]:
+        """Decode every image and mask (a truncated JPEG fails here) and return all problems found.
+
+        Args:
+            progress: show a tqdm progress bar (in notebooks and terminals alike).
 
         Returns:
             One message per problem, each naming its file; an empty list means the split is clean.
         """
         problems = []
-        for image_path, mask_path in self.samples:
+        for index in tqdm(range(len(self)), desc=f"checking {self!r}", unit="pair", disable=not progress):
             try:
-                mask = read_mask(mask_path)
-                problems += [p for p in (
-                    size_problem(read_size(image_path), mask.shape, image_path, mask_path),
-                    mask_value_problem(mask, mask_path, self.classes),
-                ) if p]
+                problems += self._read_checked(index)[2]
             except DatasetError as err:
                 problems.append(str(err))
         return problems

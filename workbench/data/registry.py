@@ -1,4 +1,4 @@
-"""Datasets chosen by name (``"synthetic"``) or by folder path (VOC layout or images/ + masks/)."""
+"""Datasets chosen by name (``"synthetic"``) or by folder path (VOC, Cityscapes, ADE20K or images/ + masks/)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +8,8 @@ from torch.utils.data import Dataset
 
 from workbench.registry import Registry
 
+from .ade20k import ADE20K
+from .cityscapes import Cityscapes
 from .errors import DatasetError
 from .folder import SegmentationFolder
 from .synthetic import SyntheticShapes
@@ -15,6 +17,11 @@ from .voc import VOCSegmentation
 
 DATASETS: Registry[Callable[..., Dataset]] = Registry("dataset")
 SYNTHETIC_SPLITS = ("train", "val", "test")
+LAYOUTS = (  # (sub-folders that identify a dataset's own layout, its reader); else a SegmentationFolder
+    (("JPEGImages", "SegmentationClass"), VOCSegmentation),
+    (("leftImg8bit", "gtFine"), Cityscapes),
+    (("images", "annotations"), ADE20K),
+)
 
 
 def register_dataset(name: str):
@@ -41,11 +48,13 @@ def create_dataset(name_or_root: str | Path, split: str, *, transform=None, **kw
     """Build a dataset by registered name or from a folder.
 
     Args:
-        name_or_root: a name from :func:`list_datasets`, or a folder: a PASCAL VOC 2012 folder (it holds
-            ``JPEGImages/`` and ``SegmentationClass/``) or a :class:`SegmentationFolder` tree.
+        name_or_root: a name from :func:`list_datasets`, or a folder, recognised by its sub-folders: PASCAL
+            VOC 2012 (``JPEGImages/``, ``SegmentationClass/``), Cityscapes (``leftImg8bit/``, ``gtFine/``),
+            ADE20K SceneParsing (``images/``, ``annotations/``), else a :class:`SegmentationFolder` tree.
         split: e.g. ``"train"`` or ``"val"``.
         transform: optional joint transform (see :mod:`workbench.data.transforms`).
-        **kw: passed to the dataset, e.g. ``num_images``, ``image_size``, ``seed`` or ``num_classes``.
+        **kw: passed to the dataset, e.g. ``num_images``, ``image_size``, ``seed``, or ``num_classes`` for a
+            folder without ``classes.json``.
     """
     if str(name_or_root) in DATASETS:
         return DATASETS.get(str(name_or_root))(split, transform=transform, **kw)
@@ -55,6 +64,7 @@ def create_dataset(name_or_root: str | Path, split: str, *, transform=None, **kw
             f"unknown dataset {str(name_or_root)!r}: not a registered name ({', '.join(list_datasets())}) and "
             "not an existing folder. Give one of those names or the path of a dataset folder."
         )
-    if (root / "JPEGImages").is_dir() and (root / "SegmentationClass").is_dir():
-        return VOCSegmentation(root, split, transform=transform, **kw)
+    for markers, reader in LAYOUTS:
+        if all((root / marker).is_dir() for marker in markers):
+            return reader(root, split, transform=transform, **kw)
     return SegmentationFolder(root, split, transform=transform, **kw)

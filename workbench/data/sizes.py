@@ -16,9 +16,11 @@ _SEPARATORS = re.compile(r"[\s,x×]+")
 
 
 def _whole(value) -> int | None:
-    """``value`` as an int (numpy ints and digit strings too), or ``None`` for bools, fractions and text."""
+    """``value`` as an int (numpy ints, digit strings and 64.0 too), or ``None`` for bools, fractions and text."""
     if isinstance(value, bool):
         return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
     try:
         return int(value.strip()) if isinstance(value, str) else operator.index(value)
     except (TypeError, ValueError):

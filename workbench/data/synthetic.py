@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from . import limits
 from .classes import IGNORE_INDEX, Classes
 from .errors import DatasetError
 from .normalize import normalize, normalize_array
@@ -125,6 +126,11 @@ def _check_size(image_size: int | Sequence[int]) -> tuple[int, int]:
     if int(height) < 8 or int(width) < 8:
         raise DatasetError(
             f"SyntheticShapes: image_size {image_size!r} is too small; use at least (8, 8), e.g. (128, 128)."
+        )
+    if int(height) * int(width) > limits.MAX_IMAGE_PIXELS:
+        raise DatasetError(
+            f"SyntheticShapes: image_size {image_size!r} is {limits.megapixels(int(height), int(width))}, above "
+            f"workbench.data.limits.MAX_IMAGE_PIXELS ({limits.MAX_IMAGE_PIXELS / 1e6:.1f}); choose a smaller size."
         )
     return int(height), int(width)
 

@@ -18,7 +18,7 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save
 from torch import nn
 
-from workbench.engine.atomic import atomic_write_bytes
+from workbench.records.atomic import atomic_write_bytes
 from workbench.models import create_model
 
 FORMAT = "workbench-checkpoint"

@@ -1,7 +1,8 @@
 """Training configuration: one frozen dataclass, saved as ``config.json`` with every run.
 
-As in nanoGPT's ``GPTConfig``: typed fields with defaults and a trailing comment for the unit or the reason.
-Vary a configuration with ``dataclasses.replace``; the CLI builds it from its options (no argparse here).
+As in nanoGPT's ``GPTConfig``: typed fields with defaults, each documented once (``metadata["help"]``, which
+the command line shows). Vary a configuration with ``dataclasses.replace``; the CLI builds its options from
+the fields (no argparse here).
 """
 from __future__ import annotations
 
@@ -10,9 +11,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.data.classes import IGNORE_INDEX
+from workbench.engine.losses import list_losses
 
 OPTIMIZERS = ("sgd", "adamw")
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
+
+
+def _option(default, text: str, **cli):
+    """A field with its help written once, in ``metadata``; the CLI builds its options from it.
+
+    ``cli`` may hold ``choices`` (a tuple, or a function returning the registered names), ``flag`` and
+    ``metavar``.
+    """
+    return dataclasses.field(default=default, metadata={"help": text, **cli})
 
 
 @dataclass(frozen=True)
@@ -23,34 +34,37 @@ class TrainConfig:
     training data. Checkpoints and validation happen at epoch boundaries.
     """
 
-    epochs: int = 10  # passes over the training set
-    max_steps: int | None = None  # optimizer steps in total; overrides epochs when set
-    batch_size: int = 8  # images per step and per process (torchrun multiplies it by the process count)
-    optimizer: str = "sgd"  # "sgd" (with momentum) or "adamw"
-    lr: float = 0.01  # peak learning rate, reached after warmup
-    momentum: float = 0.9  # SGD momentum (adamw: beta1)
-    weight_decay: float = 1e-4  # L2 penalty (adamw: decoupled decay)
-    poly_power: float = 0.9  # lr = peak * (1 - progress) ** power, as in DeepLab
-    warmup_steps: int = 0  # linear warm-up from peak / warmup_steps to peak
-    loss: str = "ce"  # "ce", "dice" or "ce+dice"
-    class_weights: tuple[float, ...] | None = None  # one weight per class for the loss; None = all 1
-    ignore_index: int = IGNORE_INDEX  # mask value left out of losses and metrics
-    crop_size: tuple[int, int] | None = None  # (H, W) random crop for training (CLI builds the transform); None = whole images
-    num_workers: int = 0  # DataLoader worker processes; 0 loads in the main process
-    device: str = "auto"  # "auto" (CUDA when present), "cpu", "cuda", "cuda:1", ...
-    precision: str = "auto"  # "auto" (bf16 on CUDA when supported, else fp16; fp32 on CPU), "bf16", "fp16", "fp32"
-    channels_last: bool = True  # NHWC memory format on CUDA; ignored on a CPU
-    seed: int = 0  # data order, augmentation and dropout are pure functions of (seed, epoch)
-    out_dir: str | None = None  # run folder; None writes nothing
-    save_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
-    resume: bool = False  # continue from out_dir/last.safetensors when it exists
-    eval_every: int = 1  # epochs between validations (the last epoch is always validated)
-    log_every: int = 10  # steps between loss checks and progress/log updates
-    progress: bool = True  # tqdm progress bars (on rank 0 only)
+    epochs: int = _option(10, "passes over the training set")
+    max_steps: int | None = _option(None, "optimizer steps in total; overrides epochs when set")
+    batch_size: int = _option(8, "images per step and per process (torchrun multiplies it by the process count)")
+    optimizer: str = _option("sgd", "optimizer: SGD with momentum, or AdamW", choices=OPTIMIZERS)
+    lr: float = _option(0.01, "peak learning rate, reached after warm-up, then poly decay to 0")
+    momentum: float = _option(0.9, "SGD momentum, or AdamW's beta1")
+    weight_decay: float = _option(1e-4, "L2 penalty (AdamW: decoupled decay)")
+    poly_power: float = _option(0.9, "lr = peak * (1 - progress) ** power, as in DeepLab")
+    warmup_steps: int = _option(0, "steps of linear warm-up from peak / warmup_steps to peak")
+    loss: str = _option("ce", "training loss (registered in workbench.engine.losses)", choices=list_losses)
+    class_weights: tuple[float, ...] | None = _option(None, "one loss weight per class, e.g. 1 1 2.5 ... (default: all 1)")
+    ignore_index: int = _option(IGNORE_INDEX, "mask value of void pixels, left out of losses and metrics")
+    crop_size: tuple[int, int] | None = _option(
+        None, "random-crop training images to H W (one number: square) with scale/flip/jitter augmentation; "
+        "default: whole images, no augmentation", metavar="N")
+    num_workers: int = _option(0, "DataLoader worker processes (0: load in the main process)")
+    device: str = _option("auto", "cpu, cuda, cuda:N, or auto (CUDA when available)")
+    precision: str = _option("auto", "auto: bf16 on CUDA when supported, else fp16; fp32 on a CPU", choices=PRECISIONS)
+    channels_last: bool = _option(True, "NHWC memory format on CUDA; ignored on a CPU")
+    seed: int = _option(0, "seed of weights, data order, augmentation and dropout (pure functions of seed, epoch)")
+    out_dir: str | None = _option(None, "run folder; none writes nothing", flag="--out", metavar="DIR")
+    save_every: int = _option(1, "epochs between checkpoints (the last epoch is always saved)")
+    resume: bool = _option(False, "continue from out_dir/last.safetensors when it exists")
+    eval_every: int = _option(1, "epochs between validations (the last epoch is always validated)")
+    log_every: int = _option(10, "steps between loss checks and progress/log updates")
+    progress: bool = _option(True, "tqdm progress bars (on rank 0 only)")
 
     def __post_init__(self):
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
         _check_choice("precision", self.precision, PRECISIONS)
+        _check_choice("loss", self.loss, tuple(list_losses()))
         for name in ("epochs", "batch_size", "save_every", "eval_every", "log_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"TrainConfig.{name} must be at least 1, got {getattr(self, name)}.")
@@ -92,3 +106,13 @@ def _pair(size) -> tuple[int, int]:
     if len(size) != 2:
         raise ValueError(f"TrainConfig.crop_size must be one int or (H, W), got {size}.")
     return size
+
+
+# The demo budget: what ``make demo`` (``workbench compare`` with its defaults) trains.
+# Chosen so that the four families train, validate and draw their figures on a 2-core laptop CPU in about
+# ten minutes together, and each clearly beats the chance level on the synthetic shapes: 768 steps of 8
+# images of 64 x 64 per model, each training image seen three times (more distinct scenes rather than more
+# epochs: with 256 scenes the FCN overfits), AdamW with the poly schedule, cross-entropy plus Dice.
+DEMO_MODELS = ("fcn8s", "unet", "deeplabv3plus", "pspnet")
+DEMO_DATA = {"num_images": 2048, "val_images": 64, "image_size": (64, 64)}  # synthetic shapes
+DEMO_CONFIG = TrainConfig(epochs=3, batch_size=8, optimizer="adamw", lr=2e-3, weight_decay=1e-4, loss="ce+dice")

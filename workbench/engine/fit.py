@@ -1,7 +1,9 @@
-"""``fit``: train a model for a fixed budget, validate it, and keep a run folder.
+"""``fit``: train a model for a fixed budget, validate it, and keep a run folder that is an evaluation record.
 
-The pieces (runtime, loaders, loss, schedule, checkpoints) are plain functions from the neighbouring
-files; ``fit`` wires them for one run, resumes it when asked, and stops cleanly when the loss diverges.
+As in torchvision's ``references/segmentation/train.py``: ``fit`` shows the epoch loop (train one epoch,
+validate when due, save), the pieces (runtime, loaders, loss, schedule, checkpoints) are plain functions
+from the neighbouring files. The last validation keeps its predictions and writes the record files
+(``workbench.records``) next to the checkpoints, once, after the last checkpoint.
 """
 from __future__ import annotations
 
@@ -18,15 +20,20 @@ from torch.utils.data import DataLoader
 
 from workbench.data.classes import Classes
 from workbench.engine import distributed
-from workbench.engine.config import TrainConfig
 from workbench.engine.checkpoint import load_checkpoint
-from workbench.engine.loop import TrainingDiverged, train_one_epoch, validate
+from workbench.engine.config import TrainConfig
+from workbench.engine.data_info import data_stems, dataset_classes, describe_data
+from workbench.engine.loop import TrainingDiverged, train_one_epoch
 from workbench.engine.losses import create_loss
+from workbench.engine.predict import predict
+from workbench.engine.progress import RunBar, epoch_desc, run_epochs
 from workbench.engine.run_folder import RunFolder, history_frame
 from workbench.engine.runtime import Runtime, create_runtime
 from workbench.engine.sampling import create_eval_loader, create_train_loader, derive_seed, seed_everything
 from workbench.engine.schedule import lr_at
+from workbench.engine.scoring import model_source
 from workbench.metrics import SegmentationEvaluator
+from workbench.records import RecordError, is_record, read_record, write_record
 
 
 @dataclass
@@ -52,13 +59,13 @@ def fit(model: nn.Module, train_data, val_data, config: TrainConfig, *, log: Cal
         log: called with ``{"step", "train_loss", "lr"}`` every ``config.log_every`` steps and with the
             history row at the end of every epoch.
         model_spec: how to rebuild the model, e.g. ``{"name": "unet", "encoder": "resnet18"}``; stored in
-            the checkpoints so that ``load_model`` can recreate it.
+            the checkpoints (so that ``load_model`` can recreate it) and in the record.
 
     Returns:
         The history, one row per epoch: epoch, step, train_loss, val_loss, val_miou, val_pixel_accuracy, lr,
         time (seconds since the run began), images_per_s (training throughput of that epoch).
-        ``history.attrs["scores"]`` holds the final weights' ``workbench.metrics.Scores`` (None when there
-        was no validation in this call).
+        ``history.attrs["scores"]`` holds the final weights' ``workbench.metrics.Scores`` (None without
+        validation). With a run folder and validation data, the folder is also an evaluation record.
 
     Raises:
         TrainingDiverged: the loss became NaN/inf; the last good checkpoint and history.csv are kept.
@@ -69,15 +76,39 @@ def fit(model: nn.Module, train_data, val_data, config: TrainConfig, *, log: Cal
         ctx.run.clear()
         state = _State()
     ctx.run.write_config(_run_info(ctx, model_spec), ctx.classes)
-    last_scores = None
-    while state.step < ctx.total_steps:
-        last_scores = _one_epoch(ctx, state) or last_scores
-    if last_scores is not None:
-        ctx.run.write_scores(last_scores, ctx.classes.names)
+    final = None  # (scores, masks) of the last validation
+    bar = RunBar(ctx.label, ctx.total_epochs, done=state.epoch, enabled=config.progress and ctx.dist.is_main)
+    try:
+        while state.step < ctx.total_steps:
+            row, final = _one_epoch(ctx, state, final)
+            bar.epoch_done(row)
+            if log is not None:
+                log(dict(row))
+    finally:
+        bar.close()
+    scores = _finish_record(ctx, final)
     distributed.barrier()  # the files are complete before any rank returns
     history = history_frame(state.rows)
-    history.attrs["scores"] = last_scores
+    history.attrs["scores"] = scores
     return history
+
+
+def _one_epoch(ctx: _Context, state: _State, final):
+    """Train one epoch, validate when due, save; returns the history row and the latest ``(scores, masks)``."""
+    config, started, steps_before = ctx.config, time.perf_counter(), state.step
+    train_loss = _train_epoch(ctx, state)
+    state.epoch += 1
+    done = state.step >= ctx.total_steps
+    row = {"epoch": state.epoch, "step": state.step, "train_loss": train_loss, "lr": ctx.lr_at(state.step - 1),
+           "images_per_s": (state.step - steps_before) * config.batch_size * ctx.dist.world_size
+           / (time.perf_counter() - started)}
+    if ctx.val_loader is not None and (done or state.epoch % config.eval_every == 0):
+        final = _validate(ctx, row, final=done)
+    state.elapsed += time.perf_counter() - started
+    row["time"] = state.elapsed
+    state.rows.append(row)
+    _save(ctx, state, row, save_last=done or state.epoch % config.save_every == 0)
+    return row, final
 
 
 @dataclass
@@ -94,7 +125,8 @@ class _Context:
     optimizer: torch.optim.Optimizer
     scaler: torch.amp.GradScaler
     train_loader: DataLoader
-    val_loader: DataLoader | None
+    val_data: object
+    val_loader: DataLoader | None  # this rank's shard
     run: RunFolder
     meta: dict  # checkpoint metadata shared by every save
     log: Callable | None
@@ -102,6 +134,15 @@ class _Context:
     @property
     def total_steps(self) -> int:
         return self.config.max_steps or self.config.epochs * len(self.train_loader)
+
+    @property
+    def total_epochs(self) -> int:
+        return run_epochs(self.total_steps, len(self.train_loader))
+
+    @property
+    def label(self) -> str:
+        """The model's name in progress bars (``"train"`` without a ``model_spec``)."""
+        return (self.meta.get("model") or {}).get("name", "train")
 
     def lr_at(self, step: int) -> float:
         cfg = self.config
@@ -122,46 +163,67 @@ def _setup(model, train_data, val_data, config: TrainConfig, log, model_spec) ->
     meta = {"class_names": list(classes.names), "num_classes": classes.num_classes, "model": model_spec, "config": config.to_dict()}
     return _Context(config, runtime, dist, classes, model, distributed.wrap_model(model, runtime.device),
                     criterion.to(runtime.device), create_optimizer(model, config), runtime.grad_scaler(), train_loader,
-                    val_loader, RunFolder(config.out_dir, writable=dist.is_main), meta, log)
+                    val_data, val_loader, RunFolder(config.out_dir, writable=dist.is_main), meta, log)
 
 
-def _one_epoch(ctx: _Context, state: _State):
-    """Train one epoch, validate when due, save; update ``state`` in place. Returns the Scores or None."""
-    cfg, started, step_before = ctx.config, time.perf_counter(), state.step
-    seed_everything(derive_seed(cfg.seed, state.epoch, 1))  # dropout and the like: a function of (seed, epoch)
+def _train_epoch(ctx: _Context, state: _State) -> float:
+    """One epoch of ``train_one_epoch`` with the data order and dropout of ``(seed, epoch)``; the mean loss."""
+    seed_everything(derive_seed(ctx.config.seed, state.epoch, 1))
     ctx.train_loader.sampler.set_epoch(state.epoch)
     try:
         train_loss, state.step = train_one_epoch(
             ctx.ddp_model, ctx.train_loader, ctx.optimizer, ctx.criterion, runtime=ctx.runtime, scaler=ctx.scaler,
-            lr_fn=ctx.lr_at, step=state.step, stop_step=ctx.total_steps, log_every=cfg.log_every, log=ctx.log,
-            progress=cfg.progress and ctx.dist.is_main, desc=f"epoch {state.epoch + 1}")
+            lr_fn=ctx.lr_at, step=state.step, stop_step=ctx.total_steps, log_every=ctx.config.log_every, log=ctx.log,
+            progress=ctx.config.progress and ctx.dist.is_main, desc=epoch_desc(ctx.label, state.epoch + 1, ctx.total_epochs))
     except TrainingDiverged as err:
         saved = ctx.run.last if ctx.run.last is not None and ctx.run.last.is_file() else None
         raise TrainingDiverged(err.step, err.loss, err.lr, checkpoint=saved, history=history_frame(state.rows)) from None
-    train_time = time.perf_counter() - started
     distributed.broadcast_buffers(ctx.model)
-    state.epoch += 1
-    done = state.step >= ctx.total_steps
-    row = {"epoch": state.epoch, "step": state.step, "train_loss": train_loss, "lr": ctx.lr_at(state.step - 1),
-           "images_per_s": (state.step - step_before) * cfg.batch_size * ctx.dist.world_size / train_time}
-    due = ctx.val_loader is not None and (done or state.epoch % cfg.eval_every == 0)
-    scores = _validate(ctx, row) if due else None
-    state.elapsed += time.perf_counter() - started
-    row["time"] = state.elapsed
-    state.rows.append(row)
-    _save(ctx, state, row, save_last=done or state.epoch % cfg.save_every == 0)
-    if ctx.log is not None:
-        ctx.log(dict(row))
-    return scores
+    return train_loss
 
 
-def _validate(ctx: _Context, row: dict):
-    evaluator = SegmentationEvaluator(ctx.classes.num_classes, ctx.config.ignore_index, device=ctx.runtime.device)
-    row["val_loss"] = validate(ctx.model, ctx.val_loader, evaluator, runtime=ctx.runtime, criterion=ctx.criterion,
-                               progress=ctx.config.progress and ctx.dist.is_main)
+def _validate(ctx: _Context, row: dict, *, final: bool):
+    """Score the model on the validation data; fill the row's val_* columns. Returns ``(scores, masks)``.
+
+    Each process scores its shard and the counts are summed, except for the final validation of a run that
+    keeps a folder: there the main process alone scores the whole set, keeping every image's statistics and
+    predicted mask for the record (other processes return None).
+    """
+    keep = final and ctx.run.path is not None
+    if keep and not ctx.dist.is_main:
+        return None
+    loader = create_eval_loader(ctx.val_data, batch_size=ctx.config.batch_size) if keep else ctx.val_loader
+    evaluator = SegmentationEvaluator(ctx.classes.num_classes, ctx.config.ignore_index, device=ctx.runtime.device,
+                                      per_image=keep)
+    preds = predict(ctx.model, loader, evaluator, runtime=ctx.runtime, criterion=ctx.criterion, keep_masks=keep,
+                    reduce=not keep, progress=ctx.config.progress and ctx.dist.is_main, desc=f"{ctx.label}: validation")
     scores = evaluator.compute()
-    summary = scores.as_dict()
-    row["val_miou"], row["val_pixel_accuracy"] = float(summary["miou"]), float(summary["pixel_accuracy"])
+    row.update(val_loss=preds.loss, val_miou=float(scores.miou), val_pixel_accuracy=float(scores.pixel_accuracy))
+    return scores, preds.masks
+
+
+def _finish_record(ctx: _Context, final):
+    """Write the run folder's record from the final validation; the scores of the final weights (or None).
+
+    A resumed run whose training was already complete has no final validation in this call: its record is
+    read back, or, when the previous process stopped before writing it, computed now from ``last``.
+    """
+    run = ctx.run
+    if final is None and run.writable and ctx.val_data is not None and run.last.is_file():
+        if is_record(run.path):
+            try:
+                return read_record(run.path).scores
+            except RecordError:  # damaged or changed since: evaluate the final weights again
+                pass
+        final = _validate(ctx, {}, final=True)
+    if final is None:
+        return None
+    scores, masks = final
+    if masks is not None and run.writable:
+        source = model_source(ctx.model, ctx.meta["model"], run.last)
+        source["weights"] = run.last.name  # relative: the checkpoint sits in the record folder
+        write_record(run.path, source=source, data=describe_data(ctx.val_data), scores=scores,
+                     stems=data_stems(ctx.val_data), masks=masks, classes=ctx.classes)
     return scores
 
 
@@ -194,16 +256,6 @@ def create_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optim
     if config.optimizer == "sgd":
         return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
     return torch.optim.AdamW(model.parameters(), lr=config.lr, betas=(config.momentum, 0.999), weight_decay=config.weight_decay)
-
-
-def dataset_classes(dataset) -> Classes:
-    """The ``Classes`` of a dataset, looking through wrappers such as ``torch.utils.data.Subset``."""
-    while dataset is not None:
-        if isinstance(getattr(dataset, "classes", None), Classes):
-            return dataset.classes
-        dataset = getattr(dataset, "dataset", None)
-    raise ValueError("the training data has no .classes (a workbench.data.Classes); use a workbench dataset or set "
-                     "dataset.classes = Classes(names=..., colors=...).")
 
 
 @torch.no_grad()

@@ -1,6 +1,6 @@
-"""One training epoch and one evaluation pass, in the style of torchvision's segmentation reference.
+"""One training epoch, in the style of torchvision's segmentation reference (``train_one_epoch``).
 
-Plain functions; ``fit`` (in ``fit.py``) strings them together. The loss is checked for NaN/inf every
+A plain function; ``fit`` (in ``fit.py``) calls it once per epoch and validates with ``predict.predict``. The loss is checked for NaN/inf every
 ``log_every`` steps rather than every step so that a GPU never waits on the CPU in between.
 """
 from __future__ import annotations
@@ -14,10 +14,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
-from workbench.data.classes import IGNORE_INDEX
 from workbench.engine import distributed
 from workbench.engine.runtime import Runtime
-from workbench.metrics import SegmentationEvaluator
 
 
 class TrainingDiverged(RuntimeError):
@@ -104,46 +102,3 @@ def _check_finite(window: list[torch.Tensor], step: int, lr: float, log, bar) ->
     if log is not None:
         log({"step": step, "train_loss": mean, "lr": lr})
     return values.tolist()
-
-
-@torch.no_grad()
-def validate(model: nn.Module, loader: DataLoader, evaluator, *, runtime: Runtime, criterion: nn.Module | None = None,
-             progress: bool = False) -> float:
-    """Add the predictions of ``model`` on ``loader`` to ``evaluator`` and sum it over processes.
-
-    Returns:
-        The mean ``criterion`` loss per image over all processes (NaN without a criterion).
-    """
-    model.eval()
-    totals = torch.zeros(2, dtype=torch.float64, device=runtime.device)
-    for images, masks in tqdm(loader, leave=False, disable=not progress, desc="val"):
-        images, masks = runtime.to_device(images, masks)
-        with runtime.autocast():
-            logits = model(images)
-        evaluator.update(logits.argmax(dim=1), masks)
-        if criterion is not None:
-            totals += torch.stack([criterion(logits, masks).double() * len(images), totals.new_tensor(len(images))])
-    evaluator.all_reduce()
-    totals = distributed.all_reduce_sum(totals.cpu())
-    return (totals[0] / totals[1]).item() if totals[1] > 0 else math.nan
-
-
-def evaluate(model: nn.Module, loader: DataLoader, num_classes: int, *, ignore_index: int = IGNORE_INDEX,
-             runtime: Runtime | None = None, progress: bool = False):
-    """Score ``model`` on every batch of ``loader`` with ``workbench.metrics.SegmentationEvaluator``.
-
-    Args:
-        model: maps images ``(N, 3, H, W)`` to logits ``(N, num_classes, H, W)``.
-        loader: batches ``(images, masks)``; under torchrun give each rank its own shard
-            (``sampling.create_eval_loader``), the confusion matrices are summed over ranks.
-        runtime: device and precision; None uses the model's device in float32.
-
-    Returns:
-        ``workbench.metrics.Scores`` over the whole loader.
-    """
-    if runtime is None:
-        device = next(model.parameters()).device
-        runtime = Runtime(device, "fp32", channels_last=False)
-    evaluator = SegmentationEvaluator(num_classes, ignore_index, device=runtime.device)
-    validate(model, loader, evaluator, runtime=runtime, progress=progress)
-    return evaluator.compute()

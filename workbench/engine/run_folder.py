@@ -1,20 +1,20 @@
-"""The files a training run leaves behind, all written atomically.
+"""The training files of a run folder, all written atomically.
 
 ``config.json`` (the TrainConfig plus model, data and device facts), ``classes.json``, ``history.csv``
-(one row per epoch), ``scores.json`` (``Scores.as_dict()`` of the final weights, NaN as null),
-``per_class.csv`` and ``per_class.md`` (``Scores.table()``), ``last.safetensors`` and ``best.safetensors``
-(highest validation mIoU).
+(one row per epoch), ``last.safetensors`` and ``best.safetensors`` (highest validation mIoU). The final
+validation adds the evaluation record's files (``workbench.records``: ``record.json``, ``scores.json``,
+the confusion matrix, per-image statistics and tables, ``masks/``), so a run folder is a record.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 
 from workbench.data.classes import Classes
-from workbench.engine.atomic import atomic_write_json, atomic_write_text
 from workbench.engine.checkpoint import save_checkpoint
-from workbench.report import export_table
+from workbench.records import MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, atomic_write_json, atomic_write_text
 
 
 class RunFolder:
@@ -38,10 +38,14 @@ class RunFolder:
         return None if self.path is None else self.path / "best.safetensors"
 
     def clear(self) -> None:
-        """Remove the files a previous run left, so a fresh run never mixes with them (best.safetensors!)."""
+        """Remove the files a previous run left, so a fresh run never mixes with them (best.safetensors!).
+
+        ``record.json`` goes first: from then on the folder is no longer a record.
+        """
         if self.writable:
             for name in STALE_FILES:
                 (self.path / name).unlink(missing_ok=True)
+            shutil.rmtree(self.path / MASKS_DIR, ignore_errors=True)
 
     def write_config(self, info: dict, classes: Classes) -> None:
         if self.writable:
@@ -60,18 +64,13 @@ class RunFolder:
         df = pd.read_csv(path)
         return df[df["epoch"] <= up_to_epoch].to_dict("records")
 
-    def write_scores(self, scores, class_names) -> None:
-        """``scores.json`` and the per-class tables (``.csv`` and ``.md``) of a ``Scores``."""
-        if self.writable:
-            write_scores(self.path, scores, class_names)
-
     def save(self, which: str, model, *, optimizer=None, scaler=None, meta: dict | None = None) -> None:
         """Write ``last`` or ``best`` checkpoint."""
         if self.writable:
             save_checkpoint(getattr(self, which), model, optimizer=optimizer, scaler=scaler, meta=meta)
 
 
-STALE_FILES = ("last.safetensors", "best.safetensors", "history.csv", "scores.json", "per_class.csv", "per_class.md")
+STALE_FILES = (RECORD_FILE, *RECORD_DATA_FILES, "last.safetensors", "best.safetensors", "history.csv")
 HISTORY_COLUMNS = ["epoch", "step", "train_loss", "val_loss", "val_miou", "val_pixel_accuracy", "lr", "time", "images_per_s"]
 
 
@@ -88,13 +87,3 @@ def _classes_dict(classes: Classes) -> dict:
         "classes": [{"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(classes.names, classes.colors))],
     }
 
-
-def write_scores(folder: Path, scores, class_names, *, suffixes=(".csv", ".md"), per_image: pd.DataFrame | None = None) -> None:
-    """``folder/scores.json`` (``Scores.as_dict()``), ``per_class<suffix>`` tables and optionally ``per_image.csv``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(folder / "scores.json", scores.as_dict())
-    table = scores.table(class_names=list(class_names))
-    for suffix in suffixes:
-        export_table(table, folder / f"per_class{suffix}")
-    if per_image is not None:
-        export_table(per_image, folder / "per_image.csv")

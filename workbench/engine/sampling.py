@@ -114,14 +114,21 @@ def train_steps_per_epoch(num_samples: int, batch_size: int, world_size: int = 1
 
 def create_eval_loader(dataset: Dataset, *, batch_size: int, num_workers: int = 0, pin_memory: bool = False,
                        rank: int = 0, world_size: int = 1) -> DataLoader:
-    """Batches of this rank's share of ``dataset`` in order: images ``rank, rank + world_size, ...``.
+    """Batches ``(images, masks, sizes)`` of this rank's share of ``dataset`` in order: images ``rank,
+    rank + world_size, ...``; ``sizes`` holds each sample's ``(H, W)`` before padding.
 
     Unlike DistributedSampler nothing is padded, so the ranks' confusion matrices sum to exactly the matrix
     of the whole set.
     """
     shard = dataset if world_size == 1 else Subset(dataset, range(rank, len(dataset), world_size))
-    return DataLoader(shard, batch_size=batch_size, shuffle=False, collate_fn=pad_collate,
+    return DataLoader(shard, batch_size=batch_size, shuffle=False, collate_fn=sized_collate,
                       num_workers=num_workers, pin_memory=pin_memory, persistent_workers=num_workers > 0)
+
+
+def sized_collate(batch) -> tuple[torch.Tensor, torch.Tensor, list[tuple[int, int]]]:
+    """``pad_collate`` plus the ``(H, W)`` of every sample, so that predictions are cropped back to it."""
+    images, masks = pad_collate(batch)
+    return images, masks, [tuple(mask.shape[-2:]) for _, mask in batch]
 
 
 class MemoryCache(Dataset):

@@ -16,6 +16,22 @@ NEAR_CHANCE_FACTOR = 1.5  # mIoU below this multiple of the majority-class chanc
 NEAR_CHANCE = "near chance: train longer"
 
 
+def chance_miou(class_counts: Sequence[int]) -> dict[str, float]:
+    """mIoU of two predictors that ignore the image, from the target's pixel count per class.
+
+    ``majority``: the most frequent class everywhere (IoU n_k / N for it, 0 for the other present classes).
+    ``uniform``: a uniformly random class per pixel, scored on its expected confusion matrix
+    ``CM[c, j] = n_c / C`` (every class is then predicted somewhere, so all C classes count).
+    """
+    counts = np.asarray(class_counts, dtype=np.float64)
+    total, num_classes = counts.sum(), len(counts)
+    if total == 0:
+        return {"majority": float("nan"), "uniform": float("nan")}
+    majority = counts.max() / total / np.count_nonzero(counts)
+    uniform_iou = (counts / num_classes) / (counts + total / num_classes - counts / num_classes)
+    return {"majority": float(majority), "uniform": float(uniform_iou.mean())}
+
+
 def class_pixel_counts(masks: Iterable, num_classes: int, ignore_index: int = 255) -> np.ndarray:
     """Pixels per class over target masks (arrays or tensors of class ids), ``ignore_index`` left out.
 

@@ -1,70 +1,59 @@
 """Streaming evaluation: ``SegmentationEvaluator.update`` per batch, ``compute`` at the end; ``evaluate`` at once.
 
-The state is a handful of count tensors that sum across batches and across ranks, so ``all_reduce`` is one
-``dist.all_reduce`` per tensor and the result equals a single pass over the whole dataset.
+The state is the per-image statistics of every image seen (``ImageStats``, a few numbers per image and
+class); ``compute`` sums them, ``all_reduce`` gathers them from every rank, so the result equals a single pass
+over the whole dataset, and any subset or bootstrap resample can be rescored afterwards.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
-import torch.distributed as dist
 
 from .boundary import NUM_BAND_FLAGS, band_flags, boundary_f1, boundary_iou_counts, label_edge_pair
 from .confusion import confusion_counts
+from .gather import all_gather_stats
+from .image_stats import ImageStats
 from .inputs import LabelBatch, check_num_classes, label_batches
-from .region import class_iou, nanmean, pixel_accuracy, safe_divide
 from .scores import Scores
 from .threads import single_threaded
 
-PER_IMAGE_COLUMNS = ("pixel_accuracy", "miou", "boundary_iou", "boundary_f1")
-
-
-@dataclass(frozen=True)
-class ImageCounts:
-    """Counts of a batch, per image (numpy, on the CPU; they are small).
-
-    Attributes:
-        confusion: ``(N, C, C)`` int64.
-        boundary_inter, boundary_union: ``(N, C)`` int64 Boundary IoU band counts (zeros without boundary).
-        boundary_f1: ``(N, C)`` float64 BF scores, NaN where undefined (all NaN without boundary).
-    """
-
-    confusion: np.ndarray
-    boundary_inter: np.ndarray
-    boundary_union: np.ndarray
-    boundary_f1: np.ndarray
-
-    def per_image(self) -> dict[str, np.ndarray]:
-        """One value per image for each of ``PER_IMAGE_COLUMNS`` (the dataset definitions applied per image)."""
-        return {
-            "pixel_accuracy": pixel_accuracy(self.confusion),
-            "miou": nanmean(class_iou(self.confusion)),
-            "boundary_iou": nanmean(safe_divide(self.boundary_inter, self.boundary_union)),
-            "boundary_f1": nanmean(self.boundary_f1),
-        }
-
-
-def batch_counts(batch: LabelBatch, num_classes: int, *, boundary: bool = True) -> ImageCounts:
-    """All counts of one batch of equal-size images, in one ``bincount`` plus the BF matching.
+def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, boundary: bool = True) -> ImageStats:
+    """Per-image statistics of one batch of equal-size images: one ``bincount`` plus the BF matching.
 
     Args:
         batch: checked label maps from ``label_batches``.
         num_classes: C.
-        boundary: False skips the boundary scores (region scores only, faster).
+        ignore_index: recorded in the statistics.
+        boundary: False skips the boundary scores (zero band counts and NaN BF: region scores only, faster).
+
+    Returns:
+        ``ImageStats`` of the batch's images, in batch order.
     """
     n, c = len(batch.preds), num_classes
     if not boundary:
         confusion = confusion_counts(batch.preds, batch.targets, c).cpu().numpy()
         empty = np.zeros((n, c), dtype=np.int64)
-        return ImageCounts(confusion, empty, empty, np.full((n, c), np.nan))
+        return _sparse_stats(confusion, empty, empty, np.full((n, c), np.nan), ignore_index)
     edges = label_edge_pair(batch)
     flags = band_flags(batch, edges)
     split = confusion_counts(batch.preds, batch.targets, c, flags=flags, num_flags=NUM_BAND_FLAGS).cpu().numpy()
     inter, union = boundary_iou_counts(split)
-    return ImageCounts(split.sum(-1), inter, union, boundary_f1(batch, c, edges))
+    return _sparse_stats(split.sum(-1), inter, union, boundary_f1(batch, c, edges), ignore_index)
+
+
+def _sparse_stats(confusion: np.ndarray, inter, union, bf, ignore_index: int) -> ImageStats:
+    """``ImageStats`` from dense ``(N, C, C)`` per-image confusion matrices (kept as their non-zero rows)."""
+    where = np.nonzero(confusion)  # row-major: sorted by image, target, pred
+    rows = np.stack([*where, confusion[where]], axis=1).astype(np.int64).reshape(-1, 4)
+    return ImageStats(rows, inter.astype(np.int64), union.astype(np.int64), bf.astype(np.float64),
+                      ignore_index=ignore_index)
+
+
+def empty_stats(num_classes: int, ignore_index: int) -> ImageStats:
+    """Statistics of no image."""
+    zeros = np.zeros((0, num_classes), dtype=np.int64)
+    return ImageStats(np.zeros((0, 4), dtype=np.int64), zeros, zeros, zeros.astype(np.float64), ignore_index)
 
 
 class SegmentationEvaluator:
@@ -73,10 +62,12 @@ class SegmentationEvaluator:
     Args:
         num_classes: C; class ids are ``0..C-1``.
         ignore_index: target value of void pixels, left out of every score.
-        device: where the summed state lives (for ``all_reduce`` with NCCL pass the rank's CUDA device);
-            None: the device of the first batch. Each batch is scored on its own device.
+        device: the device ``all_reduce`` sends the statistics through (under NCCL the rank's CUDA device);
+            None: the device of the first batch. Each batch is scored on its own device; the statistics,
+            a few numbers per image and class, are kept in numpy.
         boundary: False skips Boundary IoU and BF (their scores come out NaN), for fast validation loops.
-        per_image: True also keeps one row of scores per image, returned by ``per_image()``.
+        per_image: False refuses ``per_image()`` (the statistics behind it are kept either way: every score
+            is summed from them).
 
     Example:
         >>> evaluator = SegmentationEvaluator(num_classes=11)
@@ -86,7 +77,7 @@ class SegmentationEvaluator:
     """
 
     def __init__(self, num_classes: int, ignore_index: int = 255, *, device=None, boundary: bool = True,
-                 per_image: bool = False):
+                 per_image: bool = True):
         check_num_classes(num_classes, ignore_index)
         self.num_classes, self.ignore_index = int(num_classes), int(ignore_index)
         self.device = None if device is None else torch.device(device)
@@ -95,9 +86,7 @@ class SegmentationEvaluator:
 
     def reset(self) -> None:
         """Forget every batch seen so far."""
-        self._state: dict[str, torch.Tensor] | None = None
-        self._rows: list[pd.DataFrame] = []
-        self._seen = 0
+        self._parts: list[ImageStats] = []
 
     @single_threaded
     def update(self, preds, targets) -> None:
@@ -109,77 +98,41 @@ class SegmentationEvaluator:
             targets: target maps in the same layout; class ids or ``ignore_index``.
         """
         batches = label_batches(preds, targets, self.num_classes, self.ignore_index)
-        for batch in batches:
-            counts = batch_counts(batch, self.num_classes, boundary=self.boundary)
-            self._accumulate(counts, batch.preds.device)
-            if self.keep_per_image:
-                self._rows.append(pd.DataFrame(counts.per_image(), index=self._seen + batch.positions))
-        self._seen += sum(len(batch.positions) for batch in batches)
+        if self.device is None:
+            self.device = batches[0].preds.device
+        parts = [batch_stats(batch, self.num_classes, self.ignore_index, boundary=self.boundary) for batch in batches]
+        order = np.argsort(np.concatenate([batch.positions for batch in batches]), kind="stable")
+        self._parts.append(ImageStats.concat(parts).subset(order))  # back in the caller's order
 
-    def _accumulate(self, counts: ImageCounts, batch_device: torch.device) -> None:
-        if self._state is None:
-            self._state = self._zero_state(self.device or batch_device)
-        f1 = counts.boundary_f1
-        image_f1 = nanmean(f1)
-        defined = ~np.isnan(image_f1)
-        self._add("confusion", counts.confusion.sum(0))
-        self._add("boundary_inter", counts.boundary_inter.sum(0))
-        self._add("boundary_union", counts.boundary_union.sum(0))
-        self._add("bf_sum", np.where(np.isnan(f1), 0.0, f1).sum(0))
-        self._add("bf_count", (~np.isnan(f1)).sum(0))
-        self._add("bf_image_sum", image_f1[defined].sum())
-        self._add("bf_image_count", defined.sum())
-        self._add("num_images", len(f1))
-
-    def _add(self, name: str, value) -> None:
-        state = self._state[name]
-        state += torch.as_tensor(np.asarray(value), dtype=state.dtype).to(state.device)
-
-    def _zero_state(self, device: torch.device) -> dict[str, torch.Tensor]:
-        if device.type == "mps":
-            device = torch.device("cpu")  # MPS has no float64
-        c, long, double = self.num_classes, torch.int64, torch.float64
-        shapes = {
-            "confusion": ((c, c), long), "boundary_inter": ((c,), long), "boundary_union": ((c,), long),
-            "bf_sum": ((c,), double), "bf_count": ((c,), long), "bf_image_sum": ((), double),
-            "bf_image_count": ((), long), "num_images": ((), long),
-        }  # fmt: skip
-        return {name: torch.zeros(shape, dtype=dtype, device=device) for name, (shape, dtype) in shapes.items()}
+    def image_stats(self) -> ImageStats:
+        """The per-image statistics of every image seen, in order (after ``all_reduce``: rank 0's first)."""
+        if not self._parts:
+            return empty_stats(self.num_classes, self.ignore_index)
+        if len(self._parts) > 1:
+            self._parts = [ImageStats.concat(self._parts)]
+        return self._parts[0]
 
     def all_reduce(self) -> None:
-        """Sum the state over ``torch.distributed`` ranks (every rank must call it); no-op when not initialised.
+        """Gather the statistics of every ``torch.distributed`` rank onto each (every rank must call it).
 
-        Per-image rows stay on their rank.
+        A no-op when not initialised. Under NCCL build the evaluator with ``device=`` the rank's CUDA device
+        (or update it with CUDA batches), since NCCL moves CUDA tensors only.
         """
-        if not (dist.is_available() and dist.is_initialized()):
-            return
-        if self._state is None:
-            self._state = self._zero_state(self.device or torch.device("cpu"))
-        for tensor in self._state.values():
-            dist.all_reduce(tensor)
+        gathered = all_gather_stats(self.image_stats(), self.device or torch.device("cpu"))
+        self._parts = [gathered]
 
     def compute(self) -> Scores:
-        """Scores over every batch seen (NaN everywhere before the first update)."""
-        state = self._state or self._zero_state(torch.device("cpu"))
-        values = {name: tensor.cpu().numpy() for name, tensor in state.items()}
-        return Scores.from_counts(
-            values["confusion"], values["boundary_inter"], values["boundary_union"], values["bf_sum"],
-            values["bf_count"], values["bf_image_sum"], values["bf_image_count"],
-            ignore_index=self.ignore_index, num_images=int(values["num_images"]),
-        )
+        """Scores over every image seen (NaN everywhere before the first update), with ``image_stats``."""
+        return self.image_stats().scores()
 
     def per_image(self) -> pd.DataFrame:
         """One row per image seen, in order: ``pixel_accuracy, miou, boundary_iou, boundary_f1`` (NaN = undefined).
 
-        Needs ``per_image=True`` at construction.
+        Needs ``per_image=True`` (the default).
         """
         if not self.keep_per_image:
             raise RuntimeError("per_image(): build the evaluator with per_image=True to keep per-image scores.")
-        if not self._rows:
-            return pd.DataFrame(columns=list(PER_IMAGE_COLUMNS), index=pd.Index([], name="image"), dtype=float)
-        table = pd.concat(self._rows).sort_index()
-        table.index.name = "image"
-        return table[list(PER_IMAGE_COLUMNS)]
+        return self.image_stats().per_image()
 
 
 def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, boundary: bool = True) -> Scores:
@@ -194,7 +147,8 @@ def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, bound
         boundary: False skips Boundary IoU and BF (NaN).
 
     Returns:
-        ``Scores``; ``scores.as_dict()`` has DESIGN.md's keys, ``scores.confusion`` the raw matrix.
+        ``Scores``; ``scores.as_dict()`` has DESIGN.md's keys, ``scores.confusion`` the raw matrix and
+        ``scores.image_stats`` the per-image statistics (for subsets, per-image tables and the bootstrap).
     """
     evaluator = SegmentationEvaluator(num_classes, ignore_index, boundary=boundary)
     evaluator.update(preds, targets)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .evaluator import SegmentationEvaluator
+from .evaluator import evaluate
 
 
 def per_image_scores(preds, targets, num_classes: int, ignore_index: int = 255, *, boundary: bool = True
@@ -13,8 +13,8 @@ def per_image_scores(preds, targets, num_classes: int, ignore_index: int = 255, 
     Per image: ``pixel_accuracy`` = trace / sum of its confusion matrix; ``miou`` = mean IoU over the classes
     present in its target or prediction; ``boundary_iou`` = mean Boundary IoU over the classes whose bands
     are non-empty in it; ``boundary_f1`` = mean BF score over its defined classes. NaN where undefined (an
-    all-void image, or no boundary at all). During training, ``SegmentationEvaluator(..., per_image=True)``
-    collects the same rows in the validation pass.
+    all-void image, or no boundary at all). Any ``Scores`` from ``evaluate`` or ``SegmentationEvaluator`` gives
+    the same rows as ``scores.image_stats.per_image()``.
 
     Args:
         preds: predicted class maps: ``(N, H, W)``, ``(H, W)`` or a list of ``(H, W)`` maps of any sizes.
@@ -27,6 +27,4 @@ def per_image_scores(preds, targets, num_classes: int, ignore_index: int = 255, 
         DataFrame indexed by image position (``image``) with columns ``pixel_accuracy``, ``miou``,
         ``boundary_iou``, ``boundary_f1``; ``table.sort_values("miou").head()`` lists the worst images.
     """
-    evaluator = SegmentationEvaluator(num_classes, ignore_index, boundary=boundary, per_image=True)
-    evaluator.update(preds, targets)
-    return evaluator.per_image()
+    return evaluate(preds, targets, num_classes, ignore_index, boundary=boundary).image_stats.per_image()

@@ -24,29 +24,31 @@ def nanmean(values, axis: int = -1) -> np.ndarray:
     return safe_divide(np.where(defined, values, 0.0).sum(axis), defined.sum(axis))
 
 
+def _counts(cm) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(tp, fp, fn)`` of each class from ``cm`` ``(..., C, C)``: the diagonal, column and row remainders."""
+    cm = np.asarray(cm, dtype=np.float64)
+    tp = np.diagonal(cm, axis1=-2, axis2=-1)
+    return tp, cm.sum(-2) - tp, cm.sum(-1) - tp
+
+
 def pixel_accuracy(cm) -> np.ndarray:
     """trace(CM) / sum(CM): share of non-void pixels predicted right. Shape ``(...)``."""
-    cm = np.asarray(cm, dtype=np.float64)
-    return safe_divide(np.trace(cm, axis1=-2, axis2=-1), cm.sum((-2, -1)))
+    return count_pixel_accuracy(*_counts(cm))
 
 
 def class_accuracy(cm) -> np.ndarray:
     """CM[c, c] / row_c: recall of each class. Shape ``(..., C)``."""
-    cm = np.asarray(cm, dtype=np.float64)
-    return safe_divide(np.diagonal(cm, axis1=-2, axis2=-1), cm.sum(-1))
+    return count_accuracy(*_counts(cm))
 
 
 def class_iou(cm) -> np.ndarray:
     """CM[c, c] / (row_c + col_c - CM[c, c]): Jaccard index of each class. Shape ``(..., C)``."""
-    cm = np.asarray(cm, dtype=np.float64)
-    hits = np.diagonal(cm, axis1=-2, axis2=-1)
-    return safe_divide(hits, cm.sum(-1) + cm.sum(-2) - hits)
+    return count_iou(*_counts(cm))
 
 
 def class_dice(cm) -> np.ndarray:
     """2 CM[c, c] / (row_c + col_c): Dice coefficient (F1) of each class. Shape ``(..., C)``."""
-    cm = np.asarray(cm, dtype=np.float64)
-    return safe_divide(2 * np.diagonal(cm, axis1=-2, axis2=-1), cm.sum(-1) + cm.sum(-2))
+    return count_dice(*_counts(cm))
 
 
 def fw_iou(cm) -> np.ndarray:
@@ -54,8 +56,40 @@ def fw_iou(cm) -> np.ndarray:
 
     NaN when the matrix is empty (no non-void pixel), where no class is defined.
     """
-    cm = np.asarray(cm, dtype=np.float64)
-    frequency = safe_divide(cm.sum(-1), cm.sum((-2, -1))[..., None])
-    weighted = frequency * class_iou(cm)
+    return count_fw_iou(*_counts(cm))
+
+
+# The same scores from per-class counts: tp = CM[c, c], fp = col_c - tp, fn = row_c - tp, each ``(..., C)``
+# (summed over any set of images, or over a bootstrap resample). Integer counts in float64 stay exact.
+
+
+def count_pixel_accuracy(tp, fp, fn) -> np.ndarray:
+    """sum tp / sum (tp + fn) over classes. Shape ``(...)``."""
+    tp, fn = np.asarray(tp, dtype=np.float64), np.asarray(fn, dtype=np.float64)
+    return safe_divide(tp.sum(-1), (tp + fn).sum(-1))
+
+
+def count_accuracy(tp, fp, fn) -> np.ndarray:
+    """tp / (tp + fn). Shape ``(..., C)``."""
+    tp = np.asarray(tp, dtype=np.float64)
+    return safe_divide(tp, tp + fn)
+
+
+def count_iou(tp, fp, fn) -> np.ndarray:
+    """tp / (tp + fp + fn). Shape ``(..., C)``."""
+    tp = np.asarray(tp, dtype=np.float64)
+    return safe_divide(tp, tp + fp + fn)
+
+
+def count_dice(tp, fp, fn) -> np.ndarray:
+    """2 tp / (2 tp + fp + fn). Shape ``(..., C)``."""
+    tp = np.asarray(tp, dtype=np.float64)
+    return safe_divide(2 * tp, 2 * tp + fp + fn)
+
+
+def count_fw_iou(tp, fp, fn) -> np.ndarray:
+    """sum over defined classes of ((tp + fn) / sum(tp + fn)) * iou_c; NaN when no class is defined."""
+    rows = np.asarray(tp, dtype=np.float64) + fn
+    weighted = safe_divide(rows, rows.sum(-1, keepdims=True)) * count_iou(tp, fp, fn)
     any_defined = ~np.all(np.isnan(weighted), axis=-1)
     return np.where(any_defined, np.where(np.isnan(weighted), 0.0, weighted).sum(-1), np.nan)

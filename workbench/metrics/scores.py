@@ -1,24 +1,54 @@
 """``Scores``: every dataset-level score, derived from summed counts, and its per-class table."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from . import region
+from .notes import AVERAGING, BF_THETA_RULE, BOUNDARY_IOU_RULE, metric_notes
+
+if TYPE_CHECKING:  # annotation only: ImageStats builds Scores, so it imports this module
+    from .image_stats import ImageStats
+
+__all__ = ["AVERAGING", "BF_THETA_RULE", "BOUNDARY_IOU_RULE", "SCORE_KEYS", "Scores", "score_values"]
 
 SCORE_KEYS = (
     "pixel_accuracy", "accuracy", "mean_accuracy", "iou", "miou", "fwiou", "dice", "mean_dice",
     "class_boundary_iou", "boundary_miou", "class_boundary_f1", "boundary_f1",
 )  # fmt: skip
 
-BOUNDARY_IOU_RULE = "d = max(1, round(0.02 x image diagonal)) px per image (Boundary IoU, Cheng et al. 2021)"
-BF_THETA_RULE = "theta = 0.0075 x image diagonal, Euclidean, not rounded (BF score, Csurka et al. 2013)"
-AVERAGING = (
-    "one confusion matrix over the dataset; means over defined classes; NaN = undefined; "
-    "BF: per-class mean over images where defined, boundary_f1 = mean over images of per-image class means"
-)
+
+
+def score_values(totals: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every score of ``SCORE_KEYS`` from counts summed over a set of images, for any leading axes.
+
+    The one derivation behind ``Scores``, subsets and bootstrap resamples (a leading resample axis R).
+
+    Args:
+        totals: ``tp``, ``fp``, ``fn``, ``boundary_inter``, ``boundary_union``, ``bf_sum`` (sum of per-image BF
+            where defined), ``bf_count`` (images where defined), each ``(..., C)``; ``bf_image_sum`` (sum of
+            per-image mean BF) and ``bf_image_count`` (images with a defined class), each ``(...)``.
+
+    Returns:
+        ``{key: array}`` in the order of ``SCORE_KEYS``; per-class keys ``(..., C)``, the others ``(...)``.
+    """
+    counts = totals["tp"], totals["fp"], totals["fn"]
+    accuracy, iou, dice = region.count_accuracy(*counts), region.count_iou(*counts), region.count_dice(*counts)
+    class_boundary_iou = region.safe_divide(totals["boundary_inter"], totals["boundary_union"])
+    class_boundary_f1 = region.safe_divide(totals["bf_sum"], totals["bf_count"])
+    return {
+        "pixel_accuracy": region.count_pixel_accuracy(*counts),
+        "accuracy": accuracy, "mean_accuracy": region.nanmean(accuracy),
+        "iou": iou, "miou": region.nanmean(iou), "fwiou": region.count_fw_iou(*counts),
+        "dice": dice, "mean_dice": region.nanmean(dice),
+        "class_boundary_iou": class_boundary_iou, "boundary_miou": region.nanmean(class_boundary_iou),
+        "class_boundary_f1": class_boundary_f1,
+        "boundary_f1": region.safe_divide(totals["bf_image_sum"], totals["bf_image_count"]),
+    }  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)  # arrays inside: compare ``as_dict()`` values instead
@@ -32,6 +62,8 @@ class Scores:
         confusion: ``(C, C)`` int64 counts of non-void pixels, rows target class, columns predicted class.
         ignore_index: the target value left out.
         num_images: images scored.
+        image_stats: the per-image statistics behind the scores (``ImageStats``), from which any subset or
+            bootstrap resample is rescored; None where they were not kept.
         The score attributes carry the names of ``as_dict()``.
     """
 
@@ -50,32 +82,24 @@ class Scores:
     confusion: np.ndarray
     ignore_index: int = 255
     num_images: int = 0
+    image_stats: "ImageStats | None" = None
 
     @classmethod
-    def from_counts(cls, confusion, boundary_inter, boundary_union, bf_sum, bf_count, bf_image_sum, bf_image_count,
-                    *, ignore_index: int = 255, num_images: int = 0) -> "Scores":
-        """Derive every score from counts summed over the dataset (and over ranks).
+    def from_totals(cls, totals: Mapping[str, np.ndarray], confusion, *, ignore_index: int = 255, num_images: int = 0,
+                    image_stats: "ImageStats | None" = None) -> "Scores":
+        """Derive every score from counts summed over the dataset (``score_values``).
 
         Args:
-            confusion: ``(C, C)`` int counts.
-            boundary_inter, boundary_union: ``(C,)`` Boundary IoU band intersections and unions.
-            bf_sum, bf_count: ``(C,)`` sum of per-image BF scores and number of images where defined.
-            bf_image_sum, bf_image_count: sum of per-image mean BF scores, and number of such images.
+            totals: see ``score_values``, without leading axes.
+            confusion: ``(C, C)`` int counts, rows target class, columns predicted class.
+            image_stats: the per-image statistics the totals were summed from, if kept.
         """
-        confusion = np.asarray(confusion, dtype=np.int64)
-        accuracy, iou = region.class_accuracy(confusion), region.class_iou(confusion)
-        dice = region.class_dice(confusion)
-        class_boundary_iou = region.safe_divide(boundary_inter, boundary_union)
-        class_boundary_f1 = region.safe_divide(bf_sum, bf_count)
+        values = score_values(totals)
+        scalars = {key: float(value) for key, value in values.items() if np.ndim(value) == 0}
         return cls(
-            pixel_accuracy=float(region.pixel_accuracy(confusion)),
-            accuracy=accuracy, mean_accuracy=float(region.nanmean(accuracy)),
-            iou=iou, miou=float(region.nanmean(iou)), fwiou=float(region.fw_iou(confusion)),
-            dice=dice, mean_dice=float(region.nanmean(dice)),
-            class_boundary_iou=class_boundary_iou, boundary_miou=float(region.nanmean(class_boundary_iou)),
-            class_boundary_f1=class_boundary_f1, boundary_f1=float(region.safe_divide(bf_image_sum, bf_image_count)),
-            confusion=confusion, ignore_index=int(ignore_index), num_images=int(num_images),
-        )  # fmt: skip
+            **{**values, **scalars}, confusion=np.asarray(confusion, dtype=np.int64), ignore_index=int(ignore_index),
+            num_images=int(num_images), image_stats=image_stats,
+        )
 
     @property
     def num_classes(self) -> int:
@@ -121,16 +145,13 @@ class Scores:
         return table
 
     def _metadata(self) -> dict:
+        notes = metric_notes(self.ignore_index)
         caption = (
             f"Per-class scores over {self.num_images} images: pixel accuracy {self.pixel_accuracy:.4f}, "
-            f"fwIoU {self.fwiou:.4f}. Pixels with target {self.ignore_index} (ignore_index) are left out. "
-            f"Boundary IoU band {BOUNDARY_IOU_RULE}; BF tolerance {BF_THETA_RULE}. Averaging: {AVERAGING}."
+            f"fwIoU {self.fwiou:.4f}. {notes['caption']}"
         )
-        return {
-            "ignore_index": self.ignore_index, "boundary_iou_d": BOUNDARY_IOU_RULE, "bf_theta": BF_THETA_RULE,
-            "averaging": AVERAGING, "pixel_accuracy": self.pixel_accuracy, "fwiou": self.fwiou,
-            "num_images": self.num_images, "caption": caption,
-        }  # fmt: skip
+        return {**notes, "pixel_accuracy": self.pixel_accuracy, "fwiou": self.fwiou, "num_images": self.num_images,
+                "caption": caption}
 
 
 def _class_names(class_names, num_classes: int) -> list[str]:

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from workbench.metrics.scores import AVERAGING, BF_THETA_RULE, BOUNDARY_IOU_RULE
+from workbench.records import atomic_write_text, table_to_html
 from workbench.report.run_reader import RunSummary, read_run, replay_models
-from workbench.report.tables import table_to_html
+from workbench.viz import figure_to_png, gallery_figure, learning_curves_figure, plot_confusion_matrix
 
 SETTINGS = ("epochs", "max_steps", "batch_size", "optimizer", "lr", "weight_decay", "loss", "crop_size", "seed")
 
@@ -44,8 +46,6 @@ def write_review(run_dir: str | Path, path: str | Path | None = None, *, data=No
     Raises:
         RunFolderError: ``run_dir`` is not a run folder.
     """
-    from workbench.engine.atomic import atomic_write_text
-
     run = read_run(run_dir)
     replays, gallery = None, []
     if data is not None:
@@ -124,8 +124,6 @@ def _class_legend(run: RunSummary) -> str:
 
 
 def _conventions_section(run: RunSummary) -> str:
-    from workbench.metrics.scores import AVERAGING, BF_THETA_RULE, BOUNDARY_IOU_RULE
-
     items = [
         f"Pixels whose target is {run.classes.ignore_index} (ignore_index, void) are left out of every score.",
         "One confusion matrix CM is summed over the validation set (rows: target class, columns: predicted class).",
@@ -143,8 +141,6 @@ def _conventions_section(run: RunSummary) -> str:
 
 
 def _curves_section(run: RunSummary) -> str:
-    from workbench.engine.compare import learning_curves_figure
-
     caption = "Validation mIoU per epoch of every model, then each model's training and validation loss."
     return f"<h2>Learning curves</h2>\n{_figure(learning_curves_figure(run.histories), caption)}"
 
@@ -177,8 +173,6 @@ def _confusion_section(run: RunSummary, replays, weights: str) -> str:
 
 
 def _confusion_figure(confusion, class_names) -> Figure:
-    from workbench.viz import plot_confusion_matrix
-
     side = 2.5 + 0.45 * len(class_names)
     fig = Figure(figsize=(side, side), layout="constrained")
     plot_confusion_matrix(fig.subplots(), confusion, [str(n) for n in class_names], normalize="true")
@@ -194,11 +188,10 @@ def _stored_miou(run: RunSummary, name: str) -> float | None:
 
 
 def _gallery_section(run: RunSummary, replays, gallery, weights: str) -> str:
-    from workbench.engine.compare import gallery_figure
-
     head = "<h2>Mask gallery</h2>"
     if replays and gallery:
-        fig = gallery_figure(gallery, {m: r.preds for m, r in replays.items()}, run.classes)
+        fig = gallery_figure([image for image, _ in gallery], [mask for _, mask in gallery],
+                             {m: r.preds for m, r in replays.items()}, run.classes)
         caption = (f"The first {len(gallery)} validation images: photograph, target, then each model's prediction "
                    f"({weights}.safetensors). Void pixels are black.")
         return f"{head}\n{_figure(fig, caption)}"
@@ -210,8 +203,6 @@ def _gallery_section(run: RunSummary, replays, gallery, weights: str) -> str:
 
 
 def _figure(fig: Figure, caption: str) -> str:
-    from workbench.viz import figure_to_png
-
     return _embed(figure_to_png(fig, dpi=90), caption)
 
 

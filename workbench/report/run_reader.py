@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.classes import Classes
-from workbench.metrics import Scores
+from workbench.engine import create_eval_loader, create_runtime, dataset_classes, load_model, predict
+from workbench.metrics import Scores, SegmentationEvaluator
 
 MODEL_FILES = ("config.json", "classes.json", "history.csv")  # what makes a folder a model's run folder
 
@@ -139,20 +140,19 @@ def replay_models(run: RunSummary, data, *, gallery_size: int = 4, weights: str 
         weights: ``"last"`` (the weights ``scores.json`` describes) or ``"best"`` (highest validation mIoU).
         device: ``"cpu"``, ``"cuda"`` or ``"auto"``; scoring runs in float32.
     """
-    from workbench.engine import create_runtime, load_model, predict, score_model
-    from workbench.engine.fit import dataset_classes
-
     if weights not in ("last", "best"):
         raise ValueError(f"weights={weights!r}: choose 'last' (the weights scores.json describes) or 'best'.")
     if list(dataset_classes(data).names) != list(run.classes.names):
         raise ValueError(f"the data's classes {list(dataset_classes(data).names)} differ from the run's "
                          f"{list(run.classes.names)}; pass the validation data the run was trained with.")
     runtime = create_runtime(device=device, precision="fp32", channels_last=False)
-    images = [data[i][0] for i in range(min(gallery_size, len(data)))]
+    classes = dataset_classes(data)
     replays = {}
     for name, folder in run.model_dirs.items():
         if (folder / f"{weights}.safetensors").is_file():
             model = runtime.prepare_model(load_model(folder / f"{weights}.safetensors"))
-            scores, _ = score_model(model, data, runtime=runtime, per_image=False)
-            replays[name] = ModelReplay(scores, predict(model, images))
+            evaluator = SegmentationEvaluator(classes.num_classes, classes.ignore_index, device=runtime.device)
+            preds = predict(model, create_eval_loader(data, batch_size=8), evaluator, runtime=runtime, keep_masks=True,
+                            reduce=False)
+            replays[name] = ModelReplay(evaluator.compute(), preds.masks[:gallery_size])
     return replays

@@ -21,6 +21,7 @@ from workbench.viz.mask_plots import (
     class_legend, plot_boundary_bands, plot_error_map, plot_image, plot_mask, plot_mask_gallery, plot_overlay,
 )
 from workbench.viz.metric_plots import normalize_confusion, plot_confusion_matrix, plot_learning_curves, plot_per_class
+from workbench.viz.run_figures import gallery_figure, learning_curves_figure
 from workbench.viz.score_maps import plot_score_map, score_rgb, upsample_nearest
 from workbench.viz.style_figures import (
     LOSS_COLUMNS, draw_gram, draw_loss_curves, draw_stage_image, image_array, move_step_marker,

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from workbench.data.classes import Classes
+from workbench.data.normalize import denormalize
 
 
 def to_numpy(array) -> np.ndarray:
@@ -85,8 +86,6 @@ def as_rgb_image(image) -> np.ndarray:
 
 def _denormalized_rgb(image) -> np.ndarray:
     # A float (3, H, W) image is what datasets return: ImageNet-normalised, so undo that first.
-    from workbench.data import denormalize
-
     tensor = torch.as_tensor(to_numpy(image), dtype=torch.float32)
     rgb = denormalize(tensor).clamp(0, 1).mul(255).round().to(torch.uint8)
     return np.ascontiguousarray(rgb.permute(1, 2, 0).numpy())

@@ -10,12 +10,12 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from workbench.records.atomic import atomic_write_text
 
 FLOAT_FORMAT = ".4f"  # display formats (md, tex, html); csv and json keep full precision
 
@@ -46,10 +46,7 @@ def export_table(df: pd.DataFrame, path) -> Path:
     suffix = path.suffix.lower()
     if suffix not in WRITERS:
         raise ValueError(f"export_table: cannot write {path.name!r}; use one of the suffixes {', '.join(WRITERS)}.")
-    text = WRITERS[suffix](df)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, text)
-    return path
+    return atomic_write_text(path, WRITERS[suffix](df))
 
 
 def caption_of(df: pd.DataFrame) -> str:
@@ -142,13 +139,3 @@ _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$",
 def _latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from workbench.metrics import evaluate, per_image_scores
-from workbench.report import export_table
+from workbench.records import export_table
 
 EVIL = "<script>alert(1)</script>"
 

@@ -1,0 +1,152 @@
+"""Evaluation records: exact round trip, scores equal to an independent evaluation, atomic writes, clear errors."""
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from workbench.data import Classes
+from workbench.metrics import evaluate
+from workbench.records import (
+    RecordError, is_record, read_comparison, read_record, write_comparison_order, write_record,
+)
+from workbench.records import write as record_write
+
+CLASSES = Classes(("sky", "road", "car"), ((0, 0, 255), (128, 128, 128), (255, 0, 0)))
+SOURCE = {"kind": "predictions", "dir": "/somewhere/preds"}
+DATA = {"root": "/data/tiny", "split": "val"}
+
+
+def _maps(seed, sizes=((12, 16), (12, 16), (9, 7))):
+    rng = np.random.default_rng(seed)
+    preds = [rng.integers(0, 3, size) for size in sizes]
+    targets = [np.where(rng.random(size) < 0.1, 255, rng.integers(0, 3, size)) for size in sizes]
+    return preds, targets
+
+
+def _write(path, seed=0, stems=("a", "b", "c"), classes=CLASSES, **kw):
+    preds, targets = _maps(seed)
+    scores = evaluate(preds, targets, classes.num_classes)
+    record = write_record(path, source=kw.get("source", SOURCE), data=DATA, scores=scores, stems=stems, masks=preds,
+                          classes=classes)
+    return record, preds, targets
+
+
+def test_round_trip_keeps_masks_and_scores_exactly(tmp_path):
+    record, preds, targets = _write(tmp_path / "rec")
+    back = read_record(tmp_path / "rec")
+    expected = evaluate(preds, targets, 3).as_dict()
+    for key, value in back.scores.as_dict().items():
+        np.testing.assert_allclose(value, expected[key], rtol=0, atol=1e-12, err_msg=key)
+    assert (back.scores.confusion == evaluate(preds, targets, 3).confusion).all()
+    assert back.stems == ["a", "b", "c"] and list(back.per_image.index) == ["a", "b", "c"]
+    for stem, pred in zip(back.stems, preds):
+        mask = back.mask(stem)
+        assert mask.shape == pred.shape and (mask == pred).all()
+        assert Image.open(tmp_path / "rec" / "masks" / f"{stem}.png").mode == "L"
+    assert back.classes == CLASSES and back.source == SOURCE and back.name == "rec"
+    assert back.data["num_images"] == 3 and back.data["class_names"] == ["sky", "road", "car"]
+    assert back.data["root"] == "/data/tiny" and back.created.endswith("+00:00") and back.versions["numpy"]
+
+
+def test_per_image_table_and_subsets_match_independent_scoring(tmp_path):
+    record, preds, targets = _write(tmp_path / "rec", seed=3)
+    back = read_record(tmp_path / "rec")
+    for i, stem in enumerate(back.stems):
+        alone = evaluate(preds[i], targets[i], 3)
+        assert back.per_image.loc[stem, "pixel_accuracy"] == pytest.approx(alone.pixel_accuracy, abs=1e-12)
+    subset = back.scores.image_stats.subset([2, 0, 0]).scores().as_dict()
+    expected = evaluate([preds[2], preds[0], preds[0]], [targets[2], targets[0], targets[0]], 3).as_dict()
+    for key, value in subset.items():
+        np.testing.assert_allclose(value, expected[key], rtol=0, atol=1e-12, err_msg=key)
+    on_disk = json.loads((tmp_path / "rec" / "scores.json").read_text())
+    assert on_disk["miou"] == pytest.approx(back.scores.miou, abs=1e-15)
+
+
+def test_more_than_255_classes_gives_16_bit_masks(tmp_path):
+    many = Classes(tuple(f"c{i}" for i in range(300)), tuple((i % 256, 0, 0) for i in range(300)), ignore_index=65535)
+    preds = [np.array([[0, 299], [256, 7]])]
+    scores = evaluate(preds, [np.array([[0, 299], [1, 7]])], 300, ignore_index=65535)
+    write_record(tmp_path / "rec", source=SOURCE, data=DATA, scores=scores, stems=["x"], masks=preds, classes=many)
+    back = read_record(tmp_path / "rec")
+    assert (back.mask("x") == preds[0]).all()
+    assert Image.open(tmp_path / "rec" / "masks" / "x.png").mode.startswith("I")
+
+
+def test_a_writer_that_fails_midway_leaves_no_record(tmp_path, monkeypatch):
+    _write(tmp_path / "rec")
+    calls = []
+
+    def failing(mask, bit_depth):  # the third mask fails, as a full disk or a kill would
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(mask, bit_depth)
+
+    original = record_write.encode_mask
+    monkeypatch.setattr(record_write, "encode_mask", failing)
+    with pytest.raises(KeyboardInterrupt):
+        _write(tmp_path / "rec", seed=1)
+    assert not is_record(tmp_path / "rec")  # the old record.json went first: no mixed record is ever readable
+    with pytest.raises(RecordError, match="not an evaluation record"):
+        read_record(tmp_path / "rec")
+    assert not [p for p in (tmp_path / "rec").iterdir() if p.name.startswith(".")]  # temporary masks removed
+    monkeypatch.setattr(record_write, "encode_mask", original)
+    assert read_record(_write(tmp_path / "rec", seed=1)[0].path).stems == ["a", "b", "c"]
+
+
+def test_leftovers_of_a_killed_writer_are_cleaned_up(tmp_path):
+    (tmp_path / "rec" / ".masks-deadbeef").mkdir(parents=True)
+    (tmp_path / "rec" / ".masks-deadbeef" / "a.png").write_bytes(b"half")
+    _write(tmp_path / "rec")
+    assert sorted(p.name for p in (tmp_path / "rec").iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_changed_or_missing_file_names_the_file(tmp_path):
+    _write(tmp_path / "rec")
+    scores = tmp_path / "rec" / "scores.json"
+    scores.write_text(scores.read_text().replace("0.", "0.9", 1))
+    with pytest.raises(RecordError, match=r"scores\.json: missing or changed"):
+        read_record(tmp_path / "rec")
+    _write(tmp_path / "rec")
+    (tmp_path / "rec" / "masks" / "b.png").unlink()
+    with pytest.raises(RecordError, match=r"masks: 1 predicted masks are missing \(e\.g\. \['b'\]\)"):
+        read_record(tmp_path / "rec")
+    (tmp_path / "rec" / "record.json").write_text("{not json")
+    with pytest.raises(RecordError, match=r"record\.json: cannot read it"):
+        read_record(tmp_path / "rec")
+
+
+def test_bad_inputs_are_refused_before_anything_is_written(tmp_path):
+    preds, targets = _maps(0)
+    scores = evaluate(preds, targets, 3)
+    cases = [({"stems": ["a", "a", "b"]}, "stems repeat"), ({"stems": ["a", "../b", "c"]}, "cannot name files"),
+             ({"source": {"kind": "model"}}, "source"), ({"masks": preds[:2]}, "a mask for each of the 3 stems")]
+    for change, message in cases:
+        args = {"source": SOURCE, "data": DATA, "scores": scores, "stems": ["a", "b", "c"], "masks": preds,
+                "classes": CLASSES, **change}
+        with pytest.raises(ValueError, match=message):
+            write_record(tmp_path / "rec", **args)
+    assert not (tmp_path / "rec").exists()
+
+
+def test_read_comparison_follows_the_comparison_order(tmp_path):
+    for name in ("zeta", "alpha", "mid"):
+        _write(tmp_path / name)
+    (tmp_path / "notes").mkdir()  # a folder without a record is not part of the comparison
+    assert list(read_comparison(tmp_path)) == ["alpha", "mid", "zeta"]
+    write_comparison_order(tmp_path, ["zeta", "alpha"])
+    assert list(read_comparison(tmp_path)) == ["zeta", "alpha", "mid"]
+    assert list(read_comparison(tmp_path / "mid")) == ["mid"]  # a record is a comparison of one
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RecordError, match="holds no evaluation record"):
+        read_comparison(tmp_path / "empty")
+    write_comparison_order(tmp_path, ["zeta", "gone"])
+    with pytest.raises(RecordError, match="gone: not an evaluation record"):
+        read_comparison(tmp_path)
+
+
+def test_per_image_statistics_are_stored_without_pickle(tmp_path):
+    _write(tmp_path / "rec")
+    with np.load(tmp_path / "rec" / "image_stats.npz", allow_pickle=False) as npz:
+        assert all(npz[name].dtype.kind in "if" for name in npz.files)

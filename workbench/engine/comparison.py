@@ -1,0 +1,82 @@
+"""The files of a comparison folder: one record per model or prediction source, plus the comparison tables.
+
+``comparison.{csv,md,tex,html}`` (one row per source), ``per_class_iou.{csv,md}``, ``chance.json`` and
+``comparison.json`` (the order of the records). ``compare`` and ``workbench evaluate`` both write them
+here. Figures are no business of the engine (it does not import ``viz``): the command line draws them from
+the records, and the report embeds its own.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from workbench.metrics import NEAR_CHANCE, NEAR_CHANCE_FACTOR, Scores, chance_miou, chance_note, metric_notes
+from workbench.records import Record, atomic_write_json, export_table, write_comparison_order
+
+
+def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | None = None, *, settings: str = "",
+                     ignore_index: int = 255) -> pd.DataFrame:
+    """One row per source (index ``model``): ``rows[name]`` (training facts), the scalar scores, and ``note``:
+    ``NEAR_CHANCE`` for a source whose mIoU is below ``NEAR_CHANCE_FACTOR`` x the majority-class chance level.
+
+    Args:
+        scores: name -> ``Scores`` (``record.scores``); a name of ``rows`` without scores (a diverged run)
+            gets NaN scores.
+        rows: extra columns per name (status, parameters, train time...).
+        settings: a sentence on how the sources were made, for the caption.
+        ignore_index: the void value, stated in the caption.
+    """
+    rows = dict(rows or {})
+    names = list(rows) + [name for name in scores if name not in rows]
+    table = pd.DataFrame([{"model": name, **rows.get(name, {}), **_scalar_scores(scores.get(name))} for name in names])
+    table = table.set_index("model")
+    notes = metric_notes(ignore_index)  # the one statement of the conventions, as in Scores.table()
+    attrs = {key: value for key, value in notes.items() if key != "caption"}
+    chance_text = ""
+    first = next(iter(scores.values()), None)
+    if first is not None:  # the same targets for every source: any confusion matrix counts them
+        chance = chance_miou(np.asarray(first.confusion).sum(axis=1))
+        attrs.update(chance_miou_majority=chance["majority"], chance_miou_uniform=chance["uniform"])
+        if "miou" in table:  # the flag of a model that has not learned yet, in the table itself
+            table["note"] = [chance_note(miou, chance["majority"]) for miou in table["miou"]]
+        chance_text = (f" Chance mIoU: {chance['majority']:.4f} (most frequent class everywhere), "
+                       f"{chance['uniform']:.4f} (uniformly random class); note \"{NEAR_CHANCE}\": mIoU below "
+                       f"{NEAR_CHANCE_FACTOR:g} x the first.")
+    attrs["caption"] = (f"{len(names)} sources scored on the same images.{' ' + settings if settings else ''} "
+                        f"{notes['caption']}{chance_text}")
+    table.attrs.update(attrs)
+    return table
+
+
+def _scalar_scores(scores: Scores | None) -> dict:
+    if scores is None:
+        return {}
+    return {k: float(v) for k, v in scores.as_dict().items() if np.ndim(v) == 0}
+
+
+def write_comparison(out: str | Path, table: pd.DataFrame, records: Mapping[str, Record]) -> None:
+    """Write the comparison tables of ``records`` (all scored on the same images) into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for suffix in (".csv", ".md", ".tex", ".html"):
+        export_table(table.reset_index(), out / f"comparison{suffix}")
+    chance = {k.removeprefix("chance_miou_"): v for k, v in table.attrs.items() if k.startswith("chance_miou_")}
+    atomic_write_json(out / "chance.json", {"miou": chance, "definition": chance_miou.__doc__.split("\n\n")[0].strip()})
+    write_comparison_order(out, list(records))
+    if not records:
+        return
+    first = next(iter(records.values()))
+    for name, record in records.items():
+        if record.stems != first.stems:
+            raise ValueError(f"{record.path}: scored other images than {first.path}; a comparison needs every source "
+                             f"scored on the same images in the same order.")
+    iou = pd.DataFrame({name: r.scores.iou for name, r in records.items()},
+                       index=pd.Index(first.classes.names, name="class")).reset_index()
+    iou.attrs.update(caption="Per-class IoU, one column per source (NaN: class absent from targets and predictions; "
+                             f"pixels with target {first.classes.ignore_index} left out).",
+                     ignore_index=first.classes.ignore_index)
+    for suffix in (".csv", ".md"):
+        export_table(iou, out / f"per_class_iou{suffix}")

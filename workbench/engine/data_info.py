@@ -1,0 +1,56 @@
+"""What a dataset is, for a record: its classes, a name (stem) per sample, and where it comes from."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from torch.utils.data import Subset
+
+from workbench.data import SyntheticShapes
+from workbench.data.classes import Classes
+
+
+def dataset_classes(dataset) -> Classes:
+    """The ``Classes`` of a dataset, looking through wrappers such as ``torch.utils.data.Subset``."""
+    while dataset is not None:
+        if isinstance(getattr(dataset, "classes", None), Classes):
+            return dataset.classes
+        dataset = getattr(dataset, "dataset", None)
+    raise ValueError("the data has no .classes (a workbench.data.Classes); use a workbench dataset or set "
+                     "dataset.classes = Classes(names=..., colors=...).")
+
+
+def data_stems(dataset) -> list[str]:
+    """One name per sample: the file stem for file datasets, the index (``00042``) for generated ones.
+
+    Where image and mask stems differ (Cityscapes: ``aachen_000000_000019_leftImg8bit`` and
+    ``..._gtFine_labelIds``) the stem is the part they share (``aachen_000000_000019``).
+    """
+    if isinstance(dataset, Subset):
+        parent = data_stems(dataset.dataset)
+        return [parent[i] for i in dataset.indices]
+    if hasattr(dataset, "mask_path") and hasattr(dataset, "image_path"):
+        return [_file_stem(Path(dataset.image_path(i)).stem, Path(dataset.mask_path(i)).stem) for i in range(len(dataset))]
+    inner = getattr(dataset, "dataset", None)  # MemoryCache and other one-to-one wrappers
+    if inner is not None and len(inner) == len(dataset):
+        return data_stems(inner)
+    return [f"{i:05d}" for i in range(len(dataset))]
+
+
+def _file_stem(image: str, mask: str) -> str:
+    if image == mask:
+        return mask
+    return os.path.commonprefix([image, mask]).rstrip("_-. ") or mask
+
+
+def describe_data(dataset) -> dict:
+    """``root`` and ``split`` of a file dataset, or the parameters of ``SyntheticShapes`` (root None)."""
+    base = dataset
+    while getattr(base, "dataset", None) is not None and not hasattr(base, "root"):
+        base = base.dataset
+    if isinstance(base, SyntheticShapes):
+        return {"root": None, "split": None, "dataset": "synthetic",
+                "synthetic": {"num_images": base.num_images, "image_size": list(base.image_size), "seed": base.seed}}
+    root = getattr(base, "root", None)
+    return {"root": None if root is None else str(Path(root).resolve()), "split": getattr(base, "split", None),
+            "dataset": type(base).__name__}

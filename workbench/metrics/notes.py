@@ -1,0 +1,34 @@
+"""The metric conventions in words: one source for every caption, table attribute and report section.
+
+Users compare numbers across tools, so every table of scores states ``ignore_index``, the boundary
+tolerances and the averaging; they are written here once and read by ``Scores.table()``, the comparison
+tables and the review report.
+"""
+from __future__ import annotations
+
+BOUNDARY_IOU_RULE = "d = max(1, round(0.02 x image diagonal)) px per image (Boundary IoU, Cheng et al. 2021)"
+BF_THETA_RULE = "theta = 0.0075 x image diagonal, Euclidean, <= theta, not rounded (BF score, Csurka et al. 2013)"
+AVERAGING = (
+    "one confusion matrix over the dataset; means over defined classes; NaN = undefined; "
+    "BF: per-class mean over images where defined, boundary_f1 = mean over images of per-image class means"
+)
+
+
+def metric_notes(ignore_index: int) -> dict[str, object]:
+    """The conventions behind every score, as table attributes plus a caption sentence.
+
+    Args:
+        ignore_index: the target value of void pixels.
+
+    Returns:
+        ``{"ignore_index", "boundary_iou_d", "bf_theta", "averaging", "caption"}``; ``caption`` is one
+        paragraph stating all of them, to append to a table's own caption.
+    """
+    caption = (
+        f"Pixels with target {ignore_index} (ignore_index) are left out. Boundary IoU band "
+        f"{BOUNDARY_IOU_RULE}; BF tolerance {BF_THETA_RULE}. Averaging: {AVERAGING}."
+    )
+    return {
+        "ignore_index": int(ignore_index), "boundary_iou_d": BOUNDARY_IOU_RULE, "bf_theta": BF_THETA_RULE,
+        "averaging": AVERAGING, "caption": caption,
+    }  # fmt: skip

@@ -1,0 +1,25 @@
+"""File formats at the bottom of the package: atomic writes, metric tables and evaluation records.
+
+Everything here writes files a reader can trust: a reader sees the old file or the new one, never half of
+one. The engine writes records (``write_record``); the report and the widgets read them (``read_record``,
+``read_comparison``) without loading any model. Predictions written by other tools are read here too.
+"""
+from workbench.records.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, to_jsonable
+from workbench.records.masks import encode_mask, mask_bit_depth, read_index_png
+from workbench.records.predictions import colors_to_ids, find_predictions, read_prediction
+from workbench.records.record import (
+    COMPARISON_FILE, MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, Record, RecordError, comparison_order, file_sha256,
+    is_record, read_comparison, read_record,
+)
+from workbench.records.tables import (
+    caption_of, export_table, table_to_csv, table_to_html, table_to_json, table_to_latex, table_to_markdown,
+)
+from workbench.records.write import package_versions, write_comparison_order, write_record
+
+__all__ = [
+    "COMPARISON_FILE", "MASKS_DIR", "RECORD_DATA_FILES", "RECORD_FILE", "Record", "RecordError", "atomic_write_bytes",
+    "atomic_write_json", "atomic_write_text", "caption_of", "colors_to_ids", "comparison_order", "encode_mask",
+    "export_table", "file_sha256", "find_predictions", "is_record", "mask_bit_depth", "package_versions",
+    "read_comparison", "read_index_png", "read_prediction", "read_record", "table_to_csv", "table_to_html",
+    "table_to_json", "table_to_latex", "table_to_markdown", "to_jsonable", "write_comparison_order", "write_record",
+]

@@ -1,0 +1,204 @@
+"""Evaluation records: what was scored, on which images, with which result, read back without any model.
+
+A record is a folder (a training run folder is one: the record files sit next to ``config.json``):
+
+```
+record.json        format, source (model + weights sha256, or predictions folder), data (root, split,
+                   stems, class names, ignore index, synthetic parameters), created, versions, classes,
+                   and the sha256 of every file below
+scores.json        Scores.as_dict() (NaN as null)
+confusion.csv      the confusion matrix, rows target class, columns predicted class
+image_stats.npz    the per-image statistics (ImageStats.to_arrays(), plain int64/float64 arrays, no pickle)
+per_image.csv      one row of scores per image, by stem
+per_class.csv/.md  Scores.table()
+masks/<stem>.png   the predicted index masks, lossless, 8-bit (16-bit above 255 classes)
+```
+
+``read_record`` rebuilds the scores from ``image_stats.npz``, so any subset of images is rescored exactly.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.classes import Classes
+from workbench.metrics import ImageStats, Scores
+from workbench.records.masks import read_index_png
+
+FORMAT = "workbench-record"
+VERSION = 1
+RECORD_FILE = "record.json"
+STATS_FILE = "image_stats.npz"
+MASKS_DIR = "masks"
+COMPARISON_FILE = "comparison.json"  # the order of a comparison folder's records
+RECORD_DATA_FILES = (STATS_FILE, "scores.json", "confusion.csv", "per_image.csv", "per_class.csv", "per_class.md")
+
+
+class RecordError(ValueError):
+    """A folder that is not a complete, unchanged evaluation record."""
+
+
+@dataclass(frozen=True, eq=False)
+class Record:
+    """One evaluation, as read from its folder.
+
+    Attributes:
+        path: the record folder.
+        source: ``{"kind": "model", "name", "encoder", "weights", "sha256"}`` or
+            ``{"kind": "predictions", "dir"}``.
+        data: ``root`` (None for synthetic data), ``split``, ``num_images``, ``stems``, ``class_names``,
+            ``ignore_index`` and, for synthetic data, ``synthetic`` (its parameters).
+        created: ISO 8601 date and time (UTC) of the evaluation.
+        versions: package versions of the process that wrote it.
+        scores: ``workbench.metrics.Scores`` with ``image_stats`` (per-image statistics).
+        per_image: one row of scores per image, indexed by stem.
+        classes: names, colours and ignore index of the classes.
+    """
+
+    path: Path
+    source: dict
+    data: dict
+    created: str
+    versions: dict
+    scores: Scores
+    per_image: pd.DataFrame
+    classes: Classes
+
+    @property
+    def name(self) -> str:
+        """The record's folder name: the model or prediction source in a comparison folder."""
+        return self.path.name
+
+    @property
+    def stems(self) -> list[str]:
+        """Image stems in scoring order (the rows of ``image_stats`` and of ``per_image``)."""
+        return list(self.data["stems"])
+
+    def mask(self, stem: str) -> np.ndarray:
+        """The predicted index mask ``(H, W)`` (int64 class ids) of image ``stem``."""
+        if stem not in self.per_image.index:
+            raise KeyError(f"{self.path}: no image {stem!r} in this record; its stems are record.stems.")
+        return read_index_png(self.path / MASKS_DIR / f"{stem}.png")
+
+    def __repr__(self) -> str:
+        return f"Record({str(self.path)!r}, {self.source.get('kind')}, {len(self.stems)} images, miou={self.scores.miou:.4f})"
+
+
+def is_record(path: str | Path) -> bool:
+    """Whether ``path`` is a folder holding a written record (its ``record.json``)."""
+    return (Path(path) / RECORD_FILE).is_file()
+
+
+def read_record(path: str | Path) -> Record:
+    """Read a record folder, checking every listed file against its sha256.
+
+    Raises:
+        RecordError: naming the file that is missing, damaged or changed since it was written.
+    """
+    path = Path(path)
+    meta = _read_meta(path)
+    for name, digest in meta["files"].items():
+        if file_sha256(path / name, missing_ok=True) != digest:
+            raise RecordError(f"{path / name}: missing or changed since the record was written; this record cannot be "
+                              f"trusted. Evaluate again to rewrite it.")
+    classes = Classes(meta["classes"]["names"], meta["classes"]["colors"], meta["classes"]["ignore_index"])
+    stats = _read_stats(path / STATS_FILE, classes.ignore_index)
+    stems = list(meta["data"]["stems"])
+    if len(stats) != len(stems):
+        raise RecordError(f"{path / STATS_FILE}: holds {len(stats)} images but {path / RECORD_FILE} lists {len(stems)} "
+                          f"stems; evaluate again to rewrite the record.")
+    _check_masks(path, stems)
+    per_image = stats.per_image()
+    per_image.index = pd.Index(stems, name="stem")
+    return Record(path, meta["source"], meta["data"], meta["created"], meta["versions"], stats.scores(), per_image, classes)
+
+
+def _read_meta(path: Path) -> dict:
+    file = path / RECORD_FILE
+    if not file.is_file():
+        raise RecordError(f"{path}: not an evaluation record (no {RECORD_FILE}). Records are written by fit, compare "
+                          f"and `workbench evaluate`; a folder whose writer was interrupted has none.")
+    try:
+        meta = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise RecordError(f"{file}: cannot read it ({err}); evaluate again to rewrite the record.") from err
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise RecordError(f"{file}: not a {FORMAT} file; was it written by the workbench?")
+    if meta.get("version") != VERSION:
+        raise RecordError(f"{file}: record version {meta.get('version')} is not {VERSION}; read it with the workbench "
+                          f"version that wrote it ({meta.get('versions', {}).get('workbench')}) or evaluate again.")
+    missing = [k for k in ("source", "data", "created", "versions", "classes", "files") if k not in meta]
+    if missing:
+        raise RecordError(f"{file}: lacks {missing}; evaluate again to rewrite the record.")
+    return meta
+
+
+def _read_stats(file: Path, ignore_index: int) -> ImageStats:
+    try:
+        with np.load(file, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+        return ImageStats.from_arrays(arrays, ignore_index=ignore_index)
+    except (OSError, ValueError) as err:
+        raise RecordError(f"{file}: not valid per-image statistics ({err}); evaluate again to rewrite the record.") from err
+
+
+def _check_masks(path: Path, stems: list[str]) -> None:
+    folder = path / MASKS_DIR
+    held = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    missing = [s for s in stems if f"{s}.png" not in held]
+    if missing:
+        raise RecordError(f"{folder}: {len(missing)} predicted masks are missing (e.g. {missing[:3]}); evaluate again "
+                          f"to rewrite the record.")
+
+
+def read_comparison(path: str | Path) -> dict[str, Record]:
+    """Every record of a comparison folder, by name, in the comparison's order.
+
+    The order is the one ``comparison.json`` lists (written by ``compare`` and ``workbench evaluate``); other
+    subfolders holding a record follow in name order. A folder that is itself a record gives ``{name: record}``.
+
+    Raises:
+        RecordError: the folder holds no record, or a listed record is missing or damaged.
+    """
+    path = Path(path)
+    if is_record(path):
+        record = read_record(path)
+        return {record.name: record}
+    if not path.is_dir():
+        raise RecordError(f"{path}: no such folder; give a comparison folder (written by compare or `workbench evaluate "
+                          f"--preds NAME=DIR ...`) or a record folder.")
+    listed = comparison_order(path)
+    found = sorted(p.name for p in path.iterdir() if p.is_dir() and is_record(p))
+    names = listed + [name for name in found if name not in listed]
+    if not names:
+        raise RecordError(f"{path}: holds no evaluation record (no subfolder with {RECORD_FILE}); run compare or "
+                          f"`workbench evaluate` first.")
+    return {name: read_record(path / name) for name in names}
+
+
+def comparison_order(path: Path) -> list[str]:
+    """The record names listed in ``path/comparison.json`` (empty when there is none)."""
+    file = path / COMPARISON_FILE
+    if not file.is_file():
+        return []
+    try:
+        names = json.loads(file.read_text(encoding="utf-8"))["records"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as err:
+        raise RecordError(f"{file}: cannot read the list of records ({err}); expected {{\"records\": [names]}}.") from err
+    return [str(name) for name in names]
+
+
+def file_sha256(path: Path, *, missing_ok: bool = False) -> str | None:
+    """Hex sha256 of a file's bytes (None for a missing file when ``missing_ok``)."""
+    if missing_ok and not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
