@@ -70,8 +70,8 @@ def test_the_figure_shows_the_chance_lines_and_integer_epochs():
     miou_ax = curves.figure.axes[0]
     levels = sorted(line.get_ydata()[0] for line in miou_ax.lines if line.get_linestyle() in ("--", ":"))
     assert levels == pytest.approx([0.11, 0.165])
-    assert miou_ax.get_xlim() == (0.5, 5.5) and miou_ax.get_xlabel() == "epoch" and miou_ax.get_ylabel() == "mIoU"
-    ticks = [t for t in miou_ax.get_xticks() if 0.5 <= t <= 5.5]
+    assert miou_ax.get_xlim() == (0, 5.25) and miou_ax.get_xlabel() == "epoch" and miou_ax.get_ylabel() == "mIoU"
+    ticks = [t for t in miou_ax.get_xticks() if 0 <= t <= 5.25]
     assert ticks and all(float(t).is_integer() for t in ticks)
 
 

@@ -33,7 +33,7 @@ def plot_model_curves(ax: Axes, histories: Mapping[str, pd.DataFrame], column: s
         ax: the axis to draw on.
         histories: model name -> history with ``epoch`` and ``column`` (rows missing ``column`` are skipped;
             ``epoch`` may be fractional, e.g. a training loss logged between epoch ends).
-        epochs: the run's length; the x axis spans ``[0.5, epochs + 0.5]`` from the start.
+        epochs: the run's length; the x axis spans ``[0, epochs]`` (and a margin) from the start.
         title, ylabel: axis texts (default: the column name).
 
     Returns:
@@ -52,8 +52,8 @@ def plot_model_curves(ax: Axes, histories: Mapping[str, pd.DataFrame], column: s
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel or column)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if epochs is not None:
-        ax.set_xlim(0.5, epochs + 0.5)
+    if epochs is not None:  # epoch e's scores sit at x = e, the losses logged during it between e - 1 and e
+        ax.set_xlim(0, epochs + 0.25)
     ax.grid(alpha=0.3)
     return lines
 
