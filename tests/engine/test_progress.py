@@ -1,9 +1,14 @@
 """Progress bars: the comparison's bar counts every model's steps and names the one training; epoch bars
 say "name: epoch e of E"; the run bar shows each epoch's validation mIoU; the table flags near-chance models."""
+import importlib
+
 import numpy as np
 import pytest
 
 from workbench.engine import TrainConfig, compare, comparison_table, fit
+from tqdm.auto import tqdm
+
+from workbench.engine import loop, progress
 from workbench.engine.progress import CompareBar, RunBar, epoch_desc, run_epochs
 from workbench.metrics import NEAR_CHANCE, evaluate
 
@@ -39,11 +44,17 @@ def test_run_bar_shows_the_validation_miou():
     bar.close()
 
 
-def test_fit_labels_its_bars_with_the_model(tiny_data, tiny_net, capsys):
+def test_fit_labels_its_bars_with_the_model(tiny_data, tiny_net, capsys, monkeypatch):
+    made = []
+    predict = importlib.import_module("workbench.engine.predict")  # the module; the package exports the function
+    for module in (progress, loop, predict):  # every place fit's bars can come from
+        monkeypatch.setattr(module, "tqdm", lambda *a, **kw: made.append(kw) or tqdm(*a, **kw))
     config = TrainConfig(epochs=2, batch_size=4, device="cpu", progress=True)
     fit(tiny_net(), *tiny_data, config, model_spec={"name": "tiny"})
     err = capsys.readouterr().err
     assert "tiny: epoch 1 of 2" in err and "tiny: epoch 2 of 2" in err and "val mIoU" in err
+    shown = [kw for kw in made if not kw.get("disable")]
+    assert len(shown) == 2  # the run's two bars, the step bar reused by both epochs: not one bar per epoch
 
 
 @pytest.mark.slow  # trains two (tiny) models: about 10 s on a 2-core CPU

@@ -80,7 +80,7 @@ def fit(model: nn.Module, train_data, val_data, config: TrainConfig, *, log: Cal
     bar = RunBar(ctx.label, ctx.total_epochs, done=state.epoch, enabled=config.progress and ctx.dist.is_main)
     try:
         while state.step < ctx.total_steps:
-            row, final = _one_epoch(ctx, state, final)
+            row, final = _one_epoch(ctx, state, final, bar)
             bar.epoch_done(row)
             if log is not None:
                 log(dict(row))
@@ -93,16 +93,17 @@ def fit(model: nn.Module, train_data, val_data, config: TrainConfig, *, log: Cal
     return history
 
 
-def _one_epoch(ctx: _Context, state: _State, final):
+def _one_epoch(ctx: _Context, state: _State, final, bar: RunBar):
     """Train one epoch, validate when due, save; returns the history row and the latest ``(scores, masks)``."""
     config, started, steps_before = ctx.config, time.perf_counter(), state.step
-    train_loss = _train_epoch(ctx, state)
+    train_loss = _train_epoch(ctx, state, bar)
     state.epoch += 1
     done = state.step >= ctx.total_steps
     row = {"epoch": state.epoch, "step": state.step, "train_loss": train_loss, "lr": ctx.lr_at(state.step - 1),
            "images_per_s": (state.step - steps_before) * config.batch_size * ctx.dist.world_size
            / (time.perf_counter() - started)}
     if ctx.val_loader is not None and (done or state.epoch % config.eval_every == 0):
+        bar.validating()
         final = _validate(ctx, row, final=done)
     state.elapsed += time.perf_counter() - started
     row["time"] = state.elapsed
@@ -166,7 +167,7 @@ def _setup(model, train_data, val_data, config: TrainConfig, log, model_spec) ->
                     val_data, val_loader, RunFolder(config.out_dir, writable=dist.is_main), meta, log)
 
 
-def _train_epoch(ctx: _Context, state: _State) -> float:
+def _train_epoch(ctx: _Context, state: _State, bar: RunBar) -> float:
     """One epoch of ``train_one_epoch`` with the data order and dropout of ``(seed, epoch)``; the mean loss."""
     seed_everything(derive_seed(ctx.config.seed, state.epoch, 1))
     ctx.train_loader.sampler.set_epoch(state.epoch)
@@ -174,7 +175,7 @@ def _train_epoch(ctx: _Context, state: _State) -> float:
         train_loss, state.step = train_one_epoch(
             ctx.ddp_model, ctx.train_loader, ctx.optimizer, ctx.criterion, runtime=ctx.runtime, scaler=ctx.scaler,
             lr_fn=ctx.lr_at, step=state.step, stop_step=ctx.total_steps, log_every=ctx.config.log_every, log=ctx.log,
-            progress=ctx.config.progress and ctx.dist.is_main, desc=epoch_desc(ctx.label, state.epoch + 1, ctx.total_epochs))
+            progress=ctx.config.progress and ctx.dist.is_main, desc=epoch_desc(ctx.label, state.epoch + 1, ctx.total_epochs), bar=bar.steps)
     except TrainingDiverged as err:
         saved = ctx.run.last if ctx.run.last is not None and ctx.run.last.is_file() else None
         raise TrainingDiverged(err.step, err.loss, err.lr, checkpoint=saved, history=history_frame(state.rows)) from None
@@ -196,7 +197,7 @@ def _validate(ctx: _Context, row: dict, *, final: bool):
     evaluator = SegmentationEvaluator(ctx.classes.num_classes, ctx.config.ignore_index, device=ctx.runtime.device,
                                       per_image=keep)
     preds = predict(ctx.model, loader, evaluator, runtime=ctx.runtime, criterion=ctx.criterion, keep_masks=keep,
-                    reduce=not keep, progress=ctx.config.progress and ctx.dist.is_main, desc=f"{ctx.label}: validation")
+                    reduce=not keep)  # no bar: the run bar says "validating"
     scores = evaluator.compute()
     row.update(val_loss=preds.loss, val_miou=float(scores.miou), val_pixel_accuracy=float(scores.pixel_accuracy))
     return scores, preds.masks

@@ -2,7 +2,7 @@
 
 Three levels, each saying where it is: ``compare``'s bar counts the steps of all models and names the one
 training now ("model 2 of 4: unet"), so its time estimate covers the whole comparison; ``fit``'s run bar
-counts epochs and shows the last validation mIoU; the epoch bar of ``train_one_epoch`` counts steps and is
+counts epochs and shows the last validation mIoU; the step bar, reused by every epoch of the run, is
 labelled "unet: epoch 2 of 6". The inner two disappear when done; the comparison's stays as a summary.
 """
 from __future__ import annotations
@@ -24,7 +24,9 @@ def run_epochs(total_steps: int, steps_per_epoch: int) -> int:
 
 
 class RunBar:
-    """``fit``'s bar over epochs: ``"unet  3/6 epochs  val mIoU 0.352"``.
+    """``fit``'s bar over epochs (``"unet  3/6 epochs  val mIoU 0.352"``) and the one step bar that every
+    epoch of the run reuses (``steps``, for ``train_one_epoch(bar=...)``): two outputs per run in a notebook,
+    not one per epoch.
 
     Args:
         label: the model's name (or ``"train"``).
@@ -34,6 +36,11 @@ class RunBar:
 
     def __init__(self, label: str, epochs: int, *, done: int = 0, enabled: bool = True):
         self.bar = tqdm(total=epochs, initial=done, desc=label, unit="epoch", leave=False, disable=not enabled)
+        self.steps = tqdm(total=0, desc=label, leave=False, disable=not enabled)
+
+    def validating(self) -> None:
+        """Say that the epoch's steps are done and the validation runs (it has no bar of its own)."""
+        self.bar.set_postfix_str("validating", refresh=True)
 
     def epoch_done(self, row: dict) -> None:
         """Advance by one epoch and show its validation mIoU (when it was validated) and training loss."""
@@ -41,10 +48,11 @@ class RunBar:
         text = f"train loss {row['train_loss']:.3f}"
         if miou is not None and miou == miou:
             text = f"val mIoU {miou:.3f}, {text}"
-        self.bar.set_postfix_str(text, refresh=False)
         self.bar.update(1)
+        self.bar.set_postfix_str(text, refresh=True)
 
     def close(self) -> None:
+        self.steps.close()
         self.bar.close()
 
 
