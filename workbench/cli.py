@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 from torch.utils.data import Subset
 
 from workbench.data import check_count, create_dataset, create_splits, parse_size
@@ -309,7 +310,7 @@ def print_epoch(record: dict) -> None:
     text = f"{name}epoch {record['epoch']:>3}  step {record['step']:>6}  train_loss {record['train_loss']:.4f}"
     if pd.notna(record.get("val_miou")):
         text += f"  val_loss {record['val_loss']:.4f}  val_miou {record['val_miou']:.4f}"
-    print(text + f"  {record['images_per_s']:.1f} img/s  {record['time']:.0f} s", flush=True)
+    tqdm.write(text + f"  {record['images_per_s']:.1f} img/s  {record['time']:.0f} s")  # above the bars, not into them
 
 
 def print_scores(scores, class_names) -> None:
