@@ -14,7 +14,9 @@ import types
 import typing
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 from torch.utils.data import Subset
 
 from workbench.cli_errors import failure_message, interrupted_message, is_user_error, sigterm_as_interrupt
@@ -31,6 +33,7 @@ from workbench.engine.run_lock import RunLock
 from workbench.engine.runtime import create_runtime
 from workbench.engine.sampling import MemoryCache, seed_everything
 from workbench.engine.scoring import score_comparison, score_model, score_predictions
+from workbench.metrics import against_chance, chance_miou, chance_sentence
 from workbench.models import create_model
 from workbench.report import write_review
 from workbench.viz import save_comparison_figures
@@ -198,11 +201,11 @@ def run_compare(args) -> int:
         table = compare(args.models, train_data, val_data, config, encoder=args.encoder, log=print_epoch)
         if config.out_dir is not None:
             save_comparison_figures(config.out_dir, val_data)
-    columns = [c for c in ("status", "miou", "pixel_accuracy", "boundary_f1", "train_time_s", "images_per_s") if c in table]
-    print(table[columns].to_string(float_format=lambda v: f"{v:.4f}"))
-    chance = {k: v for k, v in table.attrs.items() if k.startswith("chance_miou_")}
-    if chance:
-        print("chance level: " + ", ".join(f"{k.removeprefix('chance_miou_')} mIoU {v:.4f}" for k, v in chance.items()))
+    columns = ("status", "miou", "pixel_accuracy", "boundary_f1", "train_time_s", "images_per_s", "note")
+    print(table[[c for c in columns if c in table]].to_string(float_format=lambda v: f"{v:.4f}"))
+    if "chance_miou_majority" in table.attrs:
+        print(chance_sentence({"majority": table.attrs["chance_miou_majority"],
+                               "uniform": table.attrs["chance_miou_uniform"]}))
     print(f"comparison folder: {config.out_dir}")
     return 0
 
@@ -219,7 +222,9 @@ def run_evaluate(args) -> int:
             records = score_comparison(sources, data, out)
             save_comparison_figures(out, data, gallery_size=args.gallery_size)
             for name, record in records.items():
-                print(f"{name}: mIoU {record.scores.miou:.4f}, pixel accuracy {record.scores.pixel_accuracy:.4f}")
+                chance = _chance(record.scores)["majority"]
+                print(f"{name}: mIoU {against_chance(record.scores.miou, chance)}, pixel accuracy "
+                      f"{record.scores.pixel_accuracy:.4f}")
             print(f"comparison folder: {out}")
             return 0
     else:
@@ -304,7 +309,7 @@ def print_epoch(record: dict) -> None:
     text = f"{name}epoch {record['epoch']:>3}  step {record['step']:>6}  train_loss {record['train_loss']:.4f}"
     if pd.notna(record.get("val_miou")):
         text += f"  val_loss {record['val_loss']:.4f}  val_miou {record['val_miou']:.4f}"
-    print(text + f"  {record['images_per_s']:.1f} img/s  {record['time']:.0f} s", flush=True)
+    tqdm.write(text + f"  {record['images_per_s']:.1f} img/s  {record['time']:.0f} s")  # above the bars, not into them
 
 
 def print_note(lock: RunLock) -> None:
@@ -313,8 +318,16 @@ def print_note(lock: RunLock) -> None:
 
 
 def print_scores(scores, class_names) -> None:
+    """The per-class table, then the mIoU against the chance level (flagged when near it)."""
     table = scores.table(class_names=list(class_names))
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    chance = _chance(scores)
+    print(f"mIoU {against_chance(scores.miou, chance['majority'])}. {chance_sentence(chance)}")
+
+
+def _chance(scores) -> dict[str, float]:
+    """Chance levels of the scored targets, from the rows of the confusion matrix."""
+    return chance_miou(np.asarray(scores.confusion).sum(axis=1))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,7 +1,6 @@
 """Effective receptive field (Luo et al. 2016): the input gradient of the centre unit, checked by hand."""
 import numpy as np
 import pytest
-import torch
 from torch import nn
 
 from workbench.models import effective_receptive_field, erf_radius, receptive_field

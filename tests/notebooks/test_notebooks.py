@@ -32,6 +32,8 @@ SMALL.update({  # the course chapters
     "13_boundary_scores": {"size": 96, "distance": 12},
 })
 
+LIVE_CURVES = {"03_fcn": "wb.engine.fit(", "04_train_and_compare": "wb.engine.compare("}  # the training cell
+
 
 @pytest.fixture(scope="module")
 def shared_run(tmp_path_factory):
@@ -54,6 +56,10 @@ def test_notebook_runs_headless(name, tmp_path, shared_run):
         parameters["run_dir"] = str(tmp_path / "runs" / "review")  # no run yet: 07 trains its own
     papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(tmp_path / f"{name}.ipynb"),
                                parameters=parameters, kernel_name="python3", cwd=str(tmp_path), progress_bar=False)
+    if name in LIVE_CURVES:  # one live figure per run, redrawn in place: one picture in the cell, not a stream
+        executed = json.loads((tmp_path / f"{name}.ipynb").read_text(encoding="utf-8"))
+        cell = next(c for c in executed["cells"] if LIVE_CURVES[name] in "".join(c["source"]))
+        assert [("image/png" in o.get("data", {})) for o in cell["outputs"]].count(True) == 1
     if name == "07_review":
         report = (tmp_path / "runs" / "review" / "report.html").read_text(encoding="utf-8")
         assert "Confusion matrices" in report and "data:image/png;base64," in report

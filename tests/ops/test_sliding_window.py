@@ -1,7 +1,6 @@
 """Sliding window against the convolutionalised network: the same scores at every window position."""
 import pytest
 import torch
-from torch import nn
 
 from workbench.models.patch_classifier import PatchClassifier, convolutionalize
 from workbench.ops import sliding_window, window_grid

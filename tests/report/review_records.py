@@ -6,9 +6,9 @@ the better source, the chance level and the expected scores are known in advance
 import numpy as np
 import pandas as pd
 
-from workbench.data import Classes, SyntheticShapes
+from workbench.data import Classes
 from workbench.metrics import evaluate
-from workbench.records import write_comparison_order, write_record
+from workbench.records import write_record
 
 EVIL_CLASS = "<script>alert(1)</script>"
 EVIL_MODEL = "fcn<&>"  # a source (and so a folder) name that HTML must escape

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from workbench.metrics import evaluate, paired_bootstrap
-from workbench.records import RecordError, read_comparison, write_comparison_order
+from workbench.records import RecordError, read_comparison
 from workbench.report import majority_chance_miou, write_review
 from workbench.report.figures import gallery_stems
 

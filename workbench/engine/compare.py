@@ -20,8 +20,9 @@ from workbench.engine.config import TrainConfig
 from workbench.engine.data_info import dataset_classes
 from workbench.engine.fit import fit
 from workbench.engine.loop import TrainingDiverged
+from workbench.engine.progress import CompareBar
 from workbench.engine.run_lock import RunLock
-from workbench.engine.sampling import seed_everything
+from workbench.engine.sampling import seed_everything, train_steps_per_epoch
 from workbench.models import create_model, list_models
 from workbench.records import is_record, read_record
 
@@ -40,9 +41,14 @@ def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfi
         encoder: backbone of every model that has one.
         log: passed to ``fit``; records also carry ``"model"``.
 
+    Progress (``config.progress``): a bar over the steps of all models, "model k of N: name", whose time
+    estimate covers the whole comparison, with each finished model's validation mIoU; inside it ``fit``'s
+    bars.
+
     Returns:
         One row per model (index ``model``): status (``"ok"`` or ``"diverged"``), parameters, train_time_s,
-        images_per_s, epochs, steps and the scalar keys of ``Scores.as_dict()``. ``df.attrs`` holds the
+        images_per_s, epochs, steps, the scalar keys of ``Scores.as_dict()`` and ``note`` (the near-chance
+        flag, see ``comparison_table``). ``df.attrs`` holds the
         chance levels of ``chance_miou`` and the settings.
     """
     check_model_names(model_names)  # before training anything
@@ -51,14 +57,20 @@ def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfi
     with RunLock(out if distributed.current().is_main else None):  # one comparison per folder
         classes = dataset_classes(train_data)
         rows, scores = {}, {}
-        for name in model_names:
-            seed_everything(config.seed)  # the same initial weights whatever the order of the models
-            model = create_model(name, classes.num_classes, encoder=encoder)
-            run_config = dataclasses.replace(config, out_dir=None if out is None else str(out / name))
-            model_log = None if log is None else (lambda entry, name=name: log({"model": name, **entry}))
-            rows[name], history = _train(model, name, encoder, train_data, val_data, run_config, model_log)
-            if history.attrs.get("scores") is not None:
-                scores[name] = history.attrs["scores"]
+        bar = CompareBar(model_names, _steps_per_model(config, len(train_data)),
+                         enabled=config.progress and distributed.current().is_main)
+        try:
+            for index, name in enumerate(model_names):
+                seed_everything(config.seed)  # the same initial weights whatever the order of the models
+                model = create_model(name, classes.num_classes, encoder=encoder)
+                run_config = dataclasses.replace(config, out_dir=None if out is None else str(out / name))
+                rows[name], history = _train(model, name, encoder, train_data, val_data, run_config,
+                                             bar.model_log(index, log))
+                if history.attrs.get("scores") is not None:
+                    scores[name] = history.attrs["scores"]
+                bar.model_done(index, scores[name].miou if name in scores else None)
+        finally:
+            bar.close()
         settings = (f"Trained under one budget and seed ({config.loss} loss, {config.optimizer}, lr {config.lr}, batch "
                     f"{config.batch_size}).")
         table = comparison_table(scores, rows, settings=settings, ignore_index=config.ignore_index)
@@ -74,6 +86,12 @@ def check_model_names(model_names: Sequence[str]) -> None:
     unknown = [name for name in model_names if name not in list_models()]
     if unknown:
         raise ValueError(f"compare: unknown models {unknown}; choose from {list_models()}.")
+
+
+def _steps_per_model(config: TrainConfig, num_train: int) -> int:
+    """Optimizer steps of each model's run, as ``fit`` counts them."""
+    per_epoch = train_steps_per_epoch(num_train, config.batch_size, distributed.current().world_size)
+    return config.max_steps or config.epochs * per_epoch
 
 
 def _train(model, name, encoder, train_data, val_data, config, log) -> tuple[dict, pd.DataFrame]:

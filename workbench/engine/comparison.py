@@ -8,34 +8,19 @@ the records, and the report embeds its own.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from workbench.metrics import Scores, metric_notes
+from workbench.metrics import NEAR_CHANCE, NEAR_CHANCE_FACTOR, Scores, chance_miou, chance_note, metric_notes
 from workbench.records import Record, atomic_write_json, export_table, write_comparison_order
-
-
-def chance_miou(class_counts: Sequence[int]) -> dict[str, float]:
-    """mIoU of two predictors that ignore the image, from the target's pixel count per class.
-
-    ``majority``: the most frequent class everywhere (IoU n_k / N for it, 0 for the other present classes).
-    ``uniform``: a uniformly random class per pixel, scored on its expected confusion matrix
-    ``CM[c, j] = n_c / C`` (every class is then predicted somewhere, so all C classes count).
-    """
-    counts = np.asarray(class_counts, dtype=np.float64)
-    total, num_classes = counts.sum(), len(counts)
-    if total == 0:
-        return {"majority": float("nan"), "uniform": float("nan")}
-    majority = counts.max() / total / np.count_nonzero(counts)
-    uniform_iou = (counts / num_classes) / (counts + total / num_classes - counts / num_classes)
-    return {"majority": float(majority), "uniform": float(uniform_iou.mean())}
 
 
 def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | None = None, *, settings: str = "",
                      ignore_index: int = 255) -> pd.DataFrame:
-    """One row per source (index ``model``): ``rows[name]`` (training facts) then the scalar scores.
+    """One row per source (index ``model``): ``rows[name]`` (training facts), the scalar scores, and ``note``:
+    ``NEAR_CHANCE`` for a source whose mIoU is below ``NEAR_CHANCE_FACTOR`` x the majority-class chance level.
 
     Args:
         scores: name -> ``Scores`` (``record.scores``); a name of ``rows`` without scores (a diverged run)
@@ -55,8 +40,11 @@ def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | No
     if first is not None:  # the same targets for every source: any confusion matrix counts them
         chance = chance_miou(np.asarray(first.confusion).sum(axis=1))
         attrs.update(chance_miou_majority=chance["majority"], chance_miou_uniform=chance["uniform"])
+        if "miou" in table:  # the flag of a model that has not learned yet, in the table itself
+            table["note"] = [chance_note(miou, chance["majority"]) for miou in table["miou"]]
         chance_text = (f" Chance mIoU: {chance['majority']:.4f} (most frequent class everywhere), "
-                       f"{chance['uniform']:.4f} (uniformly random class).")
+                       f"{chance['uniform']:.4f} (uniformly random class); note \"{NEAR_CHANCE}\": mIoU below "
+                       f"{NEAR_CHANCE_FACTOR:g} x the first.")
     attrs["caption"] = (f"{len(names)} sources scored on the same images.{' ' + settings if settings else ''} "
                         f"{notes['caption']}{chance_text}")
     table.attrs.update(attrs)

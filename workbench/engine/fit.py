@@ -26,6 +26,7 @@ from workbench.engine.data_info import data_stems, dataset_classes, describe_dat
 from workbench.engine.loop import TrainingDiverged, train_one_epoch
 from workbench.engine.losses import create_loss
 from workbench.engine.predict import predict
+from workbench.engine.progress import RunBar, epoch_desc, run_epochs
 from workbench.engine.resume_check import check_resume
 from workbench.engine.run_folder import RunFolder, history_frame
 from workbench.engine.run_lock import RunLock
@@ -86,29 +87,41 @@ def _fit(model, train_data, val_data, config: TrainConfig, log, model_spec) -> p
         state = _State()
     ctx.run.write_config(_run_info(ctx, model_spec), ctx.classes)
     final = None  # (scores, masks) of the last validation
-    while state.step < ctx.total_steps:
-        started, steps_before = time.perf_counter(), state.step
-        train_loss = _train_epoch(ctx, state)
-        state.epoch += 1
-        done = state.step >= ctx.total_steps
-        row = {"epoch": state.epoch, "step": state.step, "train_loss": train_loss, "lr": ctx.lr_at(state.step - 1),
-               "images_per_s": (state.step - steps_before) * config.batch_size * ctx.dist.world_size
-               / (time.perf_counter() - started)}
-        if ctx.val_loader is not None and (done or state.epoch % config.eval_every == 0):
-            final = _validate(ctx, row, final=done)
-            if not math.isfinite(row.get("val_loss", 0.0)):  # absent on the ranks that skip the final validation
-                raise _diverged(ctx, state, row["val_loss"], what="validation loss")
-        state.elapsed += time.perf_counter() - started
-        row["time"] = state.elapsed
-        state.rows.append(row)
-        _save(ctx, state, row, save_last=done or state.epoch % config.save_every == 0)
-        if log is not None:
-            log(dict(row))
+    bar = RunBar(ctx.label, ctx.total_epochs, done=state.epoch, enabled=config.progress and ctx.dist.is_main)
+    try:
+        while state.step < ctx.total_steps:
+            row, final = _one_epoch(ctx, state, final, bar)
+            bar.epoch_done(row)
+            if log is not None:
+                log(dict(row))
+    finally:
+        bar.close()
     scores = _finish_record(ctx, final)
     distributed.barrier()  # the files are complete before any rank returns
     history = history_frame(state.rows)
     history.attrs["scores"] = scores
     return history
+
+
+def _one_epoch(ctx: _Context, state: _State, final, bar: RunBar):
+    """Train one epoch, validate when due, save; returns the history row and the latest ``(scores, masks)``."""
+    config, started, steps_before = ctx.config, time.perf_counter(), state.step
+    train_loss = _train_epoch(ctx, state, bar)
+    state.epoch += 1
+    done = state.step >= ctx.total_steps
+    row = {"epoch": state.epoch, "step": state.step, "train_loss": train_loss, "lr": ctx.lr_at(state.step - 1),
+           "images_per_s": (state.step - steps_before) * config.batch_size * ctx.dist.world_size
+           / (time.perf_counter() - started)}
+    if ctx.val_loader is not None and (done or state.epoch % config.eval_every == 0):
+        bar.validating()
+        final = _validate(ctx, row, final=done)
+        if not math.isfinite(row.get("val_loss", 0.0)):  # absent on the ranks that skip the final validation
+            raise _diverged(ctx, state, row["val_loss"], what="validation loss")
+    state.elapsed += time.perf_counter() - started
+    row["time"] = state.elapsed
+    state.rows.append(row)
+    _save(ctx, state, row, save_last=done or state.epoch % config.save_every == 0)
+    return row, final
 
 
 @dataclass
@@ -135,6 +148,15 @@ class _Context:
     def total_steps(self) -> int:
         return self.config.max_steps or self.config.epochs * len(self.train_loader)
 
+    @property
+    def total_epochs(self) -> int:
+        return run_epochs(self.total_steps, len(self.train_loader))
+
+    @property
+    def label(self) -> str:
+        """The model's name in progress bars (``"train"`` without a ``model_spec``)."""
+        return (self.meta.get("model") or {}).get("name", "train")
+
     def lr_at(self, step: int) -> float:
         cfg = self.config
         return lr_at(step, base_lr=cfg.lr, total_steps=self.total_steps, power=cfg.poly_power, warmup_steps=cfg.warmup_steps)
@@ -158,7 +180,7 @@ def _setup(model, train_data, val_data, config: TrainConfig, log, model_spec) ->
                     val_data, val_loader, RunFolder(config.out_dir, writable=dist.is_main), meta, log)
 
 
-def _train_epoch(ctx: _Context, state: _State) -> float:
+def _train_epoch(ctx: _Context, state: _State, bar: RunBar) -> float:
     """One epoch of ``train_one_epoch`` with the data order and dropout of ``(seed, epoch)``; the mean loss."""
     seed_everything(derive_seed(ctx.config.seed, state.epoch, 1))
     ctx.train_loader.sampler.set_epoch(state.epoch)
@@ -166,7 +188,7 @@ def _train_epoch(ctx: _Context, state: _State) -> float:
         train_loss, state.step = train_one_epoch(
             ctx.ddp_model, ctx.train_loader, ctx.optimizer, ctx.criterion, runtime=ctx.runtime, scaler=ctx.scaler,
             lr_fn=ctx.lr_at, step=state.step, stop_step=ctx.total_steps, log_every=ctx.config.log_every, log=ctx.log,
-            progress=ctx.config.progress and ctx.dist.is_main, desc=f"epoch {state.epoch + 1}")
+            progress=ctx.config.progress and ctx.dist.is_main, desc=epoch_desc(ctx.label, state.epoch + 1, ctx.total_epochs), bar=bar.steps)
     except TrainingDiverged as err:
         raise _diverged(ctx, state, err.loss, step=err.step, lr=err.lr) from None
     distributed.broadcast_buffers(ctx.model)
@@ -187,7 +209,7 @@ def _validate(ctx: _Context, row: dict, *, final: bool):
     evaluator = SegmentationEvaluator(ctx.classes.num_classes, ctx.config.ignore_index, device=ctx.runtime.device,
                                       per_image=keep)
     preds = predict(ctx.model, loader, evaluator, runtime=ctx.runtime, criterion=ctx.criterion, keep_masks=keep,
-                    reduce=not keep, progress=ctx.config.progress and ctx.dist.is_main, desc="val")
+                    reduce=not keep)  # no bar: the run bar says "validating"
     scores = evaluator.compute()
     row.update(val_loss=preds.loss, val_miou=float(scores.miou), val_pixel_accuracy=float(scores.pixel_accuracy))
     return scores, preds.masks

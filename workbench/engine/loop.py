@@ -48,7 +48,7 @@ class TrainingDiverged(RuntimeError):
 def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, criterion: nn.Module, *,
                     runtime: Runtime, scaler: torch.amp.GradScaler, lr_fn: Callable[[int], float], step: int,
                     stop_step: int, log_every: int = 10, log: Callable[[dict], None] | None = None,
-                    progress: bool = True, desc: str = "train") -> tuple[float, int]:
+                    progress: bool = True, desc: str = "train", bar: tqdm | None = None) -> tuple[float, int]:
     """Train on ``loader`` until it ends or ``step`` reaches ``stop_step``.
 
     Args:
@@ -58,6 +58,8 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
         step: optimizer steps taken before this epoch.
         log: called every ``log_every`` steps with ``{"step", "train_loss", "lr"}``.
         progress, desc: show a tqdm bar with this label.
+        bar: an open tqdm bar to reuse (reset to this epoch's length and given ``desc``), so that a run shows
+            one bar for all its epochs; None makes a new one, closed at the end.
 
     Returns:
         The mean training loss of the epoch over all processes, and the step count after it.
@@ -67,9 +69,14 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     """
     model.train()
     window, losses = [], []
-    batches = itertools.islice(loader, max(0, stop_step - step))
-    bar = tqdm(batches, total=min(len(loader), stop_step - step), leave=False, disable=not progress, desc=desc)
-    for images, masks in bar:
+    total = min(len(loader), max(0, stop_step - step))
+    own_bar = bar is None
+    if own_bar:
+        bar = tqdm(total=total, leave=False, disable=not progress, desc=desc)
+    else:
+        bar.set_description_str(desc, refresh=False)
+        bar.reset(total=total)
+    for images, masks in itertools.islice(loader, total):
         images, masks = runtime.to_device(images, masks)
         lr = lr_fn(step)
         for group in optimizer.param_groups:
@@ -82,12 +89,15 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
         scaler.step(optimizer)
         scaler.update()
         step += 1
+        bar.update(1)
         window.append(loss.detach())
         if len(window) == log_every:
             losses += _check_finite(window, step, lr, log, bar)
             window = []
     if window:
         losses += _check_finite(window, step, lr, log, bar)
+    if own_bar:
+        bar.close()
     totals = distributed.all_reduce_sum(torch.tensor([sum(losses), len(losses)], dtype=torch.float64))
     return (totals[0] / totals[1]).item() if totals[1] > 0 else math.nan, step
 

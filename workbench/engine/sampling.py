@@ -107,6 +107,11 @@ def create_train_loader(dataset: Dataset, *, batch_size: int, seed: int, num_wor
                       pin_memory=pin_memory, persistent_workers=num_workers > 0)
 
 
+def train_steps_per_epoch(num_samples: int, batch_size: int, world_size: int = 1) -> int:
+    """Optimizer steps per epoch of ``create_train_loader``: full batches of a rank's shard, at least one."""
+    return max(1, -(-num_samples // world_size) // batch_size)
+
+
 def create_eval_loader(dataset: Dataset, *, batch_size: int, num_workers: int = 0, pin_memory: bool = False,
                        rank: int = 0, world_size: int = 1) -> DataLoader:
     """Batches ``(images, masks, sizes)`` of this rank's share of ``dataset`` in order: images ``rank,

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-import numpy as np
 from torch import nn
 
 from workbench.engine.comparison import comparison_table, write_comparison

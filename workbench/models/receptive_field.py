@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils._pytree import tree_flatten, tree_map
+from torch.utils._pytree import tree_flatten
 
 _FIELD_MODULES = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)
 

@@ -12,6 +12,7 @@ from workbench.viz.comparison import (
     VIEWS, ImagePanels, MaskComparison, class_lookup, compare_masks, panel_codes, render_panel, render_panels,
 )
 from workbench.viz.convert import as_mask, as_palette, as_rgb_image
+from workbench.viz.curves import CURVE_PANELS, draw_learning_curves, plot_chance_line, plot_model_curves
 from workbench.viz.encode import array_to_jpeg, array_to_png, codes_to_png, figure_to_png
 from workbench.viz.error_maps import (
     CLASS_CODES, ERROR_COLORS, ERROR_LABELS, OVERALL_CODES, ErrorCode, error_map, error_rgb,

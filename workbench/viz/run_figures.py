@@ -12,24 +12,19 @@ from typing import Mapping, Sequence
 import pandas as pd
 from matplotlib.figure import Figure
 
+from workbench.metrics.chance import NEAR_CHANCE_FACTOR, chance_miou
 from workbench.records import Record, atomic_write_bytes, read_comparison
+from workbench.viz.curves import draw_learning_curves
 from workbench.viz.encode import figure_to_png
 from workbench.viz.mask_plots import plot_mask_gallery
-from workbench.viz.metric_plots import plot_learning_curves
 
 
-def learning_curves_figure(histories: Mapping[str, pd.DataFrame]) -> Figure:
-    """Validation mIoU of every model on one axis, then each model's losses on its own axis."""
-    fig = Figure(figsize=(4 * (len(histories) + 1), 3.2), layout="constrained")
-    axes = fig.subplots(1, len(histories) + 1, squeeze=False)[0]
-    miou = pd.DataFrame({"epoch": next(iter(histories.values()))["epoch"]} if histories else {})
-    for name, history in histories.items():
-        miou[name] = history["val_miou"].reindex(miou.index)
-    plot_learning_curves(axes[0], miou, columns=list(histories))
-    axes[0].set_title("validation mIoU")
-    for ax, (name, history) in zip(axes[1:], histories.items()):
-        plot_learning_curves(ax, history, columns=("train_loss", "val_loss"))
-        ax.set_title(f"{name}: loss")
+def learning_curves_figure(histories: Mapping[str, pd.DataFrame], *, chance: float | None = None) -> Figure:
+    """The 2 x 2 grid of ``draw_learning_curves`` (one line per model), the chance mIoU and its flag bar drawn
+    when ``chance`` is given."""
+    fig = Figure(figsize=(9, 5.5), layout="constrained")
+    epochs = max((int(h["epoch"].max()) for h in histories.values() if len(h)), default=None)
+    draw_learning_curves(fig, histories, epochs=epochs, chance=chance, chance_factor=NEAR_CHANCE_FACTOR)
     return fig
 
 
@@ -61,7 +56,8 @@ def comparison_figures(records: Mapping[str, Record], data, *, gallery_size: int
     figures = {"mask_gallery": gallery_figure([s[0] for s in samples], [s[1] for s in samples], preds, first.classes)}
     histories = {name: pd.read_csv(r.path / "history.csv") for name, r in records.items() if (r.path / "history.csv").is_file()}
     if histories:
-        figures["learning_curves"] = learning_curves_figure(histories)
+        chance = chance_miou(first.scores.confusion.sum(1))["majority"]
+        figures["learning_curves"] = learning_curves_figure(histories, chance=chance)
     return figures
 
 

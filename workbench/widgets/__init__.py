@@ -1,4 +1,5 @@
 """ipywidgets inspectors: thin wiring over ops/, metrics/ and viz/, each exposing its state as data."""
+from workbench.widgets.live_curves import LiveCurves
 from workbench.widgets.style_stages import StyleStages, gram_limits
 from workbench.widgets.transposed_conv import TransposedConvExplorer
 from workbench.widgets.unpooling import UnpoolingExplorer

@@ -1,0 +1,135 @@
+"""Training budgets from the device: ``choose_budget("auto")`` sizes a run for the machine it runs on.
+
+A budget fixes what decides how long a run takes: the image size and the number of images (generated data
+only; a dataset folder keeps its own), the epochs and the batch size, plus the optimiser settings under
+which that many steps learn. On a CPU it is a run that visibly learns the synthetic shapes in minutes on
+a 2-core laptop (every model of notebook 04 above 3x the chance level); on a GPU a larger one. Values the caller gives explicitly always win over the budget's.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from workbench.data import check_count, create_splits, parse_size
+from workbench.data.registry import DATASETS
+from workbench.engine.config import DEMO_CONFIG, DEMO_DATA, TrainConfig
+from workbench.engine.runtime import resolve_device
+from workbench.engine.sampling import MemoryCache, train_steps_per_epoch
+from workbench.registry import Registry
+
+SIZE_FIELDS = ("image_size", "num_images", "val_images")  # generated data only
+RUN_FIELDS = ("epochs", "batch_size", "lr")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One run's size. ``explicit`` names the fields the caller set (they win over the preset's)."""
+
+    name: str  # the preset it started from: "cpu" or "gpu"
+    image_size: tuple[int, int]  # (H, W) of generated images
+    num_images: int  # generated training images
+    val_images: int  # generated validation images
+    epochs: int  # passes over the training set
+    batch_size: int  # images per step
+    lr: float  # AdamW peak learning rate, poly decay to 0
+    loss: str = "ce+dice"  # Dice lifts the small classes early in a short run
+    weight_decay: float = 1e-4  # AdamW's decoupled decay
+    explicit: tuple[str, ...] = ()  # fields given by the caller
+
+    def steps_per_epoch(self, num_train: int | None = None) -> int:
+        """Optimizer steps of one epoch over ``num_train`` images (default: the budget's own count) in one
+        process, as the training loader makes them (an incomplete last batch is dropped)."""
+        return train_steps_per_epoch(self.num_images if num_train is None else num_train, self.batch_size)
+
+    def train_config(self, **overrides) -> TrainConfig:
+        """The ``TrainConfig`` of this budget; ``overrides`` (device, out_dir, crop_size...) are passed on."""
+        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, optimizer="adamw", lr=self.lr,
+                           loss=self.loss, weight_decay=self.weight_decay, **overrides)
+
+    def create_splits(self, data, *, crop_size=None, seed: int | None = None):
+        """``(train, val)`` for ``data`` (a dataset name or folder), via ``workbench.data.create_splits``.
+
+        Generated data gets the budget's sizes and is drawn once and kept in memory (``MemoryCache``)
+        unless training crops are random; a folder keeps its images and sizes, and uses only the first
+        ``num_images`` / ``val_images`` when those were given explicitly.
+        """
+        generated = str(data) in DATASETS
+        sizes = {k: getattr(self, k) for k in SIZE_FIELDS if generated or k in self.explicit}
+        if not generated:
+            sizes.pop("image_size", None)
+        train, val = create_splits(data, crop_size=crop_size, seed=seed, **sizes)
+        if generated:
+            train, val = (train if crop_size else MemoryCache(train)), MemoryCache(val)
+        return train, val
+
+    def describe(self, data="synthetic") -> str:
+        """One sentence for a notebook: what the run will do and why."""
+        where = {"cpu": "for a CPU", "gpu": "for a GPU"}[self.name]
+        what = (f"{self.num_images} training and {self.val_images} validation images of "
+                f"{self.image_size[0]} x {self.image_size[1]}, " if str(data) in DATASETS else "")
+        mine = f" (yours: {', '.join(self.explicit)})" if self.explicit else ""
+        return (f"Budget {where}{mine}: {what}{self.epochs} epochs of batch {self.batch_size} "
+                f"({self.steps_per_epoch() * self.epochs} steps on {self.num_images} images), AdamW lr {self.lr:g}, "
+                f"{self.loss} loss.")
+
+
+BUDGETS: Registry[Budget] = Registry("budget")
+# The CPU budget is the demo's (``make demo``): 768 steps of 8 images of 64 x 64 per model. On the project's
+# 2-core CPU FCN-8s takes about 1.5 min and the four models of notebook 04 about 6.5 min, each above 3x the
+# majority-class chance mIoU (PSPNet, the weakest at this size, 3.1-3.2x). Fewer distinct scenes seen more
+# often are worse: 1024 scenes x 6 epochs, the same 768 steps, leave PSPNet at 2.9x (docs/benchmarks.md).
+BUDGETS.add("cpu", Budget("cpu", image_size=DEMO_DATA["image_size"], num_images=DEMO_DATA["num_images"],
+                          val_images=DEMO_DATA["val_images"], epochs=DEMO_CONFIG.epochs,
+                          batch_size=DEMO_CONFIG.batch_size, lr=DEMO_CONFIG.lr, loss=DEMO_CONFIG.loss,
+                          weight_decay=DEMO_CONFIG.weight_decay))
+# Four times the pixels, twice the images, more steps: seconds per epoch on a current GPU.
+BUDGETS.add("gpu", Budget("gpu", image_size=(128, 128), num_images=2048, val_images=128, epochs=10, batch_size=16,
+                          lr=2e-3))
+
+
+def list_budgets() -> list[str]:
+    """The budget presets, plus ``"auto"`` (the one that fits the device)."""
+    return ["auto", *BUDGETS.names()]
+
+
+def choose_budget(budget: str = "auto", *, device: str = "auto", image_size=None, num_images: int | None = None,
+                  val_images: int | None = None, epochs: int | None = None, batch_size: int | None = None,
+                  lr: float | None = None) -> Budget:
+    """The budget of a run: a preset picked by name or by the device, with the caller's values on top.
+
+    Args:
+        budget: ``"auto"`` (``"gpu"`` when ``device`` resolves to CUDA, else ``"cpu"``), ``"cpu"`` or ``"gpu"``.
+        device: as ``TrainConfig.device``; only consulted for ``"auto"``.
+        image_size: an int (square), a string such as ``"64"`` or ``"64,48"``, or ``(H, W)``; generated data only.
+        num_images, val_images, epochs, batch_size, lr: explicit values; ``None`` takes the budget's.
+
+    Returns:
+        A frozen ``Budget``; ``budget.explicit`` lists the fields that came from the caller.
+
+    Raises:
+        ValueError: an unknown budget name (the valid ones are listed), or a value that is not positive.
+    """
+    if budget == "auto":
+        budget = "gpu" if resolve_device(device).type == "cuda" else "cpu"
+    try:
+        preset = BUDGETS.get(str(budget))
+    except ValueError:
+        raise ValueError(f"budget={budget!r} is not one of {list_budgets()}; use 'auto' to pick by device.") from None
+    given = {"image_size": parse_size(image_size, "image_size"), "num_images": check_count(num_images, "num_images"),
+             "val_images": check_count(val_images, "val_images"), "epochs": _positive(epochs, "epochs", int),
+             "batch_size": _positive(batch_size, "batch_size", int), "lr": _positive(lr, "lr", float)}
+    given = {k: v for k, v in given.items() if v is not None}
+    return dataclasses.replace(preset, **given, explicit=tuple(k for k in (*SIZE_FIELDS, *RUN_FIELDS) if k in given))
+
+
+def _positive(value, name: str, kind: type):
+    if value is None:
+        return None
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r} is not a number; give a positive {kind.__name__}, or None for the "
+                         f"budget's value.") from None
+    if number <= 0 or (kind is int and number != float(value)):
+        raise ValueError(f"{name}={value!r}: give a positive {kind.__name__}, or None for the budget's value.")
+    return number
