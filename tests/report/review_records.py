@@ -8,7 +8,7 @@ import pandas as pd
 
 from workbench.data import Classes
 from workbench.metrics import evaluate
-from workbench.records import write_record
+from workbench.records import write_comparison_order, write_record  # noqa: F401  (conftest imports it from here)
 
 EVIL_CLASS = "<script>alert(1)</script>"
 EVIL_MODEL = "fcn<&>"  # a source (and so a folder) name that HTML must escape

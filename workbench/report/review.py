@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.metrics import metric_notes
+from workbench.metrics import NEAR_CHANCE, NEAR_CHANCE_FACTOR, metric_notes
 from workbench.records import atomic_write_text
 from workbench.report import confusion, figures, score_tables
 from workbench.report.page import number, page, section, text
@@ -76,10 +76,11 @@ def _summary(run: ReviewRun, found: list[Lead], flags: dict, settings: Bootstrap
     items = [_lead_item(lead, settings) for lead in found]
     if flags:
         named = "; ".join(f"<b>{text(n)}</b> (mIoU {number(m)}, chance {number(c)})" for n, (m, c) in flags.items())
-        items.append(f'<span class="flag">near chance: train longer</span> {named}: mIoU below 1.5 x the '
+        items.append(f'<span class="flag">{NEAR_CHANCE}</span> {named}: mIoU below {NEAR_CHANCE_FACTOR:g} x the '
                      "majority-class chance level (predicting the most frequent class everywhere).")
     else:
-        items.append("No model is near chance (every mIoU is at least 1.5 x the majority-class chance level).")
+        items.append(f"No model is near chance (every mIoU is at least {NEAR_CHANCE_FACTOR:g} x the majority-class "
+                     "chance level).")
     if not paired and len(run.records) > 1:
         items.append('<span class="flag">not paired</span> The records scored different images, so leads are not '
                      "tested by the paired comparison.")

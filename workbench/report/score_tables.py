@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.metrics import NEAR_CHANCE
 from workbench.records import Record, table_to_html
 from workbench.report.page import count, interval, number, text
 from workbench.report.summary import HEADLINE_KEYS, LOWER_IS_BETTER, SCORE_LABELS, BootstrapSettings
@@ -36,7 +37,7 @@ def headline_table(records: dict[str, Record], boot: dict[str, pd.DataFrame], fl
     best = {k: _best_name(boot, k) for k in keys}
     rows = []
     for name, record in records.items():
-        flag = f' <span class="flag">near chance: train longer</span>' if name in flags else ""
+        flag = f' <span class="flag">{NEAR_CHANCE}</span>' if name in flags else ""
         cells = [f'<td class="name"><b>{text(name)}</b>{flag}</td>', f'<td class="name">{text(source_label(record))}</td>']
         for key in keys:
             cells.append(_score_cell(boot[name], key, bold=best[key] == name))

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.metrics import paired_bootstrap
+from workbench.metrics import NEAR_CHANCE_FACTOR, chance_miou, paired_bootstrap
 from workbench.metrics.bootstrap import LOWER_IS_BETTER
 from workbench.records import Record
 
 HEADLINE_KEYS = ("miou", "boundary_miou", "boundary_f1", "pixel_accuracy")
-NEAR_CHANCE_FACTOR = 1.5  # mIoU below this multiple of the majority-class chance level is flagged
 SCORE_LABELS = {
     "miou": "mIoU", "pixel_accuracy": "pixel accuracy", "mean_accuracy": "mean accuracy", "fwiou": "fwIoU",
     "mean_dice": "mean Dice", "boundary_miou": "Boundary IoU", "boundary_f1": "BF score", "hd95": "HD95 (px)",
@@ -92,17 +91,9 @@ def leads(records: dict[str, Record], boot: dict[str, pd.DataFrame], settings: B
 
 
 def majority_chance_miou(confusion) -> float:
-    """mIoU of predicting the most frequent target class k everywhere, from a confusion matrix ``(C, C)``.
-
-    Class k then has IoU n_k / N (every pixel predicted k, n_k of them right), every other class present in
-    the targets IoU 0, and classes absent from the targets are undefined: mIoU = (n_k / N) / (classes present).
-    NaN when the matrix is empty.
-    """
-    counts = np.asarray(confusion, dtype=np.float64).sum(axis=1)
-    total = counts.sum()
-    if total == 0:
-        return float("nan")
-    return float(counts.max() / total / np.count_nonzero(counts))
+    """``wb.metrics.chance_miou``'s majority level from a confusion matrix ``(C, C)`` (its rows are the target
+    pixel counts): the mIoU of predicting the most frequent target class everywhere; NaN when it is empty."""
+    return chance_miou(np.asarray(confusion).sum(axis=1))["majority"]
 
 
 def near_chance(records: dict[str, Record]) -> dict[str, tuple[float, float]]:
@@ -111,6 +102,6 @@ def near_chance(records: dict[str, Record]) -> dict[str, tuple[float, float]]:
     for name, record in records.items():
         chance = majority_chance_miou(record.scores.confusion)
         miou = record.scores.miou
-        if np.isfinite(chance) and (not np.isfinite(miou) or miou < NEAR_CHANCE_FACTOR * chance):
+        if np.isfinite(chance) and (not np.isfinite(miou) or miou < NEAR_CHANCE_FACTOR * chance):  # NaN mIoU too
             flagged[name] = (float(miou), chance)
     return flagged
