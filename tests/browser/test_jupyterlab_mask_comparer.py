@@ -19,7 +19,12 @@ NOTEBOOK = REPO / "notebooks" / "05_inspect_masks.ipynb"
 SMALL = dict(device="cpu", run_dir="runs/browser", image_size=[64, 64], num_images=16, val_images=8,
              models=["fcn8s", "unet"], epochs=1, batch_size=4, max_images=8)
 PANEL_DIGESTS = """async () => {
-    const imgs = [...document.querySelectorAll('.jp-OutputArea .widget-image')];
+    // Only the comparer's own panels: the output that holds its "image" slider (other outputs, such as a
+    // widget's saved picture, hold images of their own).
+    const slider = [...document.querySelectorAll('.widget-slider')]
+        .find(s => (s.querySelector('.widget-label') || {}).textContent === 'image');
+    const area = slider ? slider.closest('.jp-OutputArea-output') : null;
+    const imgs = area ? [...area.querySelectorAll('.widget-image')] : [];
     return Promise.all(imgs.map(async img => {
         const bytes = await (await fetch(img.src)).arrayBuffer();
         const digest = await crypto.subtle.digest('SHA-256', bytes);
@@ -58,6 +63,7 @@ def test_mask_comparer_slider_changes_masks_in_jupyterlab(jupyterlab, tmp_path):
         page.wait_for_function(f"""async () => {{ const now = await ({PANEL_DIGESTS})(), old = {json.dumps(before)};
                                    return now.length === old.length && now[0] !== old[0] && now[1] !== old[1]; }}""",
                                timeout=60_000)
+        page.wait_for_timeout(1000)  # the panels have settled: what the slider shows now is what it stays at
         after = page.evaluate(PANEL_DIGESTS)
         page.screenshot(path=str(ARTIFACTS / "05_after_slider.png"))
     # Image 0 and image 1 differ in photograph and target, so those two panels must change.
