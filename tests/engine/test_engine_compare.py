@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from workbench.cli import print_comparison
 from workbench.engine import TrainConfig, chance_miou, compare, comparison_table
 from workbench.engine.comparison import HEADLINE
 from workbench.metrics import evaluate
@@ -86,3 +87,13 @@ def test_sources_without_per_image_statistics_get_no_interval_columns():
     assert "miou_low" not in comparison_table({"a": bare})
     mixed = comparison_table({"a": bare, "b": source})
     assert np.isnan(mixed.loc["a", "miou_low"]) and mixed.loc["b", "miou_low"] == source.bootstrap().loc["miou", "low"]
+
+
+def test_the_command_line_prints_each_headline_score_with_its_interval(capsys):
+    source = _source_scores(2)
+    print_comparison(comparison_table({"a": source}, {"a": {"status": "ok"}}))
+    out = capsys.readouterr().out
+    boot = source.bootstrap()
+    for key in HEADLINE:
+        assert f"{boot.loc[key, 'value']:.3f} [{boot.loc[key, 'low']:.3f}, {boot.loc[key, 'high']:.3f}]" in out, key
+    assert "_low" not in out and "2000 resamples, seed 0." in out
