@@ -32,9 +32,11 @@ from workbench.engine.config import DEMO_CONFIG, DEMO_DATA, DEMO_MODELS
 from workbench.engine.run_lock import RunLock
 from workbench.engine.runtime import create_runtime
 from workbench.engine.sampling import MemoryCache, seed_everything
+from workbench.engine.seed_summary import seed_folder
 from workbench.engine.scoring import score_comparison, score_model, score_predictions
 from workbench.metrics import against_chance, chance_miou, chance_sentence
 from workbench.models import create_model
+from workbench.records import display_frame, interval_note, read_table_csv
 from workbench.report import write_review
 from workbench.viz import save_comparison_figures
 
@@ -67,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--model", default="unet", help="model name (see workbench.models.list_models())")
     compare = _command(commands, "compare", "Train several models under one budget and seed; write comparison tables and figures.")
     compare.add_argument("--models", nargs="+", default=list(DEMO_MODELS), metavar="NAME", help="model names")
+    compare.add_argument("--seeds", nargs="+", type=int, default=None, metavar="K",
+                         help="train every model under each of these seeds (same budget), each seed's runs in "
+                              "OUT/seed-K/, and write OUT/seeds.{csv,md}: mean and std over seeds next to the "
+                              "bootstrap interval (default: one comparison under --seed)")
     for sub, out in ((train, None), (compare, "runs/compare")):
         sub.add_argument("--encoder", default="resnet18", help="backbone of the models that have one")
         _add_data_options(sub, splits=("train", "val"))
@@ -198,14 +204,17 @@ def run_compare(args) -> int:
         print_note(lock)
         create_runtime(device=config.device)
         train_data, val_data = load_data(args, config)
-        table = compare(args.models, train_data, val_data, config, encoder=args.encoder, log=print_epoch)
+        table = compare(args.models, train_data, val_data, config, encoder=args.encoder, log=print_epoch,
+                        seeds=args.seeds)
         if config.out_dir is not None:
-            save_comparison_figures(config.out_dir, val_data)
-    columns = ("status", "miou", "pixel_accuracy", "boundary_f1", "train_time_s", "images_per_s", "note")
-    print(table[[c for c in columns if c in table]].to_string(float_format=lambda v: f"{v:.4f}"))
-    if "chance_miou_majority" in table.attrs:
-        print(chance_sentence({"majority": table.attrs["chance_miou_majority"],
-                               "uniform": table.attrs["chance_miou_uniform"]}))
+            for folder in _comparison_folders(config.out_dir, args.seeds):
+                save_comparison_figures(folder, val_data)
+    if args.seeds is None:
+        print_comparison(table)
+    else:
+        print(display_frame(table).to_string(index=False))
+        print(f"seeds {table.attrs['seeds']}: mean and std over seeds; [low, high]: the bootstrap interval of seed "
+              f"{table.attrs['first_seed']}'s run. {interval_note(table.attrs)}")
     print(f"comparison folder: {config.out_dir}")
     return 0
 
@@ -219,12 +228,9 @@ def run_evaluate(args) -> int:
         if sources is None:
             record = score_predictions(args.preds[0], data, out)
         else:
-            records = score_comparison(sources, data, out)
+            score_comparison(sources, data, out)
             save_comparison_figures(out, data, gallery_size=args.gallery_size)
-            for name, record in records.items():
-                chance = _chance(record.scores)["majority"]
-                print(f"{name}: mIoU {against_chance(record.scores.miou, chance)}, pixel accuracy "
-                      f"{record.scores.pixel_accuracy:.4f}")
+            print_comparison(read_table_csv(out / "comparison.csv").set_index("model"))
             print(f"comparison folder: {out}")
             return 0
     else:
@@ -310,6 +316,28 @@ def print_epoch(record: dict) -> None:
     if pd.notna(record.get("val_miou")):
         text += f"  val_loss {record['val_loss']:.4f}  val_miou {record['val_miou']:.4f}"
     tqdm.write(text + f"  {record['images_per_s']:.1f} img/s  {record['time']:.0f} s")  # above the bars, not into them
+
+
+HEADLINE_COLUMNS = ("status", "source", "miou", "pixel_accuracy", "boundary_miou", "boundary_f1", "train_time_s",
+                    "images_per_s", "note")  # the columns of a comparison table that the terminal shows
+
+
+def print_comparison(table: pd.DataFrame) -> None:
+    """A comparison table on the terminal: the headline columns, scores as "0.444 [0.431, 0.457]"."""
+    shown = [c for c in HEADLINE_COLUMNS if c in table]
+    shown += [f"{c}_{side}" for c in shown for side in ("low", "high") if f"{c}_{side}" in table]
+    print(display_frame(table[shown]).to_string(index=False))
+    note = interval_note(table.attrs)
+    if note:
+        print(note)
+    if "chance_miou_majority" in table.attrs:
+        print(chance_sentence({"majority": float(table.attrs["chance_miou_majority"]),
+                               "uniform": float(table.attrs["chance_miou_uniform"])}))
+
+
+def _comparison_folders(out: str, seeds) -> list[Path]:
+    """The comparison folders ``compare`` wrote: ``out`` itself, or one ``out/seed-<k>`` per seed."""
+    return [Path(out)] if seeds is None else [seed_folder(out, seed) for seed in seeds]
 
 
 def print_note(lock: RunLock) -> None:

@@ -1,10 +1,15 @@
 """compare: one row per model under one budget, a record per model, every table written; chance levels."""
+import dataclasses
 import json
 
+import numpy as np
 import pytest
 
-from workbench.engine import TrainConfig, chance_miou, compare
-from workbench.records import read_comparison
+from workbench.cli import print_comparison
+from workbench.engine import TrainConfig, chance_miou, compare, comparison_table
+from workbench.engine.comparison import HEADLINE
+from workbench.metrics import evaluate
+from workbench.records import export_table, read_comparison, read_table_csv
 
 
 @pytest.mark.slow
@@ -42,3 +47,53 @@ def test_an_unknown_model_is_refused_before_any_training(tmp_path, tiny_data):
     with pytest.raises(ValueError, match=r"unknown models \['nope'\]"):
         compare(["fcn32s", "nope"], *tiny_data, config)
     assert not (tmp_path / "fcn32s").exists()
+
+
+def _source_scores(seed):
+    """Scores (with per-image statistics) of random predictions on 6 random 16 x 16 targets with void."""
+    rng = np.random.default_rng(seed)
+    targets = rng.integers(0, 3, (6, 16, 16))
+    targets[rng.random(targets.shape) < 0.05] = 255
+    preds = np.where(rng.random(targets.shape) < 0.7, targets, rng.integers(0, 3, targets.shape)) % 255
+    return evaluate(preds, targets, 3)
+
+
+def test_comparison_table_holds_each_sources_bootstrap_interval(tmp_path):
+    scores = {"a": _source_scores(0), "b": _source_scores(1)}
+    table = comparison_table(scores, {"a": {"status": "ok"}, "b": {"status": "ok"}})
+    for name, source in scores.items():
+        boot = source.bootstrap()
+        for key in HEADLINE:
+            assert table.loc[name, key] == boot.loc[key, "value"]
+            assert table.loc[name, f"{key}_low"] == boot.loc[key, "low"], (name, key)
+            assert table.loc[name, f"{key}_high"] == boot.loc[key, "high"], (name, key)
+            assert table.loc[name, f"{key}_low"] <= table.loc[name, key] <= table.loc[name, f"{key}_high"]
+    assert {k: table.attrs[k] for k in ("resamples", "level", "seed")} == {"resamples": 2000, "level": 0.95, "seed": 0}
+    assert list(table.columns).index("miou_low") == list(table.columns).index("miou") + 1
+    export_table(table, tmp_path / "t.md")
+    text = (tmp_path / "t.md").read_text()
+    boot = scores["a"].bootstrap().loc["miou"]
+    assert f"{boot['value']:.3f} [{boot['low']:.3f}, {boot['high']:.3f}]" in text
+    assert "Intervals: 95% image-level percentile bootstrap, 2000 resamples, seed 0." in text.splitlines()[0]
+    assert "miou_low" not in text
+    export_table(table.reset_index(), tmp_path / "t.csv")  # CSV keeps the interval as columns
+    csv = read_table_csv(tmp_path / "t.csv")
+    assert csv["miou_low"].tolist() == pytest.approx(table["miou_low"].tolist(), abs=1e-12)
+
+
+def test_sources_without_per_image_statistics_get_no_interval_columns():
+    source = _source_scores(0)
+    bare = dataclasses.replace(source, image_stats=None)
+    assert "miou_low" not in comparison_table({"a": bare})
+    mixed = comparison_table({"a": bare, "b": source})
+    assert np.isnan(mixed.loc["a", "miou_low"]) and mixed.loc["b", "miou_low"] == source.bootstrap().loc["miou", "low"]
+
+
+def test_the_command_line_prints_each_headline_score_with_its_interval(capsys):
+    source = _source_scores(2)
+    print_comparison(comparison_table({"a": source}, {"a": {"status": "ok"}}))
+    out = capsys.readouterr().out
+    boot = source.bootstrap()
+    for key in HEADLINE:
+        assert f"{boot.loc[key, 'value']:.3f} [{boot.loc[key, 'low']:.3f}, {boot.loc[key, 'high']:.3f}]" in out, key
+    assert "_low" not in out and "2000 resamples, seed 0." in out

@@ -2,7 +2,8 @@
 
 Each model trains in its own run folder ``out_dir/<name>/`` (a record: see ``workbench.records``) with the
 same ``TrainConfig``; the comparison folder gets the tables of ``comparison.write_comparison``, made from
-those records.
+those records. With ``seeds``, the whole comparison runs once per seed, each in its own comparison folder
+``out_dir/seed-<k>/``, and ``out_dir/seeds.{csv,md}`` summarises them (``seed_summary``).
 """
 from __future__ import annotations
 
@@ -22,15 +23,17 @@ from workbench.engine.fit import fit
 from workbench.engine.loop import TrainingDiverged
 from workbench.engine.progress import CompareBar
 from workbench.engine.run_lock import RunLock
+from workbench.engine.seed_summary import seed_folder, seed_summary, write_seed_summary
 from workbench.engine.sampling import seed_everything, train_steps_per_epoch
 from workbench.models import create_model, list_models
 from workbench.records import is_record, read_record
 
-SETTINGS = ("seed", "epochs", "max_steps", "batch_size", "optimizer", "lr", "loss")  # TrainConfig fields in the table
+SETTINGS = ("epochs", "max_steps", "batch_size", "optimizer", "lr", "loss")  # TrainConfig fields in the table
 
 
 def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfig, *, out_dir: str | Path | None = None,
-            encoder: str = "resnet18", log: Callable[[dict], None] | None = None) -> pd.DataFrame:
+            encoder: str = "resnet18", log: Callable[[dict], None] | None = None,
+            seeds: Sequence[int] | None = None) -> pd.DataFrame:
     """Train each model with the same config and seed (so the same data order) and score it on ``val_data``.
 
     Args:
@@ -39,7 +42,9 @@ def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfi
         config: the shared budget; ``config.out_dir`` is used when ``out_dir`` is None.
         out_dir: comparison folder (None writes nothing).
         encoder: backbone of every model that has one.
-        log: passed to ``fit``; records also carry ``"model"``.
+        log: passed to ``fit``; records also carry ``"model"`` (and ``"seed"`` with ``seeds``).
+        seeds: None (one comparison under ``config.seed``), or training seeds: the comparison is repeated
+            under each (same budget), each seed's runs in the comparison folder ``out_dir/seed-<k>/``.
 
     Progress (``config.progress``): a bar over the steps of all models, "model k of N: name", whose time
     estimate covers the whole comparison, with each finished model's validation mIoU; inside it ``fit``'s
@@ -47,13 +52,43 @@ def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfi
 
     Returns:
         One row per model (index ``model``): status (``"ok"`` or ``"diverged"``), parameters, train_time_s,
-        images_per_s, epochs, steps, the scalar keys of ``Scores.as_dict()`` and ``note`` (the near-chance
-        flag, see ``comparison_table``). ``df.attrs`` holds the
-        chance levels of ``chance_miou`` and the settings.
+        images_per_s, epochs, steps, the scalar keys of ``Scores.as_dict()``, the headline scores' bootstrap
+        intervals (``<key>_low`` / ``<key>_high``, for runs with a folder) and ``note`` (the near-chance
+        flag, see ``comparison_table``). ``df.attrs`` holds the chance levels of ``chance_miou``, the
+        training settings (``train_seed``, epochs, ...) and the bootstrap's ``method``, ``resamples``,
+        ``level`` and ``seed``.
+        With ``seeds``: ``seed_summary`` of the seeds' tables, one row per model (mean and standard
+        deviation over seeds next to the first seed's bootstrap interval), also written to
+        ``out_dir/seeds.{csv,md}``; each seed's own table is ``out_dir/seed-<k>/comparison.csv``.
     """
     check_model_names(model_names)  # before training anything
     folder = out_dir if out_dir is not None else config.out_dir
     out = None if folder is None else Path(folder)
+    if seeds is not None:
+        return _compare_seeds(model_names, train_data, val_data, config, out, encoder, log, seeds)
+    return _compare_one(model_names, train_data, val_data, config, out, encoder, log)
+
+
+def _compare_seeds(model_names, train_data, val_data, config: TrainConfig, out: Path | None, encoder, log,
+                   seeds: Sequence[int]) -> pd.DataFrame:
+    seeds = [int(seed) for seed in seeds]
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"compare: seeds {seeds} must be one or more distinct integers, e.g. seeds=(0, 1, 2).")
+    with RunLock(out if distributed.current().is_main else None):
+        tables = {}
+        for seed in seeds:
+            seed_log = None if log is None else (lambda record, seed=seed: log({**record, "seed": seed}))
+            tables[seed] = _compare_one(model_names, train_data, val_data, dataclasses.replace(config, seed=seed),
+                                        None if out is None else seed_folder(out, seed), encoder, seed_log)
+        summary = seed_summary(tables)
+        if out is not None and distributed.current().is_main:
+            write_seed_summary(out, summary)
+        return summary
+
+
+def _compare_one(model_names, train_data, val_data, config: TrainConfig, out: Path | None, encoder,
+                 log) -> pd.DataFrame:
+    """One comparison under ``config.seed`` in the folder ``out`` (None: nothing written)."""
     with RunLock(out if distributed.current().is_main else None):  # one comparison per folder
         classes = dataset_classes(train_data)
         rows, scores = {}, {}
@@ -71,10 +106,10 @@ def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfi
                 bar.model_done(index, scores[name].miou if name in scores else None)
         finally:
             bar.close()
-        settings = (f"Trained under one budget and seed ({config.loss} loss, {config.optimizer}, lr {config.lr}, batch "
+        settings = (f"Trained under one budget and seed (seed {config.seed}, {config.loss} loss, {config.optimizer}, lr {config.lr}, batch "
                     f"{config.batch_size}).")
         table = comparison_table(scores, rows, settings=settings, ignore_index=config.ignore_index)
-        table.attrs.update({k: getattr(config, k) for k in SETTINGS})
+        table.attrs.update({k: getattr(config, k) for k in SETTINGS}, train_seed=config.seed)
         if out is not None and distributed.current().is_main:
             records = {name: read_record(out / name) for name in model_names if is_record(out / name)}
             write_comparison(out, table, records)

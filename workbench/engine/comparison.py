@@ -16,11 +16,18 @@ import pandas as pd
 from workbench.metrics import NEAR_CHANCE, NEAR_CHANCE_FACTOR, Scores, chance_miou, chance_note, metric_notes
 from workbench.records import Record, atomic_write_json, export_table, write_comparison_order
 
+HEADLINE = ("miou", "pixel_accuracy", "boundary_miou", "boundary_f1")  # scores shown with an interval
+
 
 def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | None = None, *, settings: str = "",
                      ignore_index: int = 255) -> pd.DataFrame:
     """One row per source (index ``model``): ``rows[name]`` (training facts), the scalar scores, and ``note``:
     ``NEAR_CHANCE`` for a source whose mIoU is below ``NEAR_CHANCE_FACTOR`` x the majority-class chance level.
+
+    Each ``HEADLINE`` score gets ``<key>_low`` / ``<key>_high``: the interval of that source's
+    ``scores.bootstrap()`` (its defaults, stated in ``attrs`` as ``method``, ``resamples``, ``level`` and
+    ``seed``, which the exporters put in every caption). Sources without per-image statistics (scores of a
+    run that kept no folder) get NaN there; when none has them, the interval columns are left out.
 
     Args:
         scores: name -> ``Scores`` (``record.scores``); a name of ``rows`` without scores (a diverged run)
@@ -31,8 +38,12 @@ def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | No
     """
     rows = dict(rows or {})
     names = list(rows) + [name for name in scores if name not in rows]
-    table = pd.DataFrame([{"model": name, **rows.get(name, {}), **_scalar_scores(scores.get(name))} for name in names])
+    boots = {name: s.bootstrap() for name, s in scores.items() if getattr(s, "image_stats", None) is not None}
+    table = pd.DataFrame([{"model": name, **rows.get(name, {}), **_scalar_scores(scores.get(name), boots.get(name))}
+                          for name in names])
     table = table.set_index("model")
+    if boots:
+        table = _with_interval_columns(table)
     notes = metric_notes(ignore_index)  # the one statement of the conventions, as in Scores.table()
     attrs = {key: value for key, value in notes.items() if key != "caption"}
     chance_text = ""
@@ -47,14 +58,37 @@ def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | No
                        f"{NEAR_CHANCE_FACTOR:g} x the first.")
     attrs["caption"] = (f"{len(names)} sources scored on the same images.{' ' + settings if settings else ''} "
                         f"{notes['caption']}{chance_text}")
+    if boots:
+        boot_attrs = next(iter(boots.values())).attrs
+        attrs.update({key: boot_attrs[key] for key in ("method", "resamples", "level", "seed")})
     table.attrs.update(attrs)
     return table
 
 
-def _scalar_scores(scores: Scores | None) -> dict:
+def _scalar_scores(scores: Scores | None, boot: pd.DataFrame | None = None) -> dict:
+    """The scalar scores, each ``HEADLINE`` one followed by its interval when ``boot`` (its bootstrap) is given."""
     if scores is None:
         return {}
-    return {k: float(v) for k, v in scores.as_dict().items() if np.ndim(v) == 0}
+    values = {}
+    for key, value in scores.as_dict().items():
+        if np.ndim(value) != 0:
+            continue
+        values[key] = float(value)
+        if boot is not None and key in HEADLINE and key in boot.index:
+            values.update({f"{key}_low": float(boot.loc[key, "low"]), f"{key}_high": float(boot.loc[key, "high"])})
+    return values
+
+
+def _with_interval_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """Every ``HEADLINE`` score column with a ``_low`` / ``_high`` column right after it (NaN where missing)."""
+    columns = []
+    for column in table.columns:
+        if column.endswith(("_low", "_high")) and column.rsplit("_", 1)[0] in HEADLINE:
+            continue
+        columns.append(column)
+        if column in HEADLINE:
+            columns += [f"{column}_low", f"{column}_high"]
+    return table.reindex(columns=columns)
 
 
 def write_comparison(out: str | Path, table: pd.DataFrame, records: Mapping[str, Record]) -> None:
