@@ -35,6 +35,7 @@ from workbench.engine.sampling import create_eval_loader, create_train_loader, d
 from workbench.engine.schedule import lr_at
 from workbench.engine.scoring import model_source
 from workbench.metrics import SegmentationEvaluator
+from workbench.models.eval_mode import eval_mode
 from workbench.records import RecordError, is_record, read_record, write_record
 
 
@@ -290,12 +291,9 @@ def create_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optim
 
 @torch.no_grad()
 def _check_num_classes(model: nn.Module, num_classes: int, runtime: Runtime) -> None:
-    was_training = model.training
-    model.eval()
     probe = torch.zeros(1, 3, 64, 64, device=runtime.device)
-    with runtime.autocast():
+    with eval_mode(model), runtime.autocast():
         channels = model(probe).shape[1]
-    model.train(was_training)
     if channels != num_classes:
         raise ValueError(f"the model predicts {channels} classes but the data has {num_classes}; build the model "
                          f"with num_classes={num_classes}.")

@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from workbench.models.eval_mode import eval_mode
+
 
 def effective_receptive_field(model: nn.Module, *, image_size: tuple[int, int] = (128, 128), num_samples: int = 4,
                               seed: int = 0, unit: tuple[int, int] | None = None) -> np.ndarray:
@@ -35,12 +37,8 @@ def effective_receptive_field(model: nn.Module, *, image_size: tuple[int, int] =
     like = next(model.parameters())
     generator = torch.Generator().manual_seed(seed)
     images = torch.randn(num_samples, 3, *image_size, generator=generator).to(like.device).requires_grad_(True)
-    was_training = model.training
-    try:
-        model.eval()
+    with eval_mode(model):
         logits = model(images)
-    finally:
-        model.train(was_training)
     row, col = unit if unit is not None else (logits.shape[-2] // 2, logits.shape[-1] // 2)
     logits[:, :, row, col].sum().backward()  # samples do not interact in eval mode: one backward for all
     heat = images.grad.abs().mean(dim=(0, 1)).double().cpu().numpy()

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from workbench.models.eval_mode import eval_mode
+
 
 @dataclass(frozen=True)
 class PyramidBranches:
@@ -53,13 +55,10 @@ def pyramid_branches(model: nn.Module, images: torch.Tensor) -> PyramidBranches:
         seen[output.shape[-1]] = output.detach()
 
     handles = [pool.register_forward_hook(record) for pool in pools]
-    was_training = model.training
     try:
-        model.eval()
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             model(images)
     finally:
-        model.train(was_training)
         for handle in handles:
             handle.remove()
     features = seen.pop("features")

@@ -21,6 +21,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils._pytree import tree_flatten
 
+from workbench.models.eval_mode import eval_mode
+
 _FIELD_MODULES = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)
 
 
@@ -104,15 +106,12 @@ def receptive_fields(model: nn.Module, layer_names, *, input_size: tuple[int, in
     handles += [modules[name].register_forward_hook(capture(name)) for name in wanted]
     like = next(model.parameters(), torch.zeros(()))  # the probe takes the model's dtype and device
     probe = _Traced.wrap(torch.zeros(1, in_channels, *input_size, dtype=like.dtype, device=like.device), INPUT_FIELD)
-    was_training = model.training
     try:
-        model.eval()
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             model(probe)
     except _Reached:
         pass
     finally:
-        model.train(was_training)
         _Traced.inside_layer = 0
         for handle in handles:
             handle.remove()

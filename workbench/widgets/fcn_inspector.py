@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from workbench.data.classes import Classes
+from workbench.models.eval_mode import eval_mode
 from workbench.viz.convert import as_rgb_image
 from workbench.viz.encode import array_to_png, codes_to_png, panels_to_png
 from workbench.viz.score_maps import score_colors, score_levels, upsample_nearest
@@ -75,15 +76,12 @@ def capture_fcn(model: nn.Module, image) -> FCNCapture:
         return record
 
     handles = [getattr(model, name).register_forward_hook(hook(name)) for name in names]
-    was_training = model.training
     try:
-        model.eval()
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             logits = model(batch)[0].float().cpu().numpy()
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
     padded = outputs[names[-1]].shape[-2:]
     return FCNCapture(as_rgb_image(batch[0].cpu()), names, inputs, outputs, logits, tuple(padded))
 
