@@ -26,7 +26,7 @@ from workbench.engine.checkpoint import load_checkpoint, read_checkpoint_info
 from workbench.engine.checkpoint_meta import model_spec
 from workbench.engine.compare import check_model_names, compare
 from workbench.engine.config import PRECISIONS, TrainConfig
-from workbench.engine.data_info import dataset_classes
+from workbench.data.data_info import dataset_classes
 from workbench.engine.fit import fit
 from workbench.engine.config import DEMO_CONFIG, DEMO_DATA, DEMO_MODELS
 from workbench.engine.run_lock import RunLock

@@ -8,8 +8,8 @@ from PIL import Image
 
 from torch.utils.data import Subset
 
-from workbench.data import SegmentationFolder, SyntheticShapes, create_dataset
-from workbench.engine import MemoryCache, data_stems, data_target, predict, score_comparison, score_model, score_predictions
+from workbench.data import SegmentationFolder, SyntheticShapes, create_dataset, data_stems, data_target
+from workbench.engine import MemoryCache, predict, score_comparison, score_model, score_predictions
 from workbench.engine.runtime import Runtime
 from workbench.engine.sampling import create_eval_loader
 from workbench.metrics import SegmentationEvaluator, evaluate

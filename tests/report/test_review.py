@@ -169,7 +169,7 @@ def test_predictions_only_folder_and_missing_data(predictions_only, tmp_path, ta
                  data={"root": "/nowhere/camvid", "split": "val"})
     text, page = review(far)
     gallery = page.section("gallery")
-    assert "Photographs and targets left out: the data the record names (/nowhere/camvid) is not on this" in gallery
+    assert "the data the record names (/nowhere/camvid) is not on this machine" in gallery
     assert "/nowhere/camvid, split val, 12 images" in meta_line(text)
 
 

@@ -8,6 +8,7 @@ from .ade20k import ADE20K, ADE20K_CLASSES
 from .cityscapes import CITYSCAPES_CLASSES, Cityscapes
 from .classes import IGNORE_INDEX, Classes, check_ignore_index
 from .collate import pad_collate
+from .data_info import data_stems, data_target, dataset_classes, describe_data
 from .errors import DatasetError
 from .folder import SegmentationFolder
 from .normalize import IMAGENET_MEAN, IMAGENET_STD, denormalize, normalize
@@ -24,6 +25,7 @@ __all__ = [
     "IGNORE_INDEX", "Classes", "check_ignore_index", "DatasetError", "SyntheticShapes", "SYNTHETIC_CLASSES", "Scene",
     "SegmentationFolder", "VOCSegmentation", "VOC_CLASSES", "Cityscapes", "CITYSCAPES_CLASSES", "ADE20K",
     "ADE20K_CLASSES", "create_dataset", "create_split", "create_splits", "list_datasets", "register_dataset",
-    "parse_size", "check_count", "pad_collate", "IMAGENET_MEAN", "IMAGENET_STD", "normalize", "denormalize", "Compose", "Resize",
+    "parse_size", "check_count", "pad_collate", "data_stems", "data_target", "dataset_classes", "describe_data",
+    "IMAGENET_MEAN", "IMAGENET_STD", "normalize", "denormalize", "Compose", "Resize",
     "RandomScale", "RandomCrop", "RandomHorizontalFlip", "ColorJitter", "train_transforms", "eval_transforms",
 ]

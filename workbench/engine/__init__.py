@@ -12,7 +12,6 @@ from workbench.engine.checkpoint import (
 from workbench.engine.compare import compare
 from workbench.engine.comparison import comparison_table, write_comparison
 from workbench.engine.config import TrainConfig
-from workbench.engine.data_info import data_stems, data_target, dataset_classes, describe_data
 from workbench.engine.distributed import init_distributed
 from workbench.engine.fit import create_optimizer, fit
 from workbench.metrics import chance_miou  # re-exported: where the comparison table uses it
@@ -31,8 +30,8 @@ __all__ = [
     "BUDGETS", "Budget", "CheckpointError", "DEMO_CONFIG", "DEMO_DATA", "DEMO_MODELS", "MemoryCache",
     "NonFiniteCheckpoint", "Predictions", "ResumeMismatch", "RunLock", "RunLocked", "Runtime", "TrainConfig",
     "TrainingDiverged", "architecture_signature", "chance_miou", "choose_budget", "compare", "comparison_table",
-    "create_eval_loader", "create_loss", "create_optimizer", "create_runtime", "create_train_loader", "data_stems",
-    "data_target", "dataset_classes", "describe_data", "fit", "init_distributed", "list_budgets", "list_losses",
+    "create_eval_loader", "create_loss", "create_optimizer", "create_runtime", "create_train_loader",
+    "fit", "init_distributed", "list_budgets", "list_losses",
     "load_checkpoint", "load_model", "lr_at", "model_source", "predict", "read_checkpoint_info", "register_loss",
     "save_checkpoint", "score_comparison", "score_model", "score_predictions", "train_one_epoch",
     "write_comparison",

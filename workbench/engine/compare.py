@@ -18,7 +18,7 @@ import pandas as pd
 from workbench.engine import distributed
 from workbench.engine.comparison import comparison_table, write_comparison
 from workbench.engine.config import TrainConfig
-from workbench.engine.data_info import dataset_classes
+from workbench.data.data_info import dataset_classes
 from workbench.engine.fit import fit
 from workbench.engine.loop import TrainingDiverged
 from workbench.engine.progress import CompareBar

@@ -22,7 +22,7 @@ from workbench.data.classes import Classes
 from workbench.engine import distributed
 from workbench.engine.checkpoint import load_checkpoint, non_finite_names
 from workbench.engine.config import TrainConfig
-from workbench.engine.data_info import data_stems, dataset_classes, describe_data
+from workbench.data.data_info import data_stems, dataset_classes, describe_data
 from workbench.engine.loop import TrainingDiverged, train_one_epoch
 from workbench.engine.losses import create_loss
 from workbench.engine.predict import predict

@@ -12,7 +12,7 @@ from typing import Mapping
 from torch import nn
 
 from workbench.engine.comparison import comparison_table, write_comparison
-from workbench.engine.data_info import data_stems, data_target, dataset_classes, describe_data
+from workbench.data.data_info import data_stems, data_target, dataset_classes, describe_data
 from workbench.engine.predict import predict
 from workbench.engine.runtime import Runtime
 from workbench.engine.sampling import create_eval_loader

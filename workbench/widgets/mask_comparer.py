@@ -20,7 +20,7 @@ import pandas as pd
 
 from workbench.data.classes import Classes
 from workbench.metrics import PER_IMAGE_COLUMNS
-from workbench.records import Record, read_comparison
+from workbench.records import Record, read_comparison, scored_data, stem_positions
 from workbench.viz.bands import BAND_COLORS, BAND_LABELS, BandCode
 from workbench.viz.comparison import (
     VIEWS, class_error_codes, class_lookup, compare_masks, panel_codes, render_panel,
@@ -97,26 +97,26 @@ class MaskComparer(SnapshotDisplay):
         self._refresh()
 
     @classmethod
-    def from_run(cls, run_dir: str | Path, data, *, max_images: int | None = None, panel_width: int = 320
+    def from_run(cls, run_dir: str | Path, data=None, *, max_images: int | None = None, panel_width: int = 320
                  ) -> "MaskComparer":
         """Open a comparison folder (or one record): masks and per-image scores from the records, no model.
 
         Args:
             run_dir: a comparison folder (``compare``, ``workbench evaluate --preds NAME=DIR ...``) or a record.
-            data: the dataset the records scored, for the photographs and targets: a file dataset is matched
-                by mask stem, a generated one (``SyntheticShapes``) by position.
+            data: the dataset the records scored, for the photographs and targets, matched by image stem;
+                None: the data the records name (``wb.records.scored_data``).
             max_images: only the first N images of the records.
             panel_width: display width of each panel in pixels.
 
         Raises:
-            RecordError: no record in ``run_dir``, or a damaged one.
+            RecordError: no record in ``run_dir``, a damaged one, or (``data`` None) data not on this machine.
             ValueError: records of different images, or data that lacks the records' images.
         """
         records = read_comparison(run_dir)
         stems = _common_stems(Path(run_dir), records)[:max_images]
-        indices = _data_indices(Path(run_dir), data, stems)
-        pairs = [data[i] for i in indices]
         first = next(iter(records.values()))
+        data = scored_data(first) if data is None else data
+        pairs = [data[i] for i in stem_positions(data, stems, f"MaskComparer.from_run({run_dir})")]
         _check_targets(Path(run_dir), first, stems, [p[1] for p in pairs])
         preds = {name: [record.mask(stem) for stem in stems] for name, record in records.items()}
         scores = {name: record.per_image.loc[stems, list(PER_IMAGE_COLUMNS)].reset_index(drop=True).rename_axis("image")
@@ -270,22 +270,6 @@ def _common_stems(run_dir: Path, records: Mapping[str, Record]) -> list[str]:
             raise ValueError(f"MaskComparer.from_run: {run_dir}: record {name!r} scored other images than "
                              f"{first_name!r}; compare records of the same images in the same order.")
     return first.stems
-
-
-def _data_indices(run_dir: Path, data, stems: list[str]) -> list[int]:
-    """The position in ``data`` of each stem: by mask file stem for file datasets, else by position."""
-    if hasattr(data, "mask_path"):
-        where = {Path(data.mask_path(i)).stem: i for i in range(len(data))}
-        missing = [s for s in stems if s not in where]
-        if missing:
-            raise ValueError(f"MaskComparer.from_run: the data has no masks for {len(missing)} images of {run_dir} "
-                             f"(e.g. {missing[:3]}); pass the dataset and split the records scored.")
-        return [where[s] for s in stems]
-    indices = [int(s) for s in stems] if all(s.isdigit() for s in stems) else list(range(len(stems)))
-    if indices and max(indices) >= len(data):
-        raise ValueError(f"MaskComparer.from_run: {run_dir} holds image {max(indices)} but the data only {len(data)} "
-                         f"images; pass the dataset the records scored.")
-    return indices
 
 
 def _check_targets(run_dir: Path, record: Record, stems: list[str], targets) -> None:

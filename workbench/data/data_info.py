@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 from torch.utils.data import Subset
 
-from workbench.data import SyntheticShapes
-from workbench.data.classes import Classes
-from workbench.data import DatasetError
-from workbench.data.image_io import mask_value_problem
+from .classes import Classes
+from .errors import DatasetError
+from .image_io import mask_value_problem
+from .synthetic import SyntheticShapes
 
 
 def dataset_classes(dataset) -> Classes:

@@ -1,0 +1,49 @@
+"""The data a record scored, found again from what the record names: photographs and targets, no model.
+
+A record stores the predicted masks, not the photographs: those stay in the dataset, which the record
+names (``data.root`` and ``data.split`` of a folder, or the parameters of ``SyntheticShapes``). Its
+images are named by stem (``data_stems``), so the same images are found in the data by stem whatever
+their order there.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.data import SyntheticShapes, create_dataset, data_stems
+from workbench.records.record import Record, RecordError
+
+
+def scored_data(record: Record):
+    """The dataset ``record`` scored: ``SyntheticShapes`` rebuilt from its parameters, or the folder it names.
+
+    Raises:
+        RecordError: the folder the record names is not on this machine (or cannot be read); pass the data
+            yourself where a function takes it (``MaskComparer.from_run(run_dir, data)``).
+    """
+    data = record.data
+    if data.get("synthetic"):
+        params = data["synthetic"]
+        return SyntheticShapes(num_images=params["num_images"], image_size=params["image_size"], seed=params["seed"])
+    root = data.get("root")
+    if not root or not Path(root).is_dir():
+        raise RecordError(f"{record.path}: the data the record names ({root or 'not named in the record'}) is not on this "
+                          f"machine: put it back there, or pass the dataset and split it scored.")
+    try:
+        return create_dataset(root, data.get("split") or "val")
+    except (OSError, ValueError) as err:  # DatasetError is a ValueError
+        raise RecordError(f"{record.path}: the data it names ({root}, split {data.get('split')}) could not be read: "
+                          f"{err}") from err
+
+
+def stem_positions(data, stems: list[str], where: str) -> list[int]:
+    """The index in ``data`` of each of ``stems``; ``where`` (the records' folder) names them in the error.
+
+    Raises:
+        ValueError: ``data`` lacks some of the images.
+    """
+    position = {stem: i for i, stem in enumerate(data_stems(data))}
+    missing = [s for s in stems if s not in position]
+    if missing:
+        raise ValueError(f"{where}: the data has no images {missing[:3]} ({len(missing)} of {len(stems)} missing); "
+                         f"pass the dataset and split the records scored.")
+    return [position[s] for s in stems]
