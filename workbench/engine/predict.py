@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
-from tqdm.auto import tqdm
+from workbench.progress_bar import tqdm
 
 from workbench.engine import distributed
 from workbench.engine.runtime import Runtime

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Callable, Sequence
 
-from tqdm.auto import tqdm
+from workbench.progress_bar import tqdm
 
 
 def epoch_desc(label: str, epoch: int, epochs: int) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
+from workbench.progress_bar import tqdm
 
 from workbench.style.config import StyleConfig
 from workbench.style.features import FeatureExtractor
