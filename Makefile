@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIPENV := env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null
 
-.PHONY: install demo test test-browser lab bench clean
+.PHONY: install demo test test-browser screenshots lab bench clean
 
 install: $(VENV)/.installed
 
@@ -24,6 +24,11 @@ test: install
 
 test-browser: install
 	$(PY) -m pytest -m browser
+
+# Every notebook run in JupyterLab with its own defaults (budget "auto": the CPU one without CUDA), one PNG each in
+# test-artifacts/browser/notebooks/defaults/ with times.csv: long (up to 45 minutes a notebook).
+screenshots: install
+	WORKBENCH_NOTEBOOK_DEFAULTS=1 $(PY) -m pytest tests/browser/test_notebook_screenshots.py
 
 lab: install
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/

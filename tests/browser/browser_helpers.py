@@ -34,10 +34,19 @@ def free_port() -> int:
 
 
 def settings_dir(root: Path) -> Path:
-    """JupyterLab user settings that keep the page quiet: no news pop-up, no update checks."""
-    path = root / "settings" / "@jupyterlab" / "apputils-extension"
-    path.mkdir(parents=True)
-    (path / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    """JupyterLab user settings: a quiet page (no news pop-up, no update checks) and every cell in the DOM.
+
+    JupyterLab 4 attaches only the cells near the viewport by default ("windowingMode"); "none" renders them
+    all, so a test sees every output and a screenshot scrolled to any cell shows it drawn. No blank screen
+    below the last cell either ("scrollPastEnd"): a notebook's screenshot ends where the notebook does.
+    """
+    settings = root / "settings" / "@jupyterlab"
+    (settings / "apputils-extension").mkdir(parents=True)
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    (settings / "notebook-extension").mkdir()
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"windowingMode": "none", "scrollPastEnd": False}))
     return root / "settings"
 
 
@@ -101,18 +110,28 @@ def chromium_or_skip() -> str:
     return CHROMIUM
 
 
-def run_all_cells(page, notebook: Path, timeout_ms: int = 600_000) -> None:
+def run_all_cells(page, notebook: Path, timeout_ms: int = 600_000) -> float:
+    """Run every cell of the open ``notebook``, save it, and fail on an error output; returns the seconds from
+    run-all to the last cell done."""
     app = "window.jupyterapp"
     page.wait_for_function(f"{app} !== undefined && document.querySelector('.jp-Notebook') !== null", timeout=120_000)
     page.wait_for_selector("text=| Idle", timeout=120_000)  # the kernel has started
+    started = time.monotonic()
     page.evaluate(f"{app}.commands.execute('notebook:run-all-cells')")
-    # Every code cell has an execution count once run-all is done ("[*]" while queued or running).
+    # Every code cell has an execution count once run-all is done ("[*]" while queued or running); an error
+    # stops the run (the cells after it lose their "[*]" and never run), so it ends the wait too.
     page.wait_for_function(
-        """() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-                   return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }""",
+        """() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent);
+                   if (p.some(t => t.includes('*'))) return false;
+                   const failed = window.jupyterapp.shell.currentWidget.content.widgets.some(c =>
+                       c.model.type === 'code' && Array.from({length: c.model.outputs.length},
+                                                            (_, i) => c.model.outputs.get(i).type).includes('error'));
+                   return failed || (p.length > 0 && p.every(t => /\\[\\d+\\]/.test(t))); }""",
         timeout=timeout_ms)
+    seconds = time.monotonic() - started
     page.evaluate(f"{app}.commands.execute('docmanager:save')")
     page.wait_for_timeout(1000)
     errors = [o for c in nbformat.read(notebook, 4).cells if c.cell_type == "code"
               for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, f"{notebook.name} raised in JupyterLab: {errors[0]['ename']}: {errors[0]['evalue']}"
+    return seconds
