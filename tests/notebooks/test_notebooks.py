@@ -53,3 +53,18 @@ def test_notebook_is_committed_clean_with_a_parameters_cell(name):
     assert "import workbench as wb" in "".join(code[0]["source"]) and tagged[0] > 0
     prose = [cell for cell in notebook["cells"] if cell["cell_type"] == "markdown"]
     assert len(prose) >= len(code) // 2, "prose between the calls: what the reader sees and why"
+
+
+CODE_LINE_LIMIT = 100  # JupyterLab at 1280 px with the file browser open shows about 105 characters of code
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_code_lines_fit_beside_the_file_browser(name):
+    notebook = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+    long = [f"{name}.ipynb cell {number} (id {cell['id']}) line {line_number}, {len(line)} characters: {line}"
+            for number, cell in enumerate(notebook["cells"]) if cell["cell_type"] == "code"
+            for line_number, line in enumerate("".join(cell["source"]).splitlines(), start=1)
+            if len(line) > CODE_LINE_LIMIT]
+    assert not long, (f"code lines longer than {CODE_LINE_LIMIT} characters are cut off at the right edge of "
+                      "the cell in JupyterLab at 1280 px with the file browser open (about 105 characters "
+                      "show); break them at argument boundaries:\n" + "\n".join(long))
