@@ -76,3 +76,17 @@ def test_unpooling_view_outlines_the_maxima_and_updates_in_place():
     assert again == grids and len(grids[0].marks.get_paths()) == 0
     assert len(grids[0].blocks.get_segments()) == 2  # one line between the two 3x3 windows per direction
     assert render_png(fig).startswith(b"\x89PNG")
+
+
+def test_a_grid_title_survives_a_tight_crop_as_jupyter_saves_figures():
+    fig = new_figure(4, 4.4)
+    ax = fig.subplots()
+    fig.subplots_adjust(top=0.9)
+    grid = draw_grid(ax, np.arange(16).reshape(4, 4), title="pass that computes each output")
+    renderer = fig.canvas.get_renderer()
+    title = grid.title.get_window_extent(renderer)
+    assert title.y0 >= ax.get_window_extent(renderer).y1 and title.width > 50  # above the axis, glyph-wide
+    tight = fig.get_tightbbox(renderer)  # inches: what bbox_inches="tight" keeps
+    assert tight.y1 * fig.dpi >= title.y1 - 1 and tight.x0 * fig.dpi <= title.x0 + 1
+    draw_grid(ax, np.eye(2), grid=grid)  # no title: nothing to keep
+    assert grid.title.get_window_extent(renderer).width < 0  # Bbox.null(), which a tight crop ignores

@@ -22,7 +22,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 from matplotlib.textpath import TextPath, text_to_path
-from matplotlib.transforms import Affine2D
+from matplotlib.transforms import Affine2D, Bbox
 
 from workbench.ops.walkthrough import INPUT_PIXEL, TransposedConvWalkthrough
 from workbench.viz.encode import array_to_png
@@ -44,7 +44,7 @@ class Grid:
     cells: QuadMesh | None  # a mesh, not imshow: no resampling on every draw, ~2x faster for small grids
     labels: PathCollection
     boxes: list[Rectangle]
-    title: PathCollection  # glyph outlines, like the labels: a Text title costs ~3 ms per draw in Agg
+    title: "GlyphTitle"  # glyph outlines, like the labels: a Text title costs ~3 ms per draw in Agg
     blocks: LineCollection  # block boundaries, e.g. pooling windows
     marks: PathCollection  # outlined cells, any number, drawn in one call (a Rectangle each is ~0.1 ms)
     cmap: object = "Blues"
@@ -220,6 +220,17 @@ def draw_unpooling(axes: Sequence[Axes], input, pooled, output, *, scale: int, m
     return [in_grid, p_grid, o_grid]
 
 
+class GlyphTitle(PathCollection):
+    """A title drawn as glyph outlines that reports where it is drawn, so that ``bbox_inches="tight"``
+    (Jupyter's inline figures) keeps it: a collection whose offsets are not data coordinates has no extent."""
+
+    def get_window_extent(self, renderer=None) -> Bbox:
+        if not len(self.get_paths()) or not len(self.get_offsets()):
+            return Bbox.null()
+        x, y = self.get_offset_transform().transform(self.get_offsets()[0])
+        return Bbox.union([path.get_extents(self.get_transform()) for path in self.get_paths()]).translated(x, y)
+
+
 def _new_grid(ax: Axes, cmap, num_boxes: int) -> Grid:
     ax.clear()  # a grid may replace an earlier one (more boxes needed): start from an empty axis
     ax.set_axis_off()
@@ -229,8 +240,8 @@ def _new_grid(ax: Axes, cmap, num_boxes: int) -> Grid:
     styles = [(STEP_COLOR, "-"), (CROP_COLOR, "--")] if num_boxes == 2 else [(STEP_COLOR, "-")] * num_boxes
     boxes = [ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, lw=2, ec=color, ls=style, visible=False, zorder=4))
              for color, style in styles]
-    title = PathCollection([], offsets=np.zeros((0, 2)), offset_transform=ax.transAxes, edgecolors="none",
-                           facecolors="black", transform=Affine2D().scale(ax.figure.dpi / 72), clip_on=False)
+    title = GlyphTitle([], offsets=np.zeros((0, 2)), offset_transform=ax.transAxes, edgecolors="none",
+                       facecolors="black", transform=Affine2D().scale(ax.figure.dpi / 72), clip_on=False)
     ax.add_collection(title, autolim=False)
     blocks = ax.add_collection(LineCollection([], colors="black", linewidths=1.5, zorder=2), autolim=False)
     marks = ax.add_collection(PathCollection([], facecolors="none", edgecolors=STEP_COLOR, linewidths=2,
