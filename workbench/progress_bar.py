@@ -15,6 +15,7 @@ from tqdm.auto import tqdm as _auto_tqdm
 
 _notebook = sys.modules.get("tqdm.notebook")  # imported by tqdm.auto only inside a Jupyter kernel
 IN_NOTEBOOK = _notebook is not None and issubclass(_auto_tqdm, _notebook.tqdm)
+NOTEBOOK_MININTERVAL_S = 1.0
 
 if IN_NOTEBOOK:
     from IPython.display import display
@@ -23,6 +24,9 @@ if IN_NOTEBOOK:
         """``tqdm.auto.tqdm`` in a notebook, shown through a display handle that the closed bar replaces."""
 
         def __init__(self, *args, **kwargs):
+            # At most one redraw a second (tqdm's default is ten): each is a message the browser renders on
+            # the cores that train, and a reader needs no more.
+            kwargs.setdefault("mininterval", NOTEBOOK_MININTERVAL_S)
             super().__init__(*args, display=False, **kwargs)
             self._handle = None if self.disable else display(self.container, display_id=True)
 
@@ -34,4 +38,4 @@ if IN_NOTEBOOK:
 else:
     tqdm = _auto_tqdm
 
-__all__ = ["IN_NOTEBOOK", "tqdm"]
+__all__ = ["IN_NOTEBOOK", "NOTEBOOK_MININTERVAL_S", "tqdm"]
