@@ -75,7 +75,7 @@ class Budget:
 
 BUDGETS: Registry[Budget] = Registry("budget")
 # The CPU budget is the demo's (``make demo``): 768 steps of 8 images of 64 x 64 per model. On the project's
-# 2-core CPU FCN-8s takes about 1.5 min and the four models of notebook 04 about 6.5 min, each above 3x the
+# 2-core CPU FCN-8s takes about 1.5 min and the four models of notebook 04 about 7.5 min, each above 3x the
 # majority-class chance mIoU (PSPNet, the weakest at this size, 3.1-3.2x). Fewer distinct scenes seen more
 # often are worse: 1024 scenes x 6 epochs, the same 768 steps, leave PSPNet at 2.9x (docs/benchmarks.md).
 BUDGETS.add("cpu", Budget("cpu", image_size=DEMO_DATA["image_size"], num_images=DEMO_DATA["num_images"],
