@@ -7,6 +7,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from torch.utils.data import Dataset
+
 from workbench.progress_bar import tqdm
 
 from .classes import Classes

@@ -12,10 +12,10 @@ from typing import Callable
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
-from workbench.progress_bar import tqdm
 
 from workbench.engine import distributed
 from workbench.engine.runtime import Runtime
+from workbench.progress_bar import tqdm
 
 
 class TrainingDiverged(RuntimeError):

@@ -14,10 +14,10 @@ import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
-from workbench.progress_bar import tqdm
 
 from workbench.engine import distributed
 from workbench.engine.runtime import Runtime
+from workbench.progress_bar import tqdm
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ __all__ = [
     "atomic_write_json", "atomic_write_text", "caption_of", "colors_to_ids", "comparison_order", "display_frame",
     "encode_mask", "interval_columns", "interval_note", "read_table_csv",
     "export_table", "file_sha256", "find_predictions", "is_record", "mask_bit_depth", "package_versions",
-    "read_comparison", "read_index_png", "read_prediction", "read_record", "scored_data", "stem_positions", "table_to_csv", "table_to_html",
+    "read_comparison", "read_index_png", "read_prediction", "read_record", "scored_data", "stem_positions",
+    "table_to_csv", "table_to_html",
     "table_to_json", "table_to_latex", "table_to_markdown", "to_jsonable", "write_comparison_order", "write_record",
 ]

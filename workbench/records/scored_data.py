@@ -26,8 +26,8 @@ def scored_data(record: Record):
         return SyntheticShapes(num_images=params["num_images"], image_size=params["image_size"], seed=params["seed"])
     root = data.get("root")
     if not root or not Path(root).is_dir():
-        raise RecordError(f"{record.path}: the data the record names ({root or 'not named in the record'}) is not on this "
-                          f"machine: put it back there, or pass the dataset and split it scored.")
+        raise RecordError(f"{record.path}: the data the record names ({root or 'not named in the record'}) is not "
+                          f"on this machine: put it back there, or pass the dataset and split it scored.")
     try:
         return create_dataset(root, data.get("split") or "val")
     except (OSError, ValueError) as err:  # DatasetError is a ValueError

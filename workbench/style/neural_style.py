@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 import torch
-from workbench.progress_bar import tqdm
 
 from workbench.style.config import StyleConfig
 from workbench.style.features import FeatureExtractor
 from workbench.style.images import as_image_batch, resize_longer_side
 from workbench.style.losses import content_loss, gram_matrix, style_loss, total_variation
+from workbench.progress_bar import tqdm
 
 MAX_EVALS = 20  # loss evaluations per L-BFGS step (its line search); torch's default would allow only 1
 
