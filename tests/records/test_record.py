@@ -12,7 +12,7 @@ from PIL import Image
 from workbench.data import Classes
 from workbench.metrics import evaluate
 from workbench.records import (
-    RecordError, is_record, read_comparison, read_record, write_comparison_order, write_record,
+    RecordError, common_stems, is_record, read_comparison, read_record, write_comparison_order, write_record,
 )
 from workbench.records import write as record_write
 
@@ -206,3 +206,14 @@ def test_a_writer_killed_by_sigkill_leaves_no_record_and_the_next_write_recovers
     _write(folder)
     assert read_record(folder).stems == ["a", "b", "c"]
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_records_side_by_side_must_have_scored_the_same_images_in_order(tmp_path):
+    for name, stems in (("a", ("a", "b", "c")), ("b", ("a", "b", "c")), ("shuffled", ("b", "a", "c"))):
+        _write(tmp_path / name, stems=stems)
+    same = {name: read_record(tmp_path / name) for name in ("a", "b")}
+    assert common_stems(same, "here") == ["a", "b", "c"]
+    odd = {**same, "shuffled": read_record(tmp_path / "shuffled")}
+    with pytest.raises(ValueError, match=r"^here: record 'shuffled' \(.*shuffled\) scored other images than 'a' "
+                                         r"\(.*a\); a comparison needs every source scored on the same images"):
+        common_stems(odd, "here")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.metrics import NEAR_CHANCE, NEAR_CHANCE_FACTOR, Scores, chance_miou, chance_note, metric_notes
-from workbench.records import Record, atomic_write_json, export_table, write_comparison_order
+from workbench.records import Record, atomic_write_json, common_stems, export_table, write_comparison_order
 
 HEADLINE = ("miou", "pixel_accuracy", "boundary_miou", "boundary_f1")  # scores shown with an interval
 
@@ -102,11 +102,8 @@ def write_comparison(out: str | Path, table: pd.DataFrame, records: Mapping[str,
     write_comparison_order(out, list(records))
     if not records:
         return
+    common_stems(records, out)
     first = next(iter(records.values()))
-    for name, record in records.items():
-        if record.stems != first.stems:
-            raise ValueError(f"{record.path}: scored other images than {first.path}; a comparison needs every source "
-                             f"scored on the same images in the same order.")
     iou = pd.DataFrame({name: r.scores.iou for name, r in records.items()},
                        index=pd.Index(first.classes.names, name="class")).reset_index()
     iou.attrs.update(caption="Per-class IoU, one column per source (NaN: class absent from targets and predictions; "

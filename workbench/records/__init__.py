@@ -8,7 +8,8 @@ from workbench.records.atomic import atomic_write_bytes, atomic_write_json, atom
 from workbench.records.masks import encode_mask, mask_bit_depth, read_index_png
 from workbench.records.predictions import colors_to_ids, find_predictions, read_prediction
 from workbench.records.record import (
-    COMPARISON_FILE, MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, Record, RecordError, comparison_order, file_sha256,
+    COMPARISON_FILE, MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, Record, RecordError, common_stems, comparison_order,
+    file_sha256,
     is_record, read_comparison, read_record,
 )
 from workbench.records.scored_data import scored_data, stem_positions
@@ -20,7 +21,8 @@ from workbench.records.write import package_versions, write_comparison_order, wr
 
 __all__ = [
     "COMPARISON_FILE", "MASKS_DIR", "RECORD_DATA_FILES", "RECORD_FILE", "Record", "RecordError", "atomic_write_bytes",
-    "atomic_write_json", "atomic_write_text", "caption_of", "colors_to_ids", "comparison_order", "display_frame",
+    "atomic_write_json", "atomic_write_text", "caption_of", "colors_to_ids", "common_stems", "comparison_order",
+    "display_frame",
     "encode_mask", "interval_columns", "interval_note", "read_table_csv",
     "export_table", "file_sha256", "find_predictions", "is_record", "mask_bit_depth", "package_versions",
     "read_comparison", "read_index_png", "read_prediction", "read_record", "scored_data", "stem_positions",

@@ -185,6 +185,22 @@ def read_comparison(path: str | Path) -> dict[str, Record]:
     return {name: read_record(path / name) for name in names}
 
 
+def common_stems(records: dict[str, Record], where) -> list[str]:
+    """The images every record scored, in order (``Record.stems``), for records compared side by side.
+
+    Raises:
+        ValueError: a record scored other images, or the same in another order; names ``where``, both
+            records and their folders.
+    """
+    first_name, first = next(iter(records.items()))
+    for name, record in records.items():
+        if record.stems != first.stems:
+            raise ValueError(f"{where}: record {name!r} ({record.path}) scored other images than {first_name!r} "
+                             f"({first.path}); a comparison needs every source scored on the same images in the "
+                             f"same order.")
+    return first.stems
+
+
 def comparison_order(path: Path) -> list[str]:
     """The record names listed in ``path/comparison.json`` (empty when there is none)."""
     file = path / COMPARISON_FILE

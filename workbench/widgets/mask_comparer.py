@@ -20,7 +20,7 @@ import pandas as pd
 
 from workbench.data.classes import Classes
 from workbench.metrics import PER_IMAGE_COLUMNS
-from workbench.records import Record, read_comparison, scored_data, stem_positions
+from workbench.records import Record, common_stems, read_comparison, scored_data, stem_positions
 from workbench.viz.bands import BAND_COLORS, BAND_LABELS, BandCode
 from workbench.viz.comparison import (
     VIEWS, class_error_codes, class_lookup, compare_masks, panel_codes, render_panel,
@@ -113,7 +113,7 @@ class MaskComparer(SnapshotDisplay):
             ValueError: records of different images, or data that lacks the records' images.
         """
         records = read_comparison(run_dir)
-        stems = _common_stems(Path(run_dir), records)[:max_images]
+        stems = common_stems(records, f"MaskComparer.from_run({run_dir})")[:max_images]
         first = next(iter(records.values()))
         data = scored_data(first) if data is None else data
         pairs = [data[i] for i in stem_positions(data, stems, f"MaskComparer.from_run({run_dir})")]
@@ -261,15 +261,6 @@ class MaskComparer(SnapshotDisplay):
             for m in self.shown_models
         )
         return f"<table {TABLE}><tr><th {NAME_CELL}>this image</th>{header}</tr>{rows}</table>"
-
-
-def _common_stems(run_dir: Path, records: Mapping[str, Record]) -> list[str]:
-    first_name, first = next(iter(records.items()))
-    for name, record in records.items():
-        if record.stems != first.stems:
-            raise ValueError(f"MaskComparer.from_run: {run_dir}: record {name!r} scored other images than "
-                             f"{first_name!r}; compare records of the same images in the same order.")
-    return first.stems
 
 
 def _check_targets(run_dir: Path, record: Record, stems: list[str], targets) -> None:
