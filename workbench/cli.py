@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import types
 import typing
@@ -26,17 +27,18 @@ from workbench.engine.checkpoint import load_checkpoint, read_checkpoint_info
 from workbench.engine.checkpoint_meta import model_spec
 from workbench.engine.compare import check_model_names, compare
 from workbench.engine.config import PRECISIONS, TrainConfig
-from workbench.data.data_info import dataset_classes
+from workbench.data.data_info import dataset_classes, describe_data
 from workbench.engine.fit import fit
 from workbench.engine.config import DEMO_CONFIG, DEMO_DATA, DEMO_MODELS
 from workbench.engine.run_lock import RunLock
 from workbench.engine.runtime import create_runtime
 from workbench.engine.sampling import MemoryCache, seed_everything
 from workbench.engine.seed_summary import seed_folder
+from workbench.engine.image_scoring import usable_cores
 from workbench.engine.scoring import score_comparison, score_model, score_predictions
 from workbench.metrics import against_chance, chance_miou, chance_sentence
 from workbench.models import create_model
-from workbench.records import display_frame, interval_note, read_table_csv
+from workbench.records import check_out_folder, display_frame, interval_note, read_table_csv
 from workbench.report import write_review
 from workbench.viz import save_comparison_figures
 
@@ -123,7 +125,10 @@ def _add_evaluate(commands) -> None:
     sub.add_argument("--split", default="val", help="split to score")
     _add_data_options(sub, splits=())
     sub.add_argument("--batch-size", type=int, default=DEMO_CONFIG.batch_size, help="images per forward pass")
-    sub.add_argument("--num-workers", type=int, default=0, help="DataLoader worker processes")
+    sub.add_argument("--num-workers", type=int, default=0, help="DataLoader worker processes (--weights)")
+    sub.add_argument("--workers", type=int, default=None, help="--preds: processes reading and scoring images "
+                     "(default: every usable core; 1: this process alone; the record is the same). Under torchrun "
+                     "each process scores its share of the images and rank 0 writes the record")
     sub.add_argument("--device", default="auto", help="cpu, cuda, cuda:N, or auto")
     sub.add_argument("--precision", default="fp32", choices=PRECISIONS, help="autocast precision of the forward pass")
     sub.add_argument("--gallery-size", type=int, default=4, help="images in a comparison's mask gallery")
@@ -221,21 +226,40 @@ def run_compare(args) -> int:
 
 def run_evaluate(args) -> int:
     """``workbench evaluate``: score saved weights or prediction folders into an evaluation record."""
-    data = _dataset(args, args.split, count=args.val_images)
     if args.preds:
         out = Path(args.out or f"runs/eval-{args.split}")
         sources = parse_sources(args.preds)
-        if sources is None:
-            record = score_predictions(args.preds[0], data, out)
-        else:
-            score_comparison(sources, data, out)
+        if args.workers is not None and args.workers < 1:
+            raise ValueError(f"--workers {args.workers}: give 1 or more processes (default: every usable core).")
+        dist = distributed.init_distributed()  # torchrun: every process scores its share of the images
+        try:
+            data = _dataset(args, args.split, count=args.val_images)
+            inputs = [describe_data(data)["root"], *(args.preds if sources is None else sources.values())]
+            check_out_folder(out, inputs, comparison=sources is not None)  # before the lock file goes there
+            with RunLock(out if dist.is_main else None) as lock:  # a second writer stops at once, naming the first
+                print_note(lock)
+                workers = {"workers": args.workers or usable_cores(), "progress": dist.is_main}
+                if sources is None:
+                    record = score_predictions(args.preds[0], data, out, **workers)
+                else:
+                    score_comparison(sources, data, out, **workers)
+        finally:
+            distributed.shutdown()
+        if not dist.is_main:
+            return 0
+        if sources is not None:
             save_comparison_figures(out, data, gallery_size=args.gallery_size)
             print_comparison(read_table_csv(out / "comparison.csv").set_index("model"))
             print(f"comparison folder: {out}")
             return 0
     else:
+        if distributed.current().world_size > 1 or int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            raise ValueError("evaluate --weights runs in one process; under torchrun score --preds folders instead.")
+        data = _dataset(args, args.split, count=args.val_images)
         out = Path(args.out) if args.out else Path(args.weights).parent / f"eval-{args.split}"
-        record = _score_weights(args, data, out)
+        with RunLock(out) as lock:
+            print_note(lock)
+            record = _score_weights(args, data, out)
     print_scores(record.scores, record.classes.names)
     print(f"record written to {out}")
     return 0

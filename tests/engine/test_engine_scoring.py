@@ -83,9 +83,15 @@ def test_score_model_crops_padded_batches_back_to_each_image(folder, tmp_path):
 def test_predict_is_the_one_batched_path(folder):
     evaluator = SegmentationEvaluator(3, 255)
     loader = create_eval_loader(folder, batch_size=2)
-    out = predict(Shifted(), loader, evaluator, runtime=Runtime(torch.device("cpu"), "fp32", False), keep_masks=True)
-    assert [m.shape for m in out.masks] == [tuple(folder[i][1].shape) for i in range(len(folder))]
-    assert np.isnan(out.loss) and evaluator.compute().num_images == 3
+    seen = []
+    loss = predict(Shifted(), loader, evaluator, runtime=Runtime(torch.device("cpu"), "fp32", False),
+                   sink=lambda preds, targets: seen.append((preds, targets)))
+    assert [len(preds) for preds, _ in seen] == [2, 1]  # one call per batch, as it is scored
+    masks = [m for preds, _ in seen for m in preds]
+    assert [m.shape for m in masks] == [tuple(folder[i][1].shape) for i in range(len(folder))]
+    targets = [t for _, batch in seen for t in batch]
+    assert all((t == folder[i][1].numpy()).all() for i, t in enumerate(targets))  # cropped back, padding gone
+    assert np.isnan(loss) and evaluator.compute().num_images == 3
 
 
 def test_a_comparison_of_prediction_folders(folder, tmp_path):

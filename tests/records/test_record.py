@@ -77,8 +77,8 @@ def test_more_than_255_classes_gives_16_bit_masks(tmp_path):
     assert Image.open(tmp_path / "rec" / "masks" / "x.png").mode.startswith("I")
 
 
-def test_a_writer_that_fails_midway_leaves_no_record(tmp_path, monkeypatch):
-    _write(tmp_path / "rec")
+def test_a_writer_that_fails_midway_leaves_the_old_record_whole(tmp_path, monkeypatch):
+    first = _write(tmp_path / "rec")[0]
     calls = []
 
     def failing(mask, bit_depth):  # the third mask fails, as a full disk or a kill would
@@ -91,12 +91,29 @@ def test_a_writer_that_fails_midway_leaves_no_record(tmp_path, monkeypatch):
     monkeypatch.setattr(record_write, "encode_mask", failing)
     with pytest.raises(KeyboardInterrupt):
         _write(tmp_path / "rec", seed=1)
-    assert not is_record(tmp_path / "rec")  # the old record.json went first: no mixed record is ever readable
-    with pytest.raises(RecordError, match="not an evaluation record"):
-        read_record(tmp_path / "rec")
-    assert not [p for p in (tmp_path / "rec").iterdir() if p.name.startswith(".")]  # temporary masks removed
+    back = read_record(tmp_path / "rec")  # nothing was committed: the old record, every file its own
+    assert back.created == first.created and back.scores.miou == first.scores.miou
+    assert all((back.mask(s) == first.mask(s)).all() for s in first.stems)
+    assert not [p for p in (tmp_path / "rec").iterdir() if p.name.startswith(".")]  # the staging folder removed
     monkeypatch.setattr(record_write, "encode_mask", original)
     assert read_record(_write(tmp_path / "rec", seed=1)[0].path).stems == ["a", "b", "c"]
+
+
+def test_a_writer_killed_while_committing_leaves_no_record_and_the_next_one_cleans_up(tmp_path, monkeypatch):
+    _write(tmp_path / "rec")
+
+    def killed(*args, **kwargs):  # after the masks moved in, before record.json: the kill to fear
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(record_write, "atomic_write_json", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _write(tmp_path / "rec", seed=1)
+    with pytest.raises(RecordError, match="not an evaluation record"):  # never new masks under old scores
+        read_record(tmp_path / "rec")
+    monkeypatch.undo()
+    record = _write(tmp_path / "rec", seed=1)[0]  # the folder is still recognisably the workbench's
+    assert read_record(record.path).stems == ["a", "b", "c"]
+    assert not [p for p in (tmp_path / "rec").iterdir() if p.name.startswith(".")]
 
 
 def test_leftovers_of_a_killed_writer_are_cleaned_up(tmp_path):
@@ -191,7 +208,7 @@ write_record(sys.argv[1], **args)
 
 
 @pytest.mark.slow  # a second Python process that imports torch: about 7 s on the 2-core CPU
-def test_a_writer_killed_by_sigkill_leaves_no_record_and_the_next_write_recovers(tmp_path):
+def test_a_writer_killed_by_sigkill_leaves_the_old_record_and_the_next_write_recovers(tmp_path):
     folder = tmp_path / "rec"
     child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(folder)], stdout=subprocess.PIPE, text=True,
                              env={**os.environ, "OMP_NUM_THREADS": "1"})
@@ -199,10 +216,8 @@ def test_a_writer_killed_by_sigkill_leaves_no_record_and_the_next_write_recovers
         assert child.stdout.readline().startswith("writing")
     os.kill(child.pid, signal.SIGKILL)
     child.wait(timeout=60)
-    assert not is_record(folder) and (folder / "masks").is_dir()  # the first record's masks, but no record.json
-    assert [p.name for p in folder.iterdir() if p.name.startswith(".masks-")]  # the killed writer's leftovers
-    with pytest.raises(RecordError, match="not an evaluation record"):
-        read_record(folder)
+    assert len(read_record(folder).stems) == 50  # nothing committed: the first record, whole and checked
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".record-")]  # the killed writer's staging
     _write(folder)
     assert read_record(folder).stems == ["a", "b", "c"]
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]
@@ -217,3 +232,33 @@ def test_records_side_by_side_must_have_scored_the_same_images_in_order(tmp_path
     with pytest.raises(ValueError, match=r"^here: record 'shuffled' \(.*shuffled\) scored other images than 'a' "
                                          r"\(.*a\); a comparison needs every source scored on the same images"):
         common_stems(odd, "here")
+
+
+def test_a_folder_with_masks_the_workbench_did_not_write_is_refused_and_left_alone(tmp_path):
+    data_root = tmp_path / "camvid"  # a dataset root given as the record folder: its masks/ must survive
+    (data_root / "masks" / "val").mkdir(parents=True)
+    (data_root / "masks" / "val" / "a.png").write_bytes(b"target")
+    with pytest.raises(ValueError, match="not an evaluation record.*never replaces"):
+        _write(data_root)
+    assert (data_root / "masks" / "val" / "a.png").read_bytes() == b"target"
+    assert sorted(p.name for p in data_root.iterdir()) == ["masks"]
+
+
+def test_masks_stream_to_disk_before_finish_and_are_hashed_in_record_json(tmp_path):
+    preds, targets = _maps(0)
+    scores = evaluate(preds, targets, CLASSES.num_classes)
+    with record_write.RecordWriter(tmp_path / "rec", CLASSES, ["a", "b", "c"]) as writer:
+        writer.add_masks(preds[:2], targets[:2])
+        staged = sorted(p.name for p in (writer.staging / "masks").iterdir())
+        assert staged == ["a.png", "b.png"]  # written as scored, not held until the end
+        writer.add_masks(preds[2:], targets[2:])
+        record = writer.finish(source=SOURCE, data=DATA, scores=scores)
+    meta = json.loads((record.path / "record.json").read_text())
+    masks = meta["masks"]["sha256"]
+    assert sorted(masks) == ["a", "b", "c"]
+    assert all(masks[s] == record_write.file_sha256(record.path / "masks" / f"{s}.png") for s in masks)
+    assert meta["targets"]["sha256"][2] == record_write.label_digest(targets[2].astype(np.uint8))  # any dtype
+    with pytest.raises(ValueError, match="more masks"):
+        with record_write.RecordWriter(tmp_path / "other", CLASSES, ["a"]) as writer:
+            writer.add_masks(preds[:2])
+    assert not (tmp_path / "other" / "masks").exists()

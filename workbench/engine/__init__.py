@@ -17,7 +17,7 @@ from workbench.engine.fit import create_optimizer, fit
 from workbench.metrics import chance_miou  # re-exported: where the comparison table uses it
 from workbench.engine.loop import TrainingDiverged, train_one_epoch
 from workbench.engine.losses import create_loss, list_losses, register_loss
-from workbench.engine.predict import Predictions, predict
+from workbench.engine.predict import predict
 from workbench.engine.resume_check import ResumeMismatch
 from workbench.engine.run_lock import RunLock, RunLocked
 from workbench.engine.config import DEMO_CONFIG, DEMO_DATA, DEMO_MODELS
@@ -28,7 +28,7 @@ from workbench.engine.scoring import model_source, score_comparison, score_model
 
 __all__ = [
     "BUDGETS", "Budget", "CheckpointError", "DEMO_CONFIG", "DEMO_DATA", "DEMO_MODELS", "MemoryCache",
-    "NonFiniteCheckpoint", "Predictions", "ResumeMismatch", "RunLock", "RunLocked", "Runtime", "TrainConfig",
+    "NonFiniteCheckpoint", "ResumeMismatch", "RunLock", "RunLocked", "Runtime", "TrainConfig",
     "TrainingDiverged", "architecture_signature", "chance_miou", "choose_budget", "compare", "comparison_table",
     "create_eval_loader", "create_loss", "create_optimizer", "create_runtime", "create_train_loader",
     "fit", "init_distributed", "list_budgets", "list_losses",

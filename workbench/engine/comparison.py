@@ -99,9 +99,12 @@ def write_comparison(out: str | Path, table: pd.DataFrame, records: Mapping[str,
         export_table(table.reset_index(), out / f"comparison{suffix}")
     chance = {k.removeprefix("chance_miou_"): v for k, v in table.attrs.items() if k.startswith("chance_miou_")}
     atomic_write_json(out / "chance.json", {"miou": chance, "definition": chance_miou.__doc__.split("\n\n")[0].strip()})
-    write_comparison_order(out, list(records))
-    if not records:
-        return
+    if records:
+        _write_per_class_iou(out, records)
+    write_comparison_order(out, list(records))  # last: a reader sees the whole comparison or none
+
+
+def _write_per_class_iou(out: Path, records: Mapping[str, Record]) -> None:
     common_stems(records, out)
     first = next(iter(records.values()))
     iou = pd.DataFrame({name: r.scores.iou for name, r in records.items()},

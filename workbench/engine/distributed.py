@@ -13,6 +13,8 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
+from workbench.metrics.gather import all_gather_rows
+
 
 @dataclass(frozen=True)
 class DistInfo:
@@ -61,10 +63,36 @@ def all_reduce_sum(tensor: torch.Tensor) -> torch.Tensor:
     """
     if not is_active():
         return tensor
-    device = torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else torch.device("cpu")
-    buffer = tensor.to(device)
+    buffer = tensor.to(collective_device())
     dist.all_reduce(buffer, op=dist.ReduceOp.SUM)
     return tensor.copy_(buffer)
+
+
+def collective_device() -> torch.device:
+    """Where tensors go through collectives: this rank's GPU under NCCL, else the CPU."""
+    if is_active() and dist.get_backend() == "nccl":
+        return torch.device("cuda", torch.cuda.current_device())
+    return torch.device("cpu")
+
+
+def all_gather_bytes(items: list[bytes]) -> list[list[bytes]]:
+    """Every process's ``items``, in rank order (``[items]`` with one process): plain bytes, no pickling.
+
+    Each rank may send a different number of items of any lengths; they travel as one uint8 tensor and
+    their lengths (NCCL: through this rank's GPU).
+    """
+    if not is_active():
+        return [list(items)]
+    device = collective_device()
+    lengths = torch.tensor([len(item) for item in items], dtype=torch.int64)
+    payload = torch.frombuffer(bytearray(b"".join(items)), dtype=torch.uint8) if any(lengths) else torch.zeros(0, dtype=torch.uint8)
+    all_lengths = [part.cpu() for part in all_gather_rows(lengths.to(device))]
+    all_payloads = [part.cpu().numpy().tobytes() for part in all_gather_rows(payload.to(device))]
+    out = []
+    for sizes, data in zip(all_lengths, all_payloads):
+        ends = torch.cumsum(sizes, 0).tolist()
+        out.append([data[end - size : end] for size, end in zip(sizes.tolist(), ends)])
+    return out
 
 
 def wrap_model(model: nn.Module, device: torch.device) -> nn.Module:

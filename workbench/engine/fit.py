@@ -36,7 +36,7 @@ from workbench.engine.schedule import lr_at
 from workbench.engine.scoring import model_source
 from workbench.metrics import SegmentationEvaluator
 from workbench.models.eval_mode import eval_mode
-from workbench.records import RecordError, is_record, read_record, write_record
+from workbench.records import RecordError, RecordWriter, is_record, read_record
 
 
 @dataclass
@@ -87,7 +87,7 @@ def _fit(model, train_data, val_data, config: TrainConfig, log, model_spec) -> p
         ctx.run.clear()
         state = _State()
     ctx.run.write_config(_run_info(ctx, model_spec), ctx.classes)
-    final = None  # (scores, masks) of the last validation
+    final = None  # (scores, RecordWriter or None) of the last validation
     bar = RunBar(ctx.label, ctx.total_epochs, done=state.epoch, enabled=config.progress and ctx.dist.is_main)
     try:
         while state.step < ctx.total_steps:
@@ -95,6 +95,10 @@ def _fit(model, train_data, val_data, config: TrainConfig, log, model_spec) -> p
             bar.epoch_done(row)
             if log is not None:
                 log(dict(row))
+    except BaseException:
+        if final is not None and final[1] is not None:
+            final[1].abort()  # the staged masks of a record that will not be finished
+        raise
     finally:
         bar.close()
     scores = _finish_record(ctx, final)
@@ -105,7 +109,7 @@ def _fit(model, train_data, val_data, config: TrainConfig, log, model_spec) -> p
 
 
 def _one_epoch(ctx: _Context, state: _State, final, bar: RunBar):
-    """Train one epoch, validate when due, save; returns the history row and the latest ``(scores, masks)``."""
+    """Train one epoch, validate when due, save; returns the history row and the latest ``(scores, writer)``."""
     config, started, steps_before = ctx.config, time.perf_counter(), state.step
     train_loss = _train_epoch(ctx, state, bar)
     state.epoch += 1
@@ -197,23 +201,30 @@ def _train_epoch(ctx: _Context, state: _State, bar: RunBar) -> float:
 
 
 def _validate(ctx: _Context, row: dict, *, final: bool):
-    """Score the model on the validation data; fill the row's val_* columns. Returns ``(scores, masks)``.
+    """Score the model on the validation data; fill the row's val_* columns. Returns ``(scores, writer)``.
 
     Each process scores its shard and the counts are summed, except for the final validation of a run that
-    keeps a folder: there the main process alone scores the whole set, keeping every image's statistics and
-    predicted mask for the record (other processes return None).
+    keeps a folder: there the main process alone scores the whole set, streaming every predicted mask into
+    the record's ``RecordWriter`` (finished by ``_finish_record`` once the last checkpoint is saved; other
+    processes return None).
     """
-    keep = final and ctx.run.path is not None
+    keep = final and ctx.run.writable
     if keep and not ctx.dist.is_main:
         return None
     loader = create_eval_loader(ctx.val_data, batch_size=ctx.config.batch_size) if keep else ctx.val_loader
     evaluator = SegmentationEvaluator(ctx.classes.num_classes, ctx.config.ignore_index, device=ctx.runtime.device,
                                       per_image=keep)
-    preds = predict(ctx.model, loader, evaluator, runtime=ctx.runtime, criterion=ctx.criterion, keep_masks=keep,
-                    reduce=not keep)  # no bar: the run bar says "validating"
+    writer = RecordWriter(ctx.run.path, ctx.classes, data_stems(ctx.val_data), owned=True) if keep else None
+    try:
+        loss = predict(ctx.model, loader, evaluator, runtime=ctx.runtime, criterion=ctx.criterion, reduce=not keep,
+                       sink=None if writer is None else writer.add_masks)  # no bar: the run bar says "validating"
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
     scores = evaluator.compute()
-    row.update(val_loss=preds.loss, val_miou=float(scores.miou), val_pixel_accuracy=float(scores.pixel_accuracy))
-    return scores, preds.masks
+    row.update(val_loss=loss, val_miou=float(scores.miou), val_pixel_accuracy=float(scores.pixel_accuracy))
+    return scores, writer
 
 
 def _finish_record(ctx: _Context, final):
@@ -232,12 +243,12 @@ def _finish_record(ctx: _Context, final):
         final = _validate(ctx, {}, final=True)
     if final is None:
         return None
-    scores, masks = final
-    if masks is not None and run.writable:
+    scores, writer = final
+    if writer is not None:
         source = model_source(ctx.model, ctx.meta["model"], run.last)
         source["weights"] = run.last.name  # relative: the checkpoint sits in the record folder
-        write_record(run.path, source=source, data=describe_data(ctx.val_data), scores=scores,
-                     stems=data_stems(ctx.val_data), masks=masks, classes=ctx.classes)
+        with writer:
+            writer.finish(source=source, data=describe_data(ctx.val_data), scores=scores)
     return scores
 
 

@@ -8,7 +8,7 @@ masks of the target's size.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -20,23 +20,13 @@ from workbench.engine.runtime import Runtime
 from workbench.progress_bar import tqdm
 
 
-@dataclass(frozen=True)
-class Predictions:
-    """What one pass over a loader gives besides the evaluator's counts.
-
-    Attributes:
-        loss: mean ``criterion`` loss per image over all processes (NaN without a criterion).
-        masks: predicted class maps ``(H_i, W_i)`` in loader order (None unless ``keep_masks``).
-    """
-
-    loss: float
-    masks: list[np.ndarray] | None
+MaskSink = Callable[[list[np.ndarray], list[np.ndarray]], None]  # (predicted maps, target maps) of one batch
 
 
 @torch.no_grad()
 def predict(model: nn.Module, loader: DataLoader, evaluator, *, runtime: Runtime, criterion: nn.Module | None = None,
-            keep_masks: bool = False, reduce: bool = True, progress: bool = False, desc: str = "predict") -> Predictions:
-    """Run ``model`` over ``loader`` and add every prediction to ``evaluator``.
+            sink: MaskSink | None = None, reduce: bool = True, progress: bool = False, desc: str = "predict") -> float:
+    """Run ``model`` over ``loader`` and add every prediction to ``evaluator``; returns the mean loss per image.
 
     Args:
         model: maps images ``(N, 3, H, W)`` to logits ``(N, C, H, W)``.
@@ -44,14 +34,17 @@ def predict(model: nn.Module, loader: DataLoader, evaluator, *, runtime: Runtime
         evaluator: a ``workbench.metrics.SegmentationEvaluator``; updated in place, then all-reduced.
         runtime: device and precision of the forward pass.
         criterion: optional loss, averaged per image.
-        keep_masks: also return the predicted class maps (numpy, on the CPU).
+        sink: called after each batch with its predicted class maps and its target maps ``(H_i, W_i)``
+            (numpy, on the CPU, cropped to each image), e.g. ``RecordWriter.add_masks``: nothing is kept here.
         reduce: sum the counts and the loss over torchrun processes (each scored its shard); False when
             this process alone scores the whole set.
         progress, desc: a tqdm bar with this label.
+
+    Returns:
+        The mean ``criterion`` loss per image over all processes (NaN without a criterion).
     """
     model.eval()
     totals = torch.zeros(2, dtype=torch.float64, device=runtime.device)
-    kept: list[np.ndarray] = []
     for images, masks, sizes in tqdm(loader, leave=False, disable=not progress, desc=desc):
         images, masks = runtime.to_device(images, masks)
         with runtime.autocast():
@@ -59,17 +52,18 @@ def predict(model: nn.Module, loader: DataLoader, evaluator, *, runtime: Runtime
         preds = logits.argmax(dim=1)
         if all(size == tuple(masks.shape[-2:]) for size in sizes):  # no padding: score the batch as it is
             evaluator.update(preds, masks)
-            crops = list(preds) if keep_masks else []
+            crops, targets = list(preds), list(masks)
         else:
             crops = [pred[:h, :w] for pred, (h, w) in zip(preds, sizes)]
-            evaluator.update(crops, [mask[:h, :w] for mask, (h, w) in zip(masks, sizes)])
-        dtype = torch.uint8 if logits.shape[1] <= 256 else torch.int32  # class ids only: a byte while they fit
-        kept += [crop.to(dtype).cpu().numpy() for crop in crops] if keep_masks else []
+            targets = [mask[:h, :w] for mask, (h, w) in zip(masks, sizes)]
+            evaluator.update(crops, targets)
+        if sink is not None:
+            dtype = torch.uint8 if logits.shape[1] <= 256 else torch.int32  # class ids only: a byte while they fit
+            sink([crop.to(dtype).cpu().numpy() for crop in crops], [mask.cpu().numpy() for mask in targets])
         if criterion is not None:  # padded pixels hold ignore_index: no part in the loss
             totals += torch.stack([criterion(logits, masks).double() * len(images), totals.new_tensor(len(images))])
     totals = totals.cpu()
     if reduce:
         evaluator.all_reduce()
         totals = distributed.all_reduce_sum(totals)
-    loss = (totals[0] / totals[1]).item() if totals[1] > 0 else math.nan
-    return Predictions(loss, kept if keep_masks else None)
+    return (totals[0] / totals[1]).item() if totals[1] > 0 else math.nan

@@ -1,23 +1,31 @@
 """Score a model or a folder of predictions on a dataset and keep the result as an evaluation record.
 
 ``score_model`` runs the one batched prediction path (``predict``); ``score_predictions`` reads the masks
-another tool wrote (``workbench.records.predictions``). Both return the ``Record`` they wrote, so every
-later consumer (tables, report, widgets) reads files instead of running a model again.
+another tool wrote (``workbench.records.predictions``), image by image in a pool of processes and over
+torchrun ranks (``image_scoring``). Both stream each predicted mask into the record as soon as it is scored
+and keep only per-image statistics in memory, so memory does not grow with the number of images. Both
+return the ``Record`` they wrote, so every later consumer (tables, report, widgets) reads files instead of
+running a model again.
 """
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Mapping
 
 from torch import nn
 
+from workbench.data.data_info import data_stems, dataset_classes, describe_data
+from workbench.engine import distributed
 from workbench.engine.comparison import comparison_table, write_comparison
-from workbench.data.data_info import data_stems, data_target, dataset_classes, describe_data
+from workbench.engine.image_scoring import ImageTask, score_images
 from workbench.engine.predict import predict
 from workbench.engine.runtime import Runtime
 from workbench.engine.sampling import create_eval_loader
-from workbench.metrics import SegmentationEvaluator
-from workbench.records import Record, file_sha256, find_predictions, read_prediction, write_record
+from workbench.metrics import ImageStats, SegmentationEvaluator
+from workbench.records import (
+    ComparisonWriter, Record, RecordWriter, check_out_folder, file_sha256, find_predictions,
+)
 
 
 def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None = None,
@@ -28,7 +36,7 @@ def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None
     Args:
         model: maps images ``(N, 3, H, W)`` to logits ``(N, C, H, W)``, C = ``dataset.classes.num_classes``.
         dataset: ``(image (3, H, W), mask (H, W))`` samples with ``.classes``.
-        out: the record folder.
+        out: the record folder (never inside the dataset's folder).
         spec: the model's registry spec ``{"name", "encoder"}`` (default: its class name).
         weights: the checkpoint the weights came from (its sha256 goes into the record).
         runtime: device and precision; None uses the model's device in float32.
@@ -37,38 +45,89 @@ def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None
         The ``workbench.records.Record`` written.
     """
     classes = dataset_classes(dataset)
+    data = describe_data(dataset)
+    check_out_folder(out, [data["root"]], comparison=False)
     if runtime is None:
         runtime = Runtime(next(model.parameters()).device, "fp32", channels_last=False)
     evaluator = SegmentationEvaluator(classes.num_classes, classes.ignore_index, device=runtime.device, per_image=True)
     loader = create_eval_loader(dataset, batch_size=batch_size, num_workers=num_workers, pin_memory=runtime.pin_memory)
-    preds = predict(model, loader, evaluator, runtime=runtime, keep_masks=True, reduce=False, progress=progress)
-    return write_record(out, source=model_source(model, spec, weights), data=describe_data(dataset),
-                        scores=evaluator.compute(), stems=data_stems(dataset), masks=preds.masks, classes=classes)
+    with RecordWriter(out, classes, data_stems(dataset)) as writer:
+        predict(model, loader, evaluator, runtime=runtime, reduce=False, progress=progress, sink=writer.add_masks)
+        return writer.finish(source=model_source(model, spec, weights), data=data, scores=evaluator.compute())
 
 
-def score_predictions(preds_dir: str | Path, dataset, out: str | Path) -> Record:
+def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, workers: int = 1,
+                      progress: bool = False) -> Record | None:
     """Score the masks another tool wrote in ``preds_dir`` (one ``<stem>.png`` or ``.npy`` per image).
 
     Accepted: 8/16-bit grey or palette PNGs of class ids, RGB PNGs in the ``classes.json`` colours, ``.npy``
     integer arrays. Missing or extra files, wrong sizes, unknown colours and values outside the classes are
-    errors naming the file; nothing is scored on a subset.
+    errors naming the file; nothing is scored on a subset, and nothing is written before every file passed.
+
+    Args:
+        preds_dir: the predictions folder.
+        dataset: the target data (with ``.classes``); with ``workers > 1`` it must pickle (workbench datasets do).
+        out: the record folder (never inside the dataset's or the predictions' folder).
+        workers: processes reading and scoring images (1: this process); the record is bit-identical.
+        progress: a bar over the images.
+
+    Under torchrun every process scores its share of the images and rank 0 writes the one record (the
+    other ranks return None).
 
     Returns:
-        The ``workbench.records.Record`` written to ``out``.
+        The ``workbench.records.Record`` written to ``out`` (None on ranks other than 0).
     """
-    classes = dataset_classes(dataset)
-    stems = data_stems(dataset)
-    files = find_predictions(preds_dir, stems)
-    evaluator = SegmentationEvaluator(classes.num_classes, classes.ignore_index, per_image=True)
-    masks = []
-    for index, stem in enumerate(stems):
-        target = data_target(dataset, index)
-        pred = read_prediction(files[stem], classes, target.shape)
-        evaluator.update(pred, target)
-        masks.append(pred)
-    source = {"kind": "predictions", "dir": str(Path(preds_dir).resolve())}
-    return write_record(out, source=source, data=describe_data(dataset), scores=evaluator.compute(), stems=stems,
-                        masks=masks, classes=classes)
+    records = _score_folders({None: preds_dir}, dataset, out, workers=workers, progress=progress)
+    return None if records is None else records[None]
+
+
+def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path, *, workers: int = 1,
+                     progress: bool = False) -> dict[str, Record] | None:
+    """Score several prediction folders on the same data into one comparison folder, as a whole or not at all.
+
+    Every source is scored into a staging folder first; only when all have passed are the records moved in
+    (records of an earlier comparison that this one does not list are removed when they hold nothing but
+    record files) and the tables written, ``comparison.json`` last.
+
+    Args:
+        sources: name -> predictions folder; each becomes the record ``out/<name>``, in this order.
+        dataset: the target data (with ``.classes``).
+        out: the comparison folder; gets the tables ``compare`` writes.
+        workers, progress: as for ``score_predictions``.
+
+    Returns:
+        name -> ``Record`` (None on torchrun ranks other than 0).
+    """
+    records = _score_folders(dict(sources), dataset, out, workers=workers, progress=progress)
+    if records is None:
+        return None
+    table = comparison_table({name: r.scores for name, r in records.items()},
+                             {name: {"source": str(Path(folder))} for name, folder in sources.items()},
+                             settings="Predictions of other tools.", ignore_index=dataset_classes(dataset).ignore_index)
+    write_comparison(out, table, records)
+    return records
+
+
+def _score_folders(sources: dict, dataset, out, *, workers: int, progress: bool) -> dict | None:
+    """Score each predictions folder (key None: ``out`` is the record itself) and commit them together."""
+    classes, stems, data = dataset_classes(dataset), data_stems(dataset), describe_data(dataset)
+    check_out_folder(out, [data["root"], *sources.values()], comparison=list(sources) != [None])
+    files = {name: find_predictions(folder, stems) for name, folder in sources.items()}  # every folder, first
+    main = distributed.current().is_main
+    with ComparisonWriter(out, list(sources), enabled=main) as comparison:
+        for name, folder in sources.items():
+            task = ImageTask(dataset, [files[name][stem] for stem in stems], classes)
+            writer = RecordWriter(comparison.staging(name), classes, stems) if main else None
+            with writer or contextlib.nullcontext():
+                parts = []
+                for scored in score_images(task, workers=workers, progress=progress):
+                    parts.append(scored.stats)
+                    for png, target in zip(scored.pngs, scored.targets) if writer is not None else ():
+                        writer.add_encoded(png, target)
+                if writer is not None:
+                    source = {"kind": "predictions", "dir": str(Path(folder).resolve())}
+                    writer.finish(source=source, data=data, scores=ImageStats.concat(parts).scores())
+        return comparison.commit() if main else None
 
 
 def model_source(model: nn.Module, spec: dict | None, weights: str | Path | None) -> dict:
@@ -77,23 +136,3 @@ def model_source(model: nn.Module, spec: dict | None, weights: str | Path | None
     return {"kind": "model", "name": spec.get("name", type(model).__name__), "encoder": spec.get("encoder"),
             "weights": None if weights is None else str(weights),
             "sha256": None if weights is None else file_sha256(Path(weights))}
-
-
-def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path) -> dict[str, Record]:
-    """Score several prediction folders on the same data into one comparison folder.
-
-    Args:
-        sources: name -> predictions folder; each becomes the record ``out/<name>``, in this order.
-        dataset: the target data (with ``.classes``).
-        out: the comparison folder; gets the tables ``compare`` writes.
-
-    Returns:
-        name -> ``Record``.
-    """
-    out = Path(out)
-    records = {name: score_predictions(folder, dataset, out / name) for name, folder in sources.items()}
-    table = comparison_table({name: r.scores for name, r in records.items()},
-                             {name: {"source": str(Path(folder))} for name, folder in sources.items()},
-                             settings="Predictions of other tools.", ignore_index=dataset_classes(dataset).ignore_index)
-    write_comparison(out, table, records)
-    return records

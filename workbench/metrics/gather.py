@@ -19,12 +19,12 @@ def all_gather_stats(stats: ImageStats, device: torch.device) -> ImageStats:
         device = torch.device("cpu")  # MPS has no float64
     parts = [dict() for _ in range(dist.get_world_size())]
     for name, array in stats.to_arrays().items():
-        for part, gathered in zip(parts, _all_gather_rows(torch.from_numpy(array).to(device))):
+        for part, gathered in zip(parts, all_gather_rows(torch.from_numpy(array).to(device))):
             part[name] = gathered.cpu().numpy()
     return ImageStats.concat([ImageStats.from_arrays(part, ignore_index=stats.ignore_index) for part in parts])
 
 
-def _all_gather_rows(tensor: torch.Tensor) -> list[torch.Tensor]:
+def all_gather_rows(tensor: torch.Tensor) -> list[torch.Tensor]:
     """``tensor`` of every rank, whose first dimensions may differ."""
     world = dist.get_world_size()
     length = torch.tensor([len(tensor)], dtype=torch.int64, device=tensor.device)

@@ -40,7 +40,12 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
 
 def atomic_write_json(path: str | Path, obj: Any) -> Path:
     """Write ``obj`` as JSON; NaN and infinities become ``null`` and numpy values plain numbers."""
-    return atomic_write_text(path, json.dumps(to_jsonable(obj), indent=1, allow_nan=False) + "\n")
+    return atomic_write_text(path, json_text(obj))
+
+
+def json_text(obj: Any) -> str:
+    """``obj`` as indented JSON text; NaN and infinities become ``null`` and numpy values plain numbers."""
+    return json.dumps(to_jsonable(obj), indent=1, allow_nan=False) + "\n"
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -5,6 +5,7 @@ colours), so any tool reads it back with one call (``PIL.Image.open``, ``cv2.imr
 """
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -33,6 +34,18 @@ def encode_mask(mask: np.ndarray, bit_depth: int) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(mask.astype(dtype)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def label_digest(mask: np.ndarray) -> str:
+    """Hex sha256 of a label map ``(H, W)``: its shape and its values as little-endian int32.
+
+    The same labels give the same digest whatever their dtype (a PIL ``uint8`` array, an int64 tensor's
+    numpy copy), so a record can say which target masks it was scored on and a reader can check them.
+    """
+    mask = np.asarray(mask)
+    digest = hashlib.sha256(f"{mask.shape[0]}x{mask.shape[1]}:".encode())
+    digest.update(np.ascontiguousarray(mask, dtype="<i4").tobytes())
+    return digest.hexdigest()
 
 
 INDEX_MODES = ("L", "P", "I", "I;16", "I;16B")  # PIL modes whose values are indices: grey 8/16/32 bit, palette
