@@ -200,7 +200,8 @@ def _match_rows(bits: torch.Tensor, unmatched: "_Unmatched", rows, start: int, p
     """
     level_of = {dy: (2 * r + 1).bit_length() - 1 for dy, r in rows}
     top = level_of[rows[0][0]]
-    for pass_rows in ([row for row in rows if level_of[row[0]] == top], [row for row in rows if level_of[row[0]] < top]):
+    widest, others = ([row for row in rows if (level_of[row[0]] == top) == first] for first in (True, False))
+    for pass_rows in (widest, others):
         if not pass_rows or not unmatched.count():
             continue
         for level, run in enumerate(doubling_levels(bits, 1 << max(level_of[dy] for dy, _ in pass_rows), step=1)):
