@@ -142,6 +142,21 @@ def doubling_runs(flat: torch.Tensor, size: int, step: int) -> list[torch.Tensor
     return runs
 
 
+def doubling_levels(flat: torch.Tensor, size: int, step: int):
+    """Yield ``runs[k]`` of ``doubling_runs`` for ``k = 0, 1, ...`` while ``2**k <= size``, in two buffers.
+
+    Each yielded run is overwritten two steps later: use it before asking for the next. Two buffers instead
+    of one per level keep the working set small (in cache, and no fresh pages to fault in per level).
+    """
+    yield flat
+    buffers, run, span = [torch.empty_like(flat), torch.empty_like(flat)], flat, 1
+    while span * 2 <= size:
+        out = buffers[span.bit_length() % 2][: len(run) - span * step]
+        run = torch.bitwise_or(run[: len(out)], run[span * step :], out=out)
+        span *= 2
+        yield run
+
+
 @single_threaded
 def inner_band(masks, d: int):
     """Inner band of width d of every pixel's own mask (Cheng et al. 2021, Boundary IoU).

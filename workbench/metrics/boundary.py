@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .bands import bf_tolerance, boundary_width, dilate, disc_offsets, doubling_runs, label_edges, window_or_flat
+from .bands import bf_tolerance, boundary_width, dilate, disc_offsets, doubling_levels, label_edges
 from .inputs import LabelBatch
 from .region import safe_divide
 
@@ -32,8 +32,16 @@ def label_edge_pair(batch: LabelBatch) -> tuple[torch.Tensor, torch.Tensor]:
     "don't care", so a prediction right on every non-void pixel has exactly the target's edges and bands,
     around void holes and along void outlines too. Both scores use these edges.
     """
-    void = torch.full((), batch.void, dtype=batch.preds.dtype, device=batch.preds.device)
-    return label_edges(batch.targets), label_edges(torch.where(batch.valid, batch.preds, void))
+    return label_edges(batch.targets), label_edges(_where(batch.valid, batch.preds, batch.void))
+
+
+def _where(mask: torch.Tensor, labels: torch.Tensor, fill: int) -> torch.Tensor:
+    """``torch.where(mask, labels, fill)`` for integer maps, by arithmetic (wrapping in uint8).
+
+    On the CPU, ``torch.where`` and comparisons with a scalar take a slow path for uint8 maps, 10-40 times
+    slower than this whole-array arithmetic.
+    """
+    return (labels - fill) * mask.view(torch.uint8) + fill
 
 
 def band_flags(batch: LabelBatch, edges: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
@@ -102,30 +110,34 @@ def boundary_f1(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, 
     theta = bf_tolerance(height, width)
     reach, valid = int(math.floor(theta)), batch.valid
     target_edges, pred_edges = edges or label_edge_pair(batch)
-    target_map = _edge_label_map(batch.targets, target_edges & valid, reach, num_classes)
-    pred_map = _edge_label_map(batch.preds, pred_edges & valid, reach, num_classes)
+    # The margin lets a shift by any offset of the tolerance disc stay inside the same image's padded plane.
+    target_mask, pred_mask = (F.pad(e & valid, (reach, reach, reach, reach)) for e in (target_edges, pred_edges))
+    target_map = _edge_label_map(batch.targets, target_mask, reach, num_classes)
+    pred_map = _edge_label_map(batch.preds, pred_mask, reach, num_classes)
     offsets = disc_offsets(theta)
-    pred_total, pred_hit = _match_counts(pred_map, target_map, offsets, reach, num_classes)
-    target_total, target_hit = _match_counts(target_map, pred_map, offsets, reach, num_classes)
+    pred_total, pred_hit = _match_counts(pred_map, pred_mask, target_map, offsets, reach, num_classes)
+    target_total, target_hit = _match_counts(target_map, target_mask, pred_map, offsets, reach, num_classes)
     return _f1(pred_total, pred_hit, target_total, target_hit)
 
 
 def _edge_label_map(labels: torch.Tensor, edges: torch.Tensor, reach: int, fill: int) -> torch.Tensor:
     """``(N, H + 2 reach, W + 2 reach)``: the label on edge pixels, ``fill`` elsewhere and in the margin.
 
-    The margin lets a shift by any offset of the tolerance disc stay inside the same image's padded plane.
+    Args:
+        labels: ``(N, H, W)``.
+        edges: ``(N, H + 2 reach, W + 2 reach)`` bool, the edge pixels in the padded plane.
     """
-    fill_value = torch.full((), fill, dtype=labels.dtype, device=labels.device)
-    marked = torch.where(edges, labels, fill_value)
-    return F.pad(marked, (reach, reach, reach, reach), value=fill)
+    return _where(edges, F.pad(labels, (reach, reach, reach, reach), value=fill), fill)
 
 
-def _match_counts(source: torch.Tensor, other: torch.Tensor, offsets, reach: int, num_classes: int):
+def _match_counts(source: torch.Tensor, source_edges: torch.Tensor, other: torch.Tensor, offsets, reach: int,
+                  num_classes: int):
     """For the edge pixels of ``source``: how many per image and class, and how many lie within the disc of an
     edge pixel of the same class in ``other``.
 
     Args:
         source, other: ``(N, H', W')`` edge-label maps from ``_edge_label_map`` (same size and fill).
+        source_edges: ``(N, H', W')`` bool, where ``source`` holds a label.
         offsets: ``(dy, dx)`` of the tolerance disc, each within ``reach``.
 
     Returns:
@@ -133,8 +145,8 @@ def _match_counts(source: torch.Tensor, other: torch.Tensor, offsets, reach: int
     """
     n, plane_h, plane_w = source.shape
     flat_source = source.flatten()
-    where = torch.nonzero(flat_source < num_classes).squeeze(1)
-    labels = flat_source[where]
+    where = torch.nonzero(source_edges.flatten()).squeeze(1)
+    labels = torch.index_select(flat_source, 0, where)
     # Shifting by an offset is a view of a map starting further on; int32 indices gather fastest.
     start = reach * plane_w + reach
     index = (where - start).to(torch.int32 if flat_source.numel() < 2**31 else torch.int64)
@@ -156,26 +168,93 @@ def _match_by_labels(other, index, labels, offsets, start, num_classes) -> torch
 
 
 def _match_by_bits(other, index, labels, offsets, start, num_classes) -> torch.Tensor:
-    """One gather per row of the disc, for fewer than 63 classes.
+    """Two gathers per row of the disc and group of 8 classes, for fewer than 63 classes.
 
-    Each pixel of ``other`` becomes the bit ``1 << label`` (the fill label ``num_classes`` is a bit no
-    source pixel asks for); a bitwise OR over the row segment ``[x - r, x + r]`` of the disc at row offset dy
-    then answers "an edge pixel of class c within the disc" for all classes at once. The margin of ``other``
+    For the classes ``g .. g + 7`` of a group, each pixel of ``other`` becomes the byte ``1 << (label - g)``
+    (0 for other labels; the fill label ``num_classes`` is a bit no source pixel asks for). The row segment
+    ``[x - r, x + r]`` of the disc at row offset dy is covered by two runs of ``2**k <= 2 r + 1`` pixels
+    (van Herk / Gil-Werman), so the bitwise OR of two gathered run bytes answers "an edge pixel of class c
+    within the segment" for the group's classes at once. The runs are ORs over the whole plane, in bytes (a
+    small working set), the gathers only at the group's source pixels; the margin of ``other``
     (``reach >= r``) keeps every segment inside its own row.
     """
-    dtype = next(t for t in (torch.uint8, torch.int16, torch.int32, torch.int64) if num_classes < torch.iinfo(t).bits)
-    one, plane_w = torch.ones((), dtype=dtype, device=other.device), other.shape[-1]
-    bits = torch.bitwise_left_shift(one, other.flatten().to(dtype))
+    flat, plane_w = other.flatten().to(torch.uint8), other.shape[-1]
+    one = torch.ones((), dtype=torch.uint8, device=other.device)
+    rows = sorted(_row_half_widths(offsets).items(), key=lambda row: abs(row[0]))
+    matched = torch.zeros_like(labels, dtype=torch.bool)
+    for group in range(0, num_classes, 8):
+        mine = torch.nonzero((labels >= group) & (labels < group + 8)).squeeze(1)
+        if len(mine):
+            bits = torch.bitwise_left_shift(one, flat - group)  # labels below the group wrap round: no bit
+            wanted = torch.bitwise_left_shift(one, labels[mine].to(torch.uint8) - group)
+            matched[mine] = _match_rows(bits, _Unmatched(index[mine], wanted), rows, start, plane_w)
+    return matched
+
+
+def _match_rows(bits: torch.Tensor, unmatched: "_Unmatched", rows, start: int, plane_w: int) -> torch.Tensor:
+    """Gather the disc's rows ``(dy, r)`` of ``bits`` for the unmatched pixels; which of them matched.
+
+    Most edge pixels of a fair prediction match within a few rows of the centre, so the widest rows (those
+    of the centre's run length) come first, from the centre out, and matched pixels are dropped as they are
+    found; the other rows, in a second pass over the runs, see only the pixels still unmatched.
+    """
+    level_of = {dy: (2 * r + 1).bit_length() - 1 for dy, r in rows}
+    top = level_of[rows[0][0]]
+    widest, others = ([row for row in rows if (level_of[row[0]] == top) == first] for first in (True, False))
+    for pass_rows in (widest, others):
+        if not pass_rows or not unmatched.count():
+            continue
+        for level, run in enumerate(doubling_levels(bits, 1 << max(level_of[dy] for dy, _ in pass_rows), step=1)):
+            for dy, r in (row for row in pass_rows if level_of[row[0]] == level):
+                first = start + dy * plane_w - r
+                unmatched.gather(run, first)  # the run starting at the segment's first pixel ...
+                unmatched.gather(run, first + 2 * r + 1 - (1 << level))  # ... and the one ending at its last
+    return unmatched.matched()
+
+
+class _Unmatched:
+    """The source pixels not matched yet: gather positions, wanted class bits and the bits found so far.
+
+    Matched pixels are dropped after 1, 3, 7, 15, ... rows, so the cost of dropping stays below that of the
+    gathers it saves.
+    """
+
+    def __init__(self, index: torch.Tensor, wanted: torch.Tensor):
+        self.index, self.wanted, self.found = index, wanted, torch.zeros_like(wanted)
+        self.positions = torch.arange(len(index), device=index.device)
+        self.hits = torch.zeros(len(index), dtype=torch.bool, device=index.device)
+        self.gathers = 0
+
+    def count(self) -> int:
+        return len(self.index)
+
+    def gather(self, run: torch.Tensor, first: int) -> None:
+        self.found |= torch.index_select(run[first:], 0, self.index)
+        self.gathers += 1
+        rows = self.gathers // 2  # two gathers per row
+        if self.gathers % 2 == 0 and rows & (rows + 1) == 0:
+            self.drop_matched()
+
+    def drop_matched(self) -> None:
+        hit = (self.found & self.wanted) != 0
+        self.hits[self.positions[hit]] = True
+        keep = torch.nonzero(~hit).squeeze(1)
+        self.index, self.wanted, self.found, self.positions = (
+            torch.index_select(t, 0, keep) for t in (self.index, self.wanted, self.found, self.positions)
+        )
+
+    def matched(self) -> torch.Tensor:
+        """``(M,)`` bool, one per source pixel in the order given."""
+        self.drop_matched()
+        return self.hits
+
+
+def _row_half_widths(offsets) -> dict[int, int]:
+    """``{dy: r}``: the disc's row at offset dy spans ``dx`` in ``[-r, r]``."""
     half_widths: dict[int, int] = {}
     for dy, dx in offsets:
         half_widths[dy] = max(half_widths.get(dy, 0), abs(dx))
-    runs = doubling_runs(bits, 2 * max(half_widths.values()) + 1, step=1)  # shared by all row widths
-    segments = {r: window_or_flat(bits, r, step=1, runs=runs) for r in set(half_widths.values())}  # centre j + r
-    wanted = torch.bitwise_left_shift(one, labels.to(dtype))
-    matched = torch.zeros_like(labels, dtype=torch.bool)
-    for dy, r in half_widths.items():
-        matched |= (torch.index_select(segments[r][start + dy * plane_w - r :], 0, index) & wanted) != 0
-    return matched
+    return half_widths
 
 
 def _f1(pred_total, pred_hit, target_total, target_hit) -> np.ndarray:
