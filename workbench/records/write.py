@@ -27,7 +27,7 @@ from workbench.records.masks import encode_mask, mask_bit_depth
 from workbench.records.record import (
     COMPARISON_FILE, FORMAT, MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, STATS_FILE, VERSION, Record, file_sha256, read_record,
 )
-from workbench.records.tables import csv_text, export_table
+from workbench.records.tables import csv_index, csv_text, export_table
 
 PACKAGES = ("workbench", "numpy", "torch", "torchvision", "segmentation-models-pytorch", "pillow")
 SOURCE_KINDS = {"model": ("name", "encoder", "weights", "sha256"), "predictions": ("dir",)}
@@ -137,7 +137,7 @@ def _write_tables(path: Path, scores: Scores, stems: list[str], classes: Classes
     confusion = pd.DataFrame(scores.confusion, index=pd.Index(shown, name="target \\ predicted"), columns=shown)
     atomic_write_text(path / "confusion.csv", confusion.to_csv(lineterminator="\n"))
     per_image = stats.per_image()
-    per_image.index = pd.Index(stems, name="stem")
+    per_image.index = csv_index(pd.Index(stems, name="stem"))  # a stem named "=1+1" stays text in a spreadsheet
     atomic_write_text(path / "per_image.csv", per_image.to_csv(lineterminator="\n"))
     table = scores.table(class_names=names)
     for suffix in (".csv", ".md"):
