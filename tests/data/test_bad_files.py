@@ -69,6 +69,22 @@ def test_transposed_mask_without_exif_says_rotated(tree):
     assert "no EXIF orientation" in str(err.value)
 
 
+@pytest.mark.parametrize("real", ["GIF", "TIFF", "JPEG"])
+def test_a_mask_named_png_in_another_format_is_refused_naming_it(tree, real):
+    Image.fromarray(np.zeros((12, 16), np.uint8)).save(tree / "masks/train/a.png", format=real)
+    with pytest.raises(DatasetError, match=rf"a.png: is a {real} file, not PNG as its name says"):
+        SegmentationFolder(tree, "train", num_classes=3)[0]
+    assert SegmentationFolder(tree, "train", num_classes=3)[1][1].shape == (12, 16)  # a real PNG still reads
+
+
+def test_a_decompression_bomb_is_one_line_naming_it(tree):
+    png = tree / "masks/train/a.png"
+    Image.new("1", (20000, 20000)).save(png)  # 400 megapixels, above PIL's own limit; 1 bit per pixel to write
+    with pytest.raises(DatasetError, match=r"a.png: .*400000000 pixels") as err:
+        SegmentationFolder(tree, "train", num_classes=3)[0]
+    assert "\n" not in str(err.value)
+
+
 def test_an_8000_by_8000_image_is_refused_before_decoding(tree):
     root = tree
     Image.new("1", (8000, 8000)).save(root / "images/train/a.png")  # 1 bit per pixel: small to write

@@ -1,7 +1,9 @@
 """Reading images and index masks from disk, with errors that name the file and say what to do."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -17,11 +19,12 @@ ORIENTATION_TAG = 0x0112  # EXIF "Orientation"
 ROTATED = (5, 6, 7, 8)  # orientations that swap width and height when applied
 
 
-def _unreadable(path: Path, err: Exception) -> DatasetError:
-    return DatasetError(
-        f"{path}: cannot read this file ({type(err).__name__}: {err}). Check that it is a complete "
-        "JPEG or PNG (re-export or re-download it), or remove it together with its image/mask partner."
-    )
+PAIR_ADVICE = ("Check that it is a complete JPEG or PNG (re-export or re-download it), or remove it together with "
+               "its image/mask partner.")
+
+
+def _unreadable(path: Path, err: Exception, advice: str = PAIR_ADVICE) -> DatasetError:
+    return DatasetError(f"{path}: cannot read this file ({type(err).__name__}: {err}). {advice}")
 
 
 def _check_pixels(img: Image.Image, path: Path) -> None:
@@ -37,21 +40,59 @@ def _check_pixels(img: Image.Image, path: Path) -> None:
 
 
 PIL_ERRORS = (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError)
+MASK_FORMATS = {".png": ("PNG",)}  # what a mask's name promises: a GIF or JPEG named .png is refused, not read
 
 
-def _open(path: Path) -> Image.Image:
-    """Open and fully decode a file (size checked first), turning every PIL/OS failure into a :class:`DatasetError`."""
+def open_checked(path: Path, check: Callable[[Image.Image, Path], None], *, formats: Sequence[str] | None = None,
+                 advice: str = PAIR_ADVICE) -> Image.Image:
+    """Open a file, let ``check`` see its header (size, mode; nothing decoded yet), then decode it.
+
+    Args:
+        path: the file.
+        check: ``check(img, path)`` raises for what the caller refuses before paying for decoding (a size
+            above the memory limit, or other than the target's).
+        formats: the PIL formats the file's name promises (``("PNG",)``); a file in another format is refused,
+            naming its real format. ``None`` accepts any format PIL reads.
+        advice: what to do with a file that cannot be read, for the error message.
+
+    Returns:
+        The decoded image.
+
+    Raises:
+        DatasetError: naming the file: unreadable or truncated, another format, refused by ``check``, or more
+            pixels than PIL's decompression-bomb limit.
+    """
     try:
-        img = Image.open(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # sizes are checked here, from the header
+            img = Image.open(path, formats=formats)
+    except Image.DecompressionBombError as err:
+        raise DatasetError(f"{path}: {str(err).rstrip('.')}; refused before decoding. Save it at the size of its image (cut a large "
+                           "image into tiles).") from err
     except PIL_ERRORS as err:
-        raise _unreadable(path, err) from err
+        real = _real_format(path) if formats else None
+        if real and real not in formats:
+            raise DatasetError(f"{path}: is a {real} file, not {'/'.join(formats)} as its name says; save it as "
+                               f"{formats[0]} (lossless, so that the class ids survive).") from err
+        raise _unreadable(path, err, advice) from err
     with img:
-        _check_pixels(img, path)
+        check(img, path)
         try:
             img.load()  # decode now: a truncated file fails here, not later inside a worker
         except PIL_ERRORS as err:
-            raise _unreadable(path, err) from err
+            raise _unreadable(path, err, advice) from err
         return img.copy()
+
+
+def _real_format(path: Path) -> str | None:
+    """The format PIL finds in a file's header, whatever its name says; ``None`` when it finds none."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                return img.format
+    except PIL_ERRORS:
+        return None
 
 
 def exif_orientation(path: str | Path) -> int:
@@ -73,7 +114,7 @@ def read_image(path: str | Path) -> torch.Tensor:
     Returns:
         float32 tensor ``(3, H, W)`` with values in ``[0, 1]``.
     """
-    img = _open(Path(path)).convert("RGB")
+    img = open_checked(Path(path), _check_pixels).convert("RGB")
     array = np.asarray(img, dtype=np.uint8)
     return torch.from_numpy(array.copy()).permute(2, 0, 1).float().div_(255.0)
 
@@ -92,7 +133,7 @@ def read_mask(path: str | Path) -> np.ndarray:
         DatasetError: unreadable file, or a colour (RGB) mask, which would need a colour-to-class table.
     """
     path = Path(path)
-    img = _open(path)
+    img = open_checked(path, _check_pixels, formats=MASK_FORMATS.get(path.suffix.lower()))
     if img.mode not in INDEX_MASK_MODES:
         hint = (
             "This is a colour mask: convert it to an index PNG (mode 'L' or 'P') whose pixel values are the "

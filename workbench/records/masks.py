@@ -8,9 +8,12 @@ from __future__ import annotations
 import hashlib
 import io
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from PIL import Image
+
+from workbench.data.image_io import open_checked
 
 MAX_8BIT_CLASSES = 255  # ids 0..254 fit in a byte with room to spare; above that the masks are 16-bit
 MAX_16BIT_CLASSES = 65535
@@ -49,21 +52,18 @@ def label_digest(mask: np.ndarray) -> str:
 
 
 INDEX_MODES = ("L", "P", "I", "I;16", "I;16B")  # PIL modes whose values are indices: grey 8/16/32 bit, palette
+PNG = ("PNG",)
+REWRITE = "Rewrite the file as a PNG."
 
 
-def read_png_array(path: str | Path) -> tuple[str, np.ndarray]:
-    """``(PIL mode, pixel array)`` of a PNG, fully decoded; palette PNGs give their indices.
+def read_png(path: str | Path, check: Callable[[Image.Image, Path], None] = lambda img, path: None) -> Image.Image:
+    """A PNG fully decoded, after ``check(img, path)`` has seen its header (size, mode) alone.
 
     Raises:
-        ValueError: naming the file when it cannot be read.
+        ValueError: naming the file when it cannot be read, is not a PNG, is refused by ``check``, or claims
+            more pixels than PIL's decompression-bomb limit (refused before decoding).
     """
-    path = Path(path)
-    try:
-        with Image.open(path) as img:
-            img.load()
-            return img.mode, np.asarray(img)
-    except (OSError, SyntaxError, ValueError) as err:
-        raise ValueError(f"{path}: cannot read this PNG ({type(err).__name__}: {err}); rewrite the file.") from err
+    return open_checked(Path(path), check, formats=PNG, advice=REWRITE)
 
 
 def read_index_png(path: str | Path) -> np.ndarray:
@@ -72,8 +72,8 @@ def read_index_png(path: str | Path) -> np.ndarray:
     Raises:
         ValueError: naming the file when it cannot be read or holds colours instead of indices.
     """
-    mode, array = read_png_array(path)
-    if mode not in INDEX_MODES:
-        raise ValueError(f"{path}: PNG mode {mode!r} is not an index mask; save the class ids as an 8- or 16-bit "
+    img = read_png(path)
+    if img.mode not in INDEX_MODES:
+        raise ValueError(f"{path}: PNG mode {img.mode!r} is not an index mask; save the class ids as an 8- or 16-bit "
                          "grey PNG.")
-    return array.astype(np.int64)
+    return np.asarray(img).astype(np.int64)

@@ -30,7 +30,8 @@ def export_table(df: pd.DataFrame, path) -> Path:
       ``pd.read_csv(path, comment="#")`` (so avoid ``#`` in class names there). Text that a spreadsheet
       would run as a formula (starting with ``= + - @``, a tab or a carriage return) gets a leading ``'``
       (``csv_text``; ``csv_text_restore`` undoes it), so a class named ``=1+1`` stays text.
-    - ``.md``: a caption line, then a pipe table; line breaks in text become spaces, ``|`` is escaped.
+    - ``.md``: a caption line, then a pipe table; line breaks in text become spaces, ``|`` is escaped and
+      ``< > &`` become HTML entities (``markdown_text``), so a class named ``<script>`` stays text.
     - ``.tex``: a ``table`` environment with ``\\caption{...}`` (``DataFrame.to_latex``, text escaped).
     - ``.html``: a ``<table>`` with a ``<caption>``; all text escaped.
     - ``.json``: ``{"metadata": {...}, "rows": [{column: value}, ...]}``, NaN written as ``null``.
@@ -143,7 +144,7 @@ def _is_number(value) -> bool:
 
 def table_to_csv(df: pd.DataFrame) -> str:
     header = "".join(f"# {key}: {_one_line(value)}\n" for key, value in df.attrs.items())
-    flat = _flat(df).map(lambda v: csv_text(v) if isinstance(v, str) else v)
+    flat = _flat(df).map(_csv_cell)
     flat.columns = [csv_text(str(c)) for c in flat.columns]
     return header + flat.to_csv(index=False, lineterminator="\n")
 
@@ -156,16 +157,31 @@ def csv_text(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def _csv_cell(value):
+    return csv_text(value) if isinstance(value, str) else value
+
+
+def csv_index(index: pd.Index) -> pd.Index:
+    """``index`` (its name kept) with ``csv_text`` applied to its strings: image stems in ``per_image.csv``."""
+    return index.map(_csv_cell)
+
+
 def csv_text_restore(text: str) -> str:
     """Inverse of ``csv_text``."""
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
 def table_to_markdown(df: pd.DataFrame) -> str:
-    shown = display_frame(df).map(lambda v: _one_line(v).replace("|", "\\|"))  # a line break would split the row
-    shown.columns = [_one_line(c).replace("|", "\\|") for c in shown.columns]
+    shown = display_frame(df).map(markdown_text)
+    shown.columns = [markdown_text(c) for c in shown.columns]
     align = ["right" if a == "r" else "left" for a in _alignment(df)]
-    return f"{caption_of(df)}\n\n{shown.to_markdown(index=False, disable_numparse=True, colalign=align)}\n"
+    return f"{markdown_text(caption_of(df))}\n\n{shown.to_markdown(index=False, disable_numparse=True, colalign=align)}\n"
+
+
+def markdown_text(value) -> str:
+    """A Markdown table cell: one line (a line break would split the row), ``<``, ``>`` and ``&`` as HTML
+    entities (Markdown renders raw HTML), ``|`` escaped (it would start a new column)."""
+    return html.escape(_one_line(value), quote=False).replace("|", "\\|")
 
 
 def table_to_latex(df: pd.DataFrame) -> str:

@@ -35,7 +35,7 @@ from workbench.records.masks import encode_mask, label_digest, mask_bit_depth
 from workbench.records.record import (
     COMPARISON_FILE, FORMAT, MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, STATS_FILE, VERSION, Record, file_sha256, read_record,
 )
-from workbench.records.tables import csv_text, table_to_csv, table_to_markdown
+from workbench.records.tables import csv_index, csv_text, table_to_csv, table_to_markdown
 
 PACKAGES = ("workbench", "numpy", "torch", "torchvision", "segmentation-models-pytorch", "pillow")
 SOURCE_KINDS = {"model": ("name", "encoder", "weights", "sha256"), "predictions": ("dir",)}
@@ -263,7 +263,7 @@ def data_files(scores: Scores, stems: list[str], classes: Classes) -> dict[str, 
     shown = [csv_text(n) for n in names]  # a class named "=1+1" stays text in a spreadsheet
     confusion = pd.DataFrame(scores.confusion, index=pd.Index(shown, name="target \\ predicted"), columns=shown)
     per_image = stats.per_image()
-    per_image.index = pd.Index(stems, name="stem")
+    per_image.index = csv_index(pd.Index(stems, name="stem"))  # a stem named "=1+1" stays text in a spreadsheet
     table = scores.table(class_names=names)
     text = {
         "scores.json": json_text(scores.as_dict()),
