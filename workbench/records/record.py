@@ -29,6 +29,9 @@ import pandas as pd
 from workbench.data.classes import Classes
 from workbench.metrics import ImageStats, Scores
 from workbench.records.masks import read_index_png
+from workbench.records.record_schema import (
+    RecordError, check_json_size, check_meta, check_stats, read_stats_arrays,
+)
 
 FORMAT = "workbench-record"
 VERSION = 1
@@ -37,10 +40,6 @@ STATS_FILE = "image_stats.npz"
 MASKS_DIR = "masks"
 COMPARISON_FILE = "comparison.json"  # the order of a comparison folder's records
 RECORD_DATA_FILES = (STATS_FILE, "scores.json", "confusion.csv", "per_image.csv", "per_class.csv", "per_class.md")
-
-
-class RecordError(ValueError):
-    """A folder that is not a complete, unchanged evaluation record."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,14 +94,15 @@ def is_record(path: str | Path) -> bool:
 
 
 def read_record(path: str | Path) -> Record:
-    """Read a record folder, checking every listed file against its sha256.
+    """Read a record folder, checking its contents (``record_schema``) and every data file against its sha256.
 
     Raises:
-        RecordError: naming the file that is missing, damaged or changed since it was written.
+        RecordError: one line naming the file that is missing, damaged, out of range or changed since it was
+            written.
     """
     path = Path(path)
     meta = _read_meta(path)
-    for name, digest in meta["files"].items():
+    for name, digest in meta["files"].items():  # exactly RECORD_DATA_FILES (check_meta)
         if file_sha256(path / name, missing_ok=True) != digest:
             raise RecordError(f"{path / name}: missing or changed since the record was written; this record cannot be "
                               f"trusted. Evaluate again to rewrite it.")
@@ -111,11 +111,9 @@ def read_record(path: str | Path) -> Record:
     except (KeyError, TypeError, ValueError) as err:  # e.g. a colour [300, 0, 0] in a hand-edited file
         raise RecordError(f"{path / RECORD_FILE}: its classes are not valid ({err}); evaluate again to rewrite the "
                           f"record.") from None
-    stats = _read_stats(path / STATS_FILE, classes.ignore_index)
     stems = list(meta["data"]["stems"])
-    if len(stats) != len(stems):
-        raise RecordError(f"{path / STATS_FILE}: holds {len(stats)} images but {path / RECORD_FILE} lists {len(stems)} "
-                          f"stems; evaluate again to rewrite the record.")
+    stats = _read_stats(path / STATS_FILE, classes.ignore_index)
+    check_stats(stats, path / STATS_FILE, len(stems), classes.num_classes)
     _check_masks(path, stems)
     per_image = stats.per_image()
     per_image.index = pd.Index(stems, name="stem")
@@ -128,8 +126,9 @@ def _read_meta(path: Path) -> dict:
         raise RecordError(f"{path}: not an evaluation record (no {RECORD_FILE}). Records are written by fit, compare "
                           f"and `workbench evaluate`; a folder whose writer was interrupted has none.")
     try:
+        check_json_size(file)
         meta = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise RecordError(f"{file}: cannot read it ({err}); evaluate again to rewrite the record.") from err
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise RecordError(f"{file}: not a {FORMAT} file; was it written by the workbench?")
@@ -139,15 +138,15 @@ def _read_meta(path: Path) -> dict:
     missing = [k for k in ("source", "data", "created", "versions", "classes", "files") if k not in meta]
     if missing:
         raise RecordError(f"{file}: lacks {missing}; evaluate again to rewrite the record.")
+    check_meta(meta, file, RECORD_DATA_FILES, MASKS_DIR)
     return meta
 
 
 def _read_stats(file: Path, ignore_index: int) -> ImageStats:
+    arrays = read_stats_arrays(file)
     try:
-        with np.load(file, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
         return ImageStats.from_arrays(arrays, ignore_index=ignore_index)
-    except (OSError, ValueError) as err:
+    except ValueError as err:
         raise RecordError(f"{file}: not valid per-image statistics ({err}); evaluate again to rewrite the record.") from err
 
 
