@@ -16,7 +16,7 @@ from workbench.records import RecordError, read_comparison
 from workbench.report import majority_chance_miou, write_review
 from workbench.report.figures import gallery_stems
 
-from review_records import CLASSES, EVIL_CLASS, EVIL_MODEL, corrupt, write_source
+from review_records import CLASSES, EVIL_CLASS, EVIL_MODEL, corrupt, write_comparison_order, write_source
 
 RESAMPLES = 200  # enough for a stable verdict on 12 images, and fast
 
@@ -212,3 +212,17 @@ def test_training_settings_come_from_config_json(tmp_path, targets, predictions_
     for cell in ("<td>7</td>", "<td>0.002</td>", "<td>adamw</td>", "<td>bf16</td>", "<td>14,328,210</td>"):
         assert cell in settings, cell
     assert "Training settings" not in review(predictions_only)[0]  # no config.json: no settings
+
+
+def test_a_stale_record_not_in_comparison_json_is_left_out_and_named(tmp_path, targets):
+    """A comparison of a, b, c re-run with a and b: c/ is still there, but the report shows a and b only."""
+    folder = tmp_path / "rerun"
+    for name, share in (("a", 0.1), ("b", 0.2), ("c", 0.3)):
+        write_source(folder, name, corrupt(targets, share, 1), targets, source={"kind": "predictions", "dir": name})
+    write_comparison_order(folder, ["a", "b"])
+    text, page = review(folder)
+    headline = re.search(r'<table class="headline">.*?</table>', text, re.S).group(0)
+    assert re.findall(r"<b>(\w)</b>", headline) == ["a", "b"]
+    assert "2 records in" in meta_line(text)
+    summary = page.section("summary")
+    assert "Left out: c (a record folder that comparison.json does not list)." in summary

@@ -10,7 +10,7 @@ from workbench.records.predictions import colors_to_ids, find_predictions, read_
 from workbench.records.record import (
     COMPARISON_FILE, MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, Record, RecordError, common_stems, comparison_order,
     file_sha256,
-    is_record, read_comparison, read_record,
+    is_record, read_comparison, read_record, unlisted_records,
 )
 from workbench.records.scored_data import scored_data, stem_positions
 from workbench.records.tables import (
@@ -27,5 +27,6 @@ __all__ = [
     "export_table", "file_sha256", "find_predictions", "is_record", "mask_bit_depth", "package_versions",
     "read_comparison", "read_index_png", "read_prediction", "read_record", "scored_data", "stem_positions",
     "table_to_csv", "table_to_html",
-    "table_to_json", "table_to_latex", "table_to_markdown", "to_jsonable", "write_comparison_order", "write_record",
+    "table_to_json", "table_to_latex", "table_to_markdown", "to_jsonable", "unlisted_records", "write_comparison_order",
+    "write_record",
 ]

@@ -84,6 +84,9 @@ def _summary(run: ReviewRun, found: list[Lead], flags: dict, settings: Bootstrap
     if not paired and len(run.records) > 1:
         items.append('<span class="flag">not paired</span> The records scored different images, so leads are not '
                      "tested by the paired comparison.")
+    if run.left_out:
+        folders = "a record folder" if len(run.left_out) == 1 else "record folders"
+        items.append(f"Left out: {text(', '.join(run.left_out))} ({folders} that comparison.json does not list).")
     classes = ", ".join(text(n) for n in run.classes.names)
     items.append(f"Classes ({len(run.classes.names)}): {classes}; void ({run.classes.ignore_index}) is left out.")
     return '<ul class="summary">' + "".join(f"<li>{item}</li>" for item in items) + "</ul>"

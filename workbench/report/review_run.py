@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.data.classes import Classes
-from workbench.records import Record, read_comparison
+from workbench.records import Record, read_comparison, unlisted_records
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,14 @@ class ReviewRun:
         records: name -> ``Record``.
         histories: name -> the run's ``history.csv`` (one row per epoch), for records that have one.
         configs: name -> the run's ``config.json``, for records that have one.
+        left_out: record folders beside them that ``comparison.json`` does not list (an earlier comparison's).
     """
 
     path: Path
     records: dict[str, Record]
     histories: dict[str, pd.DataFrame]
     configs: dict[str, dict]
+    left_out: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -63,7 +65,8 @@ def read_review_run(run_dir: str | Path) -> ReviewRun:
                  if (r.path / "history.csv").is_file()}
     configs = {name: json.loads((r.path / "config.json").read_text(encoding="utf-8")) for name, r in records.items()
                if (r.path / "config.json").is_file()}
-    return ReviewRun(path=path, records=records, histories=histories, configs=configs)
+    return ReviewRun(path=path, records=records, histories=histories, configs=configs,
+                     left_out=tuple(unlisted_records(path)))
 
 
 def check_same_classes(path: Path, records: dict[str, Record]) -> None:
