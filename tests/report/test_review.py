@@ -2,6 +2,7 @@
 import base64
 import json
 import io
+import os
 import re
 import subprocess
 import sys
@@ -226,3 +227,17 @@ def test_a_stale_record_not_in_comparison_json_is_left_out_and_named(tmp_path, t
     assert "2 records in" in meta_line(text)
     summary = page.section("summary")
     assert "Left out: c (a record folder that comparison.json does not list)." in summary
+
+
+def test_a_killed_report_writers_temporary_is_removed_on_the_next_run(predictions_only, tmp_path):
+    """A writer killed between writing and renaming leaves `.report.html.<pid>.<id>.tmp`; the next run removes it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = out / ".report.html.999999999.deadbeef.tmp"  # no process has this id
+    dead.write_text("half a report")
+    alive = out / f".report.html.{os.getpid()}.cafe0000.tmp"  # a writer still running: left alone
+    alive.write_text("being written")
+    other = out / ".other.html.999999999.deadbeef.tmp"  # another file's temporary: not the report writer's
+    other.write_text("x")
+    write_review(predictions_only, out / "report.html", resamples=20)
+    assert sorted(p.name for p in out.iterdir()) == sorted([alive.name, other.name, "report.html"])

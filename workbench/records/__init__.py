@@ -4,7 +4,9 @@ Everything here writes files a reader can trust: a reader sees the old file or t
 one. The engine writes records (``write_record``); the report and the widgets read them (``read_record``,
 ``read_comparison``) without loading any model. Predictions written by other tools are read here too.
 """
-from workbench.records.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, to_jsonable
+from workbench.records.atomic import (
+    atomic_write_bytes, atomic_write_json, atomic_write_text, remove_stale_temporaries, to_jsonable,
+)
 from workbench.records.masks import encode_mask, mask_bit_depth, read_index_png
 from workbench.records.predictions import colors_to_ids, find_predictions, read_prediction
 from workbench.records.record import (
@@ -25,7 +27,8 @@ __all__ = [
     "display_frame",
     "encode_mask", "interval_columns", "interval_note", "read_table_csv",
     "export_table", "file_sha256", "find_predictions", "is_record", "mask_bit_depth", "package_versions",
-    "read_comparison", "read_index_png", "read_prediction", "read_record", "scored_data", "stem_positions",
+    "read_comparison", "read_index_png", "read_prediction", "read_record", "remove_stale_temporaries", "scored_data",
+    "stem_positions",
     "table_to_csv", "table_to_html",
     "table_to_json", "table_to_latex", "table_to_markdown", "to_jsonable", "unlisted_records", "write_comparison_order",
     "write_record",
