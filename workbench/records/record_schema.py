@@ -48,8 +48,8 @@ def check_meta(meta: dict, file: Path, data_files: tuple[str, ...], masks_dir: s
     """Check the contents of ``record.json`` (``file``); the first problem raises, naming the key and value."""
     for where, value, test, wanted in _meta_rules(meta, data_files, masks_dir):
         if not test(value):
-            raise RecordError(f"{file}: {where} is {_short(value)}, expected {wanted}; this record was changed by hand or "
-                              f"by another program. Evaluate again to rewrite it.")
+            raise RecordError(f"{file}: {where} is {_short(value)}, expected {wanted}; this record was changed by "
+                              f"hand or by another program. Evaluate again to rewrite it.")
 
 
 def _meta_rules(meta: dict, data_files: tuple[str, ...], masks_dir: str) -> Iterator[Rule]:
@@ -89,7 +89,8 @@ def _data_rules(data: dict, classes: dict) -> Iterator[Rule]:
     stems = data.get("stems", _MISSING)
     yield "data.stems", stems, lambda s: isinstance(s, list) and all(map(is_plain_name, s)), \
         "a list of file-name stems (text without '/', '\\' or a leading '.')"
-    yield "data.stems", _Text(f"a list repeating {_repeated(stems)[:3]}"), lambda _: not _repeated(stems), "unique stems"
+    repeated = _repeated(stems)
+    yield "data.stems", _Text(f"a list repeating {repeated[:3]}"), lambda _: not repeated, "unique stems"
     yield "data.num_images", data.get("num_images", _MISSING), lambda v: _is_count(v) and v == len(stems), \
         f"{len(stems)} (the number of stems)"
     for key in ("root", "split"):
