@@ -17,7 +17,7 @@ from workbench.records import RecordError, read_comparison
 from workbench.report import majority_chance_miou, write_review
 from workbench.report.figures import gallery_stems
 
-from review_records import CLASSES, EVIL_CLASS, EVIL_MODEL, corrupt, write_comparison_order, write_source
+from review_records import CLASSES, EVIL_CLASS, EVIL_MODEL, corrupt, history, write_comparison_order, write_source
 
 RESAMPLES = 200  # enough for a stable verdict on 12 images, and fast
 
@@ -241,3 +241,47 @@ def test_a_killed_report_writers_temporary_is_removed_on_the_next_run(prediction
     other.write_text("x")
     write_review(predictions_only, out / "report.html", resamples=20)
     assert sorted(p.name for p in out.iterdir()) == sorted([alive.name, other.name, "report.html"])
+
+
+RUN_FILE_CASES = {  # a run's file beside its record, damaged: (file, contents, what the one-line error says)
+    "config not JSON": ("config.json", b"{not json", r"config\.json: cannot read it \(Expecting"),
+    "config a list": ("config.json", b"[1, 2]", r"config\.json: holds \[1, 2\], expected a JSON object"),
+    "config settings a list": ("config.json", b'{"config": [1]}', r"config\.json: its config is \[1\], expected"),
+    "parameters text": ("config.json", b'{"parameters": "many"}', r"config\.json: its parameters is 'many', expected"),
+    "history empty": ("history.csv", b"", r"history\.csv: cannot read it \(No columns to parse"),
+    "history binary": ("history.csv", b"\xff\xfe\x00\x01", r"history\.csv: cannot read it"),
+    "history text scores": ("history.csv", b"epoch,val_miou\n1,abc\n", r"history\.csv: column val_miou holds text"),
+    "history without epochs": ("history.csv", b"val_miou\n0.5\n", r"history\.csv: has no epoch column"),
+}
+
+
+@pytest.mark.parametrize("case", RUN_FILE_CASES)
+def test_a_bad_run_file_beside_a_record_is_named(tmp_path, targets, case):
+    name, contents, message = RUN_FILE_CASES[case]
+    folder = tmp_path / "run"
+    write_source(folder, "unet", corrupt(targets, 0.1, 1), targets, source={"kind": "predictions", "dir": "u"})
+    (folder / "unet" / name).write_bytes(contents)
+    with pytest.raises(RecordError, match=r"^" + re.escape(str(folder / "unet")) + "/" + message) as caught:
+        write_review(folder, tmp_path / "report.html", resamples=20)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.slow  # a fresh interpreter per case (torch, matplotlib): about 10 s each on the shared CPU
+@pytest.mark.parametrize("damage, message", [
+    (lambda f: (f / "unet" / "record.json").write_text(
+        (f / "unet" / "record.json").read_text().replace('"files": {', '"files": ["x"], "was": {')),
+     r"unet/record\.json: files is \['x'\], expected a JSON object"),
+    (lambda f: (f / "unet" / "history.csv").write_bytes(b"\xff\xfe"), r"unet/history\.csv: cannot read it"),
+    (lambda f: (f / "comparison.json").write_text('{"records": ["../unet"]}'),
+     r"comparison\.json: entry '\.\./unet' is not a record folder's name"),
+])
+def test_workbench_report_says_what_is_wrong_in_one_line(tmp_path, targets, damage, message):
+    folder = tmp_path / "run"
+    write_source(folder, "unet", corrupt(targets, 0.1, 1), targets, source={"kind": "predictions", "dir": "u"},
+                 history=history(0.5))
+    damage(folder)
+    done = subprocess.run([sys.executable, "-m", "workbench", "report", str(folder), "--resamples", "20"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert re.fullmatch(r"workbench report: error: .*" + message + r".*\n", done.stderr), done.stderr
+    assert not (folder / "report.html").exists()

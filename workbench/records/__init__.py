@@ -14,6 +14,7 @@ from workbench.records.record import (
     file_sha256,
     is_record, read_comparison, read_record, unlisted_records,
 )
+from workbench.records.run_files import read_history, read_run_config
 from workbench.records.scored_data import scored_data, stem_positions
 from workbench.records.tables import (
     caption_of, display_frame, export_table, interval_columns, interval_note, read_table_csv, table_to_csv,
@@ -27,7 +28,7 @@ __all__ = [
     "display_frame",
     "encode_mask", "interval_columns", "interval_note", "read_table_csv",
     "export_table", "file_sha256", "find_predictions", "is_record", "mask_bit_depth", "package_versions",
-    "read_comparison", "read_index_png", "read_prediction", "read_record", "remove_stale_temporaries", "scored_data",
+    "read_comparison", "read_history", "read_index_png", "read_prediction", "read_record", "read_run_config", "remove_stale_temporaries", "scored_data",
     "stem_positions",
     "table_to_csv", "table_to_html",
     "table_to_json", "table_to_latex", "table_to_markdown", "to_jsonable", "unlisted_records", "write_comparison_order",

@@ -48,7 +48,7 @@ def check_meta(meta: dict, file: Path, data_files: tuple[str, ...], masks_dir: s
     """Check the contents of ``record.json`` (``file``); the first problem raises, naming the key and value."""
     for where, value, test, wanted in _meta_rules(meta, data_files, masks_dir):
         if not test(value):
-            raise RecordError(f"{file}: {where} is {_short(value)}, expected {wanted}; this record was changed by "
+            raise RecordError(f"{file}: {where} is {shown(value)}, expected {wanted}; this record was changed by "
                               f"hand or by another program. Evaluate again to rewrite it.")
 
 
@@ -96,10 +96,10 @@ def _data_rules(data: dict, classes: dict) -> Iterator[Rule]:
     for key in ("root", "split"):
         yield f"data.{key}", data.get(key), lambda v: v is None or isinstance(v, str), "text or null"
     names = classes.get("names")
-    yield "data.class_names", data.get("class_names", _MISSING), lambda v: v == names, f"classes.names {_short(names)}"
+    yield "data.class_names", data.get("class_names", _MISSING), lambda v: v == names, f"classes.names {shown(names)}"
     ignore = classes.get("ignore_index")
     yield "data.ignore_index", data.get("ignore_index", _MISSING), lambda v: _is_count(v) and v == ignore, \
-        f"classes.ignore_index ({_short(ignore)})"
+        f"classes.ignore_index ({shown(ignore)})"
     synthetic = data.get("synthetic")
     if synthetic is not None:
         yield "data.synthetic", synthetic, _is(dict), "a JSON object (SyntheticShapes parameters) or null"
@@ -194,6 +194,7 @@ def _repeated(stems) -> list:
     return [s for s in stems if s in seen or seen.add(s)]
 
 
-def _short(value) -> str:
+def shown(value) -> str:
+    """``repr(value)``, cut to 80 characters: a value in a one-line message."""
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
