@@ -158,6 +158,13 @@ def test_gallery_shows_best_median_and_worst_of_the_best_model(comparison, revie
     _, page = reviewed
     assert "best, median and worst image of unet" in page.section("gallery")
     assert "left out" not in page.section("gallery")  # the synthetic data is regenerated: photographs shown
+    text, _ = reviewed
+    gallery = text[text.index('<table class="gallery">'):text.index("</table>", text.index('<table class="gallery">'))]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", gallery, re.S)[1:]  # after the header row
+    for (label, stem), above, pictures in zip(gallery_stems(record), rows[0::2], rows[1::2]):
+        # The label has a row of its own above the pictures: no picture can cover a long stem.
+        assert f"{label}: {stem}" in above and "<img" not in above and "colspan" in above
+        assert pictures.count("<img") == 2 + 3 and "<th" not in pictures  # photograph, target, three models
 
 
 def test_predictions_only_folder_and_missing_data(predictions_only, tmp_path, targets):
