@@ -149,6 +149,8 @@ def test_tables_show_the_records_numbers(comparison, reviewed):
     miou = records["unet"].scores.bootstrap(resamples=RESAMPLES).loc["miou"]
     assert f"{miou['value']:.3f} [{miou['low']:.3f}, {miou['high']:.3f}]" in full
     assert f"{RESAMPLES} resamples" in full
+    caption = re.search(r"<caption>(.*?)</caption>", full).group(1)
+    assert caption.count("percentile bootstrap") == 1, caption  # the intervals sentence once, not twice
 
 
 def test_gallery_shows_best_median_and_worst_of_the_best_model(comparison, reviewed):
