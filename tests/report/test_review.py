@@ -163,6 +163,7 @@ def test_gallery_shows_best_median_and_worst_of_the_best_model(comparison, revie
     text, _ = reviewed
     gallery = text[text.index('<table class="gallery">'):text.index("</table>", text.index('<table class="gallery">'))]
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", gallery, re.S)[1:]  # after the header row
+    assert len(rows) == 2 * 3
     for (label, stem), above, pictures in zip(gallery_stems(record), rows[0::2], rows[1::2]):
         # The label has a row of its own above the pictures: no picture can cover a long stem.
         assert f"{label}: {stem}" in above and "<img" not in above and "colspan" in above
