@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from workbench.cli import build_parser, main, option_name
+from workbench.cli import build_parser, main, option_name, print_comparison
 from workbench.engine import TrainConfig, list_losses
 from workbench.engine.losses import LOSSES, CrossEntropyLoss
-from workbench.records import read_comparison, read_record
+from workbench.records import export_table, read_comparison, read_record, read_table_csv
 
 TINY_DATA = ["--num-images", "8", "--val-images", "4", "--image-size", "32"]
 
@@ -152,3 +152,13 @@ def test_evaluate_predictions_of_other_tools(tmp_path, capsys):
     assert "1 of 4 images have no prediction (00002)" in capsys.readouterr().err
     assert main(["evaluate", "--preds", f"a={mine}", "--preds", str(theirs), *TINY_DATA]) == 2
     assert "NAME=DIR" in capsys.readouterr().err
+
+
+def test_comparison_table_shows_a_missing_note_as_blank_not_nan(tmp_path, capsys):
+    """``evaluate --preds NAME=DIR ...`` prints comparison.csv as read back, where an empty note is a missing value."""
+    table = pd.DataFrame({"model": ["a", "b"], "status": ["ok", "ok"], "miou": [0.5, float("nan")]})
+    for notes in (["", "near chance: train longer"], ["", ""]):
+        export_table(table.assign(note=notes), tmp_path / "comparison.csv")
+        print_comparison(read_table_csv(tmp_path / "comparison.csv").set_index("model"))
+        out = capsys.readouterr().out
+        assert out.count("NaN") == 1, out  # b's undefined mIoU, not the notes

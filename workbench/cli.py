@@ -344,12 +344,14 @@ def print_epoch(record: dict) -> None:
 
 HEADLINE_COLUMNS = ("status", "source", "miou", "pixel_accuracy", "boundary_miou", "boundary_f1", "train_time_s",
                     "images_per_s", "note")  # the columns of a comparison table that the terminal shows
+TEXT_COLUMNS = ("status", "source", "note")  # an empty cell of these, read back from a CSV, is blank text, not NaN
 
 
 def print_comparison(table: pd.DataFrame) -> None:
     """A comparison table on the terminal: the headline columns, scores as "0.444 [0.431, 0.457]"."""
     shown = [c for c in HEADLINE_COLUMNS if c in table]
     shown += [f"{c}_{side}" for c in shown for side in ("low", "high") if f"{c}_{side}" in table]
+    table = table.assign(**{c: table[c].fillna("") for c in TEXT_COLUMNS if c in table})
     print(display_frame(table[shown]).to_string(index=False))
     note = interval_note(table.attrs)
     if note:

@@ -39,7 +39,7 @@ def report(tmp_path_factory):
     for seed, (name, share) in enumerate(zip(names, (0.3, 0.15, 0.2, 0.9))):
         source = {"kind": "model", "name": name, "encoder": "resnet18", "weights": "last.safetensors", "sha256": "c" * 64}
         helpers.write_source(folder, name, helpers.corrupt(targets, share, seed), targets, source=source,
-                             history=helpers.history(1 - share))
+                             history=helpers.history(1 - share), distances=True)  # HD95: the widest full table
     helpers.write_comparison_order(folder, names)
     return write_review(folder, resamples=200)
 
@@ -52,7 +52,11 @@ def test_report_fits_1280_and_prints_without_clipped_tables(report):
         assert headline[0]["scroll"] <= headline[0]["client"], headline  # no scrollbar on the headline table
         assert headline[0]["right"] <= headline[0]["page"], headline
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        full = page.evaluate(FITS, "table.workbench-table")
+        assert len(full) == 1 and full[0]["boxScroll"] <= full[0]["box"], full  # the full table fits, no scrollbar
         page.screenshot(path=str(ARTIFACTS / "report_1280.png"), full_page=True)
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = false)")
         page.set_viewport_size({"width": 1920, "height": 1080})
         page.screenshot(path=str(ARTIFACTS / "report_1920.png"), full_page=True)
         # Print: the stylesheet's print rules on the print area's width; no visible table may overflow.

@@ -12,7 +12,8 @@ from PIL import Image
 from workbench.data import Classes
 from workbench.metrics import evaluate
 from workbench.records import (
-    RecordError, common_stems, is_record, read_comparison, read_record, write_comparison_order, write_record,
+    RecordError, common_stems, is_record, read_comparison, read_record, unlisted_records, write_comparison_order,
+    write_record,
 )
 from workbench.records import write as record_write
 
@@ -157,13 +158,40 @@ def test_read_comparison_follows_the_comparison_order(tmp_path):
     (tmp_path / "notes").mkdir()  # a folder without a record is not part of the comparison
     assert list(read_comparison(tmp_path)) == ["alpha", "mid", "zeta"]
     write_comparison_order(tmp_path, ["zeta", "alpha"])
-    assert list(read_comparison(tmp_path)) == ["zeta", "alpha", "mid"]
+    assert list(read_comparison(tmp_path)) == ["zeta", "alpha"]  # exactly what comparison.json lists
     assert list(read_comparison(tmp_path / "mid")) == ["mid"]  # a record is a comparison of one
     (tmp_path / "empty").mkdir()
     with pytest.raises(RecordError, match="holds no evaluation record"):
         read_comparison(tmp_path / "empty")
     write_comparison_order(tmp_path, ["zeta", "gone"])
     with pytest.raises(RecordError, match="gone: not an evaluation record"):
+        read_comparison(tmp_path)
+
+
+def test_a_stale_record_not_listed_in_comparison_json_is_left_out(tmp_path):
+    """A comparison of a, b, c re-run with a and b only leaves c/ behind: it is no longer part of the comparison."""
+    for name in ("a", "b", "c"):
+        _write(tmp_path / name)
+    write_comparison_order(tmp_path, ["b", "a"])
+    assert list(read_comparison(tmp_path)) == ["b", "a"]
+    assert unlisted_records(tmp_path) == ["c"]
+    (tmp_path / "comparison.json").unlink()  # no list: every record, in name order, none left out
+    assert list(read_comparison(tmp_path)) == ["a", "b", "c"] and unlisted_records(tmp_path) == []
+
+
+@pytest.mark.parametrize("entries, message", [
+    (["a", "/etc"], r"entry '/etc' is not a record folder's name"),
+    (["a", "../a"], r"entry '../a' is not a record folder's name"),
+    (["a", "x/a"], r"entry 'x/a' is not a record folder's name"),
+    (["a", 5], r"entry 5 is not a record folder's name"),
+    (["a", "a"], r"lists 'a' twice"),
+    ([], r"lists no record"),
+    ("a", r"expected \{\"records\": \[names\]\}"),
+])
+def test_comparison_json_names_only_record_folders_inside_the_comparison(tmp_path, entries, message):
+    _write(tmp_path / "a")
+    (tmp_path / "comparison.json").write_text(json.dumps({"records": entries}))
+    with pytest.raises(RecordError, match=r"comparison\.json: .*" + message):
         read_comparison(tmp_path)
 
 

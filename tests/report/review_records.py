@@ -29,9 +29,9 @@ def corrupt(targets, share, seed, num_classes=7):
     return preds
 
 
-def write_source(folder, name, preds, targets, *, source, history=None, data=None):
+def write_source(folder, name, preds, targets, *, source, history=None, data=None, distances=False):
     stems = [f"{i:05d}" for i in range(len(targets))]
-    scores = evaluate(preds, targets, CLASSES.num_classes)
+    scores = evaluate(preds, targets, CLASSES.num_classes, distances=distances)
     data = data or {"root": None, "split": None, "dataset": "synthetic", "synthetic": dict(SYNTHETIC)}
     record = write_record(folder / name, source=source, data=data, scores=scores, stems=stems, masks=preds,
                           classes=CLASSES)

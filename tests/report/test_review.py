@@ -2,6 +2,7 @@
 import base64
 import json
 import io
+import os
 import re
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from workbench.records import RecordError, read_comparison
 from workbench.report import majority_chance_miou, write_review
 from workbench.report.figures import gallery_stems
 
-from review_records import CLASSES, EVIL_CLASS, EVIL_MODEL, corrupt, write_source
+from review_records import CLASSES, EVIL_CLASS, EVIL_MODEL, corrupt, history, write_comparison_order, write_source
 
 RESAMPLES = 200  # enough for a stable verdict on 12 images, and fast
 
@@ -148,6 +149,8 @@ def test_tables_show_the_records_numbers(comparison, reviewed):
     miou = records["unet"].scores.bootstrap(resamples=RESAMPLES).loc["miou"]
     assert f"{miou['value']:.3f} [{miou['low']:.3f}, {miou['high']:.3f}]" in full
     assert f"{RESAMPLES} resamples" in full
+    caption = re.search(r"<caption>(.*?)</caption>", full).group(1)
+    assert caption.count("percentile bootstrap") == 1, caption  # the intervals sentence once, not twice
 
 
 def test_gallery_shows_best_median_and_worst_of_the_best_model(comparison, reviewed):
@@ -157,6 +160,14 @@ def test_gallery_shows_best_median_and_worst_of_the_best_model(comparison, revie
     _, page = reviewed
     assert "best, median and worst image of unet" in page.section("gallery")
     assert "left out" not in page.section("gallery")  # the synthetic data is regenerated: photographs shown
+    text, _ = reviewed
+    gallery = text[text.index('<table class="gallery">'):text.index("</table>", text.index('<table class="gallery">'))]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", gallery, re.S)[1:]  # after the header row
+    assert len(rows) == 2 * 3
+    for (label, stem), above, pictures in zip(gallery_stems(record), rows[0::2], rows[1::2]):
+        # The label has a row of its own above the pictures: no picture can cover a long stem.
+        assert f"{label}: {stem}" in above and "<img" not in above and "colspan" in above
+        assert pictures.count("<img") == 2 + 3 and "<th" not in pictures  # photograph, target, three models
 
 
 def test_predictions_only_folder_and_missing_data(predictions_only, tmp_path, targets):
@@ -212,3 +223,75 @@ def test_training_settings_come_from_config_json(tmp_path, targets, predictions_
     for cell in ("<td>7</td>", "<td>0.002</td>", "<td>adamw</td>", "<td>bf16</td>", "<td>14,328,210</td>"):
         assert cell in settings, cell
     assert "Training settings" not in review(predictions_only)[0]  # no config.json: no settings
+
+
+def test_a_stale_record_not_in_comparison_json_is_left_out_and_named(tmp_path, targets):
+    """A comparison of a, b, c re-run with a and b: c/ is still there, but the report shows a and b only."""
+    folder = tmp_path / "rerun"
+    for name, share in (("a", 0.1), ("b", 0.2), ("c", 0.3)):
+        write_source(folder, name, corrupt(targets, share, 1), targets, source={"kind": "predictions", "dir": name})
+    write_comparison_order(folder, ["a", "b"])
+    text, page = review(folder)
+    headline = re.search(r'<table class="headline">.*?</table>', text, re.S).group(0)
+    assert re.findall(r"<b>(\w)</b>", headline) == ["a", "b"]
+    assert "2 records in" in meta_line(text)
+    summary = page.section("summary")
+    assert "Left out: c (a record folder that comparison.json does not list)." in summary
+
+
+def test_a_killed_report_writers_temporary_is_removed_on_the_next_run(predictions_only, tmp_path):
+    """A writer killed between writing and renaming leaves `.report.html.<pid>.<id>.tmp`; the next run removes it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = out / ".report.html.999999999.deadbeef.tmp"  # no process has this id
+    dead.write_text("half a report")
+    alive = out / f".report.html.{os.getpid()}.cafe0000.tmp"  # a writer still running: left alone
+    alive.write_text("being written")
+    other = out / ".other.html.999999999.deadbeef.tmp"  # another file's temporary: not the report writer's
+    other.write_text("x")
+    write_review(predictions_only, out / "report.html", resamples=20)
+    assert sorted(p.name for p in out.iterdir()) == sorted([alive.name, other.name, "report.html"])
+
+
+RUN_FILE_CASES = {  # a run's file beside its record, damaged: (file, contents, what the one-line error says)
+    "config not JSON": ("config.json", b"{not json", r"config\.json: cannot read it \(Expecting"),
+    "config a list": ("config.json", b"[1, 2]", r"config\.json: holds \[1, 2\], expected a JSON object"),
+    "config settings a list": ("config.json", b'{"config": [1]}', r"config\.json: its config is \[1\], expected"),
+    "parameters text": ("config.json", b'{"parameters": "many"}', r"config\.json: its parameters is 'many', expected"),
+    "history empty": ("history.csv", b"", r"history\.csv: cannot read it \(No columns to parse"),
+    "history binary": ("history.csv", b"\xff\xfe\x00\x01", r"history\.csv: cannot read it"),
+    "history text scores": ("history.csv", b"epoch,val_miou\n1,abc\n", r"history\.csv: column val_miou holds text"),
+    "history without epochs": ("history.csv", b"val_miou\n0.5\n", r"history\.csv: has no epoch column"),
+}
+
+
+@pytest.mark.parametrize("case", RUN_FILE_CASES)
+def test_a_bad_run_file_beside_a_record_is_named(tmp_path, targets, case):
+    name, contents, message = RUN_FILE_CASES[case]
+    folder = tmp_path / "run"
+    write_source(folder, "unet", corrupt(targets, 0.1, 1), targets, source={"kind": "predictions", "dir": "u"})
+    (folder / "unet" / name).write_bytes(contents)
+    with pytest.raises(RecordError, match=r"^" + re.escape(str(folder / "unet")) + "/" + message) as caught:
+        write_review(folder, tmp_path / "report.html", resamples=20)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.slow  # a fresh interpreter per case (torch, matplotlib): about 10 s each on the shared CPU
+@pytest.mark.parametrize("damage, message", [
+    (lambda f: (f / "unet" / "record.json").write_text(
+        (f / "unet" / "record.json").read_text().replace('"files": {', '"files": ["x"], "was": {')),
+     r"unet/record\.json: files is \['x'\], expected a JSON object"),
+    (lambda f: (f / "unet" / "history.csv").write_bytes(b"\xff\xfe"), r"unet/history\.csv: cannot read it"),
+    (lambda f: (f / "comparison.json").write_text('{"records": ["../unet"]}'),
+     r"comparison\.json: entry '\.\./unet' is not a record folder's name"),
+])
+def test_workbench_report_says_what_is_wrong_in_one_line(tmp_path, targets, damage, message):
+    folder = tmp_path / "run"
+    write_source(folder, "unet", corrupt(targets, 0.1, 1), targets, source={"kind": "predictions", "dir": "u"},
+                 history=history(0.5))
+    damage(folder)
+    done = subprocess.run([sys.executable, "-m", "workbench", "report", str(folder), "--resamples", "20"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert re.fullmatch(r"workbench report: error: .*" + message + r".*\n", done.stderr), done.stderr
+    assert not (folder / "report.html").exists()

@@ -14,7 +14,9 @@ import pandas as pd
 
 from workbench.data.classes import Classes
 from workbench.engine.checkpoint import save_checkpoint
-from workbench.records import MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, atomic_write_json, atomic_write_text
+from workbench.records import (
+    MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, atomic_write_json, atomic_write_text, read_history,
+)
 
 
 class RunFolder:
@@ -61,7 +63,7 @@ class RunFolder:
         path = None if self.path is None else self.path / "history.csv"
         if path is None or not path.is_file():
             return []
-        df = pd.read_csv(path)
+        df = read_history(path)
         return df[df["epoch"] <= up_to_epoch].to_dict("records")
 
     def save(self, which: str, model, *, optimizer=None, scaler=None, meta: dict | None = None) -> None:

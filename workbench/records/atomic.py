@@ -6,6 +6,7 @@ any error the temporary file is removed and the previous file is left untouched.
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import uuid
@@ -19,7 +20,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically; create the parent folder when missing."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")  # see remove_stale_temporaries
     try:
         with open(tmp, "xb") as f:
             f.write(data)
@@ -31,6 +32,33 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
         raise
     fsync_dir(path.parent)
     return path
+
+
+def remove_stale_temporaries(path: str | Path) -> list[Path]:
+    """Remove the temporary files that writers of ``path`` killed before their rename left beside it.
+
+    Only those of processes that are gone: a writer still running keeps its own. Returns the files removed.
+    """
+    path = Path(path)
+    removed = []
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2:].split(".")[0]
+        if pid.isdigit() and not _process_exists(int(pid)):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would send Ctrl-C there: keep the file
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except PermissionError:  # another user's process
+        return True
+    except (OSError, OverflowError):  # no such process, or an id no process can have
+        return False
+    return True
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:

@@ -29,6 +29,9 @@ import pandas as pd
 from workbench.data.classes import Classes
 from workbench.metrics import ImageStats, Scores
 from workbench.records.masks import read_index_png
+from workbench.records.record_schema import (
+    RecordError, check_json_size, check_meta, check_stats, is_plain_name, read_stats_arrays,
+)
 
 FORMAT = "workbench-record"
 VERSION = 1
@@ -37,10 +40,6 @@ STATS_FILE = "image_stats.npz"
 MASKS_DIR = "masks"
 COMPARISON_FILE = "comparison.json"  # the order of a comparison folder's records
 RECORD_DATA_FILES = (STATS_FILE, "scores.json", "confusion.csv", "per_image.csv", "per_class.csv", "per_class.md")
-
-
-class RecordError(ValueError):
-    """A folder that is not a complete, unchanged evaluation record."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,14 +94,15 @@ def is_record(path: str | Path) -> bool:
 
 
 def read_record(path: str | Path) -> Record:
-    """Read a record folder, checking every listed file against its sha256.
+    """Read a record folder, checking its contents (``record_schema``) and every data file against its sha256.
 
     Raises:
-        RecordError: naming the file that is missing, damaged or changed since it was written.
+        RecordError: one line naming the file that is missing, damaged, out of range or changed since it was
+            written.
     """
     path = Path(path)
     meta = _read_meta(path)
-    for name, digest in meta["files"].items():
+    for name, digest in meta["files"].items():  # exactly RECORD_DATA_FILES (check_meta)
         if file_sha256(path / name, missing_ok=True) != digest:
             raise RecordError(f"{path / name}: missing or changed since the record was written; this record cannot be "
                               f"trusted. Evaluate again to rewrite it.")
@@ -111,11 +111,9 @@ def read_record(path: str | Path) -> Record:
     except (KeyError, TypeError, ValueError) as err:  # e.g. a colour [300, 0, 0] in a hand-edited file
         raise RecordError(f"{path / RECORD_FILE}: its classes are not valid ({err}); evaluate again to rewrite the "
                           f"record.") from None
-    stats = _read_stats(path / STATS_FILE, classes.ignore_index)
     stems = list(meta["data"]["stems"])
-    if len(stats) != len(stems):
-        raise RecordError(f"{path / STATS_FILE}: holds {len(stats)} images but {path / RECORD_FILE} lists {len(stems)} "
-                          f"stems; evaluate again to rewrite the record.")
+    stats = _read_stats(path / STATS_FILE, classes.ignore_index)
+    check_stats(stats, path / STATS_FILE, len(stems), classes.num_classes)
     _check_masks(path, stems)
     per_image = stats.per_image()
     per_image.index = pd.Index(stems, name="stem")
@@ -128,8 +126,9 @@ def _read_meta(path: Path) -> dict:
         raise RecordError(f"{path}: not an evaluation record (no {RECORD_FILE}). Records are written by fit, compare "
                           f"and `workbench evaluate`; a folder whose writer was interrupted has none.")
     try:
+        check_json_size(file)
         meta = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise RecordError(f"{file}: cannot read it ({err}); evaluate again to rewrite the record.") from err
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise RecordError(f"{file}: not a {FORMAT} file; was it written by the workbench?")
@@ -139,15 +138,15 @@ def _read_meta(path: Path) -> dict:
     missing = [k for k in ("source", "data", "created", "versions", "classes", "files") if k not in meta]
     if missing:
         raise RecordError(f"{file}: lacks {missing}; evaluate again to rewrite the record.")
+    check_meta(meta, file, RECORD_DATA_FILES, MASKS_DIR)
     return meta
 
 
 def _read_stats(file: Path, ignore_index: int) -> ImageStats:
+    arrays = read_stats_arrays(file)
     try:
-        with np.load(file, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
         return ImageStats.from_arrays(arrays, ignore_index=ignore_index)
-    except (OSError, ValueError) as err:
+    except ValueError as err:
         raise RecordError(f"{file}: not valid per-image statistics ({err}); evaluate again to rewrite the record.") from err
 
 
@@ -163,8 +162,10 @@ def _check_masks(path: Path, stems: list[str]) -> None:
 def read_comparison(path: str | Path) -> dict[str, Record]:
     """Every record of a comparison folder, by name, in the comparison's order.
 
-    The order is the one ``comparison.json`` lists (written by ``compare`` and ``workbench evaluate``); other
-    subfolders holding a record follow in name order. A folder that is itself a record gives ``{name: record}``.
+    The records are exactly those ``comparison.json`` lists (written by ``compare`` and ``workbench
+    evaluate``), in its order; a record folder it does not list (left behind by an earlier comparison) is
+    not read: ``unlisted_records`` names them. A folder without ``comparison.json`` gives its record
+    subfolders in name order; a folder that is itself a record gives ``{name: record}``.
 
     Raises:
         RecordError: the folder holds no record, or a listed record is missing or damaged.
@@ -176,13 +177,22 @@ def read_comparison(path: str | Path) -> dict[str, Record]:
     if not path.is_dir():
         raise RecordError(f"{path}: no such folder; give a comparison folder (written by compare or `workbench evaluate "
                           f"--preds NAME=DIR ...`) or a record folder.")
-    listed = comparison_order(path)
-    found = sorted(p.name for p in path.iterdir() if p.is_dir() and is_record(p))
-    names = listed + [name for name in found if name not in listed]
+    names = comparison_order(path) or _record_folders(path)
     if not names:
         raise RecordError(f"{path}: holds no evaluation record (no subfolder with {RECORD_FILE}); run compare or "
                           f"`workbench evaluate` first.")
     return {name: read_record(path / name) for name in names}
+
+
+def unlisted_records(path: str | Path) -> list[str]:
+    """Record subfolders of a comparison folder that its ``comparison.json`` does not list (so not read)."""
+    path = Path(path)
+    listed = comparison_order(path) if not is_record(path) and path.is_dir() else []
+    return [name for name in _record_folders(path) if name not in listed] if listed else []
+
+
+def _record_folders(path: Path) -> list[str]:
+    return sorted(p.name for p in path.iterdir() if p.is_dir() and is_record(p))
 
 
 def common_stems(records: dict[str, Record], where) -> list[str]:
@@ -202,15 +212,29 @@ def common_stems(records: dict[str, Record], where) -> list[str]:
 
 
 def comparison_order(path: Path) -> list[str]:
-    """The record names listed in ``path/comparison.json`` (empty when there is none)."""
+    """The record names listed in ``path/comparison.json`` (empty when there is none).
+
+    Raises:
+        RecordError: the file is not ``{"records": [names]}`` of unique record folder names (no path, none
+            outside the folder).
+    """
     file = path / COMPARISON_FILE
     if not file.is_file():
         return []
     try:
         names = json.loads(file.read_text(encoding="utf-8"))["records"]
+        if not isinstance(names, list):
+            raise TypeError(f"records is {type(names).__name__}")
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as err:
         raise RecordError(f"{file}: cannot read the list of records ({err}); expected {{\"records\": [names]}}.") from err
-    return [str(name) for name in names]
+    bad = [name for name in names if not is_plain_name(name)]
+    twice = [name for i, name in enumerate(names) if name in names[:i]]
+    if bad or twice or not names:
+        problem = (f"entry {bad[0]!r} is not a record folder's name" if bad else f"lists {twice[0]!r} twice" if twice
+                   else "lists no record")
+        raise RecordError(f"{file}: {problem}; it lists the record subfolders of this folder by name, each once. "
+                          f"Run the comparison again to rewrite it.")
+    return names
 
 
 def file_sha256(path: Path, *, missing_ok: bool = False) -> str | None:

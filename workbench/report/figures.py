@@ -65,7 +65,7 @@ def gallery(records: dict[str, Record], best: str, *, max_models: int = 4) -> st
     samples, why = record_samples(records[best], stems)
     classes = records[best].classes
     columns = (["photograph", "target"] if samples else []) + shown
-    head = '<th class="name">image</th>' + "".join(f"<th>{text(c)}</th>" for c in columns)
+    head = "".join(f"<th>{text(c)}</th>" for c in columns)
     rows = []
     for row, (label, stem) in enumerate(chosen):
         score = records[best].per_image.loc[stem, "miou"]
@@ -75,7 +75,9 @@ def gallery(records: dict[str, Record], best: str, *, max_models: int = 4) -> st
             pictures += [array_to_png(as_rgb_image(image)), _mask_png(np.asarray(target), classes)]
         pictures += [_mask_png(records[name].mask(stem), classes) for name in shown]
         cells = "".join(f'<td><img alt="{text(stem)}" src="{data_uri(png)}"></td>' for png in pictures)
-        rows.append(f'<tr><th class="name">{text(label)}<br>{text(stem)}<br>mIoU {score:.3f}</th>{cells}</tr>')
+        # The label on a row of its own above the pictures: a long stem wraps there instead of under a picture.
+        rows.append(f'<tr class="label"><th class="name" colspan="{len(columns)}">{text(label)}: {text(stem)}, '
+                    f"mIoU {score:.3f}</th></tr>\n<tr>{cells}</tr>")
     note = "" if samples else f'<p class="note">Photographs and targets left out: {text(why)}.</p>'
     caption = (f"The best, median and worst image of {best} by per-image mIoU, with every model's mask of the same "
                "image (from the records). Void pixels are black.")

@@ -40,7 +40,9 @@ details { margin: 0.5em 0 1em; } summary { cursor: pointer; color: #1f4e99; }
 .grid2 { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 1em 1.5em; }
 figure { margin: 0 0 1em; } figure img { max-width: 100%; height: auto; display: block; }
 figcaption { font-size: 0.85em; color: #555; margin-top: 0.3em; }
-table.gallery { table-layout: fixed; width: 100%; } table.gallery th.name { width: 7.5em; }
+table.gallery { table-layout: fixed; width: 100%; }
+table.gallery thead th { text-align: center; }
+table.gallery tr.label th { text-align: left; overflow-wrap: anywhere; padding-top: 0.5em; }
 table.gallery td { padding: 2px; text-align: center; vertical-align: middle; }
 table.gallery img { width: 100%; height: auto; image-rendering: pixelated; display: block; }
 table.confusion { font-size: 0.78em; margin: 0.2em 0 0.6em; }
@@ -53,7 +55,7 @@ table.confusion th.name { text-align: left; white-space: nowrap; max-width: 14em
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
   body { max-width: none; padding: 0; font-size: 10.5pt; }
-  h2 { break-after: avoid; } table, figure, tr { break-inside: avoid; }
+  h2 { break-after: avoid; } table, figure, tr { break-inside: avoid; } tr.label { break-after: avoid; }
   details { display: none; }  /* the folded full table stays on screen; print shows the headline */
   .scroll { overflow: visible; } .wide table { font-size: 7.5pt; } .wide th, .wide td { padding: 0.15em 0.3em; }
   .grid2 { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); }

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.metrics import NEAR_CHANCE, NEAR_CHANCE_FACTOR, metric_notes
-from workbench.records import atomic_write_text
+from workbench.records import atomic_write_text, remove_stale_temporaries
 from workbench.report import confusion, figures, score_tables
 from workbench.report.page import number, page, section, text
 from workbench.report.review_run import ReviewRun, data_label, read_review_run, same_images
@@ -29,7 +29,8 @@ def write_review(run_dir: str | Path, path: str | Path | None = None, *, title: 
         resamples, level, seed: the image-level bootstrap behind every interval and paired comparison.
 
     Returns:
-        The path written (atomically: a temporary file, then a rename).
+        The path written (atomically: a temporary file, then a rename; temporaries that killed writers left
+        beside it are removed first).
 
     Raises:
         RecordError: ``run_dir`` holds no record, or a damaged one (the message names the file).
@@ -38,6 +39,7 @@ def write_review(run_dir: str | Path, path: str | Path | None = None, *, title: 
     settings = BootstrapSettings(resamples=resamples, level=level, seed=seed)
     title = title or f"Segmentation review: {Path(run_dir).resolve().name}"
     target = Path(path) if path is not None else run.path / "report.html"
+    remove_stale_temporaries(target)  # of a writer killed before its rename
     return atomic_write_text(target, page(title, _subtitle(run), review_sections(run, settings)))
 
 
@@ -84,6 +86,9 @@ def _summary(run: ReviewRun, found: list[Lead], flags: dict, settings: Bootstrap
     if not paired and len(run.records) > 1:
         items.append('<span class="flag">not paired</span> The records scored different images, so leads are not '
                      "tested by the paired comparison.")
+    if run.left_out:
+        folders = "a record folder" if len(run.left_out) == 1 else "record folders"
+        items.append(f"Left out: {text(', '.join(run.left_out))} ({folders} that comparison.json does not list).")
     classes = ", ".join(text(n) for n in run.classes.names)
     items.append(f"Classes ({len(run.classes.names)}): {classes}; void ({run.classes.ignore_index}) is left out.")
     return '<ul class="summary">' + "".join(f"<li>{item}</li>" for item in items) + "</ul>"

@@ -7,14 +7,14 @@ model is loaded and nothing is predicted: every number comes from the records.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from workbench.data.classes import Classes
-from workbench.records import Record, read_comparison
+from workbench.records import Record, read_comparison, read_history, read_run_config, unlisted_records
+from workbench.records.run_files import CONFIG_FILE, HISTORY_FILE
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,14 @@ class ReviewRun:
         records: name -> ``Record``.
         histories: name -> the run's ``history.csv`` (one row per epoch), for records that have one.
         configs: name -> the run's ``config.json``, for records that have one.
+        left_out: record folders beside them that ``comparison.json`` does not list (an earlier comparison's).
     """
 
     path: Path
     records: dict[str, Record]
     histories: dict[str, pd.DataFrame]
     configs: dict[str, dict]
+    left_out: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -59,11 +61,12 @@ def read_review_run(run_dir: str | Path) -> ReviewRun:
     path = Path(run_dir)
     records = read_comparison(path)
     check_same_classes(path, records)
-    histories = {name: pd.read_csv(r.path / "history.csv") for name, r in records.items()
-                 if (r.path / "history.csv").is_file()}
-    configs = {name: json.loads((r.path / "config.json").read_text(encoding="utf-8")) for name, r in records.items()
-               if (r.path / "config.json").is_file()}
-    return ReviewRun(path=path, records=records, histories=histories, configs=configs)
+    histories = {name: read_history(r.path / HISTORY_FILE) for name, r in records.items()
+                 if (r.path / HISTORY_FILE).is_file()}
+    configs = {name: read_run_config(r.path / CONFIG_FILE) for name, r in records.items()
+               if (r.path / CONFIG_FILE).is_file()}
+    return ReviewRun(path=path, records=records, histories=histories, configs=configs,
+                     left_out=tuple(unlisted_records(path)))
 
 
 def check_same_classes(path: Path, records: dict[str, Record]) -> None:

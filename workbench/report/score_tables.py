@@ -69,20 +69,21 @@ def _score_cell(table: pd.DataFrame, key: str, *, bold: bool) -> str:
 
 def full_table_frame(records: dict[str, Record], boot: dict[str, pd.DataFrame], settings: BootstrapSettings
                      ) -> pd.DataFrame:
-    """Every scalar score with ``<key>_low`` / ``<key>_high`` columns, one row per record (index ``model``)."""
+    """Every scalar score (headed by its label, ``SCORE_LABELS``) with ``<label>_low`` / ``<label>_high`` columns,
+    one row per record (index ``model``). Labels of words let the headers wrap, so the table fits the page."""
     rows = {}
     for name, record in records.items():
         row = {"scored": source_label(record), "images": len(record.stems)}
         for key in FULL_KEYS:
             if key in boot[name].index:
-                value = boot[name].loc[key]
-                row.update({key: value["value"], f"{key}_low": value["low"], f"{key}_high": value["high"]})
+                value, label = boot[name].loc[key], SCORE_LABELS.get(key, key)
+                row.update({label: value["value"], f"{label}_low": value["low"], f"{label}_high": value["high"]})
         sha = record.source.get("sha256")
         row["weights sha256"] = sha[:12] if sha else "\u2013"
         rows[name] = row
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
     table.attrs.update(method="image-level percentile bootstrap", resamples=settings.resamples, level=settings.level,
-                       seed=settings.seed, caption=f"Every score of every record. {settings.describe()}.")
+                       seed=settings.seed, caption="Every score of every record.")  # caption_of adds the intervals
     return table
 
 

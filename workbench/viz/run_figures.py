@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from workbench.metrics.chance import NEAR_CHANCE_FACTOR, chance_miou
-from workbench.records import Record, atomic_write_bytes, read_comparison
+from workbench.records import Record, atomic_write_bytes, read_comparison, read_history
 from workbench.viz.curves import draw_learning_curves
 from workbench.viz.encode import figure_to_png
 from workbench.viz.mask_plots import plot_mask_gallery
@@ -54,7 +54,7 @@ def comparison_figures(records: Mapping[str, Record], data, *, gallery_size: int
     samples = [data[i] for i in shown]
     preds = {name: [record.mask(record.stems[i]) for i in shown] for name, record in records.items()}
     figures = {"mask_gallery": gallery_figure([s[0] for s in samples], [s[1] for s in samples], preds, first.classes)}
-    histories = {name: pd.read_csv(r.path / "history.csv") for name, r in records.items() if (r.path / "history.csv").is_file()}
+    histories = {name: read_history(r.path / "history.csv") for name, r in records.items() if (r.path / "history.csv").is_file()}
     if histories:
         chance = chance_miou(first.scores.confusion.sum(1))["majority"]
         figures["learning_curves"] = learning_curves_figure(histories, chance=chance)
