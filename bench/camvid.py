@@ -22,7 +22,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from workbench.cli import print_epoch  # noqa: E402
+from workbench.commands.terminal import print_epoch  # noqa: E402
 from workbench.data import create_dataset, train_transforms  # noqa: E402
 from workbench.engine import DEMO_MODELS, TrainConfig, compare, create_runtime  # noqa: E402
 

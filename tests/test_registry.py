@@ -25,3 +25,15 @@ def test_duplicates_and_unknown_names_are_clear_errors():
         things.add("alpha", 2)
     with pytest.raises(ValueError, match="Unknown thing 'gamma'; choose one of alpha"):
         things.get("gamma")
+
+
+def test_a_deferred_entry_is_listed_at_once_and_imported_on_first_get():
+    things = Registry("thing")
+    things.add_deferred("dumps", "json:dumps")
+    things.add_deferred("missing", "json:no_such_function")
+    assert things.names() == ["dumps", "missing"]
+    assert things.get("dumps") is __import__("json").dumps and things.get("dumps") is things.get("dumps")
+    with pytest.raises(AttributeError, match="no_such_function"):
+        things.get("missing")
+    with pytest.raises(ValueError, match="'module:attribute'"):
+        things.add_deferred("bad", "json.dumps")

@@ -1,27 +1,25 @@
 """What the command line prints when a command fails or is interrupted: one line, never a traceback.
 
 ``failure_message`` turns the errors a user can cause or fix (bad input, a busy or unwritable folder, a full
-disk, too little memory, a diverged run) into one sentence that says what to do; ``interrupted_message``
-says, after Ctrl-C or SIGTERM, where the run was saved and the command that resumes it. ``cli.main`` prints
-them as ``workbench <command>: error: ...`` and exits with 2 (130 when interrupted).
+disk, too little memory, a diverged run) into one sentence that says what to do; after Ctrl-C or SIGTERM
+each command says what it left (``WRITTEN_WHOLE``, or for training ``commands/resume_hint.py``). ``cli.main``
+prints them as ``workbench <command>: error: ...`` and exits with 2 (130 when interrupted). Nothing here
+imports torch, so that every command, ``report`` included, starts without it: torch's out-of-memory error is
+known by its name and text.
 """
 from __future__ import annotations
 
 import contextlib
 import errno
-import shlex
 import signal
 import threading
 from pathlib import Path
 
-import torch
-
-from workbench.engine.checkpoint import read_checkpoint_info
-from workbench.engine.checkpoint_meta import CheckpointError
-from workbench.engine.loop import TrainingDiverged
+from workbench.engine.diverged import TrainingDiverged
 from workbench.engine.run_lock import RunLocked
 
-USER_ERRORS = (ValueError, TrainingDiverged, RunLocked, OSError, MemoryError, torch.OutOfMemoryError)
+USER_ERRORS = (ValueError, TrainingDiverged, RunLocked, OSError, MemoryError)  # and out of memory, see _is_oom
+WRITTEN_WHOLE = "interrupted; records and tables are written whole, so nothing half-written was left."
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 _NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
 
@@ -46,16 +44,16 @@ def _raise_interrupt(signum, frame):
 
 def is_user_error(err: BaseException) -> bool:
     """Whether ``err`` gets a one-line message (an OOM inside torch is a RuntimeError with a known text)."""
-    return isinstance(err, USER_ERRORS) or (isinstance(err, RuntimeError) and _is_oom_text(str(err)))
+    return isinstance(err, USER_ERRORS) or _is_oom(err)
 
 
 def failure_message(err: BaseException, out_dir: str | Path | None = None) -> str:
     """One line for an error that ``is_user_error``; ``out_dir`` names the folder an OSError without a file hit."""
-    if isinstance(err, (torch.OutOfMemoryError, MemoryError)) or (isinstance(err, RuntimeError) and _is_oom_text(str(err))):
-        where = "GPU" if isinstance(err, torch.OutOfMemoryError) or "CUDA" in str(err) else "CPU"
+    if isinstance(err, MemoryError) or _is_oom(err):
+        where = "GPU" if _is_torch_oom(err) or "CUDA" in str(err) else "CPU"
         return (f"out of {where} memory; lower --batch-size (or --image-size / --crop-size), use --precision bf16 on "
                 f"a GPU, or close other programs using the {where}.")
-    if isinstance(err, OSError) and not isinstance(err, CheckpointError):
+    if isinstance(err, OSError):
         return _os_error_message(err, out_dir)
     return " ".join(str(err).split("\n"))
 
@@ -74,27 +72,15 @@ def _os_error_message(err: OSError, out_dir) -> str:
     return f"{target}: {err.strerror or err}; check the path and the disk."
 
 
+def _is_torch_oom(err: BaseException) -> bool:
+    """``torch.OutOfMemoryError`` (a RuntimeError), known without importing torch."""
+    return isinstance(err, RuntimeError) and type(err).__name__ == "OutOfMemoryError" and \
+        type(err).__module__.split(".")[0] == "torch"
+
+
+def _is_oom(err: BaseException) -> bool:
+    return _is_torch_oom(err) or (isinstance(err, RuntimeError) and _is_oom_text(str(err)))
+
+
 def _is_oom_text(text: str) -> bool:
     return "out of memory" in text or "can't allocate memory" in text or "not enough memory" in text
-
-
-def interrupted_message(command: str, out_dir: str | Path | None, argv: list[str]) -> str:
-    """Where an interrupted ``train``/``compare`` left its run and how to continue it."""
-    if command not in ("train", "compare") or out_dir is None:
-        return "interrupted; records and tables are written whole, so nothing half-written was left."
-    folder = Path(out_dir)
-    checkpoints = [folder / "last.safetensors"] if command == "train" else sorted(folder.glob("*/last.safetensors"))
-    saved = [_epoch_of(path) for path in checkpoints if path.is_file()]
-    if not any(saved):
-        return f"interrupted before the first checkpoint in {folder}; nothing to resume: run the command again."
-    resume = shlex.join(["workbench", *argv] + ([] if "--resume" in argv else ["--resume"]))
-    done = ", ".join(s for s in saved if s)
-    return f"interrupted; the run is saved in {folder} ({done}); continue it with: {resume}"
-
-
-def _epoch_of(path: Path) -> str | None:
-    try:
-        info = read_checkpoint_info(path)
-    except CheckpointError:
-        return None
-    return f"{path.parent.name}: epoch {info.get('epoch')}, step {info.get('step')}"

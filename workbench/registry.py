@@ -1,9 +1,14 @@
 """Things chosen by name (models, datasets, losses): one registry in the shape of torchvision's
 ``models/_api.py``: a dict filled by a decorator that refuses duplicates, listed with fnmatch patterns, and a
-lookup whose error names the valid choices (as segmentation-models-pytorch's ``create_model`` does)."""
+lookup whose error names the valid choices (as segmentation-models-pytorch's ``create_model`` does).
+
+An entry may also be declared by where it lives (``add_deferred("ce", "workbench.engine.losses:CrossEntropyLoss")``,
+the shape of a packaging entry point): its name is listed at once, its module imported on the first ``get``, so a
+command line lists the choices without importing torch."""
 from __future__ import annotations
 
 import fnmatch
+import importlib
 from typing import Callable, Generic, TypeVar
 
 T = TypeVar("T")
@@ -27,6 +32,10 @@ class Registry(Generic[T]):
         self._entries[name] = entry
         return entry
 
+    def add_deferred(self, name: str, target: str) -> None:
+        """Register ``name`` for ``target``, ``"module:attribute"``, imported on the first ``get(name)``."""
+        self.add(name, _Deferred(target))
+
     def register(self, name: str) -> Callable[[T], T]:
         """Decorator form of ``add``: ``@registry.register("name")``."""
         return lambda entry: self.add(name, entry)
@@ -46,4 +55,19 @@ class Registry(Generic[T]):
         """The entry of ``name``; an unknown name is a ValueError listing the valid ones."""
         if name not in self._entries:
             raise ValueError(f"Unknown {self.kind} {name!r}; choose one of {', '.join(self.names())}.")
-        return self._entries[name]
+        entry = self._entries[name]
+        if isinstance(entry, _Deferred):
+            entry = self._entries[name] = entry.load()
+        return entry
+
+
+class _Deferred:
+    """An entry known by its ``"module:attribute"`` until first used."""
+
+    def __init__(self, target: str):
+        self.module, sep, self.attribute = target.partition(":")
+        if not sep or not self.module or not self.attribute:
+            raise ValueError(f"A deferred entry is 'module:attribute', got {target!r}.")
+
+    def load(self):
+        return getattr(importlib.import_module(self.module), self.attribute)

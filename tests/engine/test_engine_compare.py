@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from workbench.cli import print_comparison
+from workbench.commands.terminal import print_comparison
 from workbench.engine import TrainConfig, chance_miou, compare, comparison_table
 from workbench.engine.comparison import HEADLINE
 from workbench.metrics import evaluate

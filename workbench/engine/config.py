@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.data.classes import IGNORE_INDEX
-from workbench.engine.losses import list_losses
+from workbench.engine.loss_registry import list_losses
 
 OPTIMIZERS = ("sgd", "adamw")
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
@@ -43,7 +43,7 @@ class TrainConfig:
     weight_decay: float = _option(1e-4, "L2 penalty (AdamW: decoupled decay)")
     poly_power: float = _option(0.9, "lr = peak * (1 - progress) ** power, as in DeepLab")
     warmup_steps: int = _option(0, "steps of linear warm-up from peak / warmup_steps to peak")
-    loss: str = _option("ce", "training loss (registered in workbench.engine.losses)", choices=list_losses)
+    loss: str = _option("ce", "training loss (registered in workbench.engine.loss_registry)", choices=list_losses)
     class_weights: tuple[float, ...] | None = _option(None, "one loss weight per class, e.g. 1 1 2.5 ...; none given: all 1")
     ignore_index: int = _option(IGNORE_INDEX, "mask value of void pixels, left out of losses and metrics")
     crop_size: tuple[int, int] | None = _option(

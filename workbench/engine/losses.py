@@ -7,26 +7,14 @@ diverging run.
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from workbench.data.classes import IGNORE_INDEX
-from workbench.registry import Registry
-
-LOSSES: Registry[Callable[..., nn.Module]] = Registry("loss")
-
-
-def register_loss(name: str):
-    """Class decorator adding a loss to the registry under ``name`` (duplicates are refused)."""
-    return LOSSES.register(name)
-
-
-def list_losses(pattern: str | None = None) -> list[str]:
-    """Registered loss names, optionally filtered with an fnmatch pattern such as ``"*dice*"``."""
-    return LOSSES.names(pattern)
+from workbench.engine.loss_registry import LOSSES, list_losses, register_loss  # noqa: F401  (public here too)
 
 
 def create_loss(name: str, *, class_weights: Sequence[float] | None = None, ignore_index: int = IGNORE_INDEX) -> nn.Module:
@@ -58,7 +46,6 @@ class _WeightedLoss(nn.Module):
             raise ValueError(f"class_weights has {self.weight.numel()} entries but the logits have {logits.shape[1]} classes.")
 
 
-@register_loss("ce")
 class CrossEntropyLoss(_WeightedLoss):
     """Pixel-wise cross-entropy, the weighted mean over non-void pixels (as ``F.cross_entropy``)."""
 
@@ -71,7 +58,6 @@ class CrossEntropyLoss(_WeightedLoss):
         return total / norm.clamp_min(torch.finfo(torch.float32).tiny)
 
 
-@register_loss("dice")
 class DiceLoss(_WeightedLoss):
     """Soft Dice loss of V-Net (Milletari, Navab and Ahmadi, 3DV 2016): ``1 - mean_c D_c`` with
 
@@ -99,7 +85,6 @@ class DiceLoss(_WeightedLoss):
         return torch.where(weight.sum() > 0, 1 - score, score * 0)
 
 
-@register_loss("ce+dice")
 class CrossEntropyDiceLoss(nn.Module):
     """The sum of ``CrossEntropyLoss`` and ``DiceLoss`` with the same weights and ``ignore_index``."""
 
