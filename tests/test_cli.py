@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from workbench.cli import build_parser, main, option_name, print_comparison
+from workbench.cli import build_parser, main, option_name
+from workbench.commands.terminal import print_comparison
 from workbench.engine import TrainConfig, list_losses
 from workbench.engine.losses import LOSSES, CrossEntropyLoss
 from workbench.records import export_table, read_comparison, read_record, read_table_csv

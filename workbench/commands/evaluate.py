@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from torch.utils.data import Subset
@@ -53,7 +54,7 @@ def _run_predictions(args) -> int:
         check_out_folder(out, inputs, comparison=sources is not None)  # before the lock file goes there
         with RunLock(out if dist.is_main else None) as lock:  # a second writer stops at once, naming the first
             print_note(lock)
-            options = {"workers": args.workers or usable_cores(), "progress": dist.is_main}
+            options = {"workers": args.workers or usable_cores(), "progress": dist.is_main and sys.stderr.isatty()}
             if sources is None:
                 record = score_predictions(args.preds[0], data, out, **options)
             else:
