@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from workbench.data import Classes
 from workbench.metrics import evaluate
@@ -144,7 +145,31 @@ def test_sizes_are_bounded_before_reading(record, monkeypatch):
         read_record(record)
 
 
-def test_mask_hashes_in_the_masks_block_are_accepted(record):
-    """Mask hashes (``masks.sha256``, one per stem) are part of the format; this check leaves them to their reader."""
-    edit_meta(record, lambda m: m["masks"].update(sha256={"a": "0" * 64}))
-    assert read_record(record).stems == ["a", "b", "c"]
+@pytest.mark.parametrize("change, message", [
+    (lambda m: m["masks"].pop("sha256"), "masks.sha256 is missing"),
+    (lambda m: m["masks"].update(sha256={"a": "0" * 64}), "a sha256 for each stem's mask"),
+    (lambda m: m["masks"]["sha256"].update(a="x"), r"masks.sha256\['a'\] is 'x'"),
+    (lambda m: m.update(targets={"sha256": ["0" * 64]}), "a list of 3 sha256"),
+])
+def test_mask_and_target_hashes_are_part_of_the_format(record, change, message):
+    edit_meta(record, change)
+    with pytest.raises(RecordError, match=message):
+        read_record(record)
+
+
+def test_a_swapped_or_replaced_mask_is_refused_where_it_is_read(record):
+    """The sha256 of every mask is in record.json and checked before the mask is decoded (a bomb never is)."""
+    a, b = record / "masks" / "a.png", record / "masks" / "b.png"
+    a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
+    a.write_bytes(b_bytes)
+    b.write_bytes(a_bytes)
+    back = read_record(record)  # the data files are intact
+    with pytest.raises(RecordError, match=r"masks/a.png: missing or changed since the record was written"):
+        back.mask("a")
+    buffer = io.BytesIO()  # a 20000 x 20000 mask in a few hundred KB: refused by its hash, never decoded
+    Image.new("L", (20000, 20000)).save(buffer, format="PNG")
+    b.write_bytes(buffer.getvalue())
+    with pytest.raises(RecordError, match=r"masks/b.png: missing or changed"):
+        back.mask("b")
+    a.write_bytes(a_bytes)
+    assert (back.mask("a") == back.mask("a")).all()

@@ -295,3 +295,24 @@ def test_workbench_report_says_what_is_wrong_in_one_line(tmp_path, targets, dama
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert re.fullmatch(r"workbench report: error: .*" + message + r".*\n", done.stderr), done.stderr
     assert not (folder / "report.html").exists()
+
+
+def test_a_gallery_never_shows_a_changed_datasets_mask_beside_the_old_score(tmp_path):
+    """One check (records.check_targets, on the target digests the record keeps) for the report and the comparer."""
+    from PIL import Image
+
+    from tests.engine.test_scoring_at_scale import make_data
+    from workbench.engine import score_predictions
+    from workbench.widgets import MaskComparer
+
+    data, targets = make_data(tmp_path / "data", 3)
+    score_predictions(tmp_path / "data/preds-a", data, tmp_path / "rec")
+    _, page = review(tmp_path / "rec")
+    assert "changed since" not in page.section("gallery")
+    changed = np.where(np.arange(targets[1].size).reshape(targets[1].shape) % 2, 0, 1).astype(np.uint8)
+    Image.fromarray(changed).save(tmp_path / "data/masks/val/f001.png")  # a two-colour target after scoring
+    _, page = review(tmp_path / "rec")
+    gallery = page.section("gallery")
+    assert "the data's target of image 'f001' is not the one" in gallery and "changed since" in gallery
+    with pytest.raises(ValueError, match="target of image 'f001' is not the one .* scored"):
+        MaskComparer.from_run(tmp_path / "rec")

@@ -34,7 +34,7 @@ from workbench.records.record_schema import (
 )
 
 FORMAT = "workbench-record"
-VERSION = 1
+VERSION = 2  # 2: masks and targets hashed in record.json
 RECORD_FILE = "record.json"
 STATS_FILE = "image_stats.npz"
 MASKS_DIR = "masks"
@@ -57,6 +57,9 @@ class Record:
         scores: ``workbench.metrics.Scores`` with ``image_stats`` (per-image statistics).
         per_image: one row of scores per image, indexed by stem.
         classes: names, colours and ignore index of the classes.
+        mask_sha256: stem -> sha256 of its mask file, checked whenever a mask is read.
+        target_sha256: ``label_digest`` of each stem's target, in stem order (None when the writer had no
+            targets), for ``check_targets``.
     """
 
     path: Path
@@ -67,6 +70,8 @@ class Record:
     scores: Scores
     per_image: pd.DataFrame
     classes: Classes
+    mask_sha256: dict
+    target_sha256: list | None = None
 
     @property
     def name(self) -> str:
@@ -79,10 +84,18 @@ class Record:
         return list(self.data["stems"])
 
     def mask(self, stem: str) -> np.ndarray:
-        """The predicted index mask ``(H, W)`` (int64 class ids) of image ``stem``."""
+        """The predicted index mask ``(H, W)`` (int64 class ids) of image ``stem``, checked against its sha256.
+
+        Raises:
+            RecordError: the mask file is missing or changed since the record was written (swapped, replaced).
+        """
         if stem not in self.per_image.index:
             raise KeyError(f"{self.path}: no image {stem!r} in this record; its stems are record.stems.")
-        return read_index_png(self.path / MASKS_DIR / f"{stem}.png")
+        file = self.path / MASKS_DIR / f"{stem}.png"
+        if file_sha256(file, missing_ok=True) != self.mask_sha256[stem]:  # before decoding: a bomb never is
+            raise RecordError(f"{file}: missing or changed since the record was written (its sha256 differs); this "
+                              f"record cannot be trusted. Evaluate again to rewrite it.")
+        return read_index_png(file)
 
     def __repr__(self) -> str:
         return f"Record({str(self.path)!r}, {self.source.get('kind')}, {len(self.stems)} images, miou={self.scores.miou:.4f})"
@@ -117,7 +130,8 @@ def read_record(path: str | Path) -> Record:
     _check_masks(path, stems)
     per_image = stats.per_image()
     per_image.index = pd.Index(stems, name="stem")
-    return Record(path, meta["source"], meta["data"], meta["created"], meta["versions"], stats.scores(), per_image, classes)
+    return Record(path, meta["source"], meta["data"], meta["created"], meta["versions"], stats.scores(), per_image, classes,
+                  meta["masks"]["sha256"], (meta.get("targets") or {}).get("sha256"))
 
 
 def _read_meta(path: Path) -> dict:

@@ -20,7 +20,7 @@ MAX_RECORD_JSON_BYTES = 256 * 2**20  # record.json: its stems (a million images 
 MAX_STATS_BYTES = 4 * 2**30  # the arrays of image_stats.npz, from their headers, before they are read
 MAX_SYNTHETIC_IMAGES = 10**7  # SyntheticShapes(num_images) rebuilt by the report lists one stem per image
 SOURCE_FIELDS = {"model": ("name", "encoder", "weights", "sha256"), "predictions": ("dir",)}
-MASK_FIELDS = ("folder", "bit_depth", "count")  # and "sha256" (one per mask), not checked here
+MASK_FIELDS = ("folder", "bit_depth", "count", "sha256")  # sha256: stem -> the sha256 of its mask file
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 
@@ -67,12 +67,24 @@ def _meta_rules(meta: dict, data_files: tuple[str, ...], masks_dir: str) -> Iter
     yield from _data_rules(meta["data"], meta["classes"])
     masks = meta.get("masks", _MISSING)
     yield "masks", masks, _is(dict), "a JSON object"
-    unknown = sorted(set(masks) - set(MASK_FIELDS) - {"sha256"})
-    yield "masks", _Text(f"with keys {unknown}"), lambda _: not unknown, f"only {list(MASK_FIELDS)} and sha256"
+    unknown = sorted(set(masks) - set(MASK_FIELDS))
+    yield "masks", _Text(f"with keys {unknown}"), lambda _: not unknown, f"only {list(MASK_FIELDS)}"
     yield "masks.folder", masks.get("folder", _MISSING), lambda v: v == masks_dir, repr(masks_dir)
     yield "masks.bit_depth", masks.get("bit_depth", _MISSING), lambda v: v in (8, 16), "8 or 16"
-    count = len(meta["data"]["stems"])
+    stems = meta["data"]["stems"]
+    count = len(stems)
     yield "masks.count", masks.get("count", _MISSING), lambda v: _is_count(v) and v == count, f"{count} (one per stem)"
+    hashes = masks.get("sha256", _MISSING)
+    yield "masks.sha256", hashes, lambda v: isinstance(v, dict) and sorted(v) == sorted(stems), \
+        "a sha256 for each stem's mask"
+    for stem, digest in hashes.items():
+        yield f"masks.sha256[{stem!r}]", digest, _is_sha256, "a sha256 (64 hex digits)"
+    targets = meta.get("targets")
+    if targets is not None:  # the digests of the targets scored (label_digest), when the writer had them
+        yield "targets", targets, lambda v: isinstance(v, dict) and list(v) == ["sha256"], '{"sha256": [...]}'
+        yield "targets.sha256", targets["sha256"], \
+            lambda v: isinstance(v, list) and len(v) == count and all(map(_is_sha256, v)), \
+            f"a list of {count} sha256 (one per stem)"
 
 
 def _source_rules(source: dict) -> Iterator[Rule]:

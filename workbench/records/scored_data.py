@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from workbench.data import SyntheticShapes, create_dataset, data_stems
+from workbench.records.masks import label_digest
 from workbench.records.record import Record, RecordError
 
 
@@ -47,3 +50,31 @@ def stem_positions(data, stems: list[str], where: str) -> list[int]:
         raise ValueError(f"{where}: the data has no images {missing[:3]} ({len(missing)} of {len(stems)} missing); "
                          f"pass the dataset and split the records scored.")
     return [position[s] for s in stems]
+
+
+def check_targets(record: Record, stems: list[str], targets, where: str) -> None:
+    """The targets found in the data must be the ones ``record`` scored (its ``target_sha256``; for a record
+    written without them, the class pixel counts of its statistics), so that a picture never sets a changed
+    dataset's mask beside a score computed on another.
+
+    Args:
+        record: the record; ``stems`` are some of its images and ``targets`` their masks ``(H, W)``.
+        where: who asks (named in the error).
+
+    Raises:
+        ValueError: naming the first image whose target differs, and what to do.
+    """
+    position = {stem: i for i, stem in enumerate(record.stems)}
+    stats = record.scores.image_stats
+    for stem, target in zip(stems, targets):
+        target = np.asarray(target)
+        if record.target_sha256 is not None:
+            same = label_digest(target) == record.target_sha256[position[stem]]
+        else:
+            found = np.bincount(target[target != record.classes.ignore_index].ravel().astype(np.int64),
+                                minlength=stats.num_classes)
+            counted = stats.tp[position[stem]] + stats.fn[position[stem]]
+            same = found.shape == counted.shape and (found == counted).all()
+        if not same:
+            raise ValueError(f"{where}: the data's target of image {stem!r} is not the one {record.path} scored (the "
+                             f"dataset's masks changed since); evaluate again, or pass the data the record scored.")

@@ -1,17 +1,20 @@
 """Photographs and targets of a record's images, from the data the record names (no model involved).
 
-When the data is not on this machine the gallery shows the predictions alone and says why.
+When the data is not on this machine, or its masks are not the ones the record scored (``check_targets``),
+the gallery shows the predictions alone and says why.
 """
 from __future__ import annotations
 
-from workbench.records import Record, RecordError, scored_data, stem_positions
+from workbench.records import Record, RecordError, check_targets, scored_data, stem_positions
 
 
 def record_samples(record: Record, stems: list[str]) -> tuple[list | None, str]:
     """``(samples, why)``: ``(image, target)`` per stem from the record's data, or ``None`` and the reason."""
     try:
         data = scored_data(record)
-        return [data[i] for i in stem_positions(data, stems, str(record.path))], ""
+        samples = [data[i] for i in stem_positions(data, stems, str(record.path))]
+        check_targets(record, stems, [target for _, target in samples], "the gallery")
+        return samples, ""
     except RecordError as err:
         return None, str(err)
     except (OSError, ValueError) as err:  # DatasetError is a ValueError

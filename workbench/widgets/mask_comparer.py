@@ -20,7 +20,7 @@ import pandas as pd
 
 from workbench.data.classes import Classes
 from workbench.metrics import PER_IMAGE_COLUMNS
-from workbench.records import Record, common_stems, read_comparison, scored_data, stem_positions
+from workbench.records import Record, check_targets, common_stems, read_comparison, scored_data, stem_positions
 from workbench.viz.bands import BAND_COLORS, BAND_LABELS, BandCode
 from workbench.viz.comparison import (
     VIEWS, class_error_codes, class_lookup, compare_masks, panel_codes, render_panel,
@@ -117,7 +117,7 @@ class MaskComparer(SnapshotDisplay):
         first = next(iter(records.values()))
         data = scored_data(first) if data is None else data
         pairs = [data[i] for i in stem_positions(data, stems, f"MaskComparer.from_run({run_dir})")]
-        _check_targets(Path(run_dir), first, stems, [p[1] for p in pairs])
+        check_targets(first, stems, [p[1] for p in pairs], f"MaskComparer.from_run({run_dir})")
         preds = {name: [record.mask(stem) for stem in stems] for name, record in records.items()}
         scores = {name: record.per_image.loc[stems, list(PER_IMAGE_COLUMNS)].reset_index(drop=True).rename_axis("image")
                   for name, record in records.items()}
@@ -261,19 +261,6 @@ class MaskComparer(SnapshotDisplay):
             for m in self.shown_models
         )
         return f"<table {TABLE}><tr><th {NAME_CELL}>this image</th>{header}</tr>{rows}</table>"
-
-
-def _check_targets(run_dir: Path, record: Record, stems: list[str], targets) -> None:
-    """The data's targets must have the class pixel counts the record scored (tp + fn per image and class)."""
-    stats = record.scores.image_stats
-    counted = stats.tp + stats.fn
-    position = {s: i for i, s in enumerate(record.stems)}
-    for stem, target in zip(stems, targets):
-        target = np.asarray(target)
-        found = np.bincount(target[target != record.classes.ignore_index].ravel(), minlength=stats.num_classes)
-        if found.shape != counted[position[stem]].shape or (found != counted[position[stem]]).any():
-            raise ValueError(f"MaskComparer.from_run: the data's target of image {stem!r} is not the one {run_dir} "
-                             f"scored (other class pixel counts); pass the dataset and split the records scored.")
 
 
 def _split_pairs(images, targets):
