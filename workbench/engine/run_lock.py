@@ -13,13 +13,13 @@ import errno
 import fcntl
 import json
 import os
-import re
 import socket
 import time
 from pathlib import Path
 
+from workbench.records.atomic import remove_dead_temporaries
+
 LOCK_FILE = ".workbench.lock"
-_TMP = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$")  # the names records.atomic gives its temporary files
 _HELD: set[Path] = set()  # folders this process holds: a nested RunLock on one is a no-op (a second flock would be refused)
 
 
@@ -79,7 +79,7 @@ class RunLock:
         os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
                                  "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}).encode())
         os.fsync(fd)
-        self.removed = remove_dead_temporaries(self.folder)
+        self.removed = remove_dead_temporaries(self.folder, recursive=True)
 
     def note(self) -> str | None:
         """A line about what taking the lock replaced (a dead run's lock, its temporary files), or None."""
@@ -112,29 +112,6 @@ def ensure_folder(folder: Path) -> Path:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ValueError(f"{folder} is not writable; choose another --out folder or fix its permissions.")
     return folder
-
-
-def remove_dead_temporaries(folder: Path) -> list[Path]:
-    """Delete ``folder``'s (recursively) temporary files whose writing process no longer exists."""
-    removed = []
-    for path in folder.rglob(".*.tmp"):
-        match = _TMP.match(path.name)
-        if match and path.is_file() and not _alive(int(match.group(1))):
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
 
 
 def _read_holder(path: Path) -> dict:

@@ -8,7 +8,7 @@ Each name imports its submodule on first use.
 from workbench.lazy_exports import export_lazily
 
 __all__ = export_lazily(__name__, {
-    ".atomic": ["atomic_write_bytes", "atomic_write_json", "atomic_write_text", "remove_stale_temporaries",
+    ".atomic": ["atomic_write_bytes", "atomic_write_json", "atomic_write_text", "remove_dead_temporaries",
                 "to_jsonable"],
     ".comparison_folder": ["ComparisonWriter", "check_out_folder"],
     ".masks": ["encode_mask", "label_digest", "mask_bit_depth", "read_index_png"],

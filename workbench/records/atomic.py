@@ -6,9 +6,9 @@ any error the temporary file is removed and the previous file is left untouched.
 """
 from __future__ import annotations
 
-import glob
 import json
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically; create the parent folder when missing."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")  # see remove_stale_temporaries
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")  # see remove_dead_temporaries
     try:
         with open(tmp, "xb") as f:
             f.write(data)
@@ -34,24 +34,42 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
-def remove_stale_temporaries(path: str | Path) -> list[Path]:
-    """Remove the temporary files that writers of ``path`` killed before their rename left beside it.
+TEMPORARY_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")  # what atomic_write_bytes writes
 
-    Only those of processes that are gone: a writer still running keeps its own. Returns the files removed.
+
+def remove_dead_temporaries(folder: str | Path, *, recursive: bool = False, of: str | None = None) -> list[Path]:
+    """Remove the temporary files that writers killed before their rename left in ``folder``.
+
+    Only those of processes that are gone: a writer still running keeps its own.
+
+    Args:
+        folder: where to look.
+        recursive: also in every folder below it.
+        of: only the temporaries of this file name (e.g. ``"report.html"``).
+
+    Returns:
+        The files removed.
     """
-    path = Path(path)
+    folder = Path(folder)
     removed = []
-    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        pid = tmp.name[len(path.name) + 2:].split(".")[0]
-        if pid.isdigit() and not _process_exists(int(pid)):
-            tmp.unlink(missing_ok=True)
-            removed.append(tmp)
+    for path in (folder.rglob if recursive else folder.glob)(".*.tmp"):
+        match = TEMPORARY_NAME.match(path.name)
+        if match and (of is None or match["name"] == of) and path.is_file() and not _alive(int(match["pid"])):
+            path.unlink(missing_ok=True)
+            removed.append(path)
     return removed
 
 
-def _process_exists(pid: int) -> bool:
-    if os.name == "nt":  # os.kill(pid, 0) would send Ctrl-C there: keep the file
+def _alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # os.kill(pid, 0) would send Ctrl-C on Windows: keep the file
         return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except PermissionError:  # another user's process
+        return True
+    except (OSError, OverflowError):  # no such process, or an id no process can have
+        return False
+    return True
     try:
         os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except PermissionError:  # another user's process

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.metrics import NEAR_CHANCE, NEAR_CHANCE_FACTOR, metric_notes
-from workbench.records import atomic_write_text, remove_stale_temporaries
+from workbench.records import atomic_write_text, remove_dead_temporaries
 from workbench.report import confusion, figures, score_tables
 from workbench.report.page import number, page, section, text
 from workbench.report.review_run import ReviewRun, data_label, read_review_run, same_images
@@ -39,7 +39,7 @@ def write_review(run_dir: str | Path, path: str | Path | None = None, *, title: 
     settings = BootstrapSettings(resamples=resamples, level=level, seed=seed)
     title = title or f"Segmentation review: {Path(run_dir).resolve().name}"
     target = Path(path) if path is not None else run.path / "report.html"
-    remove_stale_temporaries(target)  # of a writer killed before its rename
+    remove_dead_temporaries(target.parent, of=target.name)  # of a writer killed before its rename
     return atomic_write_text(target, page(title, _subtitle(run), review_sections(run, settings)))
 
 
