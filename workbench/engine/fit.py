@@ -208,13 +208,13 @@ def _validate(ctx: _Context, row: dict, *, final: bool):
     the record's ``RecordWriter`` (finished by ``_finish_record`` once the last checkpoint is saved; other
     processes return None).
     """
-    keep = final and ctx.run.writable
+    keep = final and ctx.run.path is not None  # the same on every rank: the others skip it together
     if keep and not ctx.dist.is_main:
         return None
     loader = create_eval_loader(ctx.val_data, batch_size=ctx.config.batch_size) if keep else ctx.val_loader
     evaluator = SegmentationEvaluator(ctx.classes.num_classes, ctx.config.ignore_index, device=ctx.runtime.device,
                                       per_image=keep)
-    writer = RecordWriter(ctx.run.path, ctx.classes, data_stems(ctx.val_data), owned=True) if keep else None
+    writer = RecordWriter(ctx.run.path, ctx.classes, data_stems(ctx.val_data), owned=True) if keep and ctx.run.writable else None
     try:
         loss = predict(ctx.model, loader, evaluator, runtime=ctx.runtime, criterion=ctx.criterion, reduce=not keep,
                        sink=None if writer is None else writer.add_masks)  # no bar: the run bar says "validating"
