@@ -59,11 +59,12 @@ def same_record(a, b):
 @pytest.mark.slow  # two spawned worker processes each import torch: about 10 s on the 2-core CPU
 def test_a_pool_of_workers_gives_the_same_record_as_one_process(tmp_path):
     data, targets = make_data(tmp_path / "data", 19)  # not a multiple of the round size
-    one = score_predictions(tmp_path / "data/preds-b", data, tmp_path / "one", workers=1)
-    two = score_predictions(tmp_path / "data/preds-b", data, tmp_path / "two", workers=2)
+    one = score_predictions(tmp_path / "data/preds-b", data, tmp_path / "one", workers=1, distances=True)
+    two = score_predictions(tmp_path / "data/preds-b", data, tmp_path / "two", workers=2, distances=True)
     same_record(one, two)
-    preds = [np.asarray(Image.open(tmp_path / "data/preds-b" / f"{s}.png")) for s in one.stems]
-    expected = evaluate(preds, targets, 5).as_dict()
+    preds = [np.array(Image.open(tmp_path / "data/preds-b" / f"{s}.png")) for s in one.stems]
+    expected = evaluate(preds, targets, 5, distances=True).as_dict()
+    assert one.scores.hd95 is not None and "hd95" in one.per_image
     for key, value in one.scores.as_dict().items():
         np.testing.assert_allclose(value, expected[key], rtol=0, atol=1e-12, err_msg=key)
     meta = json.loads((one.path / "record.json").read_text())
@@ -106,6 +107,23 @@ def evaluate_cli(root, out, *preds):
     sources = [str(root / "preds-a")] if not preds else [f"{name}={root / folder}" for name, folder in preds]
     args = ["evaluate", "--data", str(root), "--split", "val", "--out", str(out), "--workers", "1"]
     return main([*args, *[flag for source in sources for flag in ("--preds", source)]])
+
+
+def test_evaluate_and_compare_score_hd95_when_asked(tmp_path, capsys):
+    root = tmp_path / "data"
+    _, targets = make_data(root, 3)
+    assert main(["evaluate", "--preds", str(root / "preds-a"), "--data", str(root), "--split", "val", "--out",
+                 str(tmp_path / "rec"), "--workers", "1", "--distances"]) == 0
+    record = read_record(tmp_path / "rec")
+    preds = [np.array(Image.open(root / "preds-a" / f"{s}.png")) for s in record.stems]
+    np.testing.assert_allclose(record.scores.hd95, evaluate(preds, targets, 5, distances=True).hd95, rtol=0, atol=1e-12)
+    assert "hd95" in capsys.readouterr().out
+    assert score_predictions(root / "preds-a", SegmentationFolder(root, "val"), tmp_path / "plain").scores.hd95 is None
+    compare = ["compare", "--models", "fcn32s", "--num-images", "4", "--val-images", "2", "--image-size", "32",
+               "--epochs", "1", "--batch-size", "2", "--no-progress", "--device", "cpu", "--out", str(tmp_path / "cmp"),
+               "--distances"]
+    assert main(compare) == 0
+    assert read_record(tmp_path / "cmp" / "fcn32s").scores.hd95 is not None
 
 
 def test_out_at_the_data_root_is_refused_and_the_masks_survive(tmp_path, capsys):

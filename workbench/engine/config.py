@@ -61,6 +61,8 @@ class TrainConfig:
     eval_every: int = _option(1, "epochs between validations (the last epoch is always validated)")
     log_every: int = _option(10, "steps between loss checks and progress/log updates")
     progress: bool = _option(True, "tqdm progress bars (on rank 0 only)")
+    distances: bool = _option(False, "also score HD95 (95th-percentile Hausdorff distance, in pixels) in the run's "
+                              "record; slower: its distance searches are unbounded")
 
     def __post_init__(self):
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)

@@ -30,11 +30,13 @@ ROUND = 8  # images per process per round: enough to keep a pool busy, few enoug
 
 @dataclass(frozen=True)
 class ImageTask:
-    """What every job needs: the target data, the prediction file of each image (in order) and the classes."""
+    """What every job needs: the target data, the prediction file of each image (in order), the classes, and
+    whether to score HD95 too."""
 
     dataset: object
     files: Sequence[Path]
     classes: Classes
+    distances: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ def score_image(task: ImageTask, index: int) -> ImageResult:
     """Read, check and score image ``index`` (errors name the file)."""
     target = data_target(task.dataset, index)
     pred = read_prediction(task.files[index], task.classes, target.shape)
-    stats = evaluate(pred, target, task.classes.num_classes, task.classes.ignore_index).image_stats
+    stats = evaluate(pred, target, task.classes.num_classes, task.classes.ignore_index,
+                     distances=task.distances).image_stats
     return ImageResult(stats, encode_mask(pred, mask_bit_depth(task.classes.num_classes)), label_digest(target))
 
 
@@ -93,12 +96,12 @@ def score_images(task: ImageTask, *, workers: int = 1, progress: bool = False) -
                 mine = pool.map(range(first, min(first + per_round, total)))
             except (ValueError, OSError) as err:  # told to every rank below, so that none waits forever
                 problem = str(err) or type(err).__name__
-            scored = _gather(mine, problem, task.classes)
+            scored = _gather(mine, problem, task.classes, task.distances)
             bar.update(len(scored.pngs))
             yield scored
 
 
-def _gather(mine: list[ImageResult], problem: str, classes: Classes) -> ScoredRound:
+def _gather(mine: list[ImageResult], problem: str, classes: Classes, distances: bool) -> ScoredRound:
     """The round of every rank, in rank order; raises the first rank's problem on every rank."""
     items = [problem.encode("utf-8")]
     for result in mine:
@@ -107,7 +110,8 @@ def _gather(mine: list[ImageResult], problem: str, classes: Classes) -> ScoredRo
     problems = [part[0].decode("utf-8") for part in gathered if part[0]]
     if problems:
         raise ValueError(problems[0])
-    stats = ImageStats.concat([r.stats for r in mine]) if mine else empty_stats(classes.num_classes, classes.ignore_index)
+    stats = ImageStats.concat([r.stats for r in mine]) if mine else \
+        empty_stats(classes.num_classes, classes.ignore_index, distances=distances)
     stats = all_gather_stats(stats, distributed.collective_device())
     return ScoredRound(stats, [png for part in gathered for png in part[1::2]],
                        [digest.decode("ascii") for part in gathered for digest in part[2::2]])

@@ -14,7 +14,7 @@ from workbench.engine.checkpoint_meta import CheckpointError
 from workbench.engine.config import TrainConfig
 
 BUDGET = ("epochs", "max_steps")
-OPERATIONAL = ("resume", "progress", "out_dir", "num_workers", "log_every")  # not what the run computes
+OPERATIONAL = ("resume", "progress", "out_dir", "num_workers", "log_every", "distances")  # not what the weights are
 
 
 class ResumeMismatch(ValueError):

@@ -30,7 +30,7 @@ from workbench.records import (
 
 def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None = None,
                 weights: str | Path | None = None, batch_size: int = 8, runtime: Runtime | None = None,
-                num_workers: int = 0, progress: bool = False) -> Record:
+                num_workers: int = 0, distances: bool = False, progress: bool = False) -> Record:
     """Predict every sample of ``dataset``, score the predictions and write the record to ``out``.
 
     Args:
@@ -40,6 +40,7 @@ def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None
         spec: the model's registry spec ``{"name", "encoder"}`` (default: its class name).
         weights: the checkpoint the weights came from (its sha256 goes into the record).
         runtime: device and precision; None uses the model's device in float32.
+        distances: also score HD95 (``class_hd95``, ``hd95``).
 
     Returns:
         The ``workbench.records.Record`` written.
@@ -49,14 +50,15 @@ def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None
     check_out_folder(out, [data["root"]], comparison=False)
     if runtime is None:
         runtime = Runtime(next(model.parameters()).device, "fp32", channels_last=False)
-    evaluator = SegmentationEvaluator(classes.num_classes, classes.ignore_index, device=runtime.device, per_image=True)
+    evaluator = SegmentationEvaluator(classes.num_classes, classes.ignore_index, device=runtime.device, per_image=True,
+                                      distances=distances)
     loader = create_eval_loader(dataset, batch_size=batch_size, num_workers=num_workers, pin_memory=runtime.pin_memory)
     with RecordWriter(out, classes, data_stems(dataset)) as writer:
         predict(model, loader, evaluator, runtime=runtime, reduce=False, progress=progress, sink=writer.add_masks)
         return writer.finish(source=model_source(model, spec, weights), data=data, scores=evaluator.compute())
 
 
-def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, workers: int = 1,
+def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, workers: int = 1, distances: bool = False,
                       progress: bool = False) -> Record | None:
     """Score the masks another tool wrote in ``preds_dir`` (one ``<stem>.png`` or ``.npy`` per image).
 
@@ -69,6 +71,7 @@ def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, worker
         dataset: the target data (with ``.classes``); with ``workers > 1`` it must pickle (workbench datasets do).
         out: the record folder (never inside the dataset's or the predictions' folder).
         workers: processes reading and scoring images (1: this process); the record is bit-identical.
+        distances: also score HD95 (``class_hd95``, ``hd95``).
         progress: a bar over the images.
 
     Under torchrun every process scores its share of the images and rank 0 writes the one record (the
@@ -77,12 +80,12 @@ def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, worker
     Returns:
         The ``workbench.records.Record`` written to ``out`` (None on ranks other than 0).
     """
-    records = _score_folders({None: preds_dir}, dataset, out, workers=workers, progress=progress)
+    records = _score_folders({None: preds_dir}, dataset, out, workers=workers, distances=distances, progress=progress)
     return None if records is None else records[None]
 
 
 def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path, *, workers: int = 1,
-                     progress: bool = False) -> dict[str, Record] | None:
+                     distances: bool = False, progress: bool = False) -> dict[str, Record] | None:
     """Score several prediction folders on the same data into one comparison folder, as a whole or not at all.
 
     Every source is scored into a staging folder first; only when all have passed are the records moved in
@@ -93,12 +96,12 @@ def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path
         sources: name -> predictions folder; each becomes the record ``out/<name>``, in this order.
         dataset: the target data (with ``.classes``).
         out: the comparison folder; gets the tables ``compare`` writes.
-        workers, progress: as for ``score_predictions``.
+        workers, distances, progress: as for ``score_predictions``.
 
     Returns:
         name -> ``Record`` (None on torchrun ranks other than 0).
     """
-    records = _score_folders(dict(sources), dataset, out, workers=workers, progress=progress)
+    records = _score_folders(dict(sources), dataset, out, workers=workers, distances=distances, progress=progress)
     if records is None:
         return None
     table = comparison_table({name: r.scores for name, r in records.items()},
@@ -108,7 +111,7 @@ def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path
     return records
 
 
-def _score_folders(sources: dict, dataset, out, *, workers: int, progress: bool) -> dict | None:
+def _score_folders(sources: dict, dataset, out, *, workers: int, distances: bool, progress: bool) -> dict | None:
     """Score each predictions folder (key None: ``out`` is the record itself) and commit them together."""
     classes, stems, data = dataset_classes(dataset), data_stems(dataset), describe_data(dataset)
     check_out_folder(out, [data["root"], *sources.values()], comparison=list(sources) != [None])
@@ -116,7 +119,7 @@ def _score_folders(sources: dict, dataset, out, *, workers: int, progress: bool)
     main = distributed.current().is_main
     with ComparisonWriter(out, list(sources), enabled=main) as comparison:
         for name, folder in sources.items():
-            task = ImageTask(dataset, [files[name][stem] for stem in stems], classes)
+            task = ImageTask(dataset, [files[name][stem] for stem in stems], classes, distances)
             writer = RecordWriter(comparison.staging(name), classes, stems) if main else None
             with writer or contextlib.nullcontext():
                 parts = []
