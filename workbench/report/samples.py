@@ -4,14 +4,17 @@ When the data is not on this machine the gallery shows the predictions alone and
 """
 from __future__ import annotations
 
-from workbench.records import Record, RecordError, scored_data, stem_positions
+from workbench.records import Record, RecordError, scored_samples
 
 
 def record_samples(record: Record, stems: list[str]) -> tuple[list | None, str]:
-    """``(samples, why)``: ``(image, target)`` per stem from the record's data, or ``None`` and the reason."""
+    """``(samples, why)``: ``(image, target)`` per stem from the record's data, or ``None`` and the reason.
+
+    Each sample is numpy (no torch): image float32 ``(H, W, 3)`` in ``[0, 1]``, target uint8 ``(H, W)`` class
+    ids with void as the ignore index (see ``workbench.records.scored_samples``).
+    """
     try:
-        data = scored_data(record)
-        return [data[i] for i in stem_positions(data, stems, str(record.path))], ""
+        return scored_samples(record, stems), ""
     except RecordError as err:
         return None, str(err)
     except (OSError, ValueError) as err:  # DatasetError is a ValueError
