@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench.cli import build_parser
-from workbench.data import Classes
+from tests.engine.test_scoring_at_scale import make_data
+from workbench.cli import build_parser, main
+from workbench.data import ShapeScenes, data_stems, describe_data
 from workbench.metrics import evaluate
 from workbench.records import write_comparison_order, write_record
 
@@ -51,40 +52,56 @@ def test_every_command_is_checked():
     assert sorted(commands) == ["compare", "evaluate", "report", "train"]
 
 
-@pytest.fixture
-def comparison(tmp_path):
-    """Two sources of known quality on six random 16 x 16 masks, written through the records API.
-
-    The records name a dataset that is not on this machine, so the gallery shows the predictions alone: the
-    photographs, where the data is there, come from the datasets, which are torch ``Dataset``s.
-    """
+def synthetic_comparison(folder):
+    """Two sources of known quality on six generated scenes, written through the records API: the records name
+    the ``SyntheticShapes`` parameters, so the report draws the scenes again (as numpy, without torch)."""
     rng = np.random.default_rng(0)
-    classes = Classes(names=("background", "disc", "square"), colors=((0, 0, 0), (200, 0, 0), (0, 200, 0)))
-    targets = [rng.integers(0, 3, (16, 16)) for _ in range(6)]
-    stems = [f"{i:05d}" for i in range(len(targets))]
-    data = {"root": str(tmp_path / "gone"), "split": "val", "dataset": "folder"}
+    scenes = ShapeScenes(num_images=6, image_size=(16, 20), seed=1)
+    targets = [scenes.read_sample(i)[1] for i in range(len(scenes))]
     for name, share in (("good", 0.1), ("worse", 0.5)):
-        preds = [np.where(rng.random(t.shape) < share, rng.integers(0, 3, t.shape), t) for t in targets]
-        write_record(tmp_path / name, source={"kind": "predictions", "dir": name}, data=data,
-                     scores=evaluate(preds, targets, classes.num_classes), stems=stems, masks=preds, classes=classes)
-    write_comparison_order(tmp_path, ["good", "worse"])
-    return tmp_path
+        preds = [np.where(rng.random(t.shape) < share, rng.integers(0, 7, t.shape), np.where(t == 255, 0, t))
+                 for t in targets]
+        write_record(folder / name, source={"kind": "predictions", "dir": name}, data=describe_data(scenes),
+                     scores=evaluate(preds, targets, 7), stems=data_stems(scenes), masks=preds, classes=scenes.classes)
+    write_comparison_order(folder, ["good", "worse"])
+    return folder
 
 
-def test_report_writes_the_page_with_only_torch_itself(comparison):
-    """The report needs neither the models nor torchvision; only torch itself is left (see the test below)."""
-    assert heavy_imports("report", str(comparison), "--resamples", "50") in ([], ["torch"])
-    assert "good" in (comparison / "report.html").read_text(encoding="utf-8")
+def folder_comparison(folder):
+    """Two prediction folders scored on a small images/ + masks/ dataset by ``workbench evaluate --preds``."""
+    make_data(folder / "data", 6, size=(16, 24))
+    assert main(["evaluate", "--preds", f"good={folder / 'data' / 'preds-a'}", "--preds",
+                 f"worse={folder / 'data' / 'preds-b'}", "--data", str(folder / "data"), "--workers", "1",
+                 "--out", str(folder / "run")]) == 0
+    return folder / "run"
 
 
-@pytest.mark.xfail(strict=True, reason="the gallery finds the photographs through records.scored_data, which imports "
-                   "the datasets (torch Datasets returning tensors) at module level; a numpy path for them is to do")
-def test_report_imports_no_torch(comparison):
-    assert heavy_imports("report", str(comparison), "--resamples", "50") == []
-    assert "good" in (comparison / "report.html").read_text(encoding="utf-8")
+def gone_comparison(folder):
+    """The records of a folder dataset that is not on this machine: the gallery shows the predictions alone."""
+    run = folder_comparison(folder)
+    (folder / "data").rename(folder / "moved")
+    return run
 
 
-def test_the_check_sees_torch(comparison):
+@pytest.mark.parametrize("one_record", [False, True], ids=["comparison", "record"])
+@pytest.mark.parametrize("make", [synthetic_comparison, folder_comparison], ids=["synthetic", "folder"])
+def test_report_imports_no_torch(tmp_path, make, one_record):
+    """The photographs and targets of the gallery are read as numpy: the report imports no torch at all."""
+    run = make(tmp_path)
+    target = run / "good" if one_record else run
+    assert heavy_imports("report", str(target), "--resamples", "50") == []
+    page = (target / "report.html").read_text(encoding="utf-8")
+    assert "good" in page and "<th>photograph</th>" in page and "Photographs and targets left out" not in page
+
+
+def test_report_without_the_data_says_so_and_imports_no_torch(tmp_path):
+    run = gone_comparison(tmp_path)
+    assert heavy_imports("report", str(run), "--resamples", "50") == []
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert "Photographs and targets left out" in page and "<th>photograph</th>" not in page
+
+
+def test_the_check_sees_torch():
     """A command that does load a model shows up: the check is not blind."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     code = RUN_AND_LIST_HEAVY.replace("runpy.run_module('workbench', run_name='__main__')", "import torch")

@@ -1,13 +1,14 @@
-"""scored_data: a record finds the data it scored again (generated or a folder), and its images by stem."""
+"""scored_data: a record finds the data it scored again (generated or a folder), and its images by stem, as
+numpy arrays equal to the torch dataset's samples."""
 from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
-from workbench.data import SyntheticShapes, create_dataset, data_stems, describe_data
+from workbench.data import ShapeScenes, SyntheticShapes, create_dataset, data_stems, describe_data, normalize_array
 from workbench.metrics import evaluate
-from workbench.records import RecordError, read_record, scored_data, stem_positions, write_record
+from workbench.records import (RecordError, label_digest, read_record, scored_data, scored_samples, stem_positions,
+                               write_record)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
@@ -23,21 +24,28 @@ def _record(folder, data, stems, targets, described=None):
 def test_generated_data_is_rebuilt_from_its_parameters(tmp_path):
     data = SyntheticShapes(num_images=5, image_size=(24, 32), seed=7)
     targets = [data[i][1].numpy() for i in range(5)]
-    again = scored_data(_record(tmp_path / "r", data, data_stems(data), targets))
-    assert isinstance(again, SyntheticShapes) and len(again) == 5
+    record = _record(tmp_path / "r", data, data_stems(data), targets)
+    again = scored_data(record)
+    assert isinstance(again, ShapeScenes) and len(again) == 5
     for i in range(5):
-        torch.testing.assert_close(again[i][0], data[i][0])
-        np.testing.assert_array_equal(again[i][1].numpy(), targets[i])
+        image, target = again.read_sample(i)
+        np.testing.assert_array_equal(normalize_array(image), data[i][0].numpy())
+        np.testing.assert_array_equal(target, targets[i])
+    samples = scored_samples(record, ["00003", "00001"])
+    assert [label_digest(t) for _, t in samples] == [label_digest(targets[3]), label_digest(targets[1])]
 
 
 def test_a_folder_is_found_again_and_its_images_by_stem(tmp_path):
     data = create_dataset(SAMPLE, "val")
     stems = data_stems(data)[::-1]  # the record's order need not be the data's
-    targets = [data[i][1].numpy() for i in stem_positions(data, stems, "here")]
-    again = scored_data(_record(tmp_path / "r", data, stems, targets))
-    for stem, target, i in zip(stems, targets, stem_positions(again, stems, "here")):
-        np.testing.assert_array_equal(again[i][1].numpy(), target)
-    assert stem_positions(again, stems, "here") == list(range(len(stems)))[::-1]
+    positions = stem_positions(data, stems, "here")
+    record = _record(tmp_path / "r", data, stems, [data[i][1].numpy() for i in positions])
+    again = scored_data(record)
+    assert stem_positions(again, stems, "here") == positions == list(range(len(stems)))[::-1]
+    for (image, target), i in zip(scored_samples(record, stems), positions):
+        assert image.dtype == np.float32 and target.dtype == np.uint8
+        np.testing.assert_array_equal(normalize_array(image), data[i][0].numpy())
+        np.testing.assert_array_equal(target, data[i][1].numpy())
 
 
 def test_missing_data_and_missing_images_say_what(tmp_path):

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from .classes import IGNORE_INDEX, Classes
 from .errors import DatasetError
+from .file_pairs import PairedFiles
 from .label_map import LabelMap
-from .paired import JointTransform, PairedFileDataset
 from .pairing import by_stem, pair_by_stem
 
 ADE20K_NAMES = (
@@ -79,30 +79,10 @@ def _split_dirs(root: Path, split: str) -> tuple[Path, Path]:
     return folders
 
 
-class ADE20K(PairedFileDataset):
-    """ADE20K SceneParsing: 150 classes, 255 = void ("other").
-
-    Layout (``ADEChallengeData2016.zip`` unpacked)::
-
-        root/images/training/ADE_train_<n>.jpg        root/annotations/training/ADE_train_<n>.png
-        root/images/validation/ADE_val_<n>.jpg        root/annotations/validation/ADE_val_<n>.png
-
-    Args:
-        root: the ``ADEChallengeData2016`` folder.
-        split: ``"training"`` or ``"validation"`` (also ``"train"``, ``"val"``).
-        transform: optional joint transform applied before normalisation.
-
-    Raises:
-        DatasetError: missing folders, empty split, images without masks or masks without images.
-    """
-
-    def __init__(self, root: str | Path, split: str, transform: JointTransform | None = None):
-        self.root, self.split = Path(root), split
-        image_dir, mask_dir = _split_dirs(self.root, split)
-        images = by_stem(image_dir.glob("*.jpg"), lambda p: p.stem, f"images in {image_dir}")
-        masks = by_stem(mask_dir.glob("*.png"), lambda p: p.stem, f"masks in {mask_dir}")
-        pairs = pair_by_stem(images, masks, image_dir, mask_dir, lambda stem: f"{stem}.png")
-        super().__init__(pairs, ADE20K_CLASSES, transform, label_map=ADE20K_LABELS)
-
-    def __repr__(self) -> str:
-        return f"ADE20K({str(self.root)!r}, {self.split!r}: {len(self)} samples)"
+def ade20k_files(root: Path, split: str) -> PairedFiles:
+    """The pairs of split ``split`` of the ADEChallengeData2016 folder ``root`` (layout in ``ADE20K``)."""
+    image_dir, mask_dir = _split_dirs(root, split)
+    images = by_stem(image_dir.glob("*.jpg"), lambda p: p.stem, f"images in {image_dir}")
+    masks = by_stem(mask_dir.glob("*.png"), lambda p: p.stem, f"masks in {mask_dir}")
+    pairs = pair_by_stem(images, masks, image_dir, mask_dir, lambda stem: f"{stem}.png")
+    return PairedFiles(pairs, ADE20K_CLASSES, label_map=ADE20K_LABELS)

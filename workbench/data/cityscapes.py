@@ -12,8 +12,8 @@ from pathlib import Path
 
 from .classes import IGNORE_INDEX, Classes
 from .errors import DatasetError
+from .file_pairs import PairedFiles
 from .label_map import LabelMap
-from .paired import JointTransform, PairedFileDataset
 from .pairing import by_stem, pair_by_stem
 
 # (train id order) name, label id, colour
@@ -53,30 +53,9 @@ def _files(folder: Path, suffix: str, what: str) -> dict[str, Path]:
     return by_stem(folder.glob(f"*/*{suffix}"), lambda p: p.name[: -len(suffix)], f"{what} in {folder}")
 
 
-class Cityscapes(PairedFileDataset):
-    """Cityscapes with fine annotations: 19 classes (train ids), 255 = void.
-
-    Layout (as downloaded, ``leftImg8bit_trainvaltest.zip`` and ``gtFine_trainvaltest.zip`` unpacked into
-    one folder)::
-
-        root/leftImg8bit/<split>/<city>/<city>_<seq>_<frame>_leftImg8bit.png
-        root/gtFine/<split>/<city>/<city>_<seq>_<frame>_gtFine_labelIds.png
-
-    Args:
-        root: the folder holding ``leftImg8bit/`` and ``gtFine/``.
-        split: ``"train"``, ``"val"`` or ``"test"`` (the test masks are all void).
-        transform: optional joint transform applied before normalisation.
-
-    Raises:
-        DatasetError: missing folders, empty split, images without masks or masks without images.
-    """
-
-    def __init__(self, root: str | Path, split: str, transform: JointTransform | None = None):
-        self.root, self.split = Path(root), split
-        image_dir, mask_dir = _split_dir(self.root, "leftImg8bit", split), _split_dir(self.root, "gtFine", split)
-        pairs = pair_by_stem(_files(image_dir, IMAGE_SUFFIX, "images"), _files(mask_dir, MASK_SUFFIX, "masks"),
-                             image_dir, mask_dir, lambda stem: f"<city>/{stem}{MASK_SUFFIX}")
-        super().__init__(pairs, CITYSCAPES_CLASSES, transform, label_map=CITYSCAPES_LABEL_IDS)
-
-    def __repr__(self) -> str:
-        return f"Cityscapes({str(self.root)!r}, {self.split!r}: {len(self)} samples)"
+def cityscapes_files(root: Path, split: str) -> PairedFiles:
+    """The pairs of split ``split`` of the Cityscapes folder ``root`` (layout in ``Cityscapes``)."""
+    image_dir, mask_dir = _split_dir(root, "leftImg8bit", split), _split_dir(root, "gtFine", split)
+    pairs = pair_by_stem(_files(image_dir, IMAGE_SUFFIX, "images"), _files(mask_dir, MASK_SUFFIX, "masks"),
+                         image_dir, mask_dir, lambda stem: f"<city>/{stem}{MASK_SUFFIX}")
+    return PairedFiles(pairs, CITYSCAPES_CLASSES, label_map=CITYSCAPES_LABEL_IDS)

@@ -5,12 +5,11 @@ import os
 from pathlib import Path
 
 import numpy as np
-from torch.utils.data import Subset
 
 from .classes import Classes
 from .errors import DatasetError
 from .image_io import mask_value_problem
-from .synthetic import SyntheticShapes
+from .scenes import ShapeScenes
 
 
 def dataset_classes(dataset) -> Classes:
@@ -29,7 +28,7 @@ def data_stems(dataset) -> list[str]:
     Where image and mask stems differ (Cityscapes: ``aachen_000000_000019_leftImg8bit`` and
     ``..._gtFine_labelIds``) the stem is the part they share (``aachen_000000_000019``).
     """
-    if isinstance(dataset, Subset):
+    if _is_subset(dataset):
         parent = data_stems(dataset.dataset)
         return [parent[i] for i in dataset.indices]
     if hasattr(dataset, "mask_path") and hasattr(dataset, "image_path"):
@@ -46,7 +45,7 @@ def data_target(dataset, index: int) -> np.ndarray:
     File datasets without a transform read only the mask (``read_target``, values checked against the
     classes, the file named on error); anything else gives ``dataset[index][1]``.
     """
-    if isinstance(dataset, Subset):
+    if _is_subset(dataset):
         return data_target(dataset.dataset, dataset.indices[index])
     if hasattr(dataset, "read_target") and getattr(dataset, "transform", None) is None:
         mask = dataset.read_target(index)
@@ -55,6 +54,12 @@ def data_target(dataset, index: int) -> np.ndarray:
             raise DatasetError(problem)
         return mask if mask.flags.writeable else mask.copy()  # PIL's arrays are read-only; torch warns on them
     return np.asarray(dataset[index][1])
+
+
+def _is_subset(dataset) -> bool:
+    """A ``torch.utils.data.Subset`` (or one like it): ``dataset.indices`` into ``dataset.dataset``, known
+    without importing torch."""
+    return hasattr(dataset, "indices") and hasattr(dataset, "dataset")
 
 
 def _file_stem(image: str, mask: str) -> str:
@@ -68,7 +73,7 @@ def describe_data(dataset) -> dict:
     base = dataset
     while getattr(base, "dataset", None) is not None and not hasattr(base, "root"):
         base = base.dataset
-    if isinstance(base, SyntheticShapes):
+    if isinstance(base, ShapeScenes):
         return {"root": None, "split": None, "dataset": "synthetic",
                 "synthetic": {"num_images": base.num_images, "image_size": list(base.image_size), "seed": base.seed}}
     root = getattr(base, "root", None)

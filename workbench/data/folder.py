@@ -1,13 +1,14 @@
-"""A dataset from a plain folder tree: ``images/<split>/*.jpg`` beside ``masks/<split>/*.png``."""
+"""A dataset from a plain folder tree: ``images/<split>/*.jpg`` beside ``masks/<split>/*.png`` (layout in
+:class:`workbench.data.SegmentationFolder`), found without torch."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from .classes import Classes
 from .errors import DatasetError
+from .file_pairs import PairedFiles
 from .image_io import IMAGE_SUFFIXES
 from .pairing import by_stem, pair_by_stem
-from .paired import JointTransform, PairedFileDataset
 from .palette import default_classes
 
 
@@ -62,37 +63,7 @@ def _folder_classes(root: Path, num_classes: int | None) -> Classes:
     return default_classes(num_classes)
 
 
-class SegmentationFolder(PairedFileDataset):
-    """Images and index masks in a folder tree, e.g. the CamVid copy in ``../shared/datasets/camvid``.
-
-    Layout::
-
-        root/images/<split>/<stem>.jpg|.jpeg|.png
-        root/masks/<split>/<stem>.png      index PNG (mode L or P): class ids, 255 = void
-        (one image per stem: not both a.jpg and a.png; no mask without its image)
-        root/classes.json                  optional: names, colours, ignore_index
-
-    Construction only lists files (cheap); each file is read and checked when its sample is loaded, and
-    :meth:`validate` checks them all at once.
-
-    Args:
-        root: the dataset folder.
-        split: sub-folder name, e.g. ``"train"`` or ``"val"``.
-        transform: optional joint transform applied before normalisation.
-        num_classes: needed only when ``root`` has no ``classes.json``; classes are then named ``class_<i>``.
-
-    Raises:
-        DatasetError: missing root or split folders, empty split, images without masks or masks without
-            images, two images of one stem, bad classes.json.
-    """
-
-    def __init__(self, root: str | Path, split: str, transform: JointTransform | None = None, *,
-                 num_classes: int | None = None):
-        self.root, self.split = Path(root), split
-        image_dir, mask_dir = _split_dirs(self.root, split)
-        pairs = _pairs(image_dir, mask_dir)
-        super().__init__(pairs, _folder_classes(self.root, num_classes), transform)
-
-    def __repr__(self) -> str:
-        classes = self.classes.num_classes
-        return f"SegmentationFolder({str(self.root)!r}, {self.split!r}: {len(self)} samples, {classes} classes)"
+def folder_files(root: Path, split: str, *, num_classes: int | None = None) -> PairedFiles:
+    """The pairs and classes of split ``split`` of the folder tree ``root`` (see ``SegmentationFolder``)."""
+    image_dir, mask_dir = _split_dirs(root, split)
+    return PairedFiles(_pairs(image_dir, mask_dir), _folder_classes(root, num_classes))

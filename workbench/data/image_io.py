@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
-import torch
 from PIL import Image, UnidentifiedImageError
 
 from . import limits
@@ -105,18 +104,17 @@ def exif_orientation(path: str | Path) -> int:
         return 1
 
 
-def read_image(path: str | Path) -> torch.Tensor:
+def read_image(path: str | Path) -> np.ndarray:
     """Read an image as RGB.
 
     Args:
         path: a JPEG or PNG file; grey, palette and RGBA files are converted to RGB.
 
     Returns:
-        float32 tensor ``(3, H, W)`` with values in ``[0, 1]``.
+        float32 array ``(H, W, 3)`` with values in ``[0, 1]`` (the layout of a synthetic ``Scene``'s image).
     """
     img = open_checked(Path(path), _check_pixels).convert("RGB")
-    array = np.asarray(img, dtype=np.uint8)
-    return torch.from_numpy(array.copy()).permute(2, 0, 1).float().div_(255.0)
+    return np.asarray(img, dtype=np.uint8).astype(np.float32) / np.float32(255.0)
 
 
 def read_mask(path: str | Path) -> np.ndarray:

@@ -1,8 +1,16 @@
-"""ImageNet normalisation: every dataset returns images in this space, pretrained encoders expect it."""
+"""ImageNet normalisation: every dataset returns images in this space, pretrained encoders expect it.
+
+No torch import: the tensor functions build their constants with ``image.new_tensor`` (the image's dtype
+and device), so the numpy functions serve the report without torch (STYLE 18).
+"""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 # Channel statistics of ImageNet (as in torchvision's pretrained models), RGB order, for images in [0, 1].
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -11,9 +19,7 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 def _stats(image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean and std shaped ``(3, 1, 1)`` on the image's device and dtype, to broadcast over ``(..., 3, H, W)``."""
-    mean = torch.tensor(IMAGENET_MEAN, dtype=image.dtype, device=image.device).view(3, 1, 1)
-    std = torch.tensor(IMAGENET_STD, dtype=image.dtype, device=image.device).view(3, 1, 1)
-    return mean, std
+    return image.new_tensor(IMAGENET_MEAN).view(3, 1, 1), image.new_tensor(IMAGENET_STD).view(3, 1, 1)
 
 
 def normalize(image: torch.Tensor) -> torch.Tensor:
@@ -44,12 +50,21 @@ def denormalize(image: torch.Tensor) -> torch.Tensor:
     return (image * std + mean).clamp(0.0, 1.0)
 
 
+def _array_stats() -> tuple[np.ndarray, np.ndarray]:
+    return np.asarray(IMAGENET_MEAN, np.float32), np.asarray(IMAGENET_STD, np.float32)
+
+
 def normalize_array(image: np.ndarray) -> np.ndarray:
     """:func:`normalize` for a numpy ``(H, W, 3)`` image in ``[0, 1]``; returns float32 ``(3, H, W)``.
 
     Plain numpy, single-threaded: for one small image this beats torch's thread pool, which stalls when
     the CPU is shared with a training process.
     """
-    mean = np.asarray(IMAGENET_MEAN, np.float32)
-    std = np.asarray(IMAGENET_STD, np.float32)
+    mean, std = _array_stats()
     return np.ascontiguousarray(((image - mean) / std).transpose(2, 0, 1), dtype=np.float32)
+
+
+def denormalize_array(image: np.ndarray) -> np.ndarray:
+    """:func:`denormalize` for a numpy ``(3, H, W)`` image; returns float32 ``(H, W, 3)`` in ``[0, 1]``."""
+    mean, std = _array_stats()
+    return np.clip(np.asarray(image, np.float32).transpose(1, 2, 0) * std + mean, 0.0, 1.0)

@@ -8,20 +8,13 @@ from torch.utils.data import Dataset
 
 from workbench.registry import Registry
 
-from .ade20k import ADE20K
-from .cityscapes import Cityscapes
 from .errors import DatasetError
-from .folder import SegmentationFolder
+from .file_datasets import LAYOUT_DATASETS
+from .layouts import layout_of
 from .synthetic import SyntheticShapes
-from .voc import VOCSegmentation
 
 DATASETS: Registry[Callable[..., Dataset]] = Registry("dataset")
 SYNTHETIC_SPLITS = ("train", "val", "test")
-LAYOUTS = (  # (sub-folders that identify a dataset's own layout, its reader); else a SegmentationFolder
-    (("JPEGImages", "SegmentationClass"), VOCSegmentation),
-    (("leftImg8bit", "gtFine"), Cityscapes),
-    (("images", "annotations"), ADE20K),
-)
 
 
 def register_dataset(name: str):
@@ -64,7 +57,4 @@ def create_dataset(name_or_root: str | Path, split: str, *, transform=None, **kw
             f"unknown dataset {str(name_or_root)!r}: not a registered name ({', '.join(list_datasets())}) and "
             "not an existing folder. Give one of those names or the path of a dataset folder."
         )
-    for markers, reader in LAYOUTS:
-        if all((root / marker).is_dir() for marker in markers):
-            return reader(root, split, transform=transform, **kw)
-    return SegmentationFolder(root, split, transform=transform, **kw)
+    return LAYOUT_DATASETS[layout_of(root)](root, split, transform=transform, **kw)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from .classes import Classes
 from .errors import DatasetError, listing
-from .paired import JointTransform, PairedFileDataset
+from .file_pairs import PairedFiles
 from .palette import voc_color_map
 
 VOC_CLASS_NAMES = (
@@ -59,30 +59,8 @@ def _pairs(root: Path, ids: list[str], split_file: Path) -> list[tuple[Path, Pat
     return pairs
 
 
-class VOCSegmentation(PairedFileDataset):
-    """PASCAL VOC 2012 semantic segmentation: 21 classes (background + 20 objects), 255 = void border.
-
-    Layout::
-
-        root/JPEGImages/<id>.jpg
-        root/SegmentationClass/<id>.png     palette PNG: the pixel's palette index is its class id
-        root/ImageSets/Segmentation/<split>.txt
-
-    Args:
-        root: the ``VOC2012`` folder.
-        split: ``"train"``, ``"val"``, ``"trainval"`` or any list present in ``ImageSets/Segmentation``.
-        transform: optional joint transform applied before normalisation.
-
-    Raises:
-        DatasetError: missing folders or split list, empty split, listed files absent.
-    """
-
-    def __init__(self, root: str | Path, split: str, transform: JointTransform | None = None):
-        self.root, self.split = Path(root), split
-        _check_root(self.root)
-        ids = _read_ids(self.root, split)
-        split_file = self.root / "ImageSets" / "Segmentation" / f"{split}.txt"
-        super().__init__(_pairs(self.root, ids, split_file), VOC_CLASSES, transform)
-
-    def __repr__(self) -> str:
-        return f"VOCSegmentation({str(self.root)!r}, {self.split!r}: {len(self)} samples)"
+def voc_files(root: Path, split: str) -> PairedFiles:
+    """The pairs of split ``split`` of the VOC2012 folder ``root`` (layout in ``VOCSegmentation``)."""
+    _check_root(root)
+    split_file = root / "ImageSets" / "Segmentation" / f"{split}.txt"
+    return PairedFiles(_pairs(root, _read_ids(root, split), split_file), VOC_CLASSES)

@@ -17,7 +17,7 @@ __all__ = export_lazily(__name__, {
                 "common_stems", "comparison_order", "file_sha256", "is_record", "read_comparison", "read_record",
                 "unlisted_records"],
     ".run_files": ["read_history", "read_run_config"],
-    ".scored_data": ["check_targets", "scored_data", "stem_positions"],
+    ".scored_data": ["check_targets", "scored_data", "scored_samples", "stem_positions"],
     ".tables": ["caption_of", "display_frame", "export_table", "interval_columns", "interval_note", "read_table_csv",
                 "table_to_csv", "table_to_html", "table_to_json", "table_to_latex", "table_to_markdown"],
     ".write": ["RecordWriter", "check_owned", "package_versions", "write_comparison_order", "write_record"],

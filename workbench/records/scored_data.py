@@ -3,7 +3,8 @@
 A record stores the predicted masks, not the photographs: those stay in the dataset, which the record
 names (``data.root`` and ``data.split`` of a folder, or the parameters of ``SyntheticShapes``). Its
 images are named by stem (``data_stems``), so the same images are found in the data by stem whatever
-their order there.
+their order there. Everything here reads numpy arrays, with the torch datasets' own torch-free readers
+(``ShapeScenes``, ``find_files``): a report needs no torch (STYLE 18).
 """
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.data import SyntheticShapes, create_dataset, data_stems
+from workbench.data import PairedFiles, ShapeScenes, data_stems, find_files
 from workbench.records.masks import label_digest
 from workbench.records.record import Record, RecordError
 
 
-def scored_data(record: Record):
-    """The dataset ``record`` scored: ``SyntheticShapes`` rebuilt from its parameters, or the folder it names.
+def scored_data(record: Record) -> ShapeScenes | PairedFiles:
+    """The data ``record`` scored, as numpy readers: the scenes rebuilt from its parameters, or the file pairs
+    of the folder and split it names (read as ``create_dataset(root, split)`` reads them).
 
     Raises:
         RecordError: the folder the record names is not on this machine (or cannot be read); pass the data
@@ -26,16 +28,32 @@ def scored_data(record: Record):
     data = record.data
     if data.get("synthetic"):
         params = data["synthetic"]
-        return SyntheticShapes(num_images=params["num_images"], image_size=params["image_size"], seed=params["seed"])
+        return ShapeScenes(num_images=params["num_images"], image_size=params["image_size"], seed=params["seed"])
     root = data.get("root")
     if not root or not Path(root).is_dir():
         raise RecordError(f"{record.path}: the data the record names ({root or 'not named in the record'}) is not "
                           f"on this machine: put it back there, or pass the dataset and split it scored.")
     try:
-        return create_dataset(root, data.get("split") or "val")
+        return find_files(root, data.get("split") or "val")
     except (OSError, ValueError) as err:  # DatasetError is a ValueError
         raise RecordError(f"{record.path}: the data it names ({root}, split {data.get('split')}) could not be read: "
                           f"{err}") from err
+
+
+def scored_samples(record: Record, stems: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The photograph and target of each of ``stems`` in the data ``record`` scored, in that order.
+
+    Returns:
+        ``(image, target)`` per stem: float32 ``(H, W, 3)`` in ``[0, 1]`` as read (no transform, no
+        normalisation) and uint8 ``(H, W)`` class ids with void as the ignore index, the values the torch
+        dataset's int64 target holds.
+
+    Raises:
+        RecordError: the data is not on this machine or cannot be listed (see :func:`scored_data`).
+        ValueError: the data lacks some of ``stems``, or a file of theirs cannot be read (``DatasetError``).
+    """
+    data = scored_data(record)
+    return [data.read_sample(i) for i in stem_positions(data, stems, str(record.path))]
 
 
 def stem_positions(data, stems: list[str], where: str) -> list[int]:

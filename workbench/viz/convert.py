@@ -2,20 +2,28 @@
 
 Datasets give images as normalised float tensors ``(3, H, W)`` and masks as int64 tensors ``(H, W)``;
 models give logits or argmax maps on any device. Every viz function first passes its inputs through the
-helpers here, so each accepts torch tensors and numpy arrays alike.
+helpers here, so each accepts torch tensors and numpy arrays alike, without importing torch: the report
+draws numpy arrays alone (STYLE 18).
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
-import torch
 
 from workbench.data.classes import Classes
-from workbench.data.normalize import denormalize
+from workbench.data.normalize import denormalize_array
+
+
+def is_tensor(array) -> bool:
+    """Whether ``array`` is a torch tensor; torch is not imported for it (a tensor exists only once it is)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(array, torch.Tensor)
 
 
 def to_numpy(array) -> np.ndarray:
     """A numpy view of a tensor (detached, on the CPU) or of anything ``np.asarray`` takes."""
-    if isinstance(array, torch.Tensor):
+    if is_tensor(array):
         return array.detach().cpu().numpy()
     return np.asarray(array)
 
@@ -74,18 +82,11 @@ def as_rgb_image(image) -> np.ndarray:
     if array.ndim != 3 or 3 not in (array.shape[0], array.shape[-1]):
         raise ValueError(f"image: expected (3, H, W) or (H, W, 3), got shape {array.shape}.")
     # Torch images are channels-first and numpy images channels-last; that settles 3 x H x 3 shapes.
-    channels_first = array.shape[0] == 3 and (isinstance(image, torch.Tensor) or array.shape[-1] != 3)
+    channels_first = array.shape[0] == 3 and (is_tensor(image) or array.shape[-1] != 3)
     if np.issubdtype(array.dtype, np.floating) and channels_first:
-        return _denormalized_rgb(image)
-    if channels_first:
+        array = denormalize_array(array)  # what datasets return: ImageNet-normalised, so undo that first
+    elif channels_first:
         array = array.transpose(1, 2, 0)
     if np.issubdtype(array.dtype, np.floating):
-        array = np.clip(array, 0.0, 1.0) * 255.0
+        array = np.rint(np.clip(array, 0.0, 1.0) * np.float32(255.0))
     return np.ascontiguousarray(np.clip(array, 0, 255).astype(np.uint8))
-
-
-def _denormalized_rgb(image) -> np.ndarray:
-    # A float (3, H, W) image is what datasets return: ImageNet-normalised, so undo that first.
-    tensor = torch.as_tensor(to_numpy(image), dtype=torch.float32)
-    rgb = denormalize(tensor).clamp(0, 1).mul(255).round().to(torch.uint8)
-    return np.ascontiguousarray(rgb.permute(1, 2, 0).numpy())

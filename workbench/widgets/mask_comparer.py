@@ -20,7 +20,7 @@ import pandas as pd
 
 from workbench.data.classes import Classes
 from workbench.metrics import PER_IMAGE_COLUMNS
-from workbench.records import Record, check_targets, common_stems, read_comparison, scored_data, stem_positions
+from workbench.records import Record, check_targets, common_stems, read_comparison, scored_samples, stem_positions
 from workbench.viz.bands import BAND_COLORS, BAND_LABELS, BandCode
 from workbench.viz.comparison import (
     VIEWS, class_error_codes, class_lookup, compare_masks, panel_codes, render_panel,
@@ -104,7 +104,7 @@ class MaskComparer(SnapshotDisplay):
         Args:
             run_dir: a comparison folder (``compare``, ``workbench evaluate --preds NAME=DIR ...``) or a record.
             data: the dataset the records scored, for the photographs and targets, matched by image stem;
-                None: the data the records name (``wb.records.scored_data``).
+                None: the data the records name, read as numpy (``wb.records.scored_samples``).
             max_images: only the first N images of the records.
             panel_width: display width of each panel in pixels.
 
@@ -115,8 +115,10 @@ class MaskComparer(SnapshotDisplay):
         records = read_comparison(run_dir)
         stems = common_stems(records, f"MaskComparer.from_run({run_dir})")[:max_images]
         first = next(iter(records.values()))
-        data = scored_data(first) if data is None else data
-        pairs = [data[i] for i in stem_positions(data, stems, f"MaskComparer.from_run({run_dir})")]
+        if data is None:
+            pairs = scored_samples(first, stems)
+        else:
+            pairs = [data[i] for i in stem_positions(data, stems, f"MaskComparer.from_run({run_dir})")]
         check_targets(first, stems, [p[1] for p in pairs], f"MaskComparer.from_run({run_dir})")
         preds = {name: [record.mask(stem) for stem in stems] for name, record in records.items()}
         scores = {name: record.per_image.loc[stems, list(PER_IMAGE_COLUMNS)].reset_index(drop=True).rename_axis("image")
