@@ -467,11 +467,12 @@ def agreement(row: Row, record_folder: Path) -> str:
         return f"all scores: {largest_difference(mine, record_scores, record_scores):.1e}"
     result = json.loads(row.output.read_text())
     if row.key == "scipy":
+        from workbench.metrics import Scores
         from workbench.records import read_record
 
         record = read_record(record_folder)
         indices = [record.stems.index(s) for s in result["stems"]]
-        want = record.scores.image_stats.subset(indices).scores().as_dict()
+        want = Scores.from_image_stats(record.scores.image_stats.subset(indices)).as_dict()
         keys = ("class_boundary_iou", "boundary_miou", "class_boundary_f1", "boundary_f1")
         return f"Boundary IoU, BF ({len(indices)} images): {largest_difference(result, want, keys):.1e}"
     defined = ~np.isnan(_floats(record_scores["iou"]))

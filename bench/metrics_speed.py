@@ -15,7 +15,7 @@ without the CamVid copy it uses blocky synthetic maps of the same size. Prints a
   on one-hot maps and against the plain scipy reference, on the first ``--hd95-images`` masks.
 - Bootstrap (``--only bootstrap``): ``Scores.bootstrap`` on all CamVid val images (2000 resamples, every
   scalar score) against one ``evaluate`` of the same images and against a Python loop that rescores each
-  resample with ``ImageStats.subset(...).scores()``.
+  resample with ``Scores.from_image_stats(ImageStats.subset(...))``.
 
     python bench/metrics_speed.py [--repeats 5] [--threads 2] [--device cpu] [--only throughput|hd95|bootstrap]
         [--camvid DIR]
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import reference  # noqa: E402  (the plain per-image implementation the tests trust)
 
-from workbench.metrics import SCORE_KEYS, SegmentationEvaluator, evaluate  # noqa: E402
+from workbench.metrics import SCORE_KEYS, Scores, SegmentationEvaluator, evaluate  # noqa: E402
 
 CAMVID = ROOT.parent / "shared" / "datasets" / "camvid"
 NUM_CLASSES, VOID, SHAPE = 11, 255, (16, 360, 480)
@@ -166,7 +166,7 @@ def hd95_rows(preds, targets, repeats: int, device: str) -> tuple[list, float]:
     monai = median_seconds(lambda: compute_hausdorff_distance(one_hot(preds), one_hot(targets), percentile=95), 1)
     pairs = list(zip(preds.numpy(), targets.numpy()))
     scipy = median_seconds(lambda: [reference.hd95_image(p, t, NUM_CLASSES, VOID) for p, t in pairs], 1)
-    got = evaluate(preds, targets, NUM_CLASSES, VOID, distances=True).image_stats.hd95
+    got = evaluate(preds, targets, NUM_CLASSES, VOID, distances=True).image_stats.counts["hd95"]
     want = np.stack([reference.hd95_image(p, t, NUM_CLASSES, VOID) for p, t in pairs])
     agreement = float(np.nanmax(np.abs(got - want)))
     rows = [("workbench evaluate(distances=True) minus evaluate()", ours),
@@ -196,13 +196,13 @@ def bootstrap_rows(preds, targets, resamples: int, repeats: int) -> tuple[list, 
     draws = np.random.default_rng(0).integers(0, len(stats), (loop_resamples, len(stats)))
 
     def loop():
-        return [stats.subset(draw).scores() for draw in draws]
+        return [Scores.from_image_stats(stats.subset(draw)) for draw in draws]
 
     wall, cpu = median_seconds(loop, 1)
     scale = resamples / loop_resamples
     rows = [(f"Scores.bootstrap({resamples} resamples)", median_seconds(lambda: scores.bootstrap(resamples), repeats)),
             ("evaluate (all scores, once)", median_seconds(lambda: evaluate(preds, targets, NUM_CLASSES, VOID), 1)),
-            (f"loop of subset(...).scores(), {loop_resamples} resamples x {scale:.0f}", (wall * scale, cpu * scale))]
+            (f"loop of Scores.from_image_stats(subset(...)), {loop_resamples} resamples x {scale:.0f}", (wall * scale, cpu * scale))]
     return rows, len(stats)
 
 

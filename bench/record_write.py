@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from workbench.data import Classes
-from workbench.metrics import ImageStats
+from workbench.metrics import ImageStats, Scores
 from workbench.records import encode_mask, write_record
 
 
@@ -46,13 +46,14 @@ def main() -> None:
     classes = Classes([f"c{i}" for i in range(19)], [(i * 13, i * 7, 255 - i * 13) for i in range(19)])
     maps = masks(args.images)
     n, c = len(maps), classes.num_classes
-    stats = ImageStats(np.array([[i, 0, 0, 1] for i in range(n)], dtype=np.int64), np.zeros((n, c), np.int64),
-                       np.zeros((n, c), np.int64), np.full((n, c), np.nan))  # the statistics' size is not the point
+    counts = {"boundary_inter": np.zeros((n, c), np.int64), "boundary_union": np.zeros((n, c), np.int64),
+              "bf": np.full((n, c), np.nan)}  # the statistics' size is not the point
+    stats = ImageStats(np.array([[i, 0, 0, 1] for i in range(n)], dtype=np.int64), counts)
     stems = [f"img{i:04d}" for i in range(n)]
     work = Path(args.work or tempfile.mkdtemp(prefix="record-write-"))
 
     def record():
-        write_record(work / "record", source={"kind": "predictions", "dir": "x"}, data={}, scores=stats.scores(),
+        write_record(work / "record", source={"kind": "predictions", "dir": "x"}, data={}, scores=Scores.from_image_stats(stats),
                      stems=stems, masks=maps, classes=classes)
 
     def plain():

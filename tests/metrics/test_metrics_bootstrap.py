@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import metrics_reference as reference
-from workbench.metrics import ImageStats, evaluate, paired_bootstrap
+from workbench.metrics import ImageStats, Scores, evaluate, paired_bootstrap
 
 VOID, NUM_CLASSES = 255, 4
 SCALARS = ["pixel_accuracy", "mean_accuracy", "miou", "fwiou", "mean_dice", "boundary_miou", "boundary_f1"]
@@ -76,16 +76,17 @@ def population_stats(rng, num_images):
                 if count:
                     rows.append((image, target, pred, count))
     zeros = np.zeros((num_images, 3), dtype=np.int64)
-    return ImageStats(np.array(rows, dtype=np.int64), zeros, zeros, np.full((num_images, 3), np.nan), ignore_index=VOID)
+    return ImageStats(np.array(rows, dtype=np.int64), {"boundary_inter": zeros, "boundary_union": zeros,
+                                                     "bf": np.full((num_images, 3), np.nan)}, ignore_index=VOID)
 
 
 def test_95_percent_intervals_cover_the_population_miou():
     rng = np.random.default_rng(0)
     population = population_stats(rng, 5000)
-    truth = population.scores().miou
+    truth = Scores.from_image_stats(population).miou
     covered = []
     for _ in range(300):
-        sample = population.subset(rng.integers(0, len(population), 40)).scores()
+        sample = Scores.from_image_stats(population.subset(rng.integers(0, len(population), 40)))
         interval = sample.bootstrap(resamples=2000, level=0.95, seed=int(rng.integers(1 << 31)))
         covered.append(interval.loc["miou", "low"] <= truth <= interval.loc["miou", "high"])
     assert 0.90 <= np.mean(covered) <= 0.99, np.mean(covered)
@@ -117,9 +118,9 @@ def test_paired_comparison_against_plain_resamples(data):
     deltas = [evaluate(preds[d], targets[d], NUM_CLASSES, boundary=False).miou
               - evaluate(worse[d], targets[d], NUM_CLASSES, boundary=False).miou for d in draws[:40]]
     ours = scores.image_stats, other.image_stats
-    mine = [ours[0].subset(d).scores().miou - ours[1].subset(d).scores().miou for d in draws[:40]]
+    mine = [Scores.from_image_stats(ours[0].subset(d)).miou - Scores.from_image_stats(ours[1].subset(d)).miou for d in draws[:40]]
     np.testing.assert_allclose(mine, deltas, rtol=0, atol=1e-12)
-    all_deltas = [ours[0].subset(d).scores().miou - ours[1].subset(d).scores().miou for d in draws]
+    all_deltas = [Scores.from_image_stats(ours[0].subset(d)).miou - Scores.from_image_stats(ours[1].subset(d)).miou for d in draws]
     np.testing.assert_allclose([result["low"], result["high"]], np.percentile(all_deltas, [2.5, 97.5]), atol=1e-12)
     assert result["share_a_better"] == np.mean(np.array(all_deltas) > 0)
     flipped = paired_bootstrap(other, scores, key="miou", resamples=300, seed=1)

@@ -51,11 +51,11 @@ def test_per_image_statistics_equal_the_reference(name):
     stats = evaluate(torch.as_tensor(preds), torch.as_tensor(targets), num_classes).image_stats
     for i, (pred, target) in enumerate(zip(preds, targets)):
         inter, union = reference.boundary_iou_image(pred, target, num_classes, VOID)
-        np.testing.assert_array_equal(stats.boundary_inter[i], inter, err_msg=f"{name}: image {i} band intersections")
-        np.testing.assert_array_equal(stats.boundary_union[i], union, err_msg=f"{name}: image {i} band unions")
+        np.testing.assert_array_equal(stats.counts["boundary_inter"][i], inter, err_msg=f"{name}: image {i} band intersections")
+        np.testing.assert_array_equal(stats.counts["boundary_union"][i], union, err_msg=f"{name}: image {i} band unions")
         bf = reference.bf_image(pred, target, num_classes, VOID)
-        np.testing.assert_allclose(stats.bf[i], bf, rtol=0, atol=1e-12, err_msg=f"{name}: image {i} BF")
+        np.testing.assert_allclose(stats.counts["bf"][i], bf, rtol=0, atol=1e-12, err_msg=f"{name}: image {i} BF")
     if void_share < 1:  # the cases score something: partial matches, not only 0, 1 and NaN
-        assert np.any((stats.bf > 0) & (stats.bf < 1)) and stats.boundary_union.sum() > 0
+        assert np.any((stats.counts["bf"] > 0) & (stats.counts["bf"] < 1)) and stats.counts["boundary_union"].sum() > 0
     else:
-        assert np.isnan(stats.bf).all() and stats.boundary_union.sum() == 0
+        assert np.isnan(stats.counts["bf"]).all() and stats.counts["boundary_union"].sum() == 0

@@ -5,7 +5,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from workbench.metrics import SCORE_KEYS, ImageStats, SegmentationEvaluator, evaluate
+from workbench.metrics import SCORE_KEYS, ImageStats, Scores, SegmentationEvaluator, evaluate
 
 NUM_CLASSES, VOID = 4, 255
 
@@ -42,7 +42,7 @@ def test_all_reduce_gathers_per_image_statistics_in_rank_order(tmp_path):
             got = ImageStats.from_arrays(dict(arrays), ignore_index=VOID)
         for name, array in want.image_stats.to_arrays().items():
             np.testing.assert_array_equal(got.to_arrays()[name], array, err_msg=name)
-        scores = got.scores().as_dict()
+        scores = Scores.from_image_stats(got).as_dict()
         for key in (*SCORE_KEYS, "class_hd95", "hd95"):
             np.testing.assert_allclose(scores[key], want.as_dict()[key], rtol=0, atol=1e-12, err_msg=key)
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import metrics_reference as reference
-from workbench.metrics import SCORE_KEYS, evaluate, paired_bootstrap
+from workbench.metrics import SCORE_KEYS, Scores, evaluate, paired_bootstrap
 
 VOID = 255
 
@@ -59,12 +59,12 @@ def test_hd95_matches_scipy_reference(case):
     np.testing.assert_allclose(scores.class_hd95, want["class_hd95"], rtol=0, atol=1e-9)
     np.testing.assert_allclose(scores.hd95, want["hd95"], rtol=0, atol=1e-9)
     cells = np.stack([reference.hd95_image(p, t, num_classes, VOID) for p, t in zip(preds, targets)])
-    np.testing.assert_allclose(scores.image_stats.hd95, cells, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(scores.image_stats.counts["hd95"], cells, rtol=0, atol=1e-9)
 
 
 def test_one_empty_boundary_is_the_diagonal_and_both_empty_undefined():
     preds, targets, _ = case_shapes_far_apart(None)
-    cells = evaluate(preds, targets, 5, distances=True).image_stats.hd95[0]
+    cells = evaluate(preds, targets, 5, distances=True).image_stats.counts["hd95"][0]
     assert cells[3] == math.hypot(80, 100) and np.isnan(cells[4])
 
 
@@ -85,12 +85,12 @@ def test_subsets_bootstrap_and_arrays_carry_hd95():
     stats = evaluate(preds, targets, num_classes, distances=True).image_stats
     picked = [2, 0, 2]
     want = evaluate([preds[i] for i in picked], [targets[i] for i in picked], num_classes, distances=True)
-    np.testing.assert_allclose(stats.subset(picked).scores().class_hd95, want.class_hd95, rtol=0, atol=1e-12)
-    assert stats.subset(picked).scores().hd95 == pytest.approx(want.hd95, abs=1e-12)
-    assert "hd95" in stats.scores().bootstrap(resamples=50).index
+    np.testing.assert_allclose(Scores.from_image_stats(stats.subset(picked)).class_hd95, want.class_hd95, rtol=0, atol=1e-12)
+    assert Scores.from_image_stats(stats.subset(picked)).hd95 == pytest.approx(want.hd95, abs=1e-12)
+    assert "hd95" in Scores.from_image_stats(stats).bootstrap(resamples=50).index
     assert "hd95" in stats.per_image().columns
     back = type(stats).from_arrays(stats.to_arrays(), ignore_index=VOID)
-    np.testing.assert_array_equal(back.hd95, stats.hd95)
+    np.testing.assert_array_equal(back.counts["hd95"], stats.counts["hd95"])
 
 
 def test_lower_is_better_in_the_paired_comparison():
@@ -131,7 +131,7 @@ def test_hd95_equals_monai_on_objects_away_from_the_frame():
     targets = rectangles(rng, 4, (60, 90))
     preds = rectangles(rng, 4, (60, 90))
     preds[:2] = np.roll(targets[:2], (2, 1), axis=(1, 2))
-    ours = evaluate(preds, targets, 4, distances=True).image_stats.hd95
+    ours = evaluate(preds, targets, 4, distances=True).image_stats.counts["hd95"]
     theirs = monai_hd95(preds, targets, 4, include_background=False)
     np.testing.assert_allclose(ours[:, 1:], theirs, rtol=0, atol=1e-4)  # MONAI: float32
 
@@ -144,7 +144,7 @@ def test_monai_uses_4_neighbour_edges_so_discs_differ():
     yy, xx = np.mgrid[:64, :64]
     target = ((yy - 32) ** 2 + (xx - 30) ** 2 < 14**2).astype(np.int64)
     pred = ((yy - 31) ** 2 + (xx - 31) ** 2 < 13**2).astype(np.int64)
-    ours = evaluate(pred[None], target[None], 2, distances=True).image_stats.hd95[0, 1]
+    ours = evaluate(pred[None], target[None], 2, distances=True).image_stats.counts["hd95"][0, 1]
     theirs = monai_hd95(pred[None], target[None], 2)[0, 0]  # class 1 (MONAI leaves out the background)
     assert ours == pytest.approx(reference.hd95_image(pred, target, 2, VOID)[1], abs=1e-9)
     assert abs(ours - theirs) > 0.1  # 2.236 here against MONAI's 2.503

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from workbench.data import Classes
-from workbench.metrics import evaluate
+from workbench.metrics import Scores, evaluate
 from workbench.records import (
     RecordError, common_stems, is_record, read_comparison, read_record, unlisted_records, write_comparison_order,
     write_record,
@@ -60,7 +60,7 @@ def test_per_image_table_and_subsets_match_independent_scoring(tmp_path):
     for i, stem in enumerate(back.stems):
         alone = evaluate(preds[i], targets[i], 3)
         assert back.per_image.loc[stem, "pixel_accuracy"] == pytest.approx(alone.pixel_accuracy, abs=1e-12)
-    subset = back.scores.image_stats.subset([2, 0, 0]).scores().as_dict()
+    subset = Scores.from_image_stats(back.scores.image_stats.subset([2, 0, 0])).as_dict()
     expected = evaluate([preds[2], preds[0], preds[0]], [targets[2], targets[0], targets[0]], 3).as_dict()
     for key, value in subset.items():
         np.testing.assert_allclose(value, expected[key], rtol=0, atol=1e-12, err_msg=key)

@@ -6,7 +6,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from workbench.engine.run_lock import RunLock
-from workbench.metrics import against_chance, chance_miou, chance_sentence
+from workbench.metrics import HEADLINE, against_chance, chance_miou, chance_sentence
 from workbench.records import display_frame, interval_note
 
 
@@ -21,8 +21,8 @@ def print_epoch(record: dict) -> None:
     tqdm.write(text + f"  {record['images_per_s']:.1f} img/s  {record['time']:.0f} s")  # above the bars, not into them
 
 
-HEADLINE_COLUMNS = ("status", "source", "miou", "pixel_accuracy", "boundary_miou", "boundary_f1", "train_time_s",
-                    "images_per_s", "note")  # the columns of a comparison table that the terminal shows
+# the columns of a comparison table that the terminal shows, the catalogue's headline scores among them
+HEADLINE_COLUMNS = ("status", "source", *HEADLINE, "train_time_s", "images_per_s", "note")
 TEXT_COLUMNS = ("status", "source", "note")  # an empty cell of these, read back from a CSV, is blank text, not NaN
 
 

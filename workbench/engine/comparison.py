@@ -13,10 +13,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from workbench.metrics import NEAR_CHANCE, NEAR_CHANCE_FACTOR, Scores, chance_miou, chance_note, metric_notes
+from workbench.metrics import HEADLINE, NEAR_CHANCE, NEAR_CHANCE_FACTOR, Scores, chance_miou, chance_note, metric_notes
 from workbench.records import Record, atomic_write_json, common_stems, export_table, write_comparison_order
-
-HEADLINE = ("miou", "pixel_accuracy", "boundary_miou", "boundary_f1")  # scores shown with an interval
 
 
 def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | None = None, *, settings: str = "",
@@ -24,8 +22,8 @@ def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | No
     """One row per source (index ``model``): ``rows[name]`` (training facts), the scalar scores, and ``note``:
     ``NEAR_CHANCE`` for a source whose mIoU is below ``NEAR_CHANCE_FACTOR`` x the majority-class chance level.
 
-    Each ``HEADLINE`` score gets ``<key>_low`` / ``<key>_high``: the interval of that source's
-    ``scores.bootstrap()`` (its defaults, stated in ``attrs`` as ``method``, ``resamples``, ``level`` and
+    Each ``HEADLINE`` score (``workbench.metrics.catalog``) gets ``<key>_low`` / ``<key>_high``: the interval of
+    that source's ``scores.bootstrap()`` (its defaults, stated in ``attrs`` as ``method``, ``resamples``, ``level`` and
     ``seed``, which the exporters put in every caption). Sources without per-image statistics (scores of a
     run that kept no folder) get NaN there; when none has them, the interval columns are left out.
 

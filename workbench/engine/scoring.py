@@ -22,7 +22,7 @@ from workbench.engine.image_scoring import ImageTask, score_images
 from workbench.engine.predict import predict
 from workbench.engine.runtime import Runtime
 from workbench.engine.sampling import create_eval_loader
-from workbench.metrics import ImageStats, SegmentationEvaluator
+from workbench.metrics import ImageStats, Scores, SegmentationEvaluator
 from workbench.records import (
     ComparisonWriter, Record, RecordWriter, check_out_folder, file_sha256, find_predictions,
 )
@@ -129,7 +129,7 @@ def _score_folders(sources: dict, dataset, out, *, workers: int, distances: bool
                         writer.add_encoded(png, target)
                 if writer is not None:
                     source = {"kind": "predictions", "dir": str(Path(folder).resolve())}
-                    writer.finish(source=source, data=data, scores=ImageStats.concat(parts).scores())
+                    writer.finish(source=source, data=data, scores=Scores.from_image_stats(ImageStats.concat(parts)))
         return comparison.commit() if main else None
 
 

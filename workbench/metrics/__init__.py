@@ -1,7 +1,8 @@
 """Segmentation metrics: confusion matrix, region scores, Boundary IoU, BF score, per-image statistics, trimap.
 
-Definitions are fixed in DESIGN.md ("Metrics"); ``evaluate`` scores a whole set at once,
-``SegmentationEvaluator`` streams batches (``update`` / ``compute`` / ``reset`` / ``all_reduce``).
+Definitions are fixed in DESIGN.md ("Metrics"), each score is declared once in ``catalog.METRICS``; ``evaluate``
+scores a whole set at once, ``SegmentationEvaluator`` streams batches (``update`` / ``compute`` / ``reset`` /
+``all_reduce``).
 Each name imports its submodule on first use: ``Scores`` and the bootstrap read records without torch.
 """
 from workbench.lazy_exports import export_lazily
@@ -9,13 +10,15 @@ from workbench.lazy_exports import export_lazily
 __all__ = export_lazily(__name__, {
     ".bands": ["bf_tolerance", "boundary_width", "dilate", "disc_offsets", "inner_band", "label_edges"],
     ".bootstrap": ["paired_bootstrap"],
+    ".catalog": ["HEADLINE", "LOWER_IS_BETTER", "METRICS", "PER_IMAGE_COLUMNS", "SCALAR_KEYS", "SCORE_KEYS",
+                 "score_label"],
     ".chance": ["NEAR_CHANCE", "NEAR_CHANCE_FACTOR", "against_chance", "chance_miou", "chance_note", "chance_sentence",
                 "class_pixel_counts", "near_chance"],
     ".evaluator": ["SegmentationEvaluator", "evaluate"],
-    ".image_stats": ["PER_IMAGE_COLUMNS", "ImageStats"],
+    ".image_stats": ["ImageStats"],
     ".notes": ["metric_notes"],
     ".per_image": ["per_image_scores"],
     ".region": ["class_accuracy", "class_dice", "class_iou", "fw_iou", "nanmean", "pixel_accuracy"],
-    ".scores": ["SCORE_KEYS", "Scores"],
+    ".scores": ["Scores"],
     ".trimap": ["trimap_miou"],
 })

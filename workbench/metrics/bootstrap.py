@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .catalog import LOWER_IS_BETTER
 from .derivation import score_values
+from .image_stats import ImageStats
 
-if TYPE_CHECKING:  # annotations only: Scores and ImageStats call into this module
-    from .image_stats import ImageStats
+if TYPE_CHECKING:  # annotations only: Scores sits above this module (Scores.bootstrap calls it)
     from .scores import Scores
 
 METHOD = "image-level percentile bootstrap"
-LOWER_IS_BETTER = frozenset({"hd95"})  # distances: the smaller, the better
 
 
 def resample_counts(num_images: int, resamples: int, seed: int) -> np.ndarray:

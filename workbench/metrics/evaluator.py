@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 
 from .boundary import NUM_BAND_FLAGS, band_flags, boundary_f1, boundary_iou_counts, label_edge_pair
+from .catalog import COUNTS, REQUIRED_COUNTS
 from .confusion import confusion_counts
 from .gather import all_gather_stats
 from .hd95 import boundary_hd95
@@ -39,26 +40,31 @@ def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, bound
     if not boundary:
         confusion = confusion_counts(batch.preds, batch.targets, c).cpu().numpy()
         empty = np.zeros((n, c), dtype=np.int64)
-        return _sparse_stats(confusion, empty, empty, np.full((n, c), np.nan), ignore_index, hd95)
+        counts = {"boundary_inter": empty, "boundary_union": empty, "bf": np.full((n, c), np.nan)}
+        return _sparse_stats(confusion, counts, ignore_index, hd95)
     flags = band_flags(batch, edges)
     split = confusion_counts(batch.preds, batch.targets, c, flags=flags, num_flags=NUM_BAND_FLAGS).cpu().numpy()
     inter, union = boundary_iou_counts(split)
-    return _sparse_stats(split.sum(-1), inter, union, boundary_f1(batch, c, edges), ignore_index, hd95)
+    counts = {"boundary_inter": inter, "boundary_union": union, "bf": boundary_f1(batch, c, edges)}
+    return _sparse_stats(split.sum(-1), counts, ignore_index, hd95)
 
 
-def _sparse_stats(confusion: np.ndarray, inter, union, bf, ignore_index: int, hd95=None) -> ImageStats:
-    """``ImageStats`` from dense ``(N, C, C)`` per-image confusion matrices (kept as their non-zero rows)."""
+def _sparse_stats(confusion: np.ndarray, counts: dict[str, np.ndarray], ignore_index: int, hd95=None) -> ImageStats:
+    """``ImageStats`` from dense ``(N, C, C)`` per-image confusion matrices (kept as their non-zero rows) and
+    the arrays of ``catalog.COUNTS`` (``hd95`` added when given), cast to their declared dtypes."""
     where = np.nonzero(confusion)  # row-major: sorted by image, target, pred
     rows = np.stack([*where, confusion[where]], axis=1).astype(np.int64).reshape(-1, 4)
-    return ImageStats(rows, inter.astype(np.int64), union.astype(np.int64), bf.astype(np.float64),
-                      ignore_index=ignore_index, hd95=hd95)
+    counts = {**counts, **({"hd95": hd95} if hd95 is not None else {})}
+    typed = {a.name: counts[a.name].astype(np.int64 if a.kind == "sum" else np.float64) for a in COUNTS
+             if a.name in counts}
+    return ImageStats(rows, typed, ignore_index=ignore_index)
 
 
 def empty_stats(num_classes: int, ignore_index: int, *, distances: bool = False) -> ImageStats:
     """Statistics of no image."""
-    zeros = np.zeros((0, num_classes), dtype=np.int64)
-    floats = zeros.astype(np.float64)
-    return ImageStats(np.zeros((0, 4), dtype=np.int64), zeros, zeros, floats, ignore_index, floats if distances else None)
+    names = REQUIRED_COUNTS + (("hd95",) if distances else ())
+    return _sparse_stats(np.zeros((0, num_classes, num_classes), dtype=np.int64),
+                         {name: np.zeros((0, num_classes)) for name in names}, ignore_index)
 
 
 class SegmentationEvaluator:
@@ -131,7 +137,7 @@ class SegmentationEvaluator:
 
     def compute(self) -> Scores:
         """Scores over every image seen (NaN everywhere before the first update), with ``image_stats``."""
-        return self.image_stats().scores()
+        return Scores.from_image_stats(self.image_stats())
 
     def per_image(self) -> pd.DataFrame:
         """One row per image seen, in order: ``pixel_accuracy, miou, boundary_iou, boundary_f1`` (NaN = undefined).

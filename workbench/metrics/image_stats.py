@@ -2,26 +2,25 @@
 
 Region scores need only each image's per-class tp, fp and fn; the confusion matrix itself is kept as sparse
 ``(image, target, pred, count)`` rows (a dense ``(N, C, C)`` array would hold 45 million numbers for 2000
-images of 150 classes, nearly all zero). Boundary IoU needs each image's band intersections and unions, BF
-each image's per-class score. A subset, or a bootstrap resample, is a weight per image: the weighted sums
-of these cells are the dataset counts of that subset (``weighted_totals``), and ``score_values`` turns them
-into scores, exactly as for the whole dataset.
+images of 150 classes, nearly all zero). The other scores need the named ``(N, C)`` arrays of
+``catalog.COUNTS`` (Boundary IoU each image's band intersections and unions, BF each image's per-class score,
+HD95 when asked for its distances), kept under those names in ``counts``. A subset, or a bootstrap
+resample, is a weight per image: the weighted sums of these cells are the dataset counts of that subset
+(``weighted_totals``), and ``score_values`` turns them into scores, exactly as for the whole dataset.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from .region import count_iou, count_pixel_accuracy, nanmean, safe_divide
-from .scores import Scores
+from .catalog import COUNTS, METRICS, OPTIONAL_COUNTS, REQUIRED_COUNTS
+from .derivation import array_totals, score_values
 
-PER_IMAGE_COLUMNS = ("pixel_accuracy", "miou", "boundary_iou", "boundary_f1")
 ROW_COLUMNS = ("image", "target", "pred", "count")  # the columns of ``confusion_rows``
-ARRAY_NAMES = ("confusion_rows", "boundary_inter", "boundary_union", "bf")
-OPTIONAL_ARRAYS = ("hd95",)  # present only when distances were scored
 
 
 @dataclass(frozen=True, eq=False)  # arrays inside: compare ``to_arrays()`` instead
@@ -31,26 +30,23 @@ class ImageStats:
     Attributes:
         confusion_rows: ``(K, 4)`` int64 rows ``(image, target, pred, count)``, one per non-zero entry of an
             image's confusion matrix, sorted by image, target, pred.
-        boundary_inter, boundary_union: ``(N, C)`` int64 Boundary IoU band intersections and unions.
-        bf: ``(N, C)`` float64 BF score per image and class, NaN where undefined (both boundaries empty).
+        counts: name -> ``(N, C)`` array, one per array of ``catalog.COUNTS`` that was counted: every
+            ``REQUIRED_COUNTS`` one (Boundary IoU band intersections and unions, int64; BF per image and class,
+            float64, NaN where undefined), and the ``OPTIONAL_COUNTS`` of opt-in scores (``hd95`` when
+            distances were scored).
         ignore_index: the target value left out.
-        hd95: ``(N, C)`` float64 HD95 per image and class (NaN where undefined), or None when distances were
-            not scored.
     """
 
     confusion_rows: np.ndarray
-    boundary_inter: np.ndarray
-    boundary_union: np.ndarray
-    bf: np.ndarray
+    counts: Mapping[str, np.ndarray]
     ignore_index: int = 255
-    hd95: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return len(self.boundary_inter)
+        return len(self.counts[REQUIRED_COUNTS[0]])
 
     @property
     def num_classes(self) -> int:
-        return self.boundary_inter.shape[1]
+        return self.counts[REQUIRED_COUNTS[0]].shape[1]
 
     @cached_property
     def tp(self) -> np.ndarray:
@@ -89,22 +85,22 @@ class ImageStats:
                 resample any count).
 
         Returns:
-            ``tp, fp, fn, boundary_inter, boundary_union, bf_sum, bf_count`` as ``(R, C)`` and
-            ``bf_image_sum, bf_image_count`` as ``(R,)``; the same four for ``hd95`` when present. Integer counts go through float64 matrix products,
-            exact while every sum stays below 2**53.
+            ``tp, fp, fn`` as ``(R, C)``, then the totals of each array of ``counts``
+            (``catalog.CountArray.total_keys``): ``(R, C)``, or ``(R,)`` for sums of per-image means. Integer
+            counts go through float64 matrix products, exact while every sum stays below 2**53.
         """
         weights = np.asarray(weights, dtype=np.float64)
-        totals = {name: weights @ getattr(self, name) for name in ("tp", "fp", "fn", "boundary_inter", "boundary_union")}
-        totals.update(mean_cell_totals(weights, self.bf, "bf"))
-        if self.hd95 is not None:
-            totals.update(mean_cell_totals(weights, self.hd95, "hd95"))
+        return self._totals(lambda array: weights @ array)
+
+    def _totals(self, weigh: Callable[[np.ndarray], np.ndarray]) -> dict[str, np.ndarray]:
+        totals = {name: weigh(getattr(self, name)) for name in ("tp", "fp", "fn")}
+        for name, array in self.counts.items():
+            totals.update(array_totals(name, array, weigh))
         return totals
 
-    def scores(self) -> Scores:
-        """Every dataset-level score of these images (equal to ``evaluate`` on them)."""
-        totals = {key: value[0] for key, value in self.weighted_totals(np.ones((1, len(self)))).items()}
-        return Scores.from_totals(totals, self.confusion(), ignore_index=self.ignore_index, num_images=len(self),
-                                  image_stats=self)
+    def totals(self) -> dict[str, np.ndarray]:
+        """The counts of all images together (``weighted_totals`` of one set of every image, without its axis)."""
+        return {key: value[0] for key, value in self.weighted_totals(np.ones((1, len(self)))).items()}
 
     def subset(self, indices) -> "ImageStats":
         """The statistics of the images at ``indices``, in that order; an index may repeat (a resample)."""
@@ -119,8 +115,8 @@ class ImageStats:
         offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         picked = rows[np.repeat(starts[:-1][indices], lengths) + offset]
         picked[:, 0] = position
-        return ImageStats(picked, self.boundary_inter[indices], self.boundary_union[indices], self.bf[indices],
-                          ignore_index=self.ignore_index, hd95=None if self.hd95 is None else self.hd95[indices])
+        return ImageStats(picked, {name: array[indices] for name, array in self.counts.items()},
+                          ignore_index=self.ignore_index)
 
     @classmethod
     def concat(cls, parts: list["ImageStats"]) -> "ImageStats":
@@ -129,22 +125,22 @@ class ImageStats:
             raise ValueError("ImageStats.concat: got no statistics; pass at least one ImageStats.")
         first = parts[0]
         for part in parts[1:]:
-            if (part.num_classes, part.ignore_index, part.hd95 is None) != (first.num_classes, first.ignore_index,
-                                                                             first.hd95 is None):
+            if (part.num_classes, part.ignore_index, sorted(part.counts)) != (first.num_classes, first.ignore_index,
+                                                                              sorted(first.counts)):
                 raise ValueError(
                     f"ImageStats.concat: cannot join {part.num_classes} classes (ignore_index {part.ignore_index}, "
-                    f"hd95 {part.hd95 is not None}) to {first.num_classes} classes (ignore_index "
-                    f"{first.ignore_index}, hd95 {first.hd95 is not None}); score both the same way."
+                    f"counts {list(part.counts)}) to {first.num_classes} classes (ignore_index "
+                    f"{first.ignore_index}, counts {list(first.counts)}); score both the same way."
                 )
         offsets = np.cumsum([0] + [len(part) for part in parts[:-1]])
         rows = np.concatenate([part.confusion_rows + [offset, 0, 0, 0] for part, offset in zip(parts, offsets)])
-        names = ARRAY_NAMES[1:] + (OPTIONAL_ARRAYS if first.hd95 is not None else ())
-        joined = {name: np.concatenate([getattr(part, name) for part in parts]) for name in names}
-        return cls(rows.astype(np.int64), **joined, ignore_index=first.ignore_index)
+        joined = {name: np.concatenate([part.counts[name] for part in parts]) for name in first.counts}
+        return cls(rows.astype(np.int64), joined, ignore_index=first.ignore_index)
 
     def per_image(self) -> pd.DataFrame:
         """One row per image: DESIGN.md's definitions applied to each image on its own.
 
+        Each score of ``catalog.METRICS`` with a ``per_image`` column, derived from one image's counts:
         ``pixel_accuracy``; ``miou`` over the classes present in the image's target or prediction;
         ``boundary_iou`` over the classes whose bands are non-empty; ``boundary_f1`` over the defined classes.
         NaN where undefined (an all-void image, no boundary at all).
@@ -153,22 +149,16 @@ class ImageStats:
             DataFrame indexed by image position (``image``) with ``PER_IMAGE_COLUMNS``, then ``hd95`` (mean
             over the defined classes) when distances were scored.
         """
-        tp, fp, fn = self.tp, self.fp, self.fn
-        table = pd.DataFrame({
-            "pixel_accuracy": count_pixel_accuracy(tp, fp, fn),
-            "miou": nanmean(count_iou(tp, fp, fn)),
-            "boundary_iou": nanmean(safe_divide(self.boundary_inter, self.boundary_union)),
-            "boundary_f1": nanmean(self.bf),
-        }, index=pd.RangeIndex(len(self), name="image"))  # fmt: skip
-        if self.hd95 is not None:
-            table["hd95"] = nanmean(self.hd95)
-        return table
+        values = score_values(self._totals(lambda array: array))
+        columns = {metric.per_image: values[metric.key] for metric in METRICS
+                   if metric.per_image and metric.key in values}
+        return pd.DataFrame(columns, index=pd.RangeIndex(len(self), name="image"))
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """Plain int64 / float64 arrays (``ARRAY_NAMES``, and ``hd95`` when scored), for safetensors or
+        """Plain int64 / float64 arrays (``confusion_rows`` and ``counts`` under their names), for safetensors or
         ``np.savez`` without pickle."""
-        names = ARRAY_NAMES + (OPTIONAL_ARRAYS if self.hd95 is not None else ())
-        return {name: np.ascontiguousarray(getattr(self, name)) for name in names}
+        arrays = {"confusion_rows": self.confusion_rows, **self.counts}
+        return {name: np.ascontiguousarray(array) for name, array in arrays.items()}
 
     @classmethod
     def from_arrays(cls, arrays, *, ignore_index: int) -> "ImageStats":
@@ -177,48 +167,29 @@ class ImageStats:
         Raises:
             ValueError: a missing or unknown array, a wrong shape or dtype, a count or class id out of range.
         """
-        return cls(**check_arrays(arrays), ignore_index=int(ignore_index))
-
-
-def mean_cell_totals(weights: np.ndarray, cells: np.ndarray, name: str) -> dict[str, np.ndarray]:
-    """Weighted sums for a score that is a mean over images of per-image cells (BF, HD95).
-
-    Args:
-        weights: ``(R, N)`` image weights.
-        cells: ``(N, C)`` float64 per-image, per-class values, NaN where undefined.
-        name: prefix of the keys.
-
-    Returns:
-        ``{name}_sum``, ``{name}_count`` ``(R, C)`` (per-class sums and counts where defined) and
-        ``{name}_image_sum``, ``{name}_image_count`` ``(R,)`` (of each image's mean over its defined classes).
-    """
-    defined = ~np.isnan(cells)
-    image_mean = nanmean(cells)
-    image_defined = ~np.isnan(image_mean)
-    return {
-        f"{name}_sum": weights @ np.where(defined, cells, 0.0), f"{name}_count": weights @ defined,
-        f"{name}_image_sum": weights @ np.where(image_defined, image_mean, 0.0),
-        f"{name}_image_count": weights @ image_defined,
-    }
+        checked = check_arrays(arrays)
+        return cls(checked.pop("confusion_rows"), checked, ignore_index=int(ignore_index))
 
 
 def check_arrays(arrays) -> dict[str, np.ndarray]:
-    """The arrays of ``ImageStats.from_arrays``, validated and converted to int64 / float64."""
-    names = set(arrays)
-    missing, extra = sorted(set(ARRAY_NAMES) - names), sorted(names - set(ARRAY_NAMES) - set(OPTIONAL_ARRAYS))
+    """The arrays of ``ImageStats.from_arrays``, validated and converted to int64 / float64, ``confusion_rows``
+    first, then the arrays of ``catalog.COUNTS`` in its order."""
+    names, required = set(arrays), ("confusion_rows", *REQUIRED_COUNTS)
+    missing, extra = sorted(set(required) - names), sorted(names - set(required) - set(OPTIONAL_COUNTS))
     if missing or extra:
-        raise ValueError(f"ImageStats.from_arrays: expected arrays {list(ARRAY_NAMES)} (and optionally "
-                         f"{list(OPTIONAL_ARRAYS)}); missing {missing}, unexpected {extra}. Pass the dict that "
+        raise ValueError(f"ImageStats.from_arrays: expected arrays {list(required)} (and optionally "
+                         f"{list(OPTIONAL_COUNTS)}); missing {missing}, unexpected {extra}. Pass the dict that "
                          "ImageStats.to_arrays() returned.")
-    floats = ("bf",) + tuple(name for name in OPTIONAL_ARRAYS if name in names)
-    out = {name: np.asarray(arrays[name]) for name in ARRAY_NAMES + floats[1:]}
-    kinds = {"confusion_rows": "i", "boundary_inter": "i", "boundary_union": "i", **{name: "f" for name in floats}}
+    kinds = {"confusion_rows": "i", **{a.name: "i" if a.kind == "sum" else "f" for a in COUNTS if a.name in names}}
+    out = {}
     for name, kind in kinds.items():
-        if out[name].dtype.kind not in ("iu" if kind == "i" else "f"):
+        array = np.asarray(arrays[name])
+        if array.dtype.kind not in ("iu" if kind == "i" else "f"):
             raise ValueError(f"ImageStats.from_arrays: {name} must be {'integer' if kind == 'i' else 'float'}, "
-                             f"got {out[name].dtype}; pass the arrays of ImageStats.to_arrays() unchanged.")
-        out[name] = out[name].astype(np.int64 if kind == "i" else np.float64)
-    shape, cells = out["boundary_inter"].shape, [name for name in out if name != "confusion_rows"]
+                             f"got {array.dtype}; pass the arrays of ImageStats.to_arrays() unchanged.")
+        out[name] = array.astype(np.int64 if kind == "i" else np.float64)
+    cells = [name for name in out if name != "confusion_rows"]
+    shape = out[cells[0]].shape
     if len(shape) != 2 or any(out[name].shape != shape for name in cells):
         got = ", ".join(f"{name} {out[name].shape}" for name in cells)
         raise ValueError(f"ImageStats.from_arrays: {', '.join(cells)} must share one (N, C) shape; got {got}.")

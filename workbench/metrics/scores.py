@@ -3,61 +3,55 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from . import bootstrap, region
+from .catalog import HEADLINE, METRIC, METRICS, SCORE_KEYS, score_label
 from .conventions import conventions_table
-from .derivation import DISTANCE_KEYS, SCORE_KEYS, score_values
+from .derivation import score_values
+from .image_stats import ImageStats
 from .notes import AVERAGING, BF_THETA_RULE, BOUNDARY_IOU_RULE, metric_notes
 
-if TYPE_CHECKING:  # annotation only: ImageStats builds Scores, so it imports this module
-    from .image_stats import ImageStats
-
-__all__ = ["AVERAGING", "BF_THETA_RULE", "BOUNDARY_IOU_RULE", "DISTANCE_KEYS", "SCORE_KEYS", "Scores", "score_values"]
+__all__ = ["AVERAGING", "BF_THETA_RULE", "BOUNDARY_IOU_RULE", "SCORE_KEYS", "Scores", "score_values"]
 
 
 @dataclass(frozen=True, eq=False)  # arrays inside: compare ``as_dict()`` values instead
 class Scores:
-    """Dataset-level segmentation scores (definitions in DESIGN.md, "Metrics").
+    """Dataset-level segmentation scores (definitions in DESIGN.md, "Metrics"; keys in ``catalog.METRICS``).
 
-    Per-class arrays have length ``num_classes`` with NaN where a class is undefined (zero denominator over
-    the dataset); means skip NaN and are NaN when no class is defined.
+    Every score is an attribute under its key (``scores.miou``, ``scores.class_boundary_f1``). Per-class arrays
+    have length ``num_classes`` with NaN where a class is undefined (zero denominator over the dataset); means
+    skip NaN and are NaN when no class is defined. An opt-in score that was not scored is None
+    (``class_hd95`` and ``hd95``, in pixels and lower is better, unless scored with ``distances=True``).
 
     Attributes:
+        values: key -> score, in the order of ``catalog.METRICS`` (what ``as_dict()`` copies).
         confusion: ``(C, C)`` int64 counts of non-void pixels, rows target class, columns predicted class.
         ignore_index: the target value left out.
         num_images: images scored.
         image_stats: the per-image statistics behind the scores (``ImageStats``), from which any subset or
             bootstrap resample is rescored; None where they were not kept.
-        class_hd95, hd95: HD95 in pixels (lower is better), None unless scored with ``distances=True``.
-        The score attributes carry the names of ``as_dict()``.
     """
 
-    pixel_accuracy: float
-    accuracy: np.ndarray
-    mean_accuracy: float
-    iou: np.ndarray
-    miou: float
-    fwiou: float
-    dice: np.ndarray
-    mean_dice: float
-    class_boundary_iou: np.ndarray
-    boundary_miou: float
-    class_boundary_f1: np.ndarray
-    boundary_f1: float
+    values: Mapping[str, np.ndarray | float]
     confusion: np.ndarray
     ignore_index: int = 255
     num_images: int = 0
-    image_stats: "ImageStats | None" = None
-    class_hd95: np.ndarray | None = None  # with ``evaluate(..., distances=True)`` only
-    hd95: float | None = None
+    image_stats: ImageStats | None = None
+
+    def __getattr__(self, name: str):
+        values = self.__dict__.get("values")  # absent while unpickling or copying
+        if values is not None and name in values:
+            return values[name]
+        if name in METRIC:
+            return None  # declared, but its counts were not scored (HD95 without distances)
+        raise AttributeError(f"'Scores' object has no attribute {name!r}")
 
     @classmethod
     def from_totals(cls, totals: Mapping[str, np.ndarray], confusion, *, ignore_index: int = 255, num_images: int = 0,
-                    image_stats: "ImageStats | None" = None) -> "Scores":
+                    image_stats: ImageStats | None = None) -> "Scores":
         """Derive every score from counts summed over the dataset (``score_values``).
 
         Args:
@@ -65,12 +59,15 @@ class Scores:
             confusion: ``(C, C)`` int counts, rows target class, columns predicted class.
             image_stats: the per-image statistics the totals were summed from, if kept.
         """
-        values = score_values(totals)
-        scalars = {key: float(value) for key, value in values.items() if np.ndim(value) == 0}
-        return cls(
-            **{**values, **scalars}, confusion=np.asarray(confusion, dtype=np.int64), ignore_index=int(ignore_index),
-            num_images=int(num_images), image_stats=image_stats,
-        )
+        values = {key: float(value) if np.ndim(value) == 0 else value for key, value in score_values(totals).items()}
+        return cls(values, confusion=np.asarray(confusion, dtype=np.int64), ignore_index=int(ignore_index),
+                   num_images=int(num_images), image_stats=image_stats)
+
+    @classmethod
+    def from_image_stats(cls, stats: ImageStats) -> "Scores":
+        """Every dataset-level score of the images of ``stats`` (equal to ``evaluate`` on them)."""
+        return cls.from_totals(stats.totals(), stats.confusion(), ignore_index=stats.ignore_index,
+                               num_images=len(stats), image_stats=stats)
 
     @property
     def num_classes(self) -> int:
@@ -85,8 +82,8 @@ class Scores:
 
     @property
     def score_keys(self) -> tuple[str, ...]:
-        """The keys of ``as_dict()``: ``SCORE_KEYS``, plus ``DISTANCE_KEYS`` when HD95 was scored."""
-        return SCORE_KEYS + (DISTANCE_KEYS if self.hd95 is not None else ())
+        """The keys of ``as_dict()``: ``SCORE_KEYS``, plus the opt-in scores that were scored (HD95)."""
+        return tuple(self.values)
 
     def as_dict(self) -> dict:
         """The scores under exactly DESIGN.md's keys: floats, and float64 arrays of length C per class.
@@ -95,8 +92,7 @@ class Scores:
         keys are exactly ``SCORE_KEYS``, so records and tables of runs that did not ask for distances are
         unchanged (no column of NaN).
         """
-        return {key: np.copy(value) if isinstance(value, np.ndarray) else value
-                for key, value in ((k, getattr(self, k)) for k in self.score_keys)}
+        return {key: np.copy(value) if isinstance(value, np.ndarray) else value for key, value in self.values.items()}
 
     def bootstrap(self, resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
         """Confidence intervals of every scalar score by image-level percentile bootstrap.
@@ -151,28 +147,22 @@ class Scores:
         """
         names = _class_names(class_names, self.num_classes)
         rows = self.confusion.sum(1)
-        table = pd.DataFrame({
-            "class": names + ["mean"],
-            "iou": [*self.iou, self.miou],
-            "accuracy": [*self.accuracy, self.mean_accuracy],
-            "dice": [*self.dice, self.mean_dice],
-            "boundary_iou": [*self.class_boundary_iou, self.boundary_miou],
-            "boundary_f1": [*self.class_boundary_f1, self.boundary_f1],
-            "pixel_share": [*region.safe_divide(rows, rows.sum()), np.nan],
-        })  # fmt: skip
-        if self.hd95 is not None:
-            table.insert(6, "hd95", [*self.class_hd95, self.hd95])
+        table = pd.DataFrame({"class": names + ["mean"]})
+        per_class = sorted((m for m in METRICS if m.mean is not None and m.key in self.values),
+                           key=lambda m: m.mean != HEADLINE[0])  # the first headline score's column first (IoU)
+        for metric in per_class:  # each per-class score, its mean in the mean row
+            table[metric.key.removeprefix("class_")] = [*self.values[metric.key], self.values[metric.mean]]
+        table["pixel_share"] = [*region.safe_divide(rows, rows.sum()), np.nan]
         table.attrs.update(self._metadata())
         return table
 
     def _metadata(self) -> dict:
         notes = metric_notes(self.ignore_index)
-        caption = (
-            f"Per-class scores over {self.num_images} images: pixel accuracy {self.pixel_accuracy:.4f}, "
-            f"fwIoU {self.fwiou:.4f}. {notes['caption']}"
-        )
-        return {**notes, "pixel_accuracy": self.pixel_accuracy, "fwiou": self.fwiou, "num_images": self.num_images,
-                "caption": caption}
+        means = {metric.mean for metric in METRICS}
+        alone = {key: value for key, value in self.values.items() if np.ndim(value) == 0 and key not in means}
+        stated = ", ".join(f"{score_label(key)} {value:.4f}" for key, value in alone.items())  # no column of their own
+        caption = f"Per-class scores over {self.num_images} images: {stated}. {notes['caption']}"
+        return {**notes, **alone, "num_images": self.num_images, "caption": caption}
 
 
 def _class_names(class_names, num_classes: int) -> list[str]:

@@ -130,7 +130,7 @@ def read_record(path: str | Path) -> Record:
     _check_masks(path, stems)
     per_image = stats.per_image()
     per_image.index = pd.Index(stems, name="stem")
-    return Record(path, meta["source"], meta["data"], meta["created"], meta["versions"], stats.scores(), per_image, classes,
+    return Record(path, meta["source"], meta["data"], meta["created"], meta["versions"], Scores.from_image_stats(stats), per_image, classes,
                   meta["masks"]["sha256"], (meta.get("targets") or {}).get("sha256"))
 
 

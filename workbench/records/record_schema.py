@@ -16,6 +16,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from workbench.metrics.catalog import COUNTS
+
 MAX_RECORD_JSON_BYTES = 256 * 2**20  # record.json: its stems (a million images of 200-character names fit)
 MAX_STATS_BYTES = 4 * 2**30  # the arrays of image_stats.npz, from their headers, before they are read
 MAX_SYNTHETIC_IMAGES = 10**7  # SyntheticShapes(num_images) rebuilt by the report lists one stem per image
@@ -158,16 +160,21 @@ def _array_bytes(archive: zipfile.ZipFile, member: str) -> int:
 
 def check_stats(stats, file: Path, num_stems: int, num_classes: int) -> None:
     """Counts and scores of the per-image statistics (``ImageStats``) within their ranges."""
-    n, c = stats.boundary_inter.shape
-    hd95 = stats.hd95 if stats.hd95 is not None else np.zeros(0)
+    counts = stats.counts
+    n, c = len(stats), stats.num_classes
     problems = [
         (n != num_stems, f"holds {n} images but record.json lists {num_stems} stems"),
         (c != num_classes, f"holds {c} classes but record.json names {num_classes}"),
-        ((stats.boundary_inter < 0).any(), "has negative boundary intersections"),
-        ((stats.boundary_union < stats.boundary_inter).any(), "has boundary intersections larger than their unions "
-                                                              "(a Boundary IoU above 1)"),
-        (((stats.bf < 0) | (stats.bf > 1)).any(), "has BF scores outside [0, 1]"),
-        ((hd95 < 0).any(), "has negative HD95 distances"),
+    ]
+    for array in COUNTS:  # each count array within its declared range (catalog.COUNTS)
+        if array.name in counts:
+            values = counts[array.name]
+            rule = (f"negative {array.what}" if (array.low, array.high) == (0, np.inf)
+                    else f"{array.what} outside [{array.low:g}, {array.high:g}]")
+            problems.append((((values < array.low) | (values > array.high)).any(), f"has {rule}"))
+    problems += [
+        ((counts["boundary_union"] < counts["boundary_inter"]).any(), "has boundary intersections larger than their "
+                                                                      "unions (a Boundary IoU above 1)"),
     ]  # NaN (undefined) compares False: allowed
     for bad, problem in problems:
         if bad:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.metrics import NEAR_CHANCE, NEAR_CHANCE_FACTOR, metric_notes
+from workbench.metrics import NEAR_CHANCE, NEAR_CHANCE_FACTOR, metric_notes, score_label
 from workbench.records import atomic_write_text, remove_dead_temporaries
 from workbench.report import confusion, figures, score_tables
 from workbench.report.page import number, page, section, text
 from workbench.report.review_run import ReviewRun, data_label, read_review_run, same_images
-from workbench.report.summary import SCORE_LABELS, BootstrapSettings, Lead, intervals, leads, near_chance
+from workbench.report.summary import BootstrapSettings, Lead, intervals, leads, near_chance
 
 
 def write_review(run_dir: str | Path, path: str | Path | None = None, *, title: str | None = None,
@@ -95,7 +95,7 @@ def _summary(run: ReviewRun, found: list[Lead], flags: dict, settings: Bootstrap
 
 
 def _lead_item(lead: Lead, settings: BootstrapSettings) -> str:
-    label = SCORE_LABELS.get(lead.key, lead.key)
+    label = score_label(lead.key)
     head = (f"Best {text(label)}: <b>{text(lead.best)}</b> {number(lead.value)} "
             f"[{number(lead.low)}, {number(lead.high)}]")
     if lead.runner_up is None:

@@ -9,12 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.metrics import NEAR_CHANCE
+from workbench.metrics import HEADLINE, LOWER_IS_BETTER, NEAR_CHANCE, SCALAR_KEYS, score_label
 from workbench.records import Record, table_to_html
 from workbench.report.page import count, interval, number, text
-from workbench.report.summary import HEADLINE_KEYS, LOWER_IS_BETTER, SCORE_LABELS, BootstrapSettings
-
-FULL_KEYS = ("miou", "pixel_accuracy", "mean_accuracy", "fwiou", "mean_dice", "boundary_miou", "boundary_f1", "hd95")
+from workbench.report.summary import BootstrapSettings
 
 
 def source_label(record: Record) -> str:
@@ -29,10 +27,10 @@ def source_label(record: Record) -> str:
 def headline_table(records: dict[str, Record], boot: dict[str, pd.DataFrame], flags: dict, settings: BootstrapSettings,
                    configs: dict[str, dict]) -> str:
     """One row per record: name, what it is, the headline scores with intervals, images, parameters."""
-    keys = [k for k in HEADLINE_KEYS if any(k in b.index for b in boot.values())]
+    keys = [k for k in HEADLINE if any(k in b.index for b in boot.values())]
     has_params = any("parameters" in c for c in configs.values())
     head = ['<th class="name">model</th>', '<th class="name">scored</th>']
-    head += [f"<th>{text(SCORE_LABELS.get(k, k))}</th>" for k in keys] + ["<th>images</th>"]
+    head += [f"<th>{text(score_label(k))}</th>" for k in keys] + ["<th>images</th>"]
     head += ["<th>parameters</th>"] if has_params else []
     best = {k: _best_name(boot, k) for k in keys}
     rows = []
@@ -69,14 +67,14 @@ def _score_cell(table: pd.DataFrame, key: str, *, bold: bool) -> str:
 
 def full_table_frame(records: dict[str, Record], boot: dict[str, pd.DataFrame], settings: BootstrapSettings
                      ) -> pd.DataFrame:
-    """Every scalar score (headed by its label, ``SCORE_LABELS``) with ``<label>_low`` / ``<label>_high`` columns,
+    """Every scalar score (headed by its label, ``score_label``) with ``<label>_low`` / ``<label>_high`` columns,
     one row per record (index ``model``). Labels of words let the headers wrap, so the table fits the page."""
     rows = {}
     for name, record in records.items():
         row = {"scored": source_label(record), "images": len(record.stems)}
-        for key in FULL_KEYS:
+        for key in SCALAR_KEYS:
             if key in boot[name].index:
-                value, label = boot[name].loc[key], SCORE_LABELS.get(key, key)
+                value, label = boot[name].loc[key], score_label(key)
                 row.update({label: value["value"], f"{label}_low": value["low"], f"{label}_high": value["high"]})
         sha = record.source.get("sha256")
         row["weights sha256"] = sha[:12] if sha else "\u2013"

@@ -12,15 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.metrics import NEAR_CHANCE_FACTOR, chance_miou, paired_bootstrap
-from workbench.metrics.bootstrap import LOWER_IS_BETTER
+from workbench.metrics import HEADLINE, LOWER_IS_BETTER, NEAR_CHANCE_FACTOR, chance_miou, paired_bootstrap
 from workbench.records import Record
 
-HEADLINE_KEYS = ("miou", "boundary_miou", "boundary_f1", "pixel_accuracy")
-SCORE_LABELS = {
-    "miou": "mIoU", "pixel_accuracy": "pixel accuracy", "mean_accuracy": "mean accuracy", "fwiou": "fwIoU",
-    "mean_dice": "mean Dice", "boundary_miou": "Boundary IoU", "boundary_f1": "BF score", "hd95": "HD95 (px)",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -65,7 +59,7 @@ def intervals(records: dict[str, Record], settings: BootstrapSettings) -> dict[s
 
 
 def leads(records: dict[str, Record], boot: dict[str, pd.DataFrame], settings: BootstrapSettings, *,
-          paired: bool, keys=HEADLINE_KEYS) -> list[Lead]:
+          paired: bool, keys=HEADLINE) -> list[Lead]:
     """One ``Lead`` per score key that some record defines.
 
     Args:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.classes import Classes
-from workbench.metrics import PER_IMAGE_COLUMNS
+from workbench.metrics import PER_IMAGE_COLUMNS, score_label
 from workbench.records import Record, check_targets, common_stems, read_comparison, scored_samples, stem_positions
 from workbench.viz.bands import BAND_COLORS, BAND_LABELS, BandCode
 from workbench.viz.comparison import (
@@ -31,8 +31,6 @@ from workbench.widgets.legend import legend_html
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
 SORTS = ("dataset order", "worst first")
-SCORE_LABELS = {"pixel_accuracy": "pixel accuracy", "miou": "mIoU", "boundary_iou": "Boundary IoU",
-                "boundary_f1": "BF score"}
 TABLE = 'style="border-collapse:collapse;margin-top:6px"'
 CELL = 'style="padding:2px 14px;text-align:right;white-space:nowrap"'
 NAME_CELL = 'style="padding:2px 14px 2px 0;text-align:left;white-space:nowrap"'
@@ -256,7 +254,7 @@ class MaskComparer(SnapshotDisplay):
     def _scores_html(self) -> str:
         if self._score_values is None:
             return ""
-        header = "".join(f"<th {CELL}>{SCORE_LABELS.get(c, c)}</th>" for c in PER_IMAGE_COLUMNS)
+        header = "".join(f"<th {CELL}>{score_label(c)}</th>" for c in PER_IMAGE_COLUMNS)
         rows = "".join(
             f"<tr><th {NAME_CELL}>{html.escape(m)}</th>"
             + "".join(f"<td {CELL}>{v:.3f}</td>" for v in self._score_values[m][self.current_index]) + "</tr>"
