@@ -15,6 +15,7 @@ __all__ = export_lazily(__name__, {
     ".data_info": ["data_stems", "data_target", "dataset_classes", "describe_data"],
     ".errors": ["DatasetError"],
     ".folder": ["SegmentationFolder"],
+    ".groups": ["ImageGroups", "image_groups"],
     ".normalize": ["IMAGENET_MEAN", "IMAGENET_STD", "denormalize", "normalize"],
     ".registry": ["create_dataset", "list_datasets", "register_dataset"],
     ".sizes": ["check_count", "parse_size"],
