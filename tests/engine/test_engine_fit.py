@@ -35,6 +35,8 @@ def test_fit_writes_the_whole_run_folder(tmp_path, tiny_data, tiny_net):
     assert record.stems == [f"{i:05d}" for i in range(len(tiny_data[1]))]
     assert record.scores.miou == pytest.approx(history["val_miou"].iloc[-1], abs=1e-12)
     assert record.data["synthetic"] == {"num_images": 4, "image_size": [32, 32], "seed": 2}
+    stored = json.loads((tmp_path / "record.json").read_text())["groups"]  # written by fit, not the reader's default
+    assert stored == {"labels": record.stems, "sequences": False, "unit": "image"}
 
 
 def test_resuming_a_finished_run_that_lost_its_record_writes_it(tmp_path, tiny_data, tiny_net):

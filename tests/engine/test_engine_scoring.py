@@ -8,7 +8,7 @@ from PIL import Image
 
 from torch.utils.data import Subset
 
-from workbench.data import SegmentationFolder, SyntheticShapes, create_dataset, data_stems, data_target
+from workbench.data import ImageGroups, SegmentationFolder, SyntheticShapes, create_dataset, data_stems, data_target
 from workbench.engine import MemoryCache, predict, score_comparison, score_model, score_predictions
 from workbench.engine.runtime import Runtime
 from workbench.engine.sampling import create_eval_loader
@@ -78,6 +78,17 @@ def test_score_model_crops_padded_batches_back_to_each_image(folder, tmp_path):
     for key, value in record.scores.as_dict().items():
         np.testing.assert_allclose(value, expected[key], rtol=0, atol=1e-12, err_msg=key)
     assert record.source == {"kind": "model", "name": "shifted", "encoder": None, "weights": None, "sha256": None}
+
+
+def test_records_store_the_groups_of_the_dataset(folder, tmp_path):
+    (tmp_path / "data" / "groups.csv").write_text("stem,sequence\na02,left\nb01,right\nc03,left\n")
+    want = ImageGroups(("left", "right", "left"), True, "sequence")
+    assert score_model(Shifted(), folder, tmp_path / "model", spec={"name": "shifted"}).groups == want
+    (tmp_path / "preds").mkdir()
+    for stem, size in SIZES.items():
+        np.save(tmp_path / "preds" / f"{stem}.npy", np.zeros(size, np.int64))
+    assert score_predictions(tmp_path / "preds", folder, tmp_path / "out").groups == want
+    assert read_record(tmp_path / "out").groups == want
 
 
 def test_predict_is_the_one_batched_path(folder):

@@ -17,6 +17,7 @@ __all__ = export_lazily(__name__, {
     ".errors": ["DatasetError"],
     ".file_datasets": ["ADE20K", "Cityscapes", "SegmentationFolder", "VOCSegmentation"],
     ".file_pairs": ["PairedFiles"],
+    ".groups": ["ImageGroups", "image_groups"],
     ".layouts": ["find_files"],
     ".normalize": ["IMAGENET_MEAN", "IMAGENET_STD", "denormalize", "denormalize_array", "normalize",
                    "normalize_array"],

@@ -23,6 +23,7 @@ from workbench.engine import distributed
 from workbench.engine.checkpoint import load_checkpoint, non_finite_names
 from workbench.engine.config import TrainConfig
 from workbench.data.data_info import data_stems, dataset_classes, describe_data
+from workbench.data.groups import image_groups
 from workbench.engine.loop import TrainingDiverged, train_one_epoch
 from workbench.engine.losses import create_loss
 from workbench.engine.predict import predict
@@ -214,7 +215,10 @@ def _validate(ctx: _Context, row: dict, *, final: bool):
     loader = create_eval_loader(ctx.val_data, batch_size=ctx.config.batch_size) if keep else ctx.val_loader
     evaluator = SegmentationEvaluator(ctx.classes.num_classes, ctx.config.ignore_index, device=ctx.runtime.device,
                                       per_image=keep, distances=keep and ctx.config.distances)
-    writer = RecordWriter(ctx.run.path, ctx.classes, data_stems(ctx.val_data), owned=True) if keep and ctx.run.writable else None
+    writer = None
+    if keep and ctx.run.writable:
+        writer = RecordWriter(ctx.run.path, ctx.classes, data_stems(ctx.val_data), owned=True,
+                              groups=image_groups(ctx.val_data))
     try:
         loss = predict(ctx.model, loader, evaluator, runtime=ctx.runtime, criterion=ctx.criterion, reduce=not keep,
                        sink=None if writer is None else writer.add_masks)  # no bar: the run bar says "validating"

@@ -16,6 +16,7 @@ from typing import Mapping
 from torch import nn
 
 from workbench.data.data_info import data_stems, dataset_classes, describe_data
+from workbench.data.groups import image_groups
 from workbench.engine import distributed
 from workbench.engine.comparison import comparison_table, write_comparison
 from workbench.engine.image_scoring import ImageTask, score_images
@@ -53,7 +54,7 @@ def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None
     evaluator = SegmentationEvaluator(classes.num_classes, classes.ignore_index, device=runtime.device, per_image=True,
                                       distances=distances)
     loader = create_eval_loader(dataset, batch_size=batch_size, num_workers=num_workers, pin_memory=runtime.pin_memory)
-    with RecordWriter(out, classes, data_stems(dataset)) as writer:
+    with RecordWriter(out, classes, data_stems(dataset), groups=image_groups(dataset)) as writer:
         predict(model, loader, evaluator, runtime=runtime, reduce=False, progress=progress, sink=writer.add_masks)
         return writer.finish(source=model_source(model, spec, weights), data=data, scores=evaluator.compute())
 
@@ -114,13 +115,14 @@ def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path
 def _score_folders(sources: dict, dataset, out, *, workers: int, distances: bool, progress: bool) -> dict | None:
     """Score each predictions folder (key None: ``out`` is the record itself) and commit them together."""
     classes, stems, data = dataset_classes(dataset), data_stems(dataset), describe_data(dataset)
+    groups = image_groups(dataset)
     check_out_folder(out, [data["root"], *sources.values()], comparison=list(sources) != [None])
     files = {name: find_predictions(folder, stems) for name, folder in sources.items()}  # every folder, first
     main = distributed.current().is_main
     with ComparisonWriter(out, list(sources), enabled=main) as comparison:
         for name, folder in sources.items():
             task = ImageTask(dataset, [files[name][stem] for stem in stems], classes, distances)
-            writer = RecordWriter(comparison.staging(name), classes, stems) if main else None
+            writer = RecordWriter(comparison.staging(name), classes, stems, groups=groups) if main else None
             with writer or contextlib.nullcontext():
                 parts = []
                 for scored in score_images(task, workers=workers, progress=progress):

@@ -1,10 +1,12 @@
-"""Confidence intervals by image-level bootstrap, and the paired comparison of two prediction sets.
+"""Percentile bootstrap intervals (Efron) of every score, and the paired comparison of two prediction sets.
 
-Images are drawn with replacement (Efron's percentile bootstrap); each resample is a count per image, so all
-R resamples are one ``(R, N)`` count matrix and every score of every resample comes out of a few matrix
-products with the per-image statistics (``ImageStats.weighted_totals``), with no loop over resamples. The
-draws are ``numpy.random.default_rng(seed).integers(0, N, (R, N))``: a seed gives the same resamples for
-any two prediction sets of the same images, which is what makes the comparison paired.
+The resamples draw the units in which the images were sampled: single images, whole groups (a cluster
+bootstrap) or moving blocks of frames within each video sequence; ``resampling`` states the exact draws.
+Each resample is a count per image, so all R resamples are one ``(R, N)`` count matrix and every score of
+every resample comes out of a few matrix products with the per-image statistics
+(``ImageStats.weighted_totals``), with no loop over resamples. A seed, with the same groups and block, gives
+the same resamples for any two prediction sets of the same images, which is what makes the comparison paired.
+With ``groups=None, block=None`` the draws are ``numpy.random.default_rng(seed).integers(0, N, (R, N))``.
 """
 from __future__ import annotations
 
@@ -17,20 +19,17 @@ import pandas as pd
 from .catalog import LOWER_IS_BETTER
 from .derivation import score_values
 from .image_stats import ImageStats
+from .resampling import Resampling, resampling
 
 if TYPE_CHECKING:  # annotations only: Scores sits above this module (Scores.bootstrap calls it)
     from .scores import Scores
 
-METHOD = "image-level percentile bootstrap"
 
 
-def resample_counts(num_images: int, resamples: int, seed: int) -> np.ndarray:
-    """``(R, N)`` float64: how often each image is drawn in each resample of N images with replacement."""
-    if num_images < 1:
-        raise ValueError("bootstrap: no images were scored; a confidence interval needs at least one image.")
-    draws = np.random.default_rng(seed).integers(0, num_images, (resamples, num_images))
-    flat = draws + np.arange(resamples)[:, None] * num_images
-    return np.bincount(flat.ravel(), minlength=resamples * num_images).reshape(resamples, num_images).astype(np.float64)
+def resample_counts(num_images: int, resamples: int, seed: int, groups=None, block: int | None = None) -> np.ndarray:
+    """``(R, N)`` float64: how often each image is in each resample; ``groups`` and ``block`` as for
+    ``Scores.bootstrap`` (the draws are stated in ``workbench.metrics.resampling``)."""
+    return resampling(num_images, groups, block).counts(resamples, seed)
 
 
 def resampled_scores(stats: "ImageStats", counts: np.ndarray) -> dict[str, np.ndarray]:
@@ -48,38 +47,51 @@ def percentile_interval(samples: np.ndarray, level: float) -> tuple[float, float
     return float(low), float(high)
 
 
-def bootstrap(scores: "Scores", resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+def bootstrap(scores: "Scores", resamples: int = 2000, level: float = 0.95, seed: int = 0, groups=None,
+              block: int | None = None) -> pd.DataFrame:
     """Percentile intervals of every scalar score (``Scores.bootstrap``).
 
     Returns:
         DataFrame indexed by score key (``score``) with ``value`` (the score of all images), ``low`` and
-        ``high``; ``attrs`` holds ``method``, ``resamples``, ``level``, ``seed`` and ``num_images``.
+        ``high``; ``attrs`` as ``unit_attrs`` gives them, then ``num_images``.
     """
     stats = require_image_stats(scores, "bootstrap")
     _check_settings(resamples, level)
-    samples = resampled_scores(stats, resample_counts(len(stats), resamples, seed))
+    unit = resampling(len(stats), groups, block)
+    samples = resampled_scores(stats, unit.counts(resamples, seed))
     values = scores.as_dict()
     rows = {key: (float(values[key]), *percentile_interval(samples[key], level)) for key in samples}
     table = pd.DataFrame.from_dict(rows, orient="index", columns=["value", "low", "high"])
     table.index.name = "score"
-    table.attrs.update(method=METHOD, resamples=int(resamples), level=float(level), seed=int(seed),
-                       num_images=len(stats))
+    table.attrs.update(unit_attrs(unit, resamples, level, seed), num_images=len(stats))
     return table
 
 
+def unit_attrs(unit: Resampling, resamples: int, level: float, seed: int) -> dict:
+    """How the intervals were drawn: ``method`` (the bootstrap and its unit, e.g. ``cluster percentile bootstrap
+    over 3 cities``), ``resamples``, ``level``, ``seed``; beyond the image-level bootstrap also ``unit``
+    (``city``, ``block of 10 frames``), ``num_groups``, ``block`` (frames, or None) and ``few_groups`` (True
+    for a cluster bootstrap over fewer than 5 groups: the interval cannot show the variation between groups;
+    show the scores per group beside it). The image-level attrs are those of earlier versions, unchanged."""
+    attrs = {"method": unit.method, "resamples": int(resamples), "level": float(level), "seed": int(seed)}
+    if not unit.image_level:
+        attrs.update(unit=unit.unit, num_groups=unit.num_groups, block=unit.block, few_groups=unit.few_groups)
+    return attrs
+
+
 def paired_bootstrap(a: "Scores", b: "Scores", key: str = "miou", resamples: int = 2000, level: float = 0.95,
-                     seed: int = 0) -> pd.Series:
+                     seed: int = 0, groups=None, block: int | None = None) -> pd.Series:
     """Is A ahead of B beyond test-set noise? The same image resamples for both prediction sets.
 
     Args:
         a, b: ``Scores`` of two prediction sets on the same images in the same order (with ``image_stats``).
         key: a scalar score key (``miou``, ``boundary_f1``, ...).
-        resamples, level, seed: as for ``Scores.bootstrap``.
+        resamples, level, seed, groups, block: as for ``Scores.bootstrap``; both sets get the same resamples.
 
     Returns:
         Series with ``difference`` (A minus B on all images), ``low`` and ``high`` (its percentile interval)
         and ``share_a_better`` (share of resamples where A is strictly better: higher, or lower for
-        distances); ``attrs`` holds ``key``, ``method``, ``resamples``, ``level``, ``seed``.
+        distances); ``attrs`` holds ``key`` and the attrs of ``Scores.bootstrap`` but ``num_images``.
 
     Raises:
         ValueError: the two were not scored on the same images, or a setting is out of range.
@@ -87,7 +99,8 @@ def paired_bootstrap(a: "Scores", b: "Scores", key: str = "miou", resamples: int
     stats_a, stats_b = require_image_stats(a, "paired_bootstrap"), require_image_stats(b, "paired_bootstrap")
     _check_same_images(stats_a, stats_b)
     _check_settings(resamples, level)
-    counts = resample_counts(len(stats_a), resamples, seed)
+    unit = resampling(len(stats_a), groups, block)
+    counts = unit.counts(resamples, seed)
     samples_a, samples_b = resampled_scores(stats_a, counts), resampled_scores(stats_b, counts)
     if key not in samples_a:
         raise ValueError(f"paired_bootstrap: key {key!r} is not a scalar score; use one of {list(samples_a)}.")
@@ -98,7 +111,7 @@ def paired_bootstrap(a: "Scores", b: "Scores", key: str = "miou", resamples: int
         "difference": float(a.as_dict()[key]) - float(b.as_dict()[key]), "low": low, "high": high,
         "share_a_better": float(np.mean(better > 0)),
     }, name=key)  # fmt: skip
-    result.attrs.update(key=key, method=METHOD, resamples=int(resamples), level=float(level), seed=int(seed))
+    result.attrs.update(key=key, **unit_attrs(unit, resamples, level, seed))
     return result
 
 

@@ -94,27 +94,36 @@ class Scores:
         """
         return {key: np.copy(value) if isinstance(value, np.ndarray) else value for key, value in self.values.items()}
 
-    def bootstrap(self, resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
-        """Confidence intervals of every scalar score by image-level percentile bootstrap.
+    def bootstrap(self, resamples: int = 2000, level: float = 0.95, seed: int = 0, groups=None,
+                  block: int | None = None) -> pd.DataFrame:
+        """Confidence intervals of every scalar score by percentile bootstrap over the sampling units.
 
-        Images are resampled with replacement and every score is recomputed from the resampled per-image
-        statistics (``image_stats``), without the model.
+        The units (images, whole groups, or moving blocks of frames within each sequence) are resampled with
+        replacement and every score is recomputed from the resampled per-image statistics (``image_stats``),
+        without the model. The exact draws: ``workbench.metrics.resampling``.
 
         Args:
             resamples: number of bootstrap resamples R.
             level: central coverage of the interval (0.95: the 2.5th to the 97.5th percentile).
-            seed: of ``numpy.random.default_rng``; the same seed draws the same resamples for any scores of
-                the same number of images (``paired_bootstrap`` relies on it).
+            seed: of ``numpy.random.default_rng``; the same seed, groups and block draw the same resamples for
+                any scores of the same images (``paired_bootstrap`` relies on it).
+            groups: one label per image, in the order of ``image_stats`` (or a ``workbench.data.ImageGroups``,
+                whose ``unit`` names the groups): whole groups are drawn (a cluster bootstrap). None: each
+                image alone, the image-level bootstrap.
+            block: L, for video: moving blocks of L consecutive images (in the order given) within each group,
+                groups kept (``groups=None``: all images one sequence). ``ImageGroups.block`` is the default.
 
         Returns:
             DataFrame indexed by score key (``pixel_accuracy``, ``mean_accuracy``, ``miou``, ...) with columns
-            ``value``, ``low``, ``high``; ``attrs``: ``method``, ``resamples``, ``level``, ``seed``,
-            ``num_images``.
+            ``value``, ``low``, ``high``; ``attrs``: ``method`` (the bootstrap and its unit, e.g. ``cluster
+            percentile bootstrap over 3 cities``), ``resamples``, ``level``, ``seed``, beyond the image level
+            ``unit``, ``num_groups``, ``block`` and ``few_groups`` (a cluster bootstrap over fewer than 5
+            groups, which cannot estimate the variation between groups), then ``num_images``.
 
         Raises:
-            ValueError: without ``image_stats``, or with a setting out of range.
+            ValueError: without ``image_stats``, with groups not one per image, or a setting out of range.
         """
-        return bootstrap.bootstrap(self, resamples=resamples, level=level, seed=seed)
+        return bootstrap.bootstrap(self, resamples=resamples, level=level, seed=seed, groups=groups, block=block)
 
     def conventions(self) -> pd.DataFrame:
         """Why other tools give other numbers: their averaging conventions on these images (``conventions``).

@@ -5,7 +5,8 @@ A record is a folder (a training run folder is one: the record files sit next to
 ```
 record.json        format, source (model + weights sha256, or predictions folder), data (root, split,
                    stems, class names, ignore index, synthetic parameters), created, versions, classes,
-                   and the sha256 of every file below
+                   and the sha256 of every file below; optional: the targets' digests, and the group of
+                   each image (sequence, city, ...) with whether the groups are video sequences
 scores.json        Scores.as_dict() (NaN as null)
 confusion.csv      the confusion matrix, rows target class, columns predicted class
 image_stats.npz    the per-image statistics (ImageStats.to_arrays(), plain int64/float64 arrays, no pickle)
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.classes import Classes
+from workbench.data.groups import ImageGroups
 from workbench.metrics import ImageStats, Scores
 from workbench.records.masks import read_index_png
 from workbench.records.record_schema import (
@@ -60,6 +62,9 @@ class Record:
         mask_sha256: stem -> sha256 of its mask file, checked whenever a mask is read.
         target_sha256: ``label_digest`` of each stem's target, in stem order (None when the writer had no
             targets), for ``check_targets``.
+        groups: the group of each stem and whether the groups are video sequences (``ImageGroups``), for
+            ``scores.bootstrap(**record.groups.bootstrap_options())``; a record written without them reads as
+            each image alone.
     """
 
     path: Path
@@ -72,6 +77,7 @@ class Record:
     classes: Classes
     mask_sha256: dict
     target_sha256: list | None = None
+    groups: ImageGroups | None = None  # read_record always gives them
 
     @property
     def name(self) -> str:
@@ -130,8 +136,17 @@ def read_record(path: str | Path) -> Record:
     _check_masks(path, stems)
     per_image = stats.per_image()
     per_image.index = pd.Index(stems, name="stem")
-    return Record(path, meta["source"], meta["data"], meta["created"], meta["versions"], Scores.from_image_stats(stats), per_image, classes,
-                  meta["masks"]["sha256"], (meta.get("targets") or {}).get("sha256"))
+    return Record(path, meta["source"], meta["data"], meta["created"], meta["versions"], Scores.from_image_stats(stats),
+                  per_image, classes, meta["masks"]["sha256"], (meta.get("targets") or {}).get("sha256"),
+                  _groups(meta.get("groups"), stems))
+
+
+def _groups(stored: dict | None, stems: list[str]) -> ImageGroups:
+    """``record.json``'s ``groups`` (checked by ``check_meta``); without them (older records, writers that had
+    no dataset) each image alone."""
+    if stored is None:
+        return ImageGroups.each_image(stems)
+    return ImageGroups(tuple(stored["labels"]), stored["sequences"], stored["unit"])
 
 
 def _read_meta(path: Path) -> dict:

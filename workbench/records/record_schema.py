@@ -23,6 +23,7 @@ MAX_STATS_BYTES = 4 * 2**30  # the arrays of image_stats.npz, from their headers
 MAX_SYNTHETIC_IMAGES = 10**7  # SyntheticShapes(num_images) rebuilt by the report lists one stem per image
 SOURCE_FIELDS = {"model": ("name", "encoder", "weights", "sha256"), "predictions": ("dir",)}
 MASK_FIELDS = ("folder", "bit_depth", "count", "sha256")  # sha256: stem -> the sha256 of its mask file
+GROUP_FIELDS = ("labels", "sequences", "unit")  # one group label per stem, video or not, what a group is
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 
@@ -87,6 +88,19 @@ def _meta_rules(meta: dict, data_files: tuple[str, ...], masks_dir: str) -> Iter
         yield "targets.sha256", targets["sha256"], \
             lambda v: isinstance(v, list) and len(v) == count and all(map(_is_sha256, v)), \
             f"a list of {count} sha256 (one per stem)"
+    groups = meta.get("groups")
+    if groups is not None:  # the group of each image (workbench.data.image_groups), when the writer had them
+        yield from _groups_rules(groups, count)
+
+
+def _groups_rules(groups, count: int) -> Iterator[Rule]:
+    yield "groups", groups, lambda v: isinstance(v, dict) and sorted(v) == sorted(GROUP_FIELDS), \
+        f"a JSON object with exactly {list(GROUP_FIELDS)}"
+    yield "groups.labels", groups["labels"], \
+        lambda v: isinstance(v, list) and len(v) == count and all(isinstance(x, str) and x for x in v), \
+        f"a list of {count} non-empty texts (one group per stem)"
+    yield "groups.sequences", groups["sequences"], _is(bool), "true or false"
+    yield "groups.unit", groups["unit"], lambda v: isinstance(v, str) and bool(v), "a non-empty text"
 
 
 def _source_rules(source: dict) -> Iterator[Rule]:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.classes import Classes
+from workbench.data.groups import ImageGroups
 from workbench.metrics import Scores
 from workbench.records.atomic import atomic_write_json, fsync_dir, json_text
 from workbench.records.masks import encode_mask, label_digest, mask_bit_depth
@@ -54,6 +55,8 @@ class RecordWriter:
         stems: one unique file-name stem per image, in scoring order.
         owned: the caller owns the folder (``fit``'s run folder, which it locked and wrote): its record files
             are replaced even when a killed writer left them without ``record.json``.
+        groups: the group of each stem (``workbench.data.image_groups(dataset)``), stored so that intervals
+            resample the units the images were sampled in; None: each image alone.
 
     Use it as a context manager: leaving the block without ``finish`` (an error) removes the staging folder.
 
@@ -64,9 +67,11 @@ class RecordWriter:
         ...     record = writer.finish(source=source, data=data, scores=scores)
     """
 
-    def __init__(self, path: str | Path, classes: Classes, stems: Sequence[str], *, owned: bool = False):
+    def __init__(self, path: str | Path, classes: Classes, stems: Sequence[str], *, owned: bool = False,
+                 groups: ImageGroups | None = None):
         self.path, self.classes = Path(path), classes
         self.stems = check_stems(stems)
+        self.groups = check_groups(groups, self.stems)
         self.bit_depth = mask_bit_depth(classes.num_classes)
         if not owned:
             check_owned(self.path)
@@ -135,6 +140,9 @@ class RecordWriter:
         }  # fmt: skip
         if targets is not None:
             meta["targets"] = {"sha256": list(targets)}
+        if self.groups is not None:
+            meta["groups"] = {"labels": list(self.groups.labels), "sequences": self.groups.sequences,
+                              "unit": self.groups.unit}
         self._commit(list(files), meta)
         return read_record(self.path)
 
@@ -158,7 +166,8 @@ class RecordWriter:
 
 
 def write_record(path: str | Path, *, source: dict, data: dict, scores: Scores, stems: Sequence[str],
-                 masks: Sequence[np.ndarray], classes: Classes, targets: Sequence[np.ndarray] | None = None) -> Record:
+                 masks: Sequence[np.ndarray], classes: Classes, targets: Sequence[np.ndarray] | None = None,
+                 groups: ImageGroups | None = None) -> Record:
     """Write an evaluation record whose masks are all in memory (``RecordWriter`` streams them instead).
 
     Args:
@@ -166,12 +175,13 @@ def write_record(path: str | Path, *, source: dict, data: dict, scores: Scores, 
         source, data, scores: as for ``RecordWriter.finish``.
         masks: the predicted index masks ``(H, W)``, one per stem, in order.
         targets: the target masks, in the same order (their digests go into the record), or None.
+        groups: as for ``RecordWriter``.
 
     Returns:
         The ``Record``, read back from disk.
     """
     check_scores(source, scores, check_stems(stems), classes, len(masks), targets)  # before anything is written
-    with RecordWriter(path, classes, stems) as writer:
+    with RecordWriter(path, classes, stems, groups=groups) as writer:
         writer.add_masks(masks, targets)
         return writer.finish(source=source, data=data, scores=scores)
 
@@ -238,6 +248,14 @@ def check_stems(stems: Sequence[str]) -> list[str]:
     if len(set(stems)) != len(stems):
         raise ValueError("write_record: stems repeat; every image needs its own stem.")
     return stems
+
+
+def check_groups(groups: ImageGroups | None, stems: list[str]) -> ImageGroups | None:
+    """``groups`` when it labels each stem (one text label per stem), else a ``ValueError`` saying so."""
+    if groups is not None and len(groups.labels) != len(stems):
+        raise ValueError(f"write_record: {len(groups.labels)} group labels for {len(stems)} stems; give "
+                         f"workbench.data.image_groups(dataset) of the dataset scored, or None.")
+    return groups
 
 
 def check_scores(source: dict, scores: Scores, stems: list[str], classes: Classes, masks: int, targets) -> None:
