@@ -204,3 +204,21 @@ def test_a_second_writer_is_stopped_by_the_folder_lock_and_dead_temporaries_go(t
     started = time.time()
     assert evaluate_cli(root, out) == 0 and not dead.exists()
     assert time.time() - started < 60
+
+
+class DyingFolder(SegmentationFolder):
+    """A dataset whose third target kills the process reading it (as the out-of-memory killer would)."""
+
+    def read_target(self, index):
+        if index == 2:
+            os._exit(9)
+        return super().read_target(index)
+
+
+@pytest.mark.slow  # two spawned worker processes import torch: about 10 s on the 2-core CPU
+def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path):
+    make_data(tmp_path / "data", 4)
+    data = DyingFolder(tmp_path / "data", "val")
+    with pytest.raises(ValueError, match="a process scoring images stopped .* try fewer --workers"):
+        score_predictions(tmp_path / "data/preds-a", data, tmp_path / "rec", workers=2)
+    assert not (tmp_path / "rec").exists()  # nothing committed, the staging folder gone

@@ -104,7 +104,7 @@ def test_every_interval_states_its_unit(scored):
     table = scores.bootstrap(resamples=50, **video.bootstrap_options())
     assert table.attrs["method"] == ("circular moving-block percentile bootstrap, blocks of 10 frames within each "
                                      "of 4 sequences")
-    assert (table.attrs["unit"], table.attrs["block"], table.attrs["few_groups"]) == ("block of 10 frames", 10, False)
+    assert (table.attrs["unit"], table.attrs["block"], table.attrs["few_groups"]) == ("block of 10 frames", 10, True)
     five = scores.bootstrap(resamples=50, groups=[str(i % 5) for i in range(len(LABELS))])
     assert five.attrs["few_groups"] is False and five.attrs["method"].endswith("over 5 groups")
 

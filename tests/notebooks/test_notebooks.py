@@ -40,6 +40,10 @@ def test_notebook_runs_headless(name, tmp_path, shared_run):
     if name == "07_review":
         report = (tmp_path / "runs" / "review" / "report.html").read_text(encoding="utf-8")
         assert "Confusion matrices" in report and "data:image/png;base64," in report
+        shown = (tmp_path / f"{name}.ipynb").read_text(encoding="utf-8")
+        if (Path(SMALL[name]["camvid_root"]) / "classes.json").is_file():  # the section on video frames ran
+            assert "moving-block percentile bootstrap, blocks of 10 frames within one sequence" in shown
+            assert "0016E5" in shown
 
 
 @pytest.mark.parametrize("name", NAMES)

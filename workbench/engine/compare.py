@@ -26,6 +26,7 @@ from workbench.engine.run_lock import RunLock
 from workbench.engine.seed_summary import seed_folder, seed_summary, write_seed_summary
 from workbench.engine.sampling import seed_everything, train_steps_per_epoch
 from workbench.models import create_model, list_models
+from workbench.data.groups import image_groups
 from workbench.records import is_record, read_record
 
 SETTINGS = ("epochs", "max_steps", "batch_size", "optimizer", "lr", "loss")  # TrainConfig fields in the table
@@ -108,7 +109,8 @@ def _compare_one(model_names, train_data, val_data, config: TrainConfig, out: Pa
             bar.close()
         settings = (f"Trained under one budget and seed (seed {config.seed}, {config.loss} loss, {config.optimizer}, lr {config.lr}, batch "
                     f"{config.batch_size}).")
-        table = comparison_table(scores, rows, settings=settings, ignore_index=config.ignore_index)
+        table = comparison_table(scores, rows, settings=settings, ignore_index=config.ignore_index,
+                                 groups=image_groups(val_data))
         table.attrs.update({k: getattr(config, k) for k in SETTINGS}, train_seed=config.seed)
         if out is not None and distributed.current().is_main:
             records = {name: read_record(out / name) for name in model_names if is_record(out / name)}

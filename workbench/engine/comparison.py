@@ -13,12 +13,13 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from workbench.data.groups import ImageGroups
 from workbench.metrics import HEADLINE, NEAR_CHANCE, NEAR_CHANCE_FACTOR, Scores, chance_miou, chance_note, metric_notes
 from workbench.records import Record, atomic_write_json, common_stems, export_table, write_comparison_order
 
 
 def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | None = None, *, settings: str = "",
-                     ignore_index: int = 255) -> pd.DataFrame:
+                     ignore_index: int = 255, groups: ImageGroups | None = None) -> pd.DataFrame:
     """One row per source (index ``model``): ``rows[name]`` (training facts), the scalar scores, and ``note``:
     ``NEAR_CHANCE`` for a source whose mIoU is below ``NEAR_CHANCE_FACTOR`` x the majority-class chance level.
 
@@ -33,10 +34,14 @@ def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | No
         rows: extra columns per name (status, parameters, train time...).
         settings: a sentence on how the sources were made, for the caption.
         ignore_index: the void value, stated in the caption.
+        groups: how the images were sampled (``wb.data.image_groups``, or ``record.groups``): the intervals
+            resample those units (moving blocks of frames within each sequence, whole cities...); None: each
+            image alone.
     """
     rows = dict(rows or {})
     names = list(rows) + [name for name in scores if name not in rows]
-    boots = {name: s.bootstrap() for name, s in scores.items() if getattr(s, "image_stats", None) is not None}
+    options = {} if groups is None else groups.bootstrap_options()
+    boots = {name: s.bootstrap(**options) for name, s in scores.items() if getattr(s, "image_stats", None) is not None}
     table = pd.DataFrame([{"model": name, **rows.get(name, {}), **_scalar_scores(scores.get(name), boots.get(name))}
                           for name in names])
     table = table.set_index("model")
@@ -59,6 +64,7 @@ def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | No
     if boots:
         boot_attrs = next(iter(boots.values())).attrs
         attrs.update({key: boot_attrs[key] for key in ("method", "resamples", "level", "seed")})
+        attrs.update({key: boot_attrs[key] for key in ("unit", "num_groups", "block", "few_groups") if key in boot_attrs})
     table.attrs.update(attrs)
     return table
 

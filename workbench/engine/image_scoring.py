@@ -11,6 +11,8 @@ writer on rank 0 receives every image in order and memory holds one round, never
 from __future__ import annotations
 
 import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,26 +120,33 @@ def _gather(mine: list[ImageResult], problem: str, classes: Classes, distances: 
 
 
 class _Pool:
-    """``map`` over image indices, in this process (``workers <= 1``) or in a pool of spawned processes."""
+    """``map`` over image indices, in this process (``workers <= 1``) or in a pool of spawned processes.
+
+    A ``ProcessPoolExecutor``, not ``multiprocessing.Pool``: a worker that dies (killed, out of memory)
+    raises ``BrokenProcessPool`` here instead of leaving the map waiting forever.
+    """
 
     def __init__(self, task: ImageTask, workers: int):
         self.task, self.pool = task, None
         if workers > 1:  # spawn, not fork: safe after torch started threads, and the same on every platform
-            context = multiprocessing.get_context("spawn")
-            self.pool = context.Pool(workers, initializer=_set_task, initargs=(task,))
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_set_task, initargs=(task,))
 
     def map(self, indices: range) -> list[ImageResult]:
         if self.pool is None:
             return [score_image(self.task, i) for i in indices]
-        return self.pool.map(_score_in_worker, indices, chunksize=1)
+        try:
+            return list(self.pool.map(_score_in_worker, indices))
+        except BrokenProcessPool as err:
+            raise OSError(f"a process scoring images stopped ({err}); it may have run out of memory: try fewer "
+                          f"--workers") from err
 
     def __enter__(self) -> "_Pool":
         return self
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 _TASK: ImageTask | None = None  # the task of a worker process, set once by the pool's initializer

@@ -107,7 +107,8 @@ def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path
         return None
     table = comparison_table({name: r.scores for name, r in records.items()},
                              {name: {"source": str(Path(folder))} for name, folder in sources.items()},
-                             settings="Predictions of other tools.", ignore_index=dataset_classes(dataset).ignore_index)
+                             settings="Predictions of other tools.", ignore_index=dataset_classes(dataset).ignore_index,
+                             groups=next(iter(records.values())).groups)
     write_comparison(out, table, records)
     return records
 

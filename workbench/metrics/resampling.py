@@ -22,8 +22,9 @@ blocks; for CamVid val's 101 frames at L = 10, 18 of them underweighted), so the
 sample's and the percentile interval drifts towards the middle frames. Wrapping gives every frame the same
 chance; its price is one artificial junction (last frame to first) per group.
 
-Fewer than ``MIN_GROUPS`` groups cannot show how much the score varies between groups: such a cluster
-interval is given but flagged (``few_groups``).
+Fewer than ``MIN_GROUPS`` groups cannot show how much the score varies between groups: such an interval
+(over clusters, or over blocks within one or a few sequences) is given but flagged (``few_groups``), and
+consumers show the scores per group beside it (``Scores.by_group``).
 """
 from __future__ import annotations
 
@@ -57,8 +58,9 @@ class Resampling:
 
     @property
     def few_groups(self) -> bool:
-        """A cluster bootstrap over fewer than ``MIN_GROUPS`` groups (between-group variation unknown)."""
-        return self.block is None and not self.image_level and self.num_groups < MIN_GROUPS
+        """Fewer than ``MIN_GROUPS`` groups (clusters, or sequences cut into blocks): the variation between
+        groups cannot be estimated, only that within them."""
+        return not self.image_level and self.num_groups < MIN_GROUPS
 
     @property
     def unit(self) -> str:

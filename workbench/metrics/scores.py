@@ -117,13 +117,36 @@ class Scores:
             DataFrame indexed by score key (``pixel_accuracy``, ``mean_accuracy``, ``miou``, ...) with columns
             ``value``, ``low``, ``high``; ``attrs``: ``method`` (the bootstrap and its unit, e.g. ``cluster
             percentile bootstrap over 3 cities``), ``resamples``, ``level``, ``seed``, beyond the image level
-            ``unit``, ``num_groups``, ``block`` and ``few_groups`` (a cluster bootstrap over fewer than 5
-            groups, which cannot estimate the variation between groups), then ``num_images``.
+            ``unit``, ``num_groups``, ``block`` and ``few_groups`` (fewer than 5 groups, which cannot estimate
+            the variation between groups: show ``by_group`` beside it), then ``num_images``.
 
         Raises:
             ValueError: without ``image_stats``, with groups not one per image, or a setting out of range.
         """
         return bootstrap.bootstrap(self, resamples=resamples, level=level, seed=seed, groups=groups, block=block)
+
+    def by_group(self, groups) -> pd.DataFrame:
+        """The headline scores of each group of images on its own (a sequence, a city), from ``image_stats``.
+
+        Args:
+            groups: one label per image, in the order of ``image_stats`` (or a ``workbench.data.ImageGroups``).
+
+        Returns:
+            DataFrame indexed by group (in order of first appearance) with ``images`` and the ``HEADLINE``
+            scores; ``attrs["unit"]`` names the groups when ``groups`` is an ``ImageGroups``.
+        """
+        stats = bootstrap.require_image_stats(self, "by_group")
+        labels = np.asarray([str(label) for label in getattr(groups, "labels", groups)])
+        if len(labels) != len(stats):
+            raise ValueError(f"by_group: {len(labels)} group labels for {len(stats)} images; give one per image.")
+        rows = {}
+        for label in dict.fromkeys(labels):  # first appearance order
+            where = np.flatnonzero(labels == label)
+            values = Scores.from_image_stats(stats.subset(where)).as_dict()
+            rows[label] = {"images": len(where), **{key: values[key] for key in HEADLINE if values.get(key) is not None}}
+        table = pd.DataFrame.from_dict(rows, orient="index").rename_axis(getattr(groups, "unit", "group"))
+        table.attrs["unit"] = getattr(groups, "unit", "group")
+        return table
 
     def conventions(self) -> pd.DataFrame:
         """Why other tools give other numbers: their averaging conventions on these images (``conventions``).

@@ -99,8 +99,12 @@ def interval_note(attrs) -> str:
     if not all(key in attrs for key in INTERVAL_ATTRS):
         return ""
     level = float(attrs["level"])
-    return (f"Intervals: {level:.0%} {_one_line(attrs['method'])}, {int(attrs['resamples'])} resamples, "
+    note = (f"Intervals: {level:.0%} {_one_line(attrs['method'])}, {int(attrs['resamples'])} resamples, "
             f"seed {int(attrs['seed'])}.")
+    if str(attrs.get("few_groups")).lower() == "true":  # a bool, or its text read back from a CSV
+        note += (f" Fewer than 5 groups ({attrs.get('num_groups')}): the variation between groups cannot be "
+                 f"estimated; see the scores per group.")
+    return note
 
 
 def interval_columns(columns) -> dict[str, tuple[str, str]]:

@@ -158,11 +158,15 @@ class RecordWriter:
         fsync_dir(path)
         atomic_write_json(path / RECORD_FILE, meta)
         (path / REPLACED_FILE).unlink(missing_ok=True)
+        self._created = False  # committed: the folder stays
         self.abort()
 
     def abort(self) -> None:
-        """Remove the staging folder (a no-op after ``finish``)."""
+        """Remove the staging folder, and the record folder when this writer created it (a no-op after ``finish``)."""
         shutil.rmtree(self.staging, ignore_errors=True)
+        if self._created:
+            with contextlib.suppress(OSError):  # not empty: someone else's files arrived; leave them
+                self.path.rmdir()
 
 
 def write_record(path: str | Path, *, source: dict, data: dict, scores: Scores, stems: Sequence[str],

@@ -52,6 +52,7 @@ def review_sections(run: ReviewRun, settings: BootstrapSettings) -> list[str]:
     flags = near_chance(records)
     best = found[0].best if found else next(iter(records))
     results = (score_tables.headline_table(records, boot, flags, settings, run.configs)
+               + score_tables.group_table(records, boot)
                + score_tables.full_table(records, boot, settings) + score_tables.settings_table(run.configs))
     sections = [
         section("Summary", _summary(run, found, flags, settings, paired), section_id="summary"),

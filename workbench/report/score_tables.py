@@ -44,9 +44,35 @@ def headline_table(records: dict[str, Record], boot: dict[str, pd.DataFrame], fl
             cells.append(f"<td>{count(configs.get(name, {}).get('parameters'))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     caption = (f"Scores over all images of each record; the best of each column in bold. Below each value: its "
-               f"{settings.describe()}.")
+               f"{settings.describe(method(boot))}.")
     return (f'<table class="headline"><thead><tr>{"".join(head)}</tr></thead>\n<tbody>\n' + "\n".join(rows)
             + f"\n</tbody>\n<caption>{text(caption)}</caption></table>")
+
+
+def method(boot: dict[str, pd.DataFrame]) -> str:
+    """How the intervals were drawn, from the bootstrap tables (every record of a comparison, the same images)."""
+    return str(next(iter(boot.values())).attrs["method"])
+
+
+def group_table(records: dict[str, Record], boot: dict[str, pd.DataFrame]) -> str:
+    """The headline score of each model per sequence or city (``Scores.by_group``), and when there are fewer than
+    5 groups the sentence that their variation cannot be estimated; empty when each image is its own unit."""
+    first = next(iter(records.values()))
+    if first.groups.unit == "image":
+        return ""
+    key = HEADLINE[0]
+    tables = {name: r.scores.by_group(r.groups) for name, r in records.items()}
+    shown = pd.DataFrame({"images": next(iter(tables.values()))["images"],
+                          **{name: table[key].round(3) for name, table in tables.items()}})
+    shown.index.name = first.groups.unit
+    unit, groups = first.groups.unit, len(shown)
+    few = next(iter(boot.values())).attrs.get("few_groups", False)
+    note = (f" With {groups} {unit}{'s' if groups != 1 else ''} the variation between {unit}s cannot be estimated: "
+            f"the intervals above resample {'blocks of frames within each ' + unit if first.groups.sequences else unit + 's'}"
+            f" and speak for these {unit}s only." if few else "")
+    caption = f"{score_label(key)} of each {unit} on its own, per model (images scored in each).{note}"
+    shown.attrs["caption"] = caption
+    return f'<div class="scroll">{table_to_html(shown.reset_index())}</div>'
 
 
 def _best_name(boot: dict[str, pd.DataFrame], key: str) -> str | None:
@@ -80,8 +106,10 @@ def full_table_frame(records: dict[str, Record], boot: dict[str, pd.DataFrame], 
         row["weights sha256"] = sha[:12] if sha else "\u2013"
         rows[name] = row
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
-    table.attrs.update(method="image-level percentile bootstrap", resamples=settings.resamples, level=settings.level,
-                       seed=settings.seed, caption="Every score of every record.")  # caption_of adds the intervals
+    first = next(iter(boot.values())).attrs
+    table.attrs.update({key: first[key] for key in ("unit", "num_groups", "block", "few_groups") if key in first})
+    table.attrs.update(method=method(boot), resamples=settings.resamples, level=settings.level, seed=settings.seed,
+                       caption="Every score of every record.")  # caption_of adds the intervals
     return table
 
 

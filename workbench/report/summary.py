@@ -1,8 +1,9 @@
 """The review's verdicts, from the records alone: the best model per headline score, and whether its lead is real.
 
-Intervals are the image-level bootstrap of ``Scores.bootstrap``; the lead of the best model over the
-runner-up is tested with ``paired_bootstrap`` (the same image resamples for both), and "holds" when the
-interval of the difference excludes zero. A model is flagged "near chance" when its mIoU is below 1.5 times
+Intervals are the bootstrap of ``Scores.bootstrap`` over the units in which the images were sampled (the
+record's ``groups``: each image alone, whole cities, or moving blocks of frames within each video sequence);
+the lead of the best model over the runner-up is tested with ``paired_bootstrap`` (the same resamples for
+both), and "holds" when the interval of the difference excludes zero. A model is flagged "near chance" when its mIoU is below 1.5 times
 the majority-class chance level: the mIoU of predicting the most frequent target class everywhere.
 """
 from __future__ import annotations
@@ -25,9 +26,9 @@ class BootstrapSettings:
     level: float = 0.95
     seed: int = 0
 
-    def describe(self) -> str:
-        return (f"{self.level:.0%} intervals: image-level percentile bootstrap, {self.resamples} resamples, "
-                f"seed {self.seed}")
+    def describe(self, method: str) -> str:
+        """The intervals in words, ``method`` being the bootstrap tables' (``attrs["method"]``)."""
+        return f"{self.level:.0%} intervals: {method}, {self.resamples} resamples, seed {self.seed}"
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,10 @@ class Lead:
 
 
 def intervals(records: dict[str, Record], settings: BootstrapSettings) -> dict[str, pd.DataFrame]:
-    """name -> ``Scores.bootstrap`` table (``value``, ``low``, ``high`` by score key)."""
-    return {name: r.scores.bootstrap(resamples=settings.resamples, level=settings.level, seed=settings.seed)
+    """name -> ``Scores.bootstrap`` table (``value``, ``low``, ``high`` by score key), over each record's
+    sampling units (``record.groups``)."""
+    return {name: r.scores.bootstrap(resamples=settings.resamples, level=settings.level, seed=settings.seed,
+                                     **r.groups.bootstrap_options())
             for name, r in records.items()}
 
 
@@ -78,7 +81,8 @@ def leads(records: dict[str, Record], boot: dict[str, pd.DataFrame], settings: B
         comparison = None
         if runner_up is not None and paired:
             comparison = paired_bootstrap(records[best].scores, records[runner_up].scores, key=key,
-                                          resamples=settings.resamples, level=settings.level, seed=settings.seed)
+                                          resamples=settings.resamples, level=settings.level, seed=settings.seed,
+                                          **records[best].groups.bootstrap_options())
         row = boot[best].loc[key]
         found.append(Lead(key, best, float(row["value"]), float(row["low"]), float(row["high"]), runner_up, comparison))
     return found
