@@ -75,6 +75,11 @@ class PairedFiles:
             raise DatasetError("\n".join(problems))
         return image, mask
 
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """``read_sample``: a numpy reader is a sequence of ``(image, target)`` (the torch dataset built on it
+        gives tensors instead)."""
+        return self.read_sample(index)
+
     def validate(self, *, progress: bool = True) -> list[str]:
         """Decode every image and mask (a truncated JPEG fails here) and return all problems found.
 

@@ -161,6 +161,11 @@ class ShapeScenes:
         scene = self.scene(index)
         return scene.image, scene.mask
 
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """``read_sample``: a numpy reader is a sequence of ``(image, target)`` (the torch dataset built on it
+        gives tensors instead)."""
+        return self.read_sample(index)
+
     def __repr__(self) -> str:
         height, width = self.image_size
         return f"{type(self).__name__}(num_images={self.num_images}, image_size=({height}, {width}), seed={self.seed})"
