@@ -147,11 +147,11 @@ class Scores:
             class_names: one name per class, or a ``Classes`` (``dataset.classes``); default ``"class 0"``, ...
 
         Returns:
-            DataFrame with columns ``class, iou, accuracy, dice, boundary_iou, boundary_f1, pixel_share``
-            (share of the class among non-void target pixels), and ``hd95`` before ``pixel_share`` when
-            distances were scored. The mean row holds ``miou``,
-            ``mean_accuracy``, ``mean_dice``, ``boundary_miou`` and ``boundary_f1`` (the image-level BF mean,
-            which is not the column mean). ``attrs`` holds ``ignore_index``, ``boundary_iou_d``, ``bf_theta``,
+            DataFrame with columns ``class``, one per per-class score of ``catalog.METRICS`` that was scored
+            (its key without ``class_``: ``iou, accuracy, dice, boundary_iou, boundary_f1, nsd``, ``hd95`` with
+            distances), then ``pixel_share`` (share of the class among non-void target pixels). The mean row
+            holds each score's mean (``miou``, ..., ``boundary_f1`` and ``nsd``: image-level means, which are
+            not the column means). ``attrs`` holds ``ignore_index``, ``boundary_iou_d``, ``bf_theta``,
             ``averaging``, the dataset-level ``pixel_accuracy`` and ``fwiou``, ``num_images`` and ``caption``.
         """
         names = _class_names(class_names, self.num_classes)
