@@ -29,14 +29,19 @@ from .region import safe_divide
 NUM_BAND_FLAGS = 4  # flag = 2 * (in target band) + (in predicted band)
 
 
-def label_edge_pair(batch: LabelBatch) -> tuple[torch.Tensor, torch.Tensor]:
+def label_edge_pair(batch: LabelBatch, **options) -> tuple[torch.Tensor, torch.Tensor]:
     """``(target_edges, pred_edges)``: ``label_edges`` of the target and of pred' (frame not counted).
 
     pred' is the prediction with the target's void pixels set to void (DESIGN.md, "Metrics"): void is
     "don't care", so a prediction right on every non-void pixel has exactly the target's edges and bands,
     around void holes and along void outlines too. Both scores use these edges.
+
+    Args:
+        batch: the label maps.
+        options: for ``label_edges`` (``frame_is_edge``, ``connectivity``), for another tool's edges.
     """
-    return label_edges(batch.targets), label_edges(_where(batch.valid, batch.preds, batch.void))
+    pred = _where(batch.valid, batch.preds, batch.void)
+    return label_edges(batch.targets, **options), label_edges(pred, **options)
 
 
 def _where(mask: torch.Tensor, labels: torch.Tensor, fill: int) -> torch.Tensor:

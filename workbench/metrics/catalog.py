@@ -58,6 +58,7 @@ COUNTS = (
     CountArray("bf", "mean", "BF scores", high=1.0),
     CountArray("nsd", "mean", "NSD scores", high=1.0, optional=True),  # records before NSD lack it
     CountArray("hd95", "mean", "HD95 distances"),
+    CountArray("hd95_monai", "mean", "MONAI HD95 distances", optional=True),  # for Scores.conventions() only
 )
 COUNT_ARRAYS = {array.name: array for array in COUNTS}
 
@@ -152,6 +153,7 @@ LOWER_IS_BETTER = frozenset(metric.key for metric in METRICS if not metric.highe
 COUNTED = tuple(a.name for a in COUNTS if any(a.name in m.needs for m in METRICS if not m.opt_in))  # always counted
 REQUIRED_COUNTS = tuple(name for name in COUNTED if not COUNT_ARRAYS[name].optional)  # in every record
 OPTIONAL_COUNTS = tuple(a.name for a in COUNTS if a.name not in REQUIRED_COUNTS)  # opt-in scores', newer arrays
+DISTANCE_COUNTS = tuple(a.name for a in COUNTS if a.name not in COUNTED)  # counted with distances=True only
 
 
 def score_label(key: str) -> str:

@@ -14,10 +14,10 @@ import torch
 
 from .boundary import (NUM_BAND_FLAGS, band_flags, bf_scores, boundary_iou_counts, edge_matches, label_edge_pair,
                        surface_dice)
-from .catalog import COUNTED, COUNTS
+from .catalog import COUNTED, COUNTS, DISTANCE_COUNTS
 from .confusion import confusion_counts
 from .gather import all_gather_stats
-from .hd95 import boundary_hd95
+from .hd95 import boundary_hd95, monai_hd95
 from .image_stats import ImageStats
 from .inputs import LabelBatch, check_num_classes, label_batches
 from .scores import Scores
@@ -32,7 +32,7 @@ def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, bound
         num_classes: C.
         ignore_index: recorded in the statistics.
         boundary: False skips the boundary scores (zero band counts, NaN BF and NSD: region scores only, faster).
-        distances: True adds HD95 cells.
+        distances: True adds HD95 cells, ours and MONAI's (for ``Scores.conventions()``).
         nsd_tolerance: NSD's tau in pixels; None: BF's theta (0.0075 x image diagonal), whose matching the BF
             cells already count; another tau costs a second matching pass.
 
@@ -41,28 +41,28 @@ def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, bound
     """
     n, c = len(batch.preds), num_classes
     edges = label_edge_pair(batch) if boundary or distances else None
-    hd95 = boundary_hd95(batch, c, edges) if distances else None
+    cells = {"hd95": boundary_hd95(batch, c, edges), "hd95_monai": monai_hd95(batch, c)} if distances else {}
     if not boundary:
         confusion = confusion_counts(batch.preds, batch.targets, c).cpu().numpy()
         empty = np.zeros((n, c), dtype=np.int64)
         undefined = np.full((n, c), np.nan)
-        counts = {"boundary_inter": empty, "boundary_union": empty, "bf": undefined, "nsd": undefined}
-        return _sparse_stats(confusion, counts, ignore_index, hd95)
+        counts = {"boundary_inter": empty, "boundary_union": empty, "bf": undefined, "nsd": undefined, **cells}
+        return _sparse_stats(confusion, counts, ignore_index)
     flags = band_flags(batch, edges)
     split = confusion_counts(batch.preds, batch.targets, c, flags=flags, num_flags=NUM_BAND_FLAGS).cpu().numpy()
     inter, union = boundary_iou_counts(split)
     matches = edge_matches(batch, c, edges)
     at_tau = matches if nsd_tolerance is None else edge_matches(batch, c, edges, tolerance=nsd_tolerance)
-    counts = {"boundary_inter": inter, "boundary_union": union, "bf": bf_scores(matches), "nsd": surface_dice(at_tau)}
-    return _sparse_stats(split.sum(-1), counts, ignore_index, hd95)
+    counts = {"boundary_inter": inter, "boundary_union": union, "bf": bf_scores(matches), "nsd": surface_dice(at_tau),
+              **cells}
+    return _sparse_stats(split.sum(-1), counts, ignore_index)
 
 
-def _sparse_stats(confusion: np.ndarray, counts: dict[str, np.ndarray], ignore_index: int, hd95=None) -> ImageStats:
+def _sparse_stats(confusion: np.ndarray, counts: dict[str, np.ndarray], ignore_index: int) -> ImageStats:
     """``ImageStats`` from dense ``(N, C, C)`` per-image confusion matrices (kept as their non-zero rows) and
-    the arrays of ``catalog.COUNTS`` (``hd95`` added when given), cast to their declared dtypes."""
+    the arrays of ``catalog.COUNTS``, cast to their declared dtypes."""
     where = np.nonzero(confusion)  # row-major: sorted by image, target, pred
     rows = np.stack([*where, confusion[where]], axis=1).astype(np.int64).reshape(-1, 4)
-    counts = {**counts, **({"hd95": hd95} if hd95 is not None else {})}
     typed = {a.name: counts[a.name].astype(np.int64 if a.kind == "sum" else np.float64) for a in COUNTS
              if a.name in counts}
     return ImageStats(rows, typed, ignore_index=ignore_index)
@@ -70,7 +70,7 @@ def _sparse_stats(confusion: np.ndarray, counts: dict[str, np.ndarray], ignore_i
 
 def empty_stats(num_classes: int, ignore_index: int, *, distances: bool = False) -> ImageStats:
     """Statistics of no image."""
-    names = COUNTED + (("hd95",) if distances else ())
+    names = COUNTED + (DISTANCE_COUNTS if distances else ())
     return _sparse_stats(np.zeros((0, num_classes, num_classes), dtype=np.int64),
                          {name: np.zeros((0, num_classes)) for name in names}, ignore_index)
 

@@ -131,14 +131,15 @@ class Scores:
         Returns:
             DataFrame indexed by ``convention``, one row each for the workbench's mIoU (= MMSegmentation
             ``IoUMetric``), torchmetrics ``MeanIoU``, segmentation-models-pytorch macro ``iou_score``, the
-            workbench's mean accuracy and torchmetrics macro ``MulticlassAccuracy``; columns ``tool``,
-            ``value``, ``workbench_key``, ``workbench_value``, ``difference``.
+            workbench's mean accuracy and torchmetrics macro ``MulticlassAccuracy``, and, when distances were
+            scored, MONAI's HD95 (``HausdorffDistanceMetric(percentile=95)``); columns ``tool``, ``value``,
+            ``workbench_key``, ``workbench_value``, ``difference``.
 
         Raises:
             ValueError: without ``image_stats`` (torchmetrics' ``MeanIoU`` needs per-image counts).
         """
         stats = bootstrap.require_image_stats(self, "conventions")
-        return conventions_table(stats.tp, stats.fp, stats.fn)
+        return conventions_table(stats.tp, stats.fp, stats.fn, stats.counts)
 
     def table(self, class_names=None) -> pd.DataFrame:
         """Per-class table plus a final "mean" row, with the conventions in ``df.attrs``.
