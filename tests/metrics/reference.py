@@ -86,6 +86,17 @@ def bf_image(pred, target, num_classes, ignore_index) -> np.ndarray:
     return edge_distance_scores(pred, target, num_classes, ignore_index, f1, one_empty=0.0)
 
 
+def nsd_image(pred, target, num_classes, ignore_index, tau: float | None = None) -> np.ndarray:
+    """Per class NSD of one image: the share of the pixels of both BF edges within Euclidean distance ``<= tau``
+    of the other edge (tau default 0.0075 x image diagonal); 0 when one edge is empty, NaN when both are."""
+    tau = 0.0075 * math.hypot(*target.shape) if tau is None else tau
+
+    def nsd(to_target, to_pred):
+        return (np.sum(to_target <= tau) + np.sum(to_pred <= tau)) / (len(to_target) + len(to_pred))
+
+    return edge_distance_scores(pred, target, num_classes, ignore_index, nsd, one_empty=0.0)
+
+
 def hd95_image(pred, target, num_classes, ignore_index) -> np.ndarray:
     """Per class HD95 of one image: the larger directed 95th percentile (numpy's linear) of the Euclidean
     distances between the BF edges; the diagonal when one edge is empty, NaN when both are."""
@@ -129,39 +140,43 @@ def _as_list(maps):
 
 
 def scores(preds, targets, num_classes: int, ignore_index: int = 255, distances: bool = False) -> dict:
-    """Every key of ``Scores.as_dict()`` plus ``confusion``, for a list or batch of (H, W) maps; with
-    ``distances`` also ``class_hd95`` and ``hd95``."""
+    """Every key of ``Scores.as_dict()`` plus ``confusion``, for a list or batch of (H, W) maps (NSD at its
+    default tau); with ``distances`` also ``class_hd95`` and ``hd95``."""
     cm = np.zeros((num_classes, num_classes), dtype=np.int64)
     inter, union = np.zeros(num_classes, np.int64), np.zeros(num_classes, np.int64)
-    per_image_bf = []
+    per_image_bf, per_image_nsd = [], []
     for pred, target in zip(_as_list(preds), _as_list(targets)):
         cm += confusion(pred, target, num_classes, ignore_index)
         i, u = boundary_iou_image(pred, target, num_classes, ignore_index)
         inter, union = inter + i, union + u
         per_image_bf.append(bf_image(pred, target, num_classes, ignore_index))
-    bf = np.array(per_image_bf)
-    class_bf = np.array([mean_defined(bf[:, c]) for c in range(num_classes)])
-    image_means = [mean_defined(row) for row in bf]
+        per_image_nsd.append(nsd_image(pred, target, num_classes, ignore_index))
     class_biou = np.array([divide(inter[c], union[c]) for c in range(num_classes)])
     out = region_scores(cm)
-    out.update(
-        class_boundary_iou=class_biou, boundary_miou=mean_defined(class_biou),
-        class_boundary_f1=class_bf, boundary_f1=mean_defined(image_means), confusion=cm,
-    )  # fmt: skip
+    out.update(class_boundary_iou=class_biou, boundary_miou=mean_defined(class_biou), confusion=cm)
+    out.update(image_cell_means("boundary_f1", per_image_bf, num_classes))
+    out.update(image_cell_means("nsd", per_image_nsd, num_classes))
     if distances:
-        hd = np.array([hd95_image(p, t, num_classes, ignore_index) for p, t in zip(_as_list(preds), _as_list(targets))])
-        out["class_hd95"] = np.array([mean_defined(hd[:, c]) for c in range(num_classes)])
-        out["hd95"] = mean_defined([mean_defined(row) for row in hd])
+        hd = [hd95_image(p, t, num_classes, ignore_index) for p, t in zip(_as_list(preds), _as_list(targets))]
+        out.update(image_cell_means("hd95", hd, num_classes))
     return out
 
 
+def image_cell_means(key: str, cells, num_classes: int) -> dict:
+    """``class_<key>``: per class, the mean over the images where defined; ``<key>``: the mean over images of
+    each image's mean over its defined classes (BF's averaging)."""
+    cells = np.array(cells).reshape(-1, num_classes)
+    return {f"class_{key}": np.array([mean_defined(cells[:, c]) for c in range(num_classes)]),
+            key: mean_defined([mean_defined(row) for row in cells])}
+
+
 def per_image(preds, targets, num_classes: int, ignore_index: int = 255) -> list[dict]:
-    """Per image: pixel_accuracy, miou, boundary_iou, boundary_f1."""
+    """Per image: pixel_accuracy, miou, boundary_iou, boundary_f1, nsd."""
     rows = []
     for pred, target in zip(_as_list(preds), _as_list(targets)):
         one = scores([pred], [target], num_classes, ignore_index)
         rows.append({"pixel_accuracy": one["pixel_accuracy"], "miou": one["miou"],
-                     "boundary_iou": one["boundary_miou"], "boundary_f1": one["boundary_f1"]})
+                     "boundary_iou": one["boundary_miou"], "boundary_f1": one["boundary_f1"], "nsd": one["nsd"]})
     return rows
 
 
@@ -179,6 +194,20 @@ def trimap_miou(preds, targets, num_classes: int, widths, ignore_index: int = 25
             cm += confusion(pred[keep], target[keep], num_classes, ignore_index)
         out.append(region_scores(cm)["miou"])
     return out
+
+
+def rectangles(rng, count: int, shape, largest: int = 16) -> np.ndarray:
+    """``(count, H, W)`` maps of axis-aligned rectangles away from the frame, of sides 4 to ``largest - 1``, one
+    per class 1, 2, 3 in its own vertical strip (no overlaps, so no concave corners), on class 0: masks where
+    MONAI's 4-neighbour edges and DESIGN.md's 8-neighbour edges coincide."""
+    maps = np.zeros((count, *shape), dtype=np.int64)
+    strip = shape[1] // 3
+    for image in maps:
+        for label in (1, 2, 3):
+            top = rng.integers(3, shape[0] - largest - 4)
+            left = rng.integers(3, strip - largest - 2) + (label - 1) * strip
+            image[top : top + rng.integers(4, largest), left : left + rng.integers(4, largest)] = label
+    return maps
 
 
 def quiet(func, *args, **kwargs):

@@ -6,7 +6,7 @@ import metrics_reference as reference
 from workbench.metrics import ImageStats, Scores, evaluate, paired_bootstrap
 
 VOID, NUM_CLASSES = 255, 4
-SCALARS = ["pixel_accuracy", "mean_accuracy", "miou", "fwiou", "mean_dice", "boundary_miou", "boundary_f1"]
+SCALARS = ["pixel_accuracy", "mean_accuracy", "miou", "fwiou", "mean_dice", "boundary_miou", "boundary_f1", "nsd"]
 
 
 def scene(rng, quality):
@@ -33,6 +33,7 @@ def plain_bootstrap(preds, targets, resamples, level, seed):
     n = len(preds)
     per_image = [reference.scores(preds[i : i + 1], targets[i : i + 1], NUM_CLASSES) for i in range(n)]
     bf = np.stack([reference.bf_image(p, t, NUM_CLASSES, VOID) for p, t in zip(preds, targets)])
+    nsd = np.stack([reference.nsd_image(p, t, NUM_CLASSES, VOID) for p, t in zip(preds, targets)])
     draws = np.random.default_rng(seed).integers(0, n, (resamples, n))
     samples = {key: [] for key in SCALARS}
     for draw in draws:
@@ -44,6 +45,7 @@ def plain_bootstrap(preds, targets, resamples, level, seed):
             samples[key].append(region[key])
         samples["boundary_miou"].append(reference.mean_defined([reference.divide(a, b) for a, b in zip(inter, union)]))
         samples["boundary_f1"].append(reference.mean_defined([reference.mean_defined(bf[i]) for i in draw]))
+        samples["nsd"].append(reference.mean_defined([reference.mean_defined(nsd[i]) for i in draw]))
     tail = (1 - level) / 2
     return {key: np.percentile(values, [100 * tail, 100 * (1 - tail)]) for key, values in samples.items()}
 

@@ -10,7 +10,8 @@ import pytest
 from workbench.commands.terminal import HEADLINE_COLUMNS
 from workbench.engine import comparison
 from workbench.metrics import HEADLINE, LOWER_IS_BETTER, METRICS, SCORE_KEYS, ImageStats, Scores, evaluate
-from workbench.metrics.catalog import COUNTS, METRIC, OPTIONAL_COUNTS, PER_IMAGE_COLUMNS, REQUIRED_COUNTS, score_label
+from workbench.metrics.catalog import (COUNTED, COUNTS, DISTANCE_COUNTS, METRIC, OPTIONAL_COUNTS, PER_IMAGE_COLUMNS,
+                                      REQUIRED_COUNTS, score_label)
 from workbench.report import summary
 
 HERE = Path(__file__).parent
@@ -43,10 +44,13 @@ def test_every_score_is_declared_exactly_once(scored):
             assert getattr(plain, metric.key) is None and metric.key not in plain.as_dict()
 
 
-def test_optional_counts_are_those_of_opt_in_scores_only():
-    assert OPTIONAL_COUNTS == ("hd95",) and REQUIRED_COUNTS == ("boundary_inter", "boundary_union", "bf")
+def test_optional_counts_are_those_of_opt_in_scores_and_of_scores_newer_than_records():
+    assert REQUIRED_COUNTS == ("boundary_inter", "boundary_union", "bf")
+    assert OPTIONAL_COUNTS == ("nsd", "hd95", "hd95_monai")
+    assert COUNTED == ("boundary_inter", "boundary_union", "bf", "nsd")  # every evaluation counts NSD
+    assert DISTANCE_COUNTS == ("hd95", "hd95_monai")  # MONAI's cells: for Scores.conventions(), no score of their own
     assert LOWER_IS_BETTER == {"class_hd95", "hd95"}
-    assert [a.kind for a in COUNTS] == ["sum", "sum", "mean", "mean"]
+    assert [a.kind for a in COUNTS] == ["sum", "sum", "mean", "mean", "mean", "mean"]
 
 
 def test_per_image_columns_are_the_scores_derived_from_one_image(scored):
@@ -102,7 +106,8 @@ def test_the_scan_finds_a_hard_coded_list(tmp_path):
 
 def test_image_stats_of_format_1_read_back_the_same_scores():
     """``image_stats_format1.npz`` was written by the code before the catalogue (per-metric attributes), with
-    its array names confusion_rows, boundary_inter, boundary_union, bf, hd95, and its scores kept beside it."""
+    its array names confusion_rows, boundary_inter, boundary_union, bf, hd95, and its scores kept beside it;
+    written before NSD, it reads back without ``class_nsd`` and ``nsd``."""
     with np.load(HERE / "image_stats_format1.npz") as npz:
         arrays = {name: npz[name] for name in npz.files}
     assert sorted(arrays) == ["bf", "boundary_inter", "boundary_union", "confusion_rows", "hd95"]

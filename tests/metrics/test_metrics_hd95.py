@@ -112,24 +112,12 @@ def one_hot(labels, num_classes):
     return torch.nn.functional.one_hot(torch.as_tensor(labels), num_classes).movedim(-1, 1)
 
 
-def rectangles(rng, count, shape):
-    """Axis-aligned rectangles away from the frame, one per class in its own vertical strip (no overlaps, so
-    no concave corners): here 4- and 8-neighbour edges coincide."""
-    maps = np.zeros((count, *shape), dtype=np.int64)
-    strip = shape[1] // 3
-    for image in maps:
-        for label in (1, 2, 3):
-            top, left = rng.integers(3, shape[0] - 20), rng.integers(3, strip - 18) + (label - 1) * strip
-            image[top : top + rng.integers(4, 16), left : left + rng.integers(4, 16)] = label
-    return maps
-
-
 @pytest.mark.slow  # importing MONAI alone takes about 7 s of CPU
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # MONAI's own deprecation notice
 def test_hd95_equals_monai_on_objects_away_from_the_frame():
     rng = np.random.default_rng(4)
-    targets = rectangles(rng, 4, (60, 90))
-    preds = rectangles(rng, 4, (60, 90))
+    targets = reference.rectangles(rng, 4, (60, 90))
+    preds = reference.rectangles(rng, 4, (60, 90))
     preds[:2] = np.roll(targets[:2], (2, 1), axis=(1, 2))
     ours = evaluate(preds, targets, 4, distances=True).image_stats.counts["hd95"]
     theirs = monai_hd95(preds, targets, 4, include_background=False)

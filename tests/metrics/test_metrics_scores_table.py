@@ -5,7 +5,7 @@ import pytest
 from workbench.data.classes import Classes
 from workbench.metrics import evaluate, metric_notes
 
-COLUMNS = ["class", "iou", "accuracy", "dice", "boundary_iou", "boundary_f1", "pixel_share"]
+COLUMNS = ["class", "iou", "accuracy", "dice", "boundary_iou", "boundary_f1", "nsd", "pixel_share"]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def test_rows_columns_and_mean_row(scores):
     mean = table.iloc[-1]
     assert mean["iou"] == scores.miou and mean["accuracy"] == scores.mean_accuracy
     assert mean["dice"] == scores.mean_dice and mean["boundary_iou"] == scores.boundary_miou
-    assert mean["boundary_f1"] == scores.boundary_f1
+    assert mean["boundary_f1"] == scores.boundary_f1 and mean["nsd"] == scores.nsd
     assert table["pixel_share"][:4].sum() == pytest.approx(1.0)
     assert np.isnan(table.loc[3, "iou"])  # the absent class is undefined, not 0
 

@@ -60,7 +60,7 @@ def test_json_metadata_and_rows_with_null_for_nan(table, tmp_path):
 def test_named_index_becomes_a_column(tmp_path):
     rows = per_image_scores(np.zeros((2, 5, 5), dtype=int), np.zeros((2, 5, 5), dtype=int), 2)
     back = pd.read_csv(export_table(rows, tmp_path / "deep" / "images.csv"), comment="#")
-    assert list(back.columns) == ["image", "pixel_accuracy", "miou", "boundary_iou", "boundary_f1"]
+    assert list(back.columns) == ["image", "pixel_accuracy", "miou", "boundary_iou", "boundary_f1", "nsd"]
 
 
 def test_unknown_suffix_lists_the_valid_ones(table, tmp_path):

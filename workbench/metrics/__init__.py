@@ -1,4 +1,4 @@
-"""Segmentation metrics: confusion matrix, region scores, Boundary IoU, BF score, per-image statistics, trimap.
+"""Segmentation metrics: confusion matrix, region scores, Boundary IoU, BF, NSD, HD95, per-image statistics, trimap.
 
 Definitions are fixed in DESIGN.md ("Metrics"), each score is declared once in ``catalog.METRICS``; ``evaluate``
 scores a whole set at once, ``SegmentationEvaluator`` streams batches (``update`` / ``compute`` / ``reset`` /

@@ -53,19 +53,23 @@ def disc_offsets(theta: float) -> list[tuple[int, int]]:
     return sorted(offsets, key=lambda o: o[0] * o[0] + o[1] * o[1])
 
 
-def label_edges(labels: torch.Tensor, *, frame_is_edge: bool = False) -> torch.Tensor:
-    """Pixels with a different label among their 8 neighbours.
+def label_edges(labels: torch.Tensor, *, frame_is_edge: bool = False, connectivity: int = 8) -> torch.Tensor:
+    """Pixels with a different label among their 8 neighbours (or 4).
 
     Args:
         labels: ``(N, H, W)`` integer label map (any values; void is just another label).
         frame_is_edge: True counts pixels outside the image as another label (3x3 erosion with border
             value 0, as the Boundary IoU band); False ignores them (border value 1, as BF edges).
+        connectivity: 8 (the 3x3 square, DESIGN.md's edges) or 4 (the cross: scipy's default erosion, as
+            MONAI's surface distances).
 
     Returns:
         ``(N, H, W)`` bool: pixel p is on the edge of the mask ``labels == labels[p]``.
     """
+    if connectivity not in (4, 8):
+        raise ValueError(f"label_edges: connectivity must be 4 or 8, got {connectivity}.")
     edges = torch.zeros_like(labels, dtype=torch.bool)
-    for dy, dx in ((0, 1), (1, 0), (1, 1), (1, -1)):
+    for dy, dx in ((0, 1), (1, 0), (1, 1), (1, -1))[: connectivity // 2]:
         a, b = _shifted_pair(labels, dy, dx)
         differs = a != b
         ea, eb = _shifted_pair(edges, dy, dx)

@@ -1,10 +1,13 @@
-"""Boundary scores of a batch of equal-size label maps: Boundary IoU counts and per-image BF scores.
+"""Boundary scores of a batch of equal-size label maps: Boundary IoU counts, per-image BF and NSD scores.
 
 - Boundary IoU (Cheng et al., "Boundary IoU: Improving Object-Centric Image Segmentation Evaluation",
   CVPR 2021): per class, the inner bands of width d of the target and predicted masks, compared by IoU.
 - BF score (Csurka et al., "What is a good evaluation measure for semantic segmentation?", BMVC 2013, as in
   MATLAB's ``bfscore``): per image and class, precision and recall of boundary pixels matched within a
   distance tolerance theta, combined as F1.
+- NSD, normalised surface Dice (Nikolov et al., "Clinically applicable segmentation of head and neck anatomy
+  for radiotherapy", JMIR 2021): per image and class, the share of both boundaries' pixels matched within a
+  tolerance tau; at tau = theta it reads the very counts of the BF matching.
 
 All classes are handled at once on label maps (see ``bands``). BF matching gathers, for the boundary pixels
 only, the other map's boundary labels around them; the only Python loop runs over the rows (or, with 63
@@ -13,6 +16,7 @@ classes or more, the integer offsets) of the tolerance disc, never over pixels, 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -25,14 +29,19 @@ from .region import safe_divide
 NUM_BAND_FLAGS = 4  # flag = 2 * (in target band) + (in predicted band)
 
 
-def label_edge_pair(batch: LabelBatch) -> tuple[torch.Tensor, torch.Tensor]:
+def label_edge_pair(batch: LabelBatch, **options) -> tuple[torch.Tensor, torch.Tensor]:
     """``(target_edges, pred_edges)``: ``label_edges`` of the target and of pred' (frame not counted).
 
     pred' is the prediction with the target's void pixels set to void (DESIGN.md, "Metrics"): void is
     "don't care", so a prediction right on every non-void pixel has exactly the target's edges and bands,
     around void holes and along void outlines too. Both scores use these edges.
+
+    Args:
+        batch: the label maps.
+        options: for ``label_edges`` (``frame_is_edge``, ``connectivity``), for another tool's edges.
     """
-    return label_edges(batch.targets), label_edges(_where(batch.valid, batch.preds, batch.void))
+    pred = _where(batch.valid, batch.preds, batch.void)
+    return label_edges(batch.targets, **options), label_edges(pred, **options)
 
 
 def _where(mask: torch.Tensor, labels: torch.Tensor, fill: int) -> torch.Tensor:
@@ -89,25 +98,37 @@ def boundary_iou_counts(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return inter, in_target + in_pred - inter
 
 
-def boundary_f1(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor] | None = None):
-    """BF score per image and class.
+class EdgeMatches(NamedTuple):
+    """The BF matching of a batch, per image and class: each ``(N, C)`` int64.
+
+    Attributes:
+        pred_total, target_total: edge pixels of pred' (|Bp|) and of the target (|Bg|).
+        pred_hit, target_hit: those within Euclidean distance ``<=`` the tolerance of the other boundary.
+    """
+
+    pred_total: np.ndarray
+    pred_hit: np.ndarray
+    target_total: np.ndarray
+    target_hit: np.ndarray
+
+
+def edge_matches(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor] | None = None,
+                 tolerance: float | None = None) -> EdgeMatches:
+    """Match the boundary pixels of target and pred' within a tolerance, per image and class.
 
     Bg = edge(target == c), Bp = edge(pred' == c) (pred' = pred with the target's void pixels set to void):
     pixels of the mask with a pixel outside it among their 8 neighbours, the image frame being no edge; both
-    restricted to non-void targets. theta = 0.0075 x image diagonal. Precision = share of Bp within Euclidean
-    distance ``<= theta`` of Bg, recall = share of Bg within theta of Bp, F1 = 2PR / (P + R) (0 when
-    P + R = 0); 0 when exactly one of Bg, Bp is empty.
+    restricted to non-void targets. A pixel of one boundary matches when a pixel of the other lies within
+    Euclidean distance ``<= tolerance``.
 
     Args:
         batch: the label maps.
         num_classes: C.
         edges: ``label_edge_pair(batch)`` when already computed.
-
-    Returns:
-        ``(N, C)`` float64, NaN where both Bg and Bp are empty (undefined for that image).
+        tolerance: in pixels; None: BF's theta = 0.0075 x image diagonal (``bf_tolerance``), not rounded.
     """
     height, width = batch.preds.shape[-2:]
-    theta = bf_tolerance(height, width)
+    theta = bf_tolerance(height, width) if tolerance is None else float(tolerance)
     reach, valid = int(math.floor(theta)), batch.valid
     target_edges, pred_edges = edges or label_edge_pair(batch)
     # The margin lets a shift by any offset of the tolerance disc stay inside the same image's padded plane.
@@ -117,7 +138,46 @@ def boundary_f1(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, 
     offsets = disc_offsets(theta)
     pred_total, pred_hit = _match_counts(pred_map, pred_mask, target_map, offsets, reach, num_classes)
     target_total, target_hit = _match_counts(target_map, target_mask, pred_map, offsets, reach, num_classes)
-    return _f1(pred_total, pred_hit, target_total, target_hit)
+    return EdgeMatches(pred_total, pred_hit, target_total, target_hit)
+
+
+def boundary_f1(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor] | None = None):
+    """BF score per image and class (``bf_scores`` of ``edge_matches`` at theta = 0.0075 x image diagonal).
+
+    Returns:
+        ``(N, C)`` float64, NaN where both Bg and Bp are empty (undefined for that image).
+    """
+    return bf_scores(edge_matches(batch, num_classes, edges))
+
+
+def bf_scores(matches: EdgeMatches) -> np.ndarray:
+    """BF score per image and class from the matching at theta: precision = share of Bp matched, recall =
+    share of Bg matched, F1 = 2PR / (P + R) (0 when P + R = 0); 0 when exactly one of Bg, Bp is empty.
+
+    Returns:
+        ``(N, C)`` float64, NaN where both Bg and Bp are empty (undefined for that image).
+    """
+    pred_total, pred_hit, target_total, target_hit = matches
+    precision, recall = safe_divide(pred_hit, pred_total), safe_divide(target_hit, target_total)
+    f1 = safe_divide(2 * precision * recall, precision + recall)
+    f1[(precision + recall) == 0] = 0.0
+    f1[(pred_total == 0) | (target_total == 0)] = 0.0  # one boundary empty: nothing matched
+    f1[(pred_total == 0) & (target_total == 0)] = np.nan  # both empty: undefined for this image
+    return f1
+
+
+def surface_dice(matches: EdgeMatches) -> np.ndarray:
+    """NSD per image and class (Nikolov et al. 2021): ``(|Bp matched| + |Bg matched|) / (|Bp| + |Bg|)``.
+
+    Args:
+        matches: ``edge_matches`` at the tolerance tau (the evaluator's default: BF's theta, whose matching
+            the BF score already did).
+
+    Returns:
+        ``(N, C)`` float64, NaN where both Bg and Bp are empty (undefined for that image), 0 where exactly
+        one is (nothing can match).
+    """
+    return safe_divide(matches.pred_hit + matches.target_hit, matches.pred_total + matches.target_total)
 
 
 def _edge_label_map(labels: torch.Tensor, edges: torch.Tensor, reach: int, fill: int) -> torch.Tensor:
@@ -255,12 +315,3 @@ def _row_half_widths(offsets) -> dict[int, int]:
     for dy, dx in offsets:
         half_widths[dy] = max(half_widths.get(dy, 0), abs(dx))
     return half_widths
-
-
-def _f1(pred_total, pred_hit, target_total, target_hit) -> np.ndarray:
-    precision, recall = safe_divide(pred_hit, pred_total), safe_divide(target_hit, target_total)
-    f1 = safe_divide(2 * precision * recall, precision + recall)
-    f1[(precision + recall) == 0] = 0.0
-    f1[(pred_total == 0) | (target_total == 0)] = 0.0  # one boundary empty: nothing matched
-    f1[(pred_total == 0) & (target_total == 0)] = np.nan  # both empty: undefined for this image
-    return f1

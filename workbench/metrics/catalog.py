@@ -33,6 +33,8 @@ class CountArray:
             image's mean over its defined classes).
         what: the values in words, for error messages ("BF scores").
         low, high: the range a record may hold (checked when a record is read).
+        optional: a record may lack it (one written before it was counted), and then reads without its
+            scores; every evaluation counts it all the same.
     """
 
     name: str
@@ -40,6 +42,7 @@ class CountArray:
     what: str
     low: float = 0.0
     high: float = np.inf
+    optional: bool = False
 
     @property
     def total_keys(self) -> tuple[str, ...]:
@@ -53,7 +56,9 @@ COUNTS = (
     CountArray("boundary_inter", "sum", "boundary intersections"),
     CountArray("boundary_union", "sum", "boundary unions"),
     CountArray("bf", "mean", "BF scores", high=1.0),
+    CountArray("nsd", "mean", "NSD scores", high=1.0, optional=True),  # records before NSD lack it
     CountArray("hd95", "mean", "HD95 distances"),
+    CountArray("hd95_monai", "mean", "MONAI HD95 distances", optional=True),  # for Scores.conventions() only
 )
 COUNT_ARRAYS = {array.name: array for array in COUNTS}
 
@@ -126,6 +131,10 @@ METRICS = (
            _ratio("bf_sum", "bf_count"), ("bf",), mean="boundary_f1"),
     Metric("boundary_f1", "BF score", "BF score: boundary_f1, mean over images of per-image class means",
            _ratio("bf_image_sum", "bf_image_count"), ("bf",), headline=4, per_image="boundary_f1"),
+    Metric("class_nsd", "class NSD", "NSD: class_nsd, mean over images where defined",
+           _ratio("nsd_sum", "nsd_count"), ("nsd",), mean="nsd"),
+    Metric("nsd", "NSD", "NSD: nsd, mean over images of per-image class means",
+           _ratio("nsd_image_sum", "nsd_image_count"), ("nsd",), per_image="nsd"),
     Metric("class_hd95", "class HD95 (px)", "Hausdorff distance HD95: class_hd95, mean over images where defined",
            _ratio("hd95_sum", "hd95_count"), ("hd95",), mean="hd95", higher_is_better=False, opt_in=True),
     Metric("hd95", "HD95 (px)", "Hausdorff distance HD95: hd95, mean over images of per-image class means",
@@ -134,15 +143,17 @@ METRICS = (
 )  # the order of ``as_dict()`` (DESIGN.md's) and of the columns of ``Scores.table()``
 METRIC = {metric.key: metric for metric in METRICS}
 
-SCORE_KEYS = tuple(metric.key for metric in METRICS if not metric.opt_in)  # always in ``as_dict()``
+SCORE_KEYS = tuple(metric.key for metric in METRICS if not metric.opt_in)  # in every evaluation's ``as_dict()``
 SCALAR_KEYS = tuple(metric.key for metric in METRICS if metric.mean is None)
 HEADLINE = tuple(metric.key for metric in sorted((m for m in METRICS if m.headline), key=lambda m: m.headline))
 LABELS = {metric.key: metric.label for metric in METRICS}
 PER_IMAGE_LABELS = {metric.per_image: metric.label for metric in METRICS if metric.per_image}
 PER_IMAGE_COLUMNS = tuple(metric.per_image for metric in METRICS if metric.per_image and not metric.opt_in)
 LOWER_IS_BETTER = frozenset(metric.key for metric in METRICS if not metric.higher_is_better)
-REQUIRED_COUNTS = tuple(a.name for a in COUNTS if any(a.name in m.needs for m in METRICS if not m.opt_in))
-OPTIONAL_COUNTS = tuple(a.name for a in COUNTS if a.name not in REQUIRED_COUNTS)  # needed by opt-in scores only
+COUNTED = tuple(a.name for a in COUNTS if any(a.name in m.needs for m in METRICS if not m.opt_in))  # always counted
+REQUIRED_COUNTS = tuple(name for name in COUNTED if not COUNT_ARRAYS[name].optional)  # in every record
+OPTIONAL_COUNTS = tuple(a.name for a in COUNTS if a.name not in REQUIRED_COUNTS)  # opt-in scores', newer arrays
+DISTANCE_COUNTS = tuple(a.name for a in COUNTS if a.name not in COUNTED)  # counted with distances=True only
 
 
 def score_label(key: str) -> str:

@@ -14,8 +14,14 @@ where they sum and how they treat a class that is absent:
 - torchmetrics ``MulticlassAccuracy(average="macro")`` averages per-class recall over the classes with any
   target or predicted pixel, a class predicted but never in a target counting as 0; the workbench leaves
   that class out of ``mean_accuracy`` (its recall is undefined).
+- MONAI ``HausdorffDistanceMetric(percentile=95, include_background=True)`` takes 4-neighbour edges with the
+  image frame as an edge and gives NaN where one side is empty (the workbench: 8-neighbour edges, no frame,
+  the image diagonal); its ``reduction="mean"`` averages each image's non-NaN classes, then the images with
+  any, as ``hd95`` does. Its cells come from ``hd95.monai_hd95`` when distances are scored.
 """
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -45,11 +51,20 @@ def predicted_only_as_zero_accuracy(tp: np.ndarray, fp: np.ndarray, fn: np.ndarr
     return float(safe_divide(recall[seen].sum(), seen.sum()))
 
 
-def conventions_table(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> pd.DataFrame:
+def image_class_mean(cells: np.ndarray) -> float:
+    """The mean over images of each image's mean over its non-NaN classes (images with none left out): the
+    workbench's ``hd95`` of its cells, and MONAI's ``reduction="mean"`` of its own."""
+    return float(nanmean(nanmean(cells)))
+
+
+def conventions_table(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray,
+                      counts: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """One row per convention (``Scores.conventions``).
 
     Args:
         tp, fp, fn: ``(N, C)`` per-image counts (``ImageStats.tp`` ...).
+        counts: ``ImageStats.counts``; with the distance cells ``hd95`` and ``hd95_monai`` MONAI's HD95 row
+            is added.
 
     Returns:
         DataFrame indexed by ``convention`` with ``tool``, ``value``, ``workbench_key`` (the workbench score
@@ -69,6 +84,10 @@ def conventions_table(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> pd.Data
         ("predicted-but-absent class counted as 0", "torchmetrics MulticlassAccuracy(average='macro')",
          predicted_only_as_zero_accuracy(tp, fp, fn), "mean_accuracy", mean_accuracy),
     ]  # fmt: skip
+    if counts is not None and "hd95_monai" in counts:
+        rows.append(("4-neighbour edges, the frame an edge, one empty side NaN",
+                     "MONAI HausdorffDistanceMetric(percentile=95, include_background=True)",
+                     image_class_mean(counts["hd95_monai"]), "hd95", image_class_mean(counts["hd95"])))
     table = pd.DataFrame(rows, columns=["convention", "tool", "value", "workbench_key", "workbench_value"])
     table["difference"] = table["value"] - table["workbench_value"]
     return table.set_index("convention")

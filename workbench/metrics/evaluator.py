@@ -6,55 +6,63 @@ over the whole dataset, and any subset or bootstrap resample can be rescored aft
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import torch
 
-from .boundary import NUM_BAND_FLAGS, band_flags, boundary_f1, boundary_iou_counts, label_edge_pair
-from .catalog import COUNTS, REQUIRED_COUNTS
+from .boundary import (NUM_BAND_FLAGS, band_flags, bf_scores, boundary_iou_counts, edge_matches, label_edge_pair,
+                       surface_dice)
+from .catalog import COUNTED, COUNTS, DISTANCE_COUNTS
 from .confusion import confusion_counts
 from .gather import all_gather_stats
-from .hd95 import boundary_hd95
+from .hd95 import boundary_hd95, monai_hd95
 from .image_stats import ImageStats
 from .inputs import LabelBatch, check_num_classes, label_batches
 from .scores import Scores
 from .threads import single_threaded
 
 def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, boundary: bool = True,
-                distances: bool = False) -> ImageStats:
+                distances: bool = False, nsd_tolerance: float | None = None) -> ImageStats:
     """Per-image statistics of one batch of equal-size images: one ``bincount`` plus the BF matching.
 
     Args:
         batch: checked label maps from ``label_batches``.
         num_classes: C.
         ignore_index: recorded in the statistics.
-        boundary: False skips the boundary scores (zero band counts and NaN BF: region scores only, faster).
-        distances: True adds HD95 cells.
+        boundary: False skips the boundary scores (zero band counts, NaN BF and NSD: region scores only, faster).
+        distances: True adds HD95 cells, ours and MONAI's (for ``Scores.conventions()``).
+        nsd_tolerance: NSD's tau in pixels; None: BF's theta (0.0075 x image diagonal), whose matching the BF
+            cells already count; another tau costs a second matching pass.
 
     Returns:
         ``ImageStats`` of the batch's images, in batch order.
     """
     n, c = len(batch.preds), num_classes
     edges = label_edge_pair(batch) if boundary or distances else None
-    hd95 = boundary_hd95(batch, c, edges) if distances else None
+    cells = {"hd95": boundary_hd95(batch, c, edges), "hd95_monai": monai_hd95(batch, c)} if distances else {}
     if not boundary:
         confusion = confusion_counts(batch.preds, batch.targets, c).cpu().numpy()
         empty = np.zeros((n, c), dtype=np.int64)
-        counts = {"boundary_inter": empty, "boundary_union": empty, "bf": np.full((n, c), np.nan)}
-        return _sparse_stats(confusion, counts, ignore_index, hd95)
+        undefined = np.full((n, c), np.nan)
+        counts = {"boundary_inter": empty, "boundary_union": empty, "bf": undefined, "nsd": undefined, **cells}
+        return _sparse_stats(confusion, counts, ignore_index)
     flags = band_flags(batch, edges)
     split = confusion_counts(batch.preds, batch.targets, c, flags=flags, num_flags=NUM_BAND_FLAGS).cpu().numpy()
     inter, union = boundary_iou_counts(split)
-    counts = {"boundary_inter": inter, "boundary_union": union, "bf": boundary_f1(batch, c, edges)}
-    return _sparse_stats(split.sum(-1), counts, ignore_index, hd95)
+    matches = edge_matches(batch, c, edges)
+    at_tau = matches if nsd_tolerance is None else edge_matches(batch, c, edges, tolerance=nsd_tolerance)
+    counts = {"boundary_inter": inter, "boundary_union": union, "bf": bf_scores(matches), "nsd": surface_dice(at_tau),
+              **cells}
+    return _sparse_stats(split.sum(-1), counts, ignore_index)
 
 
-def _sparse_stats(confusion: np.ndarray, counts: dict[str, np.ndarray], ignore_index: int, hd95=None) -> ImageStats:
+def _sparse_stats(confusion: np.ndarray, counts: dict[str, np.ndarray], ignore_index: int) -> ImageStats:
     """``ImageStats`` from dense ``(N, C, C)`` per-image confusion matrices (kept as their non-zero rows) and
-    the arrays of ``catalog.COUNTS`` (``hd95`` added when given), cast to their declared dtypes."""
+    the arrays of ``catalog.COUNTS``, cast to their declared dtypes."""
     where = np.nonzero(confusion)  # row-major: sorted by image, target, pred
     rows = np.stack([*where, confusion[where]], axis=1).astype(np.int64).reshape(-1, 4)
-    counts = {**counts, **({"hd95": hd95} if hd95 is not None else {})}
     typed = {a.name: counts[a.name].astype(np.int64 if a.kind == "sum" else np.float64) for a in COUNTS
              if a.name in counts}
     return ImageStats(rows, typed, ignore_index=ignore_index)
@@ -62,7 +70,7 @@ def _sparse_stats(confusion: np.ndarray, counts: dict[str, np.ndarray], ignore_i
 
 def empty_stats(num_classes: int, ignore_index: int, *, distances: bool = False) -> ImageStats:
     """Statistics of no image."""
-    names = REQUIRED_COUNTS + (("hd95",) if distances else ())
+    names = COUNTED + (DISTANCE_COUNTS if distances else ())
     return _sparse_stats(np.zeros((0, num_classes, num_classes), dtype=np.int64),
                          {name: np.zeros((0, num_classes)) for name in names}, ignore_index)
 
@@ -76,11 +84,14 @@ class SegmentationEvaluator:
         device: the device ``all_reduce`` sends the statistics through (under NCCL the rank's CUDA device);
             None: the device of the first batch. Each batch is scored on its own device; the statistics,
             a few numbers per image and class, are kept in numpy.
-        boundary: False skips Boundary IoU and BF (their scores come out NaN), for fast validation loops.
+        boundary: False skips Boundary IoU, BF and NSD (their scores come out NaN), for fast validation loops.
         per_image: False refuses ``per_image()`` (the statistics behind it are kept either way: every score
             is summed from them).
         distances: True also scores HD95 (``class_hd95``, ``hd95`` in ``as_dict()``; DESIGN.md "Metrics"),
             which needs unbounded distance searches and so is opt-in.
+        nsd_tolerance: NSD's tolerance tau in pixels, the same for every image size. Default None: BF's
+            theta = 0.0075 x image diagonal, read from the BF matching at no cost; another tau costs a second
+            matching pass.
 
     Example:
         >>> evaluator = SegmentationEvaluator(num_classes=11)
@@ -90,8 +101,12 @@ class SegmentationEvaluator:
     """
 
     def __init__(self, num_classes: int, ignore_index: int = 255, *, device=None, boundary: bool = True,
-                 per_image: bool = True, distances: bool = False):
+                 per_image: bool = True, distances: bool = False, nsd_tolerance: float | None = None):
         check_num_classes(num_classes, ignore_index)
+        if nsd_tolerance is not None and not (math.isfinite(nsd_tolerance) and nsd_tolerance >= 0):
+            raise ValueError(f"nsd_tolerance must be a finite distance >= 0 in pixels, got {nsd_tolerance}; pass None "
+                             "for BF's theta (0.0075 x image diagonal).")
+        self.nsd_tolerance = nsd_tolerance
         self.num_classes, self.ignore_index = int(num_classes), int(ignore_index)
         self.device = None if device is None else torch.device(device)
         self.boundary, self.keep_per_image, self.distances = boundary, per_image, distances
@@ -114,7 +129,7 @@ class SegmentationEvaluator:
         if self.device is None:
             self.device = batches[0].preds.device
         parts = [batch_stats(batch, self.num_classes, self.ignore_index, boundary=self.boundary,
-                             distances=self.distances) for batch in batches]
+                             distances=self.distances, nsd_tolerance=self.nsd_tolerance) for batch in batches]
         order = np.argsort(np.concatenate([batch.positions for batch in batches]), kind="stable")
         self._parts.append(ImageStats.concat(parts).subset(order))  # back in the caller's order
 
@@ -140,7 +155,8 @@ class SegmentationEvaluator:
         return Scores.from_image_stats(self.image_stats())
 
     def per_image(self) -> pd.DataFrame:
-        """One row per image seen, in order: ``pixel_accuracy, miou, boundary_iou, boundary_f1`` (NaN = undefined).
+        """One row per image seen, in order: its ``per_image`` column of each score (``catalog.METRICS``; NaN =
+        undefined).
 
         Needs ``per_image=True`` (the default).
         """
@@ -150,7 +166,7 @@ class SegmentationEvaluator:
 
 
 def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, boundary: bool = True,
-             distances: bool = False) -> Scores:
+             distances: bool = False, nsd_tolerance: float | None = None) -> Scores:
     """Score predictions against targets in one call (``SegmentationEvaluator`` over a single batch).
 
     Args:
@@ -159,13 +175,15 @@ def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, bound
         targets: target maps in the same layout, class ids or ``ignore_index``.
         num_classes: C.
         ignore_index: target value left out of every score.
-        boundary: False skips Boundary IoU and BF (NaN).
+        boundary: False skips Boundary IoU, BF and NSD (NaN).
         distances: True adds HD95 (``class_hd95``, ``hd95``: lower is better, in pixels).
+        nsd_tolerance: NSD's tau in pixels; None (the default): BF's theta, 0.0075 x image diagonal.
 
     Returns:
         ``Scores``; ``scores.as_dict()`` has DESIGN.md's keys, ``scores.confusion`` the raw matrix and
         ``scores.image_stats`` the per-image statistics (for subsets, per-image tables and the bootstrap).
     """
-    evaluator = SegmentationEvaluator(num_classes, ignore_index, boundary=boundary, distances=distances)
+    evaluator = SegmentationEvaluator(num_classes, ignore_index, boundary=boundary, distances=distances,
+                                      nsd_tolerance=nsd_tolerance)
     evaluator.update(preds, targets)
     return evaluator.compute()

@@ -16,6 +16,9 @@ and from every pixel of Bg to the nearest of Bp, is found without a distance map
    ranks (its far 5% keep an upper bound). (Comparing far queries with every pixel of the other boundary
    instead was slower on CamVid, whose boundaries hold thousands of pixels.)
 
+``monai_hd95`` gives the same cells with MONAI's conventions (``compute_hausdorff_distance(percentile=95)``),
+for ``Scores.conventions()``: its edges, and NaN where one side is empty.
+
 Squared distances are integers, so the per-pair 95th percentiles come from one integer sort of
 ``(pair, squared distance)`` keys, with numpy's default linear interpolation. Every step is a whole-batch
 tensor operation on the batch's device; the only Python loop runs over the rings (at most log2(H) + 1).
@@ -27,23 +30,26 @@ import math
 import numpy as np
 import torch
 
+from .boundary import label_edge_pair
 from .inputs import LabelBatch
 
 PERCENTILE = 0.95
 _FAR = 1 << 40  # farther than any squared distance in an image (the row index's "none")
 
 
-def boundary_hd95(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor]) -> np.ndarray:
+def boundary_hd95(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor], *,
+                  one_empty: float | None = None) -> np.ndarray:
     """HD95 per image and class, in pixels.
 
     Args:
         batch: the label maps.
         num_classes: C.
         edges: ``label_edge_pair(batch)`` (target edges, pred' edges; the frame is no edge).
+        one_empty: the cell where exactly one of Bg, Bp is empty; None: the image diagonal (DESIGN.md).
 
     Returns:
-        ``(N, C)`` float64: NaN where Bg and Bp are both empty, the image diagonal where exactly one is,
-        else ``max(p95(d(Bp -> Bg)), p95(d(Bg -> Bp)))``.
+        ``(N, C)`` float64: NaN where Bg and Bp are both empty, ``one_empty`` where exactly one is, else
+        ``max(p95(d(Bp -> Bg)), p95(d(Bg -> Bp)))``.
     """
     n, height, width = batch.preds.shape
     valid = batch.valid
@@ -52,7 +58,7 @@ def boundary_hd95(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor
     count_g, count_p = _pair_counts(target_map, num_classes), _pair_counts(pred_map, num_classes)
     both = (count_g > 0) & (count_p > 0)
     out = torch.full((n, num_classes), math.nan, dtype=torch.float64, device=batch.preds.device)
-    out[(count_g > 0) ^ (count_p > 0)] = math.hypot(height, width)
+    out[(count_g > 0) ^ (count_p > 0)] = math.hypot(height, width) if one_empty is None else one_empty
     pairs = torch.nonzero(both.flatten()).squeeze(1)  # active (image, class) pairs, as n * C + c
     if len(pairs):
         slot = torch.full((n * num_classes,), -1, dtype=torch.int64, device=pairs.device)
@@ -61,6 +67,21 @@ def boundary_hd95(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor
         target_to_pred = _directed_p95(target_map, pred_map, pairs, slot, num_classes)
         out.view(-1)[pairs] = torch.maximum(pred_to_target, target_to_pred)
     return out.cpu().numpy()
+
+
+def monai_hd95(batch: LabelBatch, num_classes: int) -> np.ndarray:
+    """HD95 per image and class as MONAI's ``compute_hausdorff_distance(percentile=95)`` computes it.
+
+    MONAI takes a mask's edge from scipy's default (cross-shaped) erosion, with the image frame outside the
+    mask: 4-neighbour edges, the frame an edge. Where exactly one of Bg, Bp is empty it gives NaN. Void is
+    handled as by MONAI's ``ignore_index`` (void pixels in no class's mask, in target and prediction alike),
+    which is pred'.
+
+    Returns:
+        ``(N, C)`` float64, NaN where either edge is empty.
+    """
+    edges = label_edge_pair(batch, frame_is_edge=True, connectivity=4)
+    return boundary_hd95(batch, num_classes, edges, one_empty=math.nan)
 
 
 def _edge_labels(labels: torch.Tensor, edges: torch.Tensor, fill: int) -> torch.Tensor:

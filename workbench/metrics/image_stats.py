@@ -142,7 +142,8 @@ class ImageStats:
 
         Each score of ``catalog.METRICS`` with a ``per_image`` column, derived from one image's counts:
         ``pixel_accuracy``; ``miou`` over the classes present in the image's target or prediction;
-        ``boundary_iou`` over the classes whose bands are non-empty; ``boundary_f1`` over the defined classes.
+        ``boundary_iou`` over the classes whose bands are non-empty; ``boundary_f1`` and ``nsd`` over the defined
+        classes.
         NaN where undefined (an all-void image, no boundary at all).
 
         Returns:

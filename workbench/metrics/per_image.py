@@ -12,8 +12,8 @@ def per_image_scores(preds, targets, num_classes: int, ignore_index: int = 255, 
 
     Per image: ``pixel_accuracy`` = trace / sum of its confusion matrix; ``miou`` = mean IoU over the classes
     present in its target or prediction; ``boundary_iou`` = mean Boundary IoU over the classes whose bands
-    are non-empty in it; ``boundary_f1`` = mean BF score over its defined classes. NaN where undefined (an
-    all-void image, or no boundary at all). Any ``Scores`` from ``evaluate`` or ``SegmentationEvaluator`` gives
+    are non-empty in it; ``boundary_f1`` and ``nsd`` = mean BF score and NSD over its defined classes. NaN where
+    undefined (an all-void image, or no boundary at all). Any ``Scores`` from ``evaluate`` or ``SegmentationEvaluator`` gives
     the same rows as ``scores.image_stats.per_image()``.
 
     Args:
@@ -25,6 +25,6 @@ def per_image_scores(preds, targets, num_classes: int, ignore_index: int = 255, 
 
     Returns:
         DataFrame indexed by image position (``image``) with columns ``pixel_accuracy``, ``miou``,
-        ``boundary_iou``, ``boundary_f1``; ``table.sort_values("miou").head()`` lists the worst images.
+        ``boundary_iou``, ``boundary_f1``, ``nsd``; ``table.sort_values("miou").head()`` lists the worst images.
     """
     return evaluate(preds, targets, num_classes, ignore_index, boundary=boundary).image_stats.per_image()

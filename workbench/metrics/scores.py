@@ -154,14 +154,15 @@ class Scores:
         Returns:
             DataFrame indexed by ``convention``, one row each for the workbench's mIoU (= MMSegmentation
             ``IoUMetric``), torchmetrics ``MeanIoU``, segmentation-models-pytorch macro ``iou_score``, the
-            workbench's mean accuracy and torchmetrics macro ``MulticlassAccuracy``; columns ``tool``,
-            ``value``, ``workbench_key``, ``workbench_value``, ``difference``.
+            workbench's mean accuracy and torchmetrics macro ``MulticlassAccuracy``, and, when distances were
+            scored, MONAI's HD95 (``HausdorffDistanceMetric(percentile=95)``); columns ``tool``, ``value``,
+            ``workbench_key``, ``workbench_value``, ``difference``.
 
         Raises:
             ValueError: without ``image_stats`` (torchmetrics' ``MeanIoU`` needs per-image counts).
         """
         stats = bootstrap.require_image_stats(self, "conventions")
-        return conventions_table(stats.tp, stats.fp, stats.fn)
+        return conventions_table(stats.tp, stats.fp, stats.fn, stats.counts)
 
     def table(self, class_names=None) -> pd.DataFrame:
         """Per-class table plus a final "mean" row, with the conventions in ``df.attrs``.
@@ -170,11 +171,11 @@ class Scores:
             class_names: one name per class, or a ``Classes`` (``dataset.classes``); default ``"class 0"``, ...
 
         Returns:
-            DataFrame with columns ``class, iou, accuracy, dice, boundary_iou, boundary_f1, pixel_share``
-            (share of the class among non-void target pixels), and ``hd95`` before ``pixel_share`` when
-            distances were scored. The mean row holds ``miou``,
-            ``mean_accuracy``, ``mean_dice``, ``boundary_miou`` and ``boundary_f1`` (the image-level BF mean,
-            which is not the column mean). ``attrs`` holds ``ignore_index``, ``boundary_iou_d``, ``bf_theta``,
+            DataFrame with columns ``class``, one per per-class score of ``catalog.METRICS`` that was scored
+            (its key without ``class_``: ``iou, accuracy, dice, boundary_iou, boundary_f1, nsd``, ``hd95`` with
+            distances), then ``pixel_share`` (share of the class among non-void target pixels). The mean row
+            holds each score's mean (``miou``, ..., ``boundary_f1`` and ``nsd``: image-level means, which are
+            not the column means). ``attrs`` holds ``ignore_index``, ``boundary_iou_d``, ``bf_theta``,
             ``averaging``, the dataset-level ``pixel_accuracy`` and ``fwiou``, ``num_images`` and ``caption``.
         """
         names = _class_names(class_names, self.num_classes)
