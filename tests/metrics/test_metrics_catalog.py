@@ -10,7 +10,7 @@ import pytest
 from workbench.commands.terminal import HEADLINE_COLUMNS
 from workbench.engine import comparison
 from workbench.metrics import HEADLINE, LOWER_IS_BETTER, METRICS, SCORE_KEYS, ImageStats, Scores, evaluate
-from workbench.metrics.catalog import COUNTS, METRIC, OPTIONAL_COUNTS, PER_IMAGE_COLUMNS, REQUIRED_COUNTS, score_label
+from workbench.metrics.catalog import COUNTS, ERROR_KINDS, METRIC, OPTIONAL_COUNTS, PER_IMAGE_COLUMNS, REQUIRED_COUNTS, score_label
 from workbench.report import summary
 
 HERE = Path(__file__).parent
@@ -44,9 +44,10 @@ def test_every_score_is_declared_exactly_once(scored):
 
 
 def test_optional_counts_are_those_of_opt_in_scores_only():
-    assert OPTIONAL_COUNTS == ("hd95",) and REQUIRED_COUNTS == ("boundary_inter", "boundary_union", "bf")
+    # ... and the error breakdown's counts (errors=True), which feed Scores.error_breakdown(), not as_dict()
+    assert OPTIONAL_COUNTS == ("hd95", *ERROR_KINDS) and REQUIRED_COUNTS == ("boundary_inter", "boundary_union", "bf")
     assert LOWER_IS_BETTER == {"class_hd95", "hd95"}
-    assert [a.kind for a in COUNTS] == ["sum", "sum", "mean", "mean"]
+    assert [a.kind for a in COUNTS] == ["sum", "sum", "mean", "mean", *["sum"] * len(ERROR_KINDS)]
 
 
 def test_per_image_columns_are_the_scores_derived_from_one_image(scored):

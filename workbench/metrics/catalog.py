@@ -49,11 +49,14 @@ class CountArray:
         return tuple(f"{self.name}_{part}" for part in ("sum", "count", "image_sum", "image_count"))
 
 
+ERROR_KINDS = ("boundary_fp", "boundary_fn", "extent_fp", "extent_fn", "segment_fp", "segment_fn")  # error_kinds.py
+
 COUNTS = (
     CountArray("boundary_inter", "sum", "boundary intersections"),
     CountArray("boundary_union", "sum", "boundary unions"),
     CountArray("bf", "mean", "BF scores", high=1.0),
     CountArray("hd95", "mean", "HD95 distances"),
+    *(CountArray(name, "sum", f"{name.replace('_', ' ')} error pixels") for name in ERROR_KINDS),
 )
 COUNT_ARRAYS = {array.name: array for array in COUNTS}
 

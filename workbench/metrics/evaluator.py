@@ -11,8 +11,9 @@ import pandas as pd
 import torch
 
 from .boundary import NUM_BAND_FLAGS, band_flags, boundary_f1, boundary_iou_counts, label_edge_pair
-from .catalog import COUNTS, REQUIRED_COUNTS
+from .catalog import COUNTS, ERROR_KINDS, REQUIRED_COUNTS
 from .confusion import confusion_counts
+from .error_kinds import error_kind_counts
 from .gather import all_gather_stats
 from .hd95 import boundary_hd95
 from .image_stats import ImageStats
@@ -21,7 +22,7 @@ from .scores import Scores
 from .threads import single_threaded
 
 def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, boundary: bool = True,
-                distances: bool = False) -> ImageStats:
+                distances: bool = False, errors: bool = False) -> ImageStats:
     """Per-image statistics of one batch of equal-size images: one ``bincount`` plus the BF matching.
 
     Args:
@@ -30,6 +31,7 @@ def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, bound
         ignore_index: recorded in the statistics.
         boundary: False skips the boundary scores (zero band counts and NaN BF: region scores only, faster).
         distances: True adds HD95 cells.
+        errors: True adds the error breakdown's six count arrays (``error_kinds``).
 
     Returns:
         ``ImageStats`` of the batch's images, in batch order.
@@ -37,15 +39,16 @@ def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, bound
     n, c = len(batch.preds), num_classes
     edges = label_edge_pair(batch) if boundary or distances else None
     hd95 = boundary_hd95(batch, c, edges) if distances else None
+    kinds = error_kind_counts(batch, c) if errors else {}
     if not boundary:
         confusion = confusion_counts(batch.preds, batch.targets, c).cpu().numpy()
         empty = np.zeros((n, c), dtype=np.int64)
-        counts = {"boundary_inter": empty, "boundary_union": empty, "bf": np.full((n, c), np.nan)}
+        counts = {"boundary_inter": empty, "boundary_union": empty, "bf": np.full((n, c), np.nan), **kinds}
         return _sparse_stats(confusion, counts, ignore_index, hd95)
     flags = band_flags(batch, edges)
     split = confusion_counts(batch.preds, batch.targets, c, flags=flags, num_flags=NUM_BAND_FLAGS).cpu().numpy()
     inter, union = boundary_iou_counts(split)
-    counts = {"boundary_inter": inter, "boundary_union": union, "bf": boundary_f1(batch, c, edges)}
+    counts = {"boundary_inter": inter, "boundary_union": union, "bf": boundary_f1(batch, c, edges), **kinds}
     return _sparse_stats(split.sum(-1), counts, ignore_index, hd95)
 
 
@@ -60,9 +63,9 @@ def _sparse_stats(confusion: np.ndarray, counts: dict[str, np.ndarray], ignore_i
     return ImageStats(rows, typed, ignore_index=ignore_index)
 
 
-def empty_stats(num_classes: int, ignore_index: int, *, distances: bool = False) -> ImageStats:
+def empty_stats(num_classes: int, ignore_index: int, *, distances: bool = False, errors: bool = False) -> ImageStats:
     """Statistics of no image."""
-    names = REQUIRED_COUNTS + (("hd95",) if distances else ())
+    names = REQUIRED_COUNTS + (("hd95",) if distances else ()) + (ERROR_KINDS if errors else ())
     return _sparse_stats(np.zeros((0, num_classes, num_classes), dtype=np.int64),
                          {name: np.zeros((0, num_classes)) for name in names}, ignore_index)
 
@@ -81,6 +84,8 @@ class SegmentationEvaluator:
             is summed from them).
         distances: True also scores HD95 (``class_hd95``, ``hd95`` in ``as_dict()``; DESIGN.md "Metrics"),
             which needs unbounded distance searches and so is opt-in.
+        errors: True also counts the error breakdown (``Scores.error_breakdown()``; Bernhard et al. 2024),
+            opt-in since its connected components cost about 15 times the rest of the evaluation.
 
     Example:
         >>> evaluator = SegmentationEvaluator(num_classes=11)
@@ -90,11 +95,12 @@ class SegmentationEvaluator:
     """
 
     def __init__(self, num_classes: int, ignore_index: int = 255, *, device=None, boundary: bool = True,
-                 per_image: bool = True, distances: bool = False):
+                 per_image: bool = True, distances: bool = False, errors: bool = False):
         check_num_classes(num_classes, ignore_index)
         self.num_classes, self.ignore_index = int(num_classes), int(ignore_index)
         self.device = None if device is None else torch.device(device)
         self.boundary, self.keep_per_image, self.distances = boundary, per_image, distances
+        self.errors = errors
         self.reset()
 
     def reset(self) -> None:
@@ -114,14 +120,14 @@ class SegmentationEvaluator:
         if self.device is None:
             self.device = batches[0].preds.device
         parts = [batch_stats(batch, self.num_classes, self.ignore_index, boundary=self.boundary,
-                             distances=self.distances) for batch in batches]
+                             distances=self.distances, errors=self.errors) for batch in batches]
         order = np.argsort(np.concatenate([batch.positions for batch in batches]), kind="stable")
         self._parts.append(ImageStats.concat(parts).subset(order))  # back in the caller's order
 
     def image_stats(self) -> ImageStats:
         """The per-image statistics of every image seen, in order (after ``all_reduce``: rank 0's first)."""
         if not self._parts:
-            return empty_stats(self.num_classes, self.ignore_index, distances=self.distances)
+            return empty_stats(self.num_classes, self.ignore_index, distances=self.distances, errors=self.errors)
         if len(self._parts) > 1:
             self._parts = [ImageStats.concat(self._parts)]
         return self._parts[0]
@@ -150,7 +156,7 @@ class SegmentationEvaluator:
 
 
 def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, boundary: bool = True,
-             distances: bool = False) -> Scores:
+             distances: bool = False, errors: bool = False) -> Scores:
     """Score predictions against targets in one call (``SegmentationEvaluator`` over a single batch).
 
     Args:
@@ -161,11 +167,13 @@ def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, bound
         ignore_index: target value left out of every score.
         boundary: False skips Boundary IoU and BF (NaN).
         distances: True adds HD95 (``class_hd95``, ``hd95``: lower is better, in pixels).
+        errors: True counts the error breakdown (``scores.error_breakdown()``).
 
     Returns:
         ``Scores``; ``scores.as_dict()`` has DESIGN.md's keys, ``scores.confusion`` the raw matrix and
         ``scores.image_stats`` the per-image statistics (for subsets, per-image tables and the bootstrap).
     """
-    evaluator = SegmentationEvaluator(num_classes, ignore_index, boundary=boundary, distances=distances)
+    evaluator = SegmentationEvaluator(num_classes, ignore_index, boundary=boundary, distances=distances,
+                                      errors=errors)
     evaluator.update(preds, targets)
     return evaluator.compute()
