@@ -19,7 +19,8 @@ from workbench.metrics import boundary_width, per_image_scores
 from workbench.viz.bands import BAND_COLORS, BandCode, boundary_band_codes, mask_band
 from workbench.viz.colorize import paint
 from workbench.viz.convert import as_mask, as_rgb_image
-from workbench.viz.error_kinds import KIND_COLORS, KIND_OPAQUE, class_error_kinds, packed_error_kinds
+from workbench.metrics.error_kinds import pixel_error_kinds
+from workbench.viz.error_kinds import KIND_COLORS, KIND_OPAQUE, class_error_kinds
 from workbench.viz.error_maps import ERROR_COLORS, ErrorCode, error_map
 
 VIEWS = ("mask", "overlay", "error map", "class errors", "error kinds", "boundary bands")
@@ -114,6 +115,23 @@ def class_error_codes(pred: np.ndarray, target: np.ndarray, class_id: int, ignor
     codes[in_pred & in_target] = ErrorCode.TRUE_POSITIVE
     codes[target == ignore_index] = ErrorCode.IGNORED
     return codes
+
+
+def packed_error_kinds(pred: np.ndarray, target: np.ndarray, ignore_index: int = 255) -> np.ndarray:
+    """Both kind maps of ``metrics.error_kinds.pixel_error_kinds`` in one byte: ``fp_kind | fn_kind << 2``.
+
+    Args:
+        pred: predicted class ids ``(H, W)``.
+        target: target class ids ``(H, W)``, ``ignore_index`` for void.
+
+    Returns:
+        uint8 ``(H, W)``: the pixel's error kind (``metrics.error_kinds.ErrorKind``) as an FP of its predicted
+        class in the low two bits, as an FN of its target class in the next two.
+    """
+    valid = target != ignore_index
+    num_classes = int(max(pred.max(initial=0), target[valid].max(initial=0))) + 1  # kinds need no more classes
+    fp, fn = pixel_error_kinds(pred, target, num_classes, ignore_index)
+    return (fp | (fn << 2)).astype(np.uint8)
 
 
 def _checked_map(mask, name: str, shape: tuple[int, int], num_classes: int, ignore_index: int | None = None):

@@ -15,15 +15,14 @@ SEGMENT_FN   7     reddish purple (204,121,167)  in a target segment of c with n
 IGNORED      8     grey (150,150,150)         target is ignore_index
 ===========  ====  =========================  ===============================================
 
-False positives are warm, false negatives cool, and each darkens from boundary to segment.
+False positives are warm, false negatives cool, and each darkens from boundary to segment. No torch here:
+the report draws its bars in these colours.
 """
 from __future__ import annotations
 
 from enum import IntEnum
 
 import numpy as np
-
-from workbench.metrics.error_kinds import pixel_error_kinds
 
 
 class KindCode(IntEnum):
@@ -47,26 +46,16 @@ KIND_LABELS = ("true negative", "correct", "boundary FP", "boundary FN", "extent
 KIND_OPAQUE = np.arange(len(KIND_COLORS)) != KindCode.TRUE_NEG  # true negatives show the photograph
 
 
-def packed_error_kinds(pred: np.ndarray, target: np.ndarray, ignore_index: int = 255) -> np.ndarray:
-    """Both kind maps of ``metrics.error_kinds.pixel_error_kinds`` in one byte: ``fp_kind | fn_kind << 2``.
-
-    Args:
-        pred: predicted class ids ``(H, W)``.
-        target: target class ids ``(H, W)``, ``ignore_index`` for void.
-
-    Returns:
-        uint8 ``(H, W)``: the pixel's error kind (``metrics.error_kinds.ErrorKind``) as an FP of its predicted
-        class in the low two bits, as an FN of its target class in the next two.
-    """
-    valid = target != ignore_index
-    num_classes = int(max(pred.max(initial=0), target[valid].max(initial=0))) + 1  # kinds need no more classes
-    fp, fn = pixel_error_kinds(pred, target, num_classes, ignore_index)
-    return (fp | (fn << 2)).astype(np.uint8)
-
-
 def class_error_kinds(pred: np.ndarray, target: np.ndarray, packed: np.ndarray, class_id: int,
                       ignore_index: int = 255) -> np.ndarray:
-    """``KindCode`` per pixel for one class, from ``packed_error_kinds``: uint8 ``(H, W)``."""
+    """``KindCode`` per pixel for one class: uint8 ``(H, W)``.
+
+    Args:
+        pred, target: class ids ``(H, W)`` (target ``ignore_index`` for void).
+        packed: ``fp_kind | fn_kind << 2`` of ``metrics.error_kinds.pixel_error_kinds`` (``viz.comparison``
+            keeps it per image and model), so that the picture shows what the counts count.
+        class_id: the class shown.
+    """
     in_pred, in_target = pred == class_id, target == class_id
     codes = np.full(target.shape, np.uint8(KindCode.TRUE_NEG))
     fp, fn = in_pred & ~in_target, in_target & ~in_pred
