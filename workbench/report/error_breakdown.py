@@ -31,7 +31,7 @@ def error_breakdown_bars(records: dict[str, Record], skipped: set[str] = frozens
     head = '<th class="name">class</th>' + "".join(f"<th>{text(name)}</th>" for name in records)
     rows = []
     for index, class_name in enumerate([*first.classes.names, "mean"]):
-        shown = f"<b>mean</b>" if class_name == "mean" else text(class_name)
+        shown = "<b>mean</b>" if class_name == "mean" else text(class_name)
         cells = "".join(f"<td>{_bar(table.iloc[index])}</td>" for table in tables.values())
         rows.append(f'<tr><td class="name">{shown}</td>{cells}</tr>')
     legend = " ".join(_swatch(KIND_COLORS[code], "IoU" if key == "iou" else KIND_LABELS[code]) for key, code in SHARES)
