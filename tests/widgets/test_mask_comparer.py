@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from workbench.data import SyntheticShapes
-from workbench.metrics import per_image_scores
+from workbench.metrics import evaluate, per_image_scores
 from workbench.viz import BAND_COLORS, ERROR_COLORS, ErrorCode, as_rgb_image, blend, colorize, error_rgb
+from workbench.viz.error_kinds import KIND_COLORS, KindCode
 from workbench.widgets.mask_comparer import MaskComparer
 
 NUM_IMAGES, SIZE = 6, (40, 56)
@@ -124,6 +125,34 @@ def test_class_errors_view_shows_one_class_tp_fp_fn_and_counts(comparer, data):
         assert counts["IoU"] == pytest.approx(tp.sum() / (tp | fp | fn).sum())
         assert dataset.classes.names[class_id] in comparer.counts_html.value
     assert "false negative" in comparer.legend.value
+
+
+def test_error_kinds_view_colours_each_pixel_as_the_breakdown_counts_it(comparer, data):
+    dataset, targets, preds = data
+    c = dataset.classes.num_classes
+    comparer.view.value = "error kinds"
+    comparer.opacity.value = 1.0
+    comparer.index.value = 4
+    assert not comparer.class_id.disabled
+    stats = evaluate(preds["bad"][4:5], targets[4:5], c, errors=True).image_stats
+    seen = set()
+    for class_id in range(1, c):
+        comparer.class_id.value = class_id
+        shown = comparer.current_arrays["bad"]
+        pred, target = preds["bad"][4].numpy(), targets[4].numpy()
+        valid = target != 255
+        for kind in ("boundary", "extent", "segment"):
+            for side in ("fp", "fn"):
+                code = KindCode[f"{kind.upper()}_{side.upper()}"]
+                coloured = (shown == KIND_COLORS[code]).all(axis=-1) & valid
+                assert coloured.sum() == stats.counts[f"{kind}_{side}"][0, class_id], (class_id, kind, side)
+                seen.add(code) if coloured.any() else None
+        correct = (pred == class_id) & (target == class_id)
+        assert (shown[correct] == KIND_COLORS[KindCode.CORRECT]).all()
+        neither = (pred != class_id) & (target != class_id) & valid
+        np.testing.assert_array_equal(shown[neither], comparer.current_arrays["image"][neither])
+    assert len(seen) >= 3  # several kinds drawn on these noisy masks
+    assert "segment FP" in comparer.legend.value and "boundary FN" in comparer.legend.value
 
 
 def test_panels_share_the_row_and_the_score_headers_are_spaced(comparer):

@@ -52,6 +52,8 @@ class CountArray:
         return tuple(f"{self.name}_{part}" for part in ("sum", "count", "image_sum", "image_count"))
 
 
+ERROR_KINDS = ("boundary_fp", "boundary_fn", "extent_fp", "extent_fn", "segment_fp", "segment_fn")  # error_kinds.py
+
 COUNTS = (
     CountArray("boundary_inter", "sum", "boundary intersections"),
     CountArray("boundary_union", "sum", "boundary unions"),
@@ -59,6 +61,7 @@ COUNTS = (
     CountArray("nsd", "mean", "NSD scores", high=1.0, optional=True),  # records before NSD lack it
     CountArray("hd95", "mean", "HD95 distances"),
     CountArray("hd95_monai", "mean", "MONAI HD95 distances", optional=True),  # for Scores.conventions() only
+    *(CountArray(name, "sum", f"{name.replace('_', ' ')} error pixels") for name in ERROR_KINDS),
 )
 COUNT_ARRAYS = {array.name: array for array in COUNTS}
 
@@ -153,7 +156,7 @@ LOWER_IS_BETTER = frozenset(metric.key for metric in METRICS if not metric.highe
 COUNTED = tuple(a.name for a in COUNTS if any(a.name in m.needs for m in METRICS if not m.opt_in))  # always counted
 REQUIRED_COUNTS = tuple(name for name in COUNTED if not COUNT_ARRAYS[name].optional)  # in every record
 OPTIONAL_COUNTS = tuple(a.name for a in COUNTS if a.name not in REQUIRED_COUNTS)  # opt-in scores', newer arrays
-DISTANCE_COUNTS = tuple(a.name for a in COUNTS if a.name not in COUNTED)  # counted with distances=True only
+DISTANCE_COUNTS = tuple(a.name for a in COUNTS if a.name not in COUNTED + ERROR_KINDS)  # with distances=True only
 
 
 def score_label(key: str) -> str:

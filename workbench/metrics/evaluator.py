@@ -14,8 +14,9 @@ import torch
 
 from .boundary import (NUM_BAND_FLAGS, band_flags, bf_scores, boundary_iou_counts, edge_matches, label_edge_pair,
                        surface_dice)
-from .catalog import COUNTED, COUNTS, DISTANCE_COUNTS
+from .catalog import COUNTED, COUNTS, DISTANCE_COUNTS, ERROR_KINDS
 from .confusion import confusion_counts
+from .error_kinds import error_kind_counts
 from .gather import all_gather_stats
 from .hd95 import boundary_hd95, monai_hd95
 from .image_stats import ImageStats
@@ -24,7 +25,7 @@ from .scores import Scores
 from .threads import single_threaded
 
 def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, boundary: bool = True,
-                distances: bool = False, nsd_tolerance: float | None = None) -> ImageStats:
+                distances: bool = False, nsd_tolerance: float | None = None, errors: bool = False) -> ImageStats:
     """Per-image statistics of one batch of equal-size images: one ``bincount`` plus the BF matching.
 
     Args:
@@ -35,6 +36,7 @@ def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, bound
         distances: True adds HD95 cells, ours and MONAI's (for ``Scores.conventions()``).
         nsd_tolerance: NSD's tau in pixels; None: BF's theta (0.0075 x image diagonal), whose matching the BF
             cells already count; another tau costs a second matching pass.
+        errors: True adds the error breakdown's six count arrays (``error_kinds``).
 
     Returns:
         ``ImageStats`` of the batch's images, in batch order.
@@ -42,6 +44,7 @@ def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, bound
     n, c = len(batch.preds), num_classes
     edges = label_edge_pair(batch) if boundary or distances else None
     cells = {"hd95": boundary_hd95(batch, c, edges), "hd95_monai": monai_hd95(batch, c)} if distances else {}
+    cells.update(error_kind_counts(batch, c) if errors else {})
     if not boundary:
         confusion = confusion_counts(batch.preds, batch.targets, c).cpu().numpy()
         empty = np.zeros((n, c), dtype=np.int64)
@@ -68,9 +71,9 @@ def _sparse_stats(confusion: np.ndarray, counts: dict[str, np.ndarray], ignore_i
     return ImageStats(rows, typed, ignore_index=ignore_index)
 
 
-def empty_stats(num_classes: int, ignore_index: int, *, distances: bool = False) -> ImageStats:
+def empty_stats(num_classes: int, ignore_index: int, *, distances: bool = False, errors: bool = False) -> ImageStats:
     """Statistics of no image."""
-    names = COUNTED + (DISTANCE_COUNTS if distances else ())
+    names = COUNTED + (DISTANCE_COUNTS if distances else ()) + (ERROR_KINDS if errors else ())
     return _sparse_stats(np.zeros((0, num_classes, num_classes), dtype=np.int64),
                          {name: np.zeros((0, num_classes)) for name in names}, ignore_index)
 
@@ -92,6 +95,8 @@ class SegmentationEvaluator:
         nsd_tolerance: NSD's tolerance tau in pixels, the same for every image size. Default None: BF's
             theta = 0.0075 x image diagonal, read from the BF matching at no cost; another tau costs a second
             matching pass.
+        errors: True also counts the error breakdown (``Scores.error_breakdown()``; Bernhard et al. 2024),
+            opt-in since its connected components cost about 15 times the rest of the evaluation.
 
     Example:
         >>> evaluator = SegmentationEvaluator(num_classes=11)
@@ -101,7 +106,8 @@ class SegmentationEvaluator:
     """
 
     def __init__(self, num_classes: int, ignore_index: int = 255, *, device=None, boundary: bool = True,
-                 per_image: bool = True, distances: bool = False, nsd_tolerance: float | None = None):
+                 per_image: bool = True, distances: bool = False, nsd_tolerance: float | None = None,
+                 errors: bool = False):
         check_num_classes(num_classes, ignore_index)
         if nsd_tolerance is not None and not (math.isfinite(nsd_tolerance) and nsd_tolerance >= 0):
             raise ValueError(f"nsd_tolerance must be a finite distance >= 0 in pixels, got {nsd_tolerance}; pass None "
@@ -110,6 +116,7 @@ class SegmentationEvaluator:
         self.num_classes, self.ignore_index = int(num_classes), int(ignore_index)
         self.device = None if device is None else torch.device(device)
         self.boundary, self.keep_per_image, self.distances = boundary, per_image, distances
+        self.errors = errors
         self.reset()
 
     def reset(self) -> None:
@@ -129,14 +136,15 @@ class SegmentationEvaluator:
         if self.device is None:
             self.device = batches[0].preds.device
         parts = [batch_stats(batch, self.num_classes, self.ignore_index, boundary=self.boundary,
-                             distances=self.distances, nsd_tolerance=self.nsd_tolerance) for batch in batches]
+                             distances=self.distances, nsd_tolerance=self.nsd_tolerance, errors=self.errors)
+                 for batch in batches]
         order = np.argsort(np.concatenate([batch.positions for batch in batches]), kind="stable")
         self._parts.append(ImageStats.concat(parts).subset(order))  # back in the caller's order
 
     def image_stats(self) -> ImageStats:
         """The per-image statistics of every image seen, in order (after ``all_reduce``: rank 0's first)."""
         if not self._parts:
-            return empty_stats(self.num_classes, self.ignore_index, distances=self.distances)
+            return empty_stats(self.num_classes, self.ignore_index, distances=self.distances, errors=self.errors)
         if len(self._parts) > 1:
             self._parts = [ImageStats.concat(self._parts)]
         return self._parts[0]
@@ -166,7 +174,7 @@ class SegmentationEvaluator:
 
 
 def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, boundary: bool = True,
-             distances: bool = False, nsd_tolerance: float | None = None) -> Scores:
+             distances: bool = False, nsd_tolerance: float | None = None, errors: bool = False) -> Scores:
     """Score predictions against targets in one call (``SegmentationEvaluator`` over a single batch).
 
     Args:
@@ -178,12 +186,13 @@ def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, bound
         boundary: False skips Boundary IoU, BF and NSD (NaN).
         distances: True adds HD95 (``class_hd95``, ``hd95``: lower is better, in pixels).
         nsd_tolerance: NSD's tau in pixels; None (the default): BF's theta, 0.0075 x image diagonal.
+        errors: True counts the error breakdown (``scores.error_breakdown()``).
 
     Returns:
         ``Scores``; ``scores.as_dict()`` has DESIGN.md's keys, ``scores.confusion`` the raw matrix and
         ``scores.image_stats`` the per-image statistics (for subsets, per-image tables and the bootstrap).
     """
     evaluator = SegmentationEvaluator(num_classes, ignore_index, boundary=boundary, distances=distances,
-                                      nsd_tolerance=nsd_tolerance)
+                                      nsd_tolerance=nsd_tolerance, errors=errors)
     evaluator.update(preds, targets)
     return evaluator.compute()

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from . import bootstrap, region
-from .catalog import HEADLINE, METRIC, METRICS, SCORE_KEYS, score_label
+from .breakdown import breakdown_table
+from .catalog import ERROR_KINDS, HEADLINE, METRIC, METRICS, SCORE_KEYS, score_label
 from .conventions import conventions_table
 from .derivation import score_values
 from .image_stats import ImageStats
@@ -163,6 +164,27 @@ class Scores:
         """
         stats = bootstrap.require_image_stats(self, "conventions")
         return conventions_table(stats.tp, stats.fp, stats.fn, stats.counts)
+
+    def error_breakdown(self, class_names=None) -> pd.DataFrame:
+        """Where each class loses its IoU (Bernhard et al., WACV 2024; definitions in ``error_kinds``).
+
+        Args:
+            class_names: one name per class, or a ``Classes``; default ``"class 0"``, ...
+
+        Returns:
+            DataFrame indexed by class, plus a ``"mean"`` row (the mean over defined classes), with columns
+            ``iou, boundary_fp, boundary_fn, extent_fp, extent_fn, segment_fp, segment_fn``, each over the
+            class's union, so every defined row sums to 1; NaN rows for classes absent from target and
+            prediction.
+
+        Raises:
+            ValueError: when the error kinds were not counted (score with ``errors=True``).
+        """
+        stats = self.image_stats
+        if stats is None or any(kind not in stats.counts for kind in ERROR_KINDS):
+            raise ValueError("error_breakdown: the error kinds were not counted; evaluate with errors=True "
+                             "(evaluate(..., errors=True) or SegmentationEvaluator(..., errors=True)).")
+        return breakdown_table(stats.totals(), _class_names(class_names, self.num_classes))
 
     def table(self, class_names=None) -> pd.DataFrame:
         """Per-class table plus a final "mean" row, with the conventions in ``df.attrs``.

@@ -9,7 +9,7 @@ three), which matters for a hundred 480 x 360 images and several models.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -19,9 +19,11 @@ from workbench.metrics import boundary_width, per_image_scores
 from workbench.viz.bands import BAND_COLORS, BandCode, boundary_band_codes, mask_band
 from workbench.viz.colorize import paint
 from workbench.viz.convert import as_mask, as_rgb_image
+from workbench.metrics.error_kinds import pixel_error_kinds
+from workbench.viz.error_kinds import KIND_COLORS, KIND_OPAQUE, class_error_kinds
 from workbench.viz.error_maps import ERROR_COLORS, ErrorCode, error_map
 
-VIEWS = ("mask", "overlay", "error map", "class errors", "boundary bands")
+VIEWS = ("mask", "overlay", "error map", "class errors", "error kinds", "boundary bands")
 RESERVED_PANELS = ("image", "target")
 BAND_OPAQUE = np.array([False, True, True, True])  # no-boundary pixels show the photograph
 CLASS_ERROR_OPAQUE = np.isin(np.arange(len(ERROR_COLORS)), [ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_POSITIVE,
@@ -40,6 +42,7 @@ class ImagePanels:
     preds: dict[str, np.ndarray]  # model -> class ids
     errors: dict[str, np.ndarray]  # model -> ErrorCode (correct / wrong / ignored)
     bands: dict[str, np.ndarray]  # model -> BandCode
+    kinds: dict[str, np.ndarray] = field(default_factory=dict)  # model -> packed_error_kinds, filled on first view
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,23 @@ def class_error_codes(pred: np.ndarray, target: np.ndarray, class_id: int, ignor
     codes[in_pred & in_target] = ErrorCode.TRUE_POSITIVE
     codes[target == ignore_index] = ErrorCode.IGNORED
     return codes
+
+
+def packed_error_kinds(pred: np.ndarray, target: np.ndarray, ignore_index: int = 255) -> np.ndarray:
+    """Both kind maps of ``metrics.error_kinds.pixel_error_kinds`` in one byte: ``fp_kind | fn_kind << 2``.
+
+    Args:
+        pred: predicted class ids ``(H, W)``.
+        target: target class ids ``(H, W)``, ``ignore_index`` for void.
+
+    Returns:
+        uint8 ``(H, W)``: the pixel's error kind (``metrics.error_kinds.ErrorKind``) as an FP of its predicted
+        class in the low two bits, as an FN of its target class in the next two.
+    """
+    valid = target != ignore_index
+    num_classes = int(max(pred.max(initial=0), target[valid].max(initial=0))) + 1  # kinds need no more classes
+    fp, fn = pixel_error_kinds(pred, target, num_classes, ignore_index)
+    return (fp | (fn << 2)).astype(np.uint8)
 
 
 def _checked_map(mask, name: str, shape: tuple[int, int], num_classes: int, ignore_index: int | None = None):
@@ -201,7 +221,8 @@ def render_panel(panels: ImagePanels, name: str, view: str, alpha: float, class_
     (``dim``) so that the thin bands stand out. In the two error views the target panel shows the target
     overlay; in the band view, the target's own boundary band. "class errors" shows one class
     (``class_id``): true positives green, false positives vermillion, false negatives blue, the rest the
-    photograph.
+    photograph. "error kinds" shows that class's errors by kind (``viz.error_kinds``: boundary, extent,
+    segment; FP warm, FN cool), true negatives the photograph.
     """
     if view not in VIEWS:
         raise ValueError(f"view={view!r}; choose one of {VIEWS}.")
@@ -226,4 +247,14 @@ def panel_codes(panels: ImagePanels, name: str, view: str, class_colors: np.ndar
     if view == "class errors":
         return class_error_codes(panels.preds[name], panels.target, class_id, ignore_index), ERROR_COLORS, \
             CLASS_ERROR_OPAQUE
+    if view == "error kinds":
+        return error_kind_codes(panels, name, class_id, ignore_index), KIND_COLORS, KIND_OPAQUE
     return panels.preds[name], class_colors, class_opaque
+
+
+def error_kind_codes(panels: ImagePanels, name: str, class_id: int, ignore_index: int) -> np.ndarray:
+    """``KindCode`` per pixel of model ``name`` for one class; its error kinds are classified on first use
+    (about 30 ms at 480 x 360, so that a comparison that never shows them does not pay) and kept."""
+    if name not in panels.kinds:
+        panels.kinds[name] = packed_error_kinds(panels.preds[name], panels.target, ignore_index)
+    return class_error_kinds(panels.preds[name], panels.target, panels.kinds[name], class_id, ignore_index)

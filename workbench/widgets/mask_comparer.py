@@ -26,11 +26,13 @@ from workbench.viz.comparison import (
     VIEWS, class_error_codes, class_lookup, compare_masks, panel_codes, render_panel,
 )
 from workbench.viz.encode import array_to_jpeg, codes_to_png, panels_to_png
+from workbench.viz.error_kinds import KIND_COLORS, KIND_LABELS, KindCode
 from workbench.viz.error_maps import ERROR_COLORS, ERROR_LABELS, OVERALL_CODES, ErrorCode
 from workbench.widgets.legend import legend_html
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
 SORTS = ("dataset order", "worst first")
+CLASS_VIEWS = ("class errors", "error kinds")  # the views of one class, chosen with ``class_id``
 TABLE = 'style="border-collapse:collapse;margin-top:6px"'
 CELL = 'style="padding:2px 14px;text-align:right;white-space:nowrap"'
 NAME_CELL = 'style="padding:2px 14px 2px 0;text-align:left;white-space:nowrap"'
@@ -53,7 +55,7 @@ class MaskComparer(SnapshotDisplay):
         panel_width: the largest display width of a panel in pixels; panels shrink to share the row.
 
     Controls: ``index`` (position in the current order), ``opacity``, ``view`` (one of ``VIEWS``),
-    ``class_id`` (the class of the "class errors" view), ``sort`` ("dataset order" / "worst first"),
+    ``class_id`` (the class of the "class errors" and "error kinds" views), ``sort`` ("dataset order" / "worst first"),
     ``sort_by`` (whose mIoU sorts), ``models`` (which models to show). State: ``current_index`` (dataset
     index shown), ``order``, ``shown_models``, ``current_arrays`` (panel name -> displayed uint8
     ``(H, W, 3)``), ``scores_row``, ``class_counts`` (TP / FP / FN pixels of ``class_id`` per model in
@@ -119,7 +121,8 @@ class MaskComparer(SnapshotDisplay):
             pairs = [data[i] for i in stem_positions(data, stems, f"MaskComparer.from_run({run_dir})")]
         check_targets(first, stems, [p[1] for p in pairs], f"MaskComparer.from_run({run_dir})")
         preds = {name: [record.mask(stem) for stem in stems] for name, record in records.items()}
-        scores = {name: record.per_image.loc[stems, list(PER_IMAGE_COLUMNS)].reset_index(drop=True).rename_axis("image")
+        scores = {name: record.per_image.reindex(index=stems, columns=list(PER_IMAGE_COLUMNS))  # NaN: not counted
+                  .reset_index(drop=True).rename_axis("image")
                   for name, record in records.items()}
         return cls([p[0] for p in pairs], [p[1] for p in pairs], preds, first.classes, scores=scores,
                    panel_width=panel_width)
@@ -189,7 +192,7 @@ class MaskComparer(SnapshotDisplay):
         shown = ("image", "target", *self.shown_models)
         for name, box in self._boxes.items():
             box.layout.display = None if name in shown else "none"
-        self.class_id.disabled = self.view.value != "class errors"
+        self.class_id.disabled = self.view.value not in CLASS_VIEWS
         self.current_arrays = {name: self._panel(name) for name in shown}
         self.legend.value = self._legends[self.view.value]
         self.position.value = self._position_html()
@@ -206,7 +209,7 @@ class MaskComparer(SnapshotDisplay):
     def _panel(self, name: str) -> np.ndarray:
         """Render and encode one panel, unless what it depends on is unchanged since it was last drawn."""
         view, alpha = self.view.value, self.opacity.value
-        class_id = self.class_id.value if view == "class errors" and name != "target" else None
+        class_id = self.class_id.value if view in CLASS_VIEWS and name != "target" else None
         key = (self.current_index,) if name == "image" else (self.current_index, view, alpha * (view != "mask"), class_id)
         if self._drawn.get(name, (None,))[0] != key:
             panels = self.comparison.panels[self.current_index]
@@ -299,6 +302,10 @@ def _legend_html(classes: Classes) -> dict[str, str]:
              "class errors": class_error_items, "boundary bands": band_items}
     legends = {view: legend_html(entries) for view, entries in items.items()}
     legends["class errors"] += " (of the chosen class; elsewhere the photograph; the target panel shows the target)"
+    legends["error kinds"] = legend_html((KIND_LABELS[c], KIND_COLORS[c]) for c in KindCode if c != KindCode.TRUE_NEG) + (
+        " (the chosen class's errors by kind, Bernhard et al. 2024: boundary = near both its correct and its "
+        "background pixels, width 1% of the diagonal; segment = a whole false or missed object; extent = the "
+        "rest; elsewhere the photograph)")
     legends["boundary bands"] += (" over the photograph in grey: the bands Boundary IoU compares, width "
                                   "2% of the image diagonal; the image frame counts as a boundary")
     return legends
