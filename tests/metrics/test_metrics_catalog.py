@@ -10,8 +10,8 @@ import pytest
 from workbench.commands.terminal import HEADLINE_COLUMNS
 from workbench.engine import comparison
 from workbench.metrics import HEADLINE, LOWER_IS_BETTER, METRICS, SCORE_KEYS, ImageStats, Scores, evaluate
-from workbench.metrics.catalog import (COUNTED, COUNTS, DISTANCE_COUNTS, ERROR_KINDS, METRIC, OPTIONAL_COUNTS,
-                                      PER_IMAGE_COLUMNS, REQUIRED_COUNTS, score_label)
+from workbench.metrics.catalog import (COUNTED, COUNTS, DISTANCE_COUNTS, ERROR_KINDS, LADDER_COUNTS, METRIC,
+                                      OPTIONAL_COUNTS, PER_IMAGE_COLUMNS, REQUIRED_COUNTS, TOLERANCES, score_label)
 from workbench.report import summary
 
 HERE = Path(__file__).parent
@@ -47,11 +47,12 @@ def test_every_score_is_declared_exactly_once(scored):
 def test_optional_counts_are_those_of_opt_in_scores_and_of_scores_newer_than_records():
     # ... and the error breakdown's counts (errors=True), which feed Scores.error_breakdown(), not as_dict()
     assert REQUIRED_COUNTS == ("boundary_inter", "boundary_union", "bf")
-    assert OPTIONAL_COUNTS == ("nsd", "hd95", "hd95_monai", *ERROR_KINDS)
+    assert OPTIONAL_COUNTS == ("nsd", "hd95", "hd95_monai", *ERROR_KINDS, *LADDER_COUNTS)  # tolerances=True
     assert COUNTED == ("boundary_inter", "boundary_union", "bf", "nsd")  # every evaluation counts NSD
     assert DISTANCE_COUNTS == ("hd95", "hd95_monai")  # MONAI's cells: for Scores.conventions(), no score of their own
     assert LOWER_IS_BETTER == {"class_hd95", "hd95"}
-    assert [a.kind for a in COUNTS] == ["sum", "sum", "mean", "mean", "mean", "mean", *["sum"] * len(ERROR_KINDS)]
+    assert [a.kind for a in COUNTS] == ["sum", "sum", "mean", "mean", "mean", "mean", *["sum"] * len(ERROR_KINDS),
+                                        *["mean", "mean", "sum", "sum"] * len(TOLERANCES)]
 
 
 def test_per_image_columns_are_the_scores_derived_from_one_image(scored):

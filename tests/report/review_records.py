@@ -29,9 +29,10 @@ def corrupt(targets, share, seed, num_classes=7):
     return preds
 
 
-def write_source(folder, name, preds, targets, *, source, history=None, data=None, distances=False, errors=False):
+def write_source(folder, name, preds, targets, *, source, history=None, data=None, distances=False, errors=False,
+                 tolerances=False):
     stems = [f"{i:05d}" for i in range(len(targets))]
-    scores = evaluate(preds, targets, CLASSES.num_classes, distances=distances, errors=errors)
+    scores = evaluate(preds, targets, CLASSES.num_classes, distances=distances, errors=errors, tolerances=tolerances)
     data = data or {"root": None, "split": None, "dataset": "synthetic", "synthetic": dict(SYNTHETIC)}
     record = write_record(folder / name, source=source, data=data, scores=scores, stems=stems, masks=preds,
                           classes=CLASSES)

@@ -53,22 +53,24 @@ def _where(mask: torch.Tensor, labels: torch.Tensor, fill: int) -> torch.Tensor:
     return (labels - fill) * mask.view(torch.uint8) + fill
 
 
-def band_flags(batch: LabelBatch, edges: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+def band_flags(batch: LabelBatch, edges: tuple[torch.Tensor, torch.Tensor], d: int | None = None) -> torch.Tensor:
     """Per-pixel Boundary IoU band membership, to split a confusion count.
 
-    In each image, with d = ``boundary_width(H, W)``, pixel p is in G (target band) when it lies in the inner
-    band of the target mask of its own target class, and in P (predicted band) likewise for its class in
+    In each image, with d = ``boundary_width(H, W)`` (or as given), pixel p is in G (target band) when it lies in
+    the inner band of the target mask of its own target class, and in P (predicted band) likewise for its class in
     pred'; void pixels count as "not in the mask" of every class in both maps, and the frame as outside.
 
     Args:
         batch: the label maps.
         edges: ``label_edge_pair(batch)``.
+        d: the band width in pixels (an integer >= 1); None: Boundary IoU's ``boundary_width(H, W)``.
 
     Returns:
         ``(N, H, W)`` uint8 flags ``2 * G + P``, for ``confusion_counts(..., num_flags=4)``.
     """
     height, width = batch.preds.shape[-2:]
-    radius = boundary_width(height, width) - 1  # band of width d = edge (frame included) dilated by d - 1
+    d = boundary_width(height, width) if d is None else int(d)
+    radius = d - 1  # band of width d = edge (frame included) dilated by d - 1
     in_target, in_pred = (dilate(_with_frame(e), radius).view(torch.uint8) for e in edges)
     return in_target * 2 + in_pred
 

@@ -52,6 +52,18 @@ class CountArray:
         return tuple(f"{self.name}_{part}" for part in ("sum", "count", "image_sum", "image_count"))
 
 
+TOLERANCES = (1, 2, 3, 5, 8, 13, 21)  # pixels: the ladder of BF's and NSD's tau and Boundary IoU's d (tolerance.py)
+
+
+def ladder_names(tolerance: int) -> dict[str, str]:
+    """The count arrays of one rung of the tolerance ladder: BF and NSD cells at tau, Boundary IoU at d."""
+    return {"bf": f"bf_tau{tolerance}", "nsd": f"nsd_tau{tolerance}", "inter": f"boundary_inter_d{tolerance}",
+            "union": f"boundary_union_d{tolerance}"}
+
+
+TOLERANCE_CURVES = {"boundary_f1": "bf", "nsd": "nsd", "boundary_miou": "boundary"}  # key -> its rung arrays
+
+
 ERROR_KINDS = ("boundary_fp", "boundary_fn", "extent_fp", "extent_fn", "segment_fp", "segment_fn")  # error_kinds.py
 
 COUNTS = (
@@ -62,6 +74,12 @@ COUNTS = (
     CountArray("hd95", "mean", "HD95 distances"),
     CountArray("hd95_monai", "mean", "MONAI HD95 distances", optional=True),  # for Scores.conventions() only
     *(CountArray(name, "sum", f"{name.replace('_', ' ')} error pixels") for name in ERROR_KINDS),
+    *(array for t in TOLERANCES for array in (
+        CountArray(ladder_names(t)["bf"], "mean", f"BF scores at tau {t}", high=1.0, optional=True),
+        CountArray(ladder_names(t)["nsd"], "mean", f"NSD scores at tau {t}", high=1.0, optional=True),
+        CountArray(ladder_names(t)["inter"], "sum", f"boundary intersections at d {t}", optional=True),
+        CountArray(ladder_names(t)["union"], "sum", f"boundary unions at d {t}", optional=True),
+    )),  # with tolerances=True only: Scores.tolerance_curve
 )
 COUNT_ARRAYS = {array.name: array for array in COUNTS}
 
@@ -156,7 +174,8 @@ LOWER_IS_BETTER = frozenset(metric.key for metric in METRICS if not metric.highe
 COUNTED = tuple(a.name for a in COUNTS if any(a.name in m.needs for m in METRICS if not m.opt_in))  # always counted
 REQUIRED_COUNTS = tuple(name for name in COUNTED if not COUNT_ARRAYS[name].optional)  # in every record
 OPTIONAL_COUNTS = tuple(a.name for a in COUNTS if a.name not in REQUIRED_COUNTS)  # opt-in scores', newer arrays
-DISTANCE_COUNTS = tuple(a.name for a in COUNTS if a.name not in COUNTED + ERROR_KINDS)  # with distances=True only
+LADDER_COUNTS = tuple(name for t in TOLERANCES for name in ladder_names(t).values())  # with tolerances=True only
+DISTANCE_COUNTS = tuple(a.name for a in COUNTS if a.name not in COUNTED + ERROR_KINDS + LADDER_COUNTS)  # distances=True
 
 
 def score_label(key: str) -> str:

@@ -14,7 +14,7 @@ import torch
 
 from .boundary import (NUM_BAND_FLAGS, band_flags, bf_scores, boundary_iou_counts, edge_matches, label_edge_pair,
                        surface_dice)
-from .catalog import COUNTED, COUNTS, DISTANCE_COUNTS, ERROR_KINDS
+from .catalog import COUNTED, COUNTS, DISTANCE_COUNTS, ERROR_KINDS, LADDER_COUNTS
 from .confusion import confusion_counts
 from .error_kinds import error_kind_counts
 from .gather import all_gather_stats
@@ -23,9 +23,11 @@ from .image_stats import ImageStats
 from .inputs import LabelBatch, check_num_classes, label_batches
 from .scores import Scores
 from .threads import single_threaded
+from .tolerance import ladder_counts
 
 def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, boundary: bool = True,
-                distances: bool = False, nsd_tolerance: float | None = None, errors: bool = False) -> ImageStats:
+                distances: bool = False, nsd_tolerance: float | None = None, errors: bool = False,
+                tolerances: bool = False, boundary_iou_d: int | None = None) -> ImageStats:
     """Per-image statistics of one batch of equal-size images: one ``bincount`` plus the BF matching.
 
     Args:
@@ -37,21 +39,24 @@ def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, bound
         nsd_tolerance: NSD's tau in pixels; None: BF's theta (0.0075 x image diagonal), whose matching the BF
             cells already count; another tau costs a second matching pass.
         errors: True adds the error breakdown's six count arrays (``error_kinds``).
+        tolerances: True adds BF, NSD and Boundary IoU at every rung of ``catalog.TOLERANCES`` (``tolerance``).
+        boundary_iou_d: Boundary IoU's band width d in pixels; None: ``boundary_width(H, W)`` of each image size.
 
     Returns:
         ``ImageStats`` of the batch's images, in batch order.
     """
     n, c = len(batch.preds), num_classes
-    edges = label_edge_pair(batch) if boundary or distances else None
+    edges = label_edge_pair(batch) if boundary or distances or tolerances else None
     cells = {"hd95": boundary_hd95(batch, c, edges), "hd95_monai": monai_hd95(batch, c)} if distances else {}
     cells.update(error_kind_counts(batch, c) if errors else {})
+    cells.update(ladder_counts(batch, c, edges) if tolerances else {})
     if not boundary:
         confusion = confusion_counts(batch.preds, batch.targets, c).cpu().numpy()
         empty = np.zeros((n, c), dtype=np.int64)
         undefined = np.full((n, c), np.nan)
         counts = {"boundary_inter": empty, "boundary_union": empty, "bf": undefined, "nsd": undefined, **cells}
         return _sparse_stats(confusion, counts, ignore_index)
-    flags = band_flags(batch, edges)
+    flags = band_flags(batch, edges, boundary_iou_d)
     split = confusion_counts(batch.preds, batch.targets, c, flags=flags, num_flags=NUM_BAND_FLAGS).cpu().numpy()
     inter, union = boundary_iou_counts(split)
     matches = edge_matches(batch, c, edges)
@@ -71,9 +76,11 @@ def _sparse_stats(confusion: np.ndarray, counts: dict[str, np.ndarray], ignore_i
     return ImageStats(rows, typed, ignore_index=ignore_index)
 
 
-def empty_stats(num_classes: int, ignore_index: int, *, distances: bool = False, errors: bool = False) -> ImageStats:
+def empty_stats(num_classes: int, ignore_index: int, *, distances: bool = False, errors: bool = False,
+                tolerances: bool = False) -> ImageStats:
     """Statistics of no image."""
-    names = COUNTED + (DISTANCE_COUNTS if distances else ()) + (ERROR_KINDS if errors else ())
+    names = (COUNTED + (DISTANCE_COUNTS if distances else ()) + (ERROR_KINDS if errors else ())
+             + (LADDER_COUNTS if tolerances else ()))
     return _sparse_stats(np.zeros((0, num_classes, num_classes), dtype=np.int64),
                          {name: np.zeros((0, num_classes)) for name in names}, ignore_index)
 
@@ -97,6 +104,10 @@ class SegmentationEvaluator:
             matching pass.
         errors: True also counts the error breakdown (``Scores.error_breakdown()``; Bernhard et al. 2024),
             opt-in since its connected components cost about 15 times the rest of the evaluation.
+        tolerances: True also counts BF, NSD and Boundary IoU at every tolerance of ``catalog.TOLERANCES``
+            (``Scores.tolerance_curve``), each rung equal to a fresh evaluation at that tolerance.
+        boundary_iou_d: Boundary IoU's band width d in pixels for every image size; None (the default):
+            ``max(1, round(0.02 x image diagonal))``.
 
     Example:
         >>> evaluator = SegmentationEvaluator(num_classes=11)
@@ -107,16 +118,19 @@ class SegmentationEvaluator:
 
     def __init__(self, num_classes: int, ignore_index: int = 255, *, device=None, boundary: bool = True,
                  per_image: bool = True, distances: bool = False, nsd_tolerance: float | None = None,
-                 errors: bool = False):
+                 errors: bool = False, tolerances: bool = False, boundary_iou_d: int | None = None):
         check_num_classes(num_classes, ignore_index)
         if nsd_tolerance is not None and not (math.isfinite(nsd_tolerance) and nsd_tolerance >= 0):
             raise ValueError(f"nsd_tolerance must be a finite distance >= 0 in pixels, got {nsd_tolerance}; pass None "
                              "for BF's theta (0.0075 x image diagonal).")
-        self.nsd_tolerance = nsd_tolerance
+        if boundary_iou_d is not None and (int(boundary_iou_d) != boundary_iou_d or boundary_iou_d < 1):
+            raise ValueError(f"boundary_iou_d must be an integer band width >= 1 in pixels, got {boundary_iou_d!r}; "
+                             "pass None for max(1, round(0.02 x image diagonal)).")
+        self.nsd_tolerance, self.boundary_iou_d = nsd_tolerance, boundary_iou_d
         self.num_classes, self.ignore_index = int(num_classes), int(ignore_index)
         self.device = None if device is None else torch.device(device)
         self.boundary, self.keep_per_image, self.distances = boundary, per_image, distances
-        self.errors = errors
+        self.errors, self.tolerances = errors, tolerances
         self.reset()
 
     def reset(self) -> None:
@@ -136,7 +150,8 @@ class SegmentationEvaluator:
         if self.device is None:
             self.device = batches[0].preds.device
         parts = [batch_stats(batch, self.num_classes, self.ignore_index, boundary=self.boundary,
-                             distances=self.distances, nsd_tolerance=self.nsd_tolerance, errors=self.errors)
+                             distances=self.distances, nsd_tolerance=self.nsd_tolerance, errors=self.errors,
+                             tolerances=self.tolerances, boundary_iou_d=self.boundary_iou_d)
                  for batch in batches]
         order = np.argsort(np.concatenate([batch.positions for batch in batches]), kind="stable")
         self._parts.append(ImageStats.concat(parts).subset(order))  # back in the caller's order
@@ -144,7 +159,8 @@ class SegmentationEvaluator:
     def image_stats(self) -> ImageStats:
         """The per-image statistics of every image seen, in order (after ``all_reduce``: rank 0's first)."""
         if not self._parts:
-            return empty_stats(self.num_classes, self.ignore_index, distances=self.distances, errors=self.errors)
+            return empty_stats(self.num_classes, self.ignore_index, distances=self.distances, errors=self.errors,
+                               tolerances=self.tolerances)
         if len(self._parts) > 1:
             self._parts = [ImageStats.concat(self._parts)]
         return self._parts[0]
@@ -174,7 +190,8 @@ class SegmentationEvaluator:
 
 
 def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, boundary: bool = True,
-             distances: bool = False, nsd_tolerance: float | None = None, errors: bool = False) -> Scores:
+             distances: bool = False, nsd_tolerance: float | None = None, errors: bool = False,
+             tolerances: bool = False, boundary_iou_d: int | None = None) -> Scores:
     """Score predictions against targets in one call (``SegmentationEvaluator`` over a single batch).
 
     Args:
@@ -187,12 +204,15 @@ def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, bound
         distances: True adds HD95 (``class_hd95``, ``hd95``: lower is better, in pixels).
         nsd_tolerance: NSD's tau in pixels; None (the default): BF's theta, 0.0075 x image diagonal.
         errors: True counts the error breakdown (``scores.error_breakdown()``).
+        tolerances: True counts the tolerance ladder (``scores.tolerance_curve(key)``).
+        boundary_iou_d: Boundary IoU's band width d in pixels; None (the default): 0.02 x image diagonal, rounded.
 
     Returns:
         ``Scores``; ``scores.as_dict()`` has DESIGN.md's keys, ``scores.confusion`` the raw matrix and
         ``scores.image_stats`` the per-image statistics (for subsets, per-image tables and the bootstrap).
     """
     evaluator = SegmentationEvaluator(num_classes, ignore_index, boundary=boundary, distances=distances,
-                                      nsd_tolerance=nsd_tolerance, errors=errors)
+                                      nsd_tolerance=nsd_tolerance, errors=errors, tolerances=tolerances,
+                                      boundary_iou_d=boundary_iou_d)
     evaluator.update(preds, targets)
     return evaluator.compute()

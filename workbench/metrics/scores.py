@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import bootstrap, region
+from . import bootstrap, region, tolerance
 from .breakdown import breakdown_table
 from .catalog import ERROR_KINDS, HEADLINE, METRIC, METRICS, SCORE_KEYS, score_label
 from .conventions import conventions_table
@@ -185,6 +185,30 @@ class Scores:
             raise ValueError("error_breakdown: the error kinds were not counted; evaluate with errors=True "
                              "(evaluate(..., errors=True) or SegmentationEvaluator(..., errors=True)).")
         return breakdown_table(stats.totals(), _class_names(class_names, self.num_classes))
+
+    def tolerance_curve(self, key: str, *, intervals: bool = True, resamples: int = 2000, level: float = 0.95,
+                        seed: int = 0, groups=None, block: int | None = None) -> pd.DataFrame:
+        """A boundary score at each tolerance of ``catalog.TOLERANCES`` (1, 2, 3, 5, 8, 13, 21 pixels).
+
+        Each rung equals a fresh evaluation at that tolerance: ``boundary_f1`` and ``nsd`` at tau (NSD as
+        ``evaluate(..., nsd_tolerance=tau)``), ``boundary_miou`` at band width d (``boundary_iou_d=d``).
+
+        Args:
+            key: ``"boundary_f1"``, ``"nsd"`` or ``"boundary_miou"``.
+            intervals: False gives the values alone (no resampling).
+            resamples, level, seed, groups, block: as for ``bootstrap``; the same seed draws the same
+                resamples, so each rung's interval is the one ``bootstrap`` would give at that tolerance.
+
+        Returns:
+            DataFrame indexed by ``tolerance`` (pixels) with ``value`` and, with intervals, ``low``, ``high``;
+            ``attrs``: ``key``, ``unit`` (``"pixels"``), ``tolerance`` (``"tolerance tau"`` or ``"band width
+            d"``), ``num_images`` and, with intervals, those of ``bootstrap`` (``method``, ...).
+
+        Raises:
+            ValueError: an unknown key, or the ladder was not counted (score with ``tolerances=True``).
+        """
+        return tolerance.tolerance_curve(self, key, intervals=intervals, resamples=resamples, level=level,
+                                         seed=seed, groups=groups, block=block)
 
     def table(self, class_names=None) -> pd.DataFrame:
         """Per-class table plus a final "mean" row, with the conventions in ``df.attrs``.

@@ -14,6 +14,7 @@ from workbench.metrics import NEAR_CHANCE, NEAR_CHANCE_FACTOR, metric_notes, sco
 from workbench.records import atomic_write_text, remove_dead_temporaries
 from workbench.report import confusion, figures, score_tables
 from workbench.report.error_breakdown import error_breakdown_sections
+from workbench.report.tolerance_curves import tolerance_sections
 from workbench.report.page import number, page, section, text
 from workbench.report.review_run import ReviewRun, data_label, read_review_run, same_images
 from workbench.report.summary import BootstrapSettings, Lead, intervals, leads, near_chance
@@ -60,6 +61,7 @@ def review_sections(run: ReviewRun, settings: BootstrapSettings) -> list[str]:
         section("Results", results, section_id="results"),
         section("Per-class IoU", score_tables.per_class_table(records), section_id="per-class"),
         *error_breakdown_sections(records),
+        *tolerance_sections(records, settings),
     ]
     if run.histories:
         sections.append(section("Learning curves", figures.learning_curves(run.histories), section_id="curves"))

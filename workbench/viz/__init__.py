@@ -28,5 +28,6 @@ __all__ = export_lazily(__name__, {
     ".score_maps": ["plot_score_map", "score_rgb", "upsample_nearest"],
     ".style_figures": ["LOSS_COLUMNS", "draw_gram", "draw_loss_curves", "draw_stage_image", "image_array",
                        "move_step_marker"],
+    ".tolerance_plots": ["default_tolerance", "plot_tolerance_curves"],
     ".upsampling_figures": ["plot_bins", "plot_maps"],
 })
