@@ -108,6 +108,8 @@ def _add_evaluate(commands) -> None:
     sub.add_argument("--num-workers", type=int, default=0, help="DataLoader worker processes (--weights)")
     sub.add_argument("--distances", action="store_true", help="also score HD95 (95th-percentile Hausdorff distance, "
                      "in pixels; lower is better): slower, its distance searches are unbounded")
+    sub.add_argument("--errors", action="store_true", help="also count the error breakdown (boundary, extent and "
+                     "segment errors): the report's \"where each model loses its IoU\"")
     sub.add_argument("--workers", type=int, default=None, help="--preds: processes reading and scoring images "
                      "(default: every usable core; 1: this process alone; the record is the same). Under torchrun "
                      "each process scores its share of the images and rank 0 writes the record")

@@ -12,6 +12,7 @@ import time
 import tracemalloc
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 from torch.utils.data import Subset
@@ -109,21 +110,54 @@ def evaluate_cli(root, out, *preds):
     return main([*args, *[flag for source in sources for flag in ("--preds", source)]])
 
 
-def test_evaluate_and_compare_score_hd95_when_asked(tmp_path, capsys):
+def scored_with(tmp_path, flag):
+    """``evaluate --preds preds-a FLAG`` on fresh data: the record, the masks it scored and their targets."""
     root = tmp_path / "data"
     _, targets = make_data(root, 3)
     assert main(["evaluate", "--preds", str(root / "preds-a"), "--data", str(root), "--split", "val", "--out",
-                 str(tmp_path / "rec"), "--workers", "1", "--distances"]) == 0
+                 str(tmp_path / "rec"), "--workers", "1", flag]) == 0
     record = read_record(tmp_path / "rec")
-    preds = [np.array(Image.open(root / "preds-a" / f"{s}.png")) for s in record.stems]
+    return record, [np.array(Image.open(root / "preds-a" / f"{s}.png")) for s in record.stems], targets
+
+
+def compare_with(tmp_path, flag):
+    compare = ["compare", "--models", "fcn32s", "--num-images", "4", "--val-images", "2", "--image-size", "32",
+               "--epochs", "1", "--batch-size", "2", "--no-progress", "--device", "cpu", "--out", str(tmp_path / "cmp"),
+               flag]
+    assert main(compare) == 0
+    return read_record(tmp_path / "cmp" / "fcn32s")
+
+
+def test_evaluate_and_compare_score_hd95_when_asked(tmp_path, capsys):
+    root = tmp_path / "data"
+    record, preds, targets = scored_with(tmp_path, "--distances")
     np.testing.assert_allclose(record.scores.hd95, evaluate(preds, targets, 5, distances=True).hd95, rtol=0, atol=1e-12)
     assert "hd95" in capsys.readouterr().out
     assert score_predictions(root / "preds-a", SegmentationFolder(root, "val"), tmp_path / "plain").scores.hd95 is None
-    compare = ["compare", "--models", "fcn32s", "--num-images", "4", "--val-images", "2", "--image-size", "32",
-               "--epochs", "1", "--batch-size", "2", "--no-progress", "--device", "cpu", "--out", str(tmp_path / "cmp"),
-               "--distances"]
-    assert main(compare) == 0
-    assert read_record(tmp_path / "cmp" / "fcn32s").scores.hd95 is not None
+    assert compare_with(tmp_path, "--distances").scores.hd95 is not None
+
+
+def test_evaluate_and_compare_count_the_error_breakdown_when_asked(tmp_path):
+    root = tmp_path / "data"
+    record, preds, targets = scored_with(tmp_path, "--errors")
+    expected = evaluate(preds, targets, 5, errors=True).error_breakdown()
+    assert (expected.drop(columns="iou").fillna(0).to_numpy() > 0).any()  # some errors to count
+    pd.testing.assert_frame_equal(record.scores.error_breakdown(), expected, rtol=0, atol=1e-12)
+    plain = score_predictions(root / "preds-a", SegmentationFolder(root, "val"), tmp_path / "plain")
+    with pytest.raises(ValueError, match="errors=True"):
+        plain.scores.error_breakdown()
+    assert evaluate_cli(root, tmp_path / "cmp-preds", ("a", "preds-a"), ("b", "preds-b")) == 0  # no --errors
+    assert main(["report", str(tmp_path / "cmp-preds"), "--out", str(tmp_path / "plain.html"),
+                 "--resamples", "50"]) == 0
+    assert "Where each model loses its IoU" not in (tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert main(["evaluate", "--preds", f"a={root / 'preds-a'}", "--preds", f"b={root / 'preds-b'}", "--data",
+                 str(root), "--split", "val", "--out", str(tmp_path / "cmp-errors"), "--workers", "1", "--errors"]) == 0
+    assert main(["report", str(tmp_path / "cmp-errors"), "--out", str(tmp_path / "errors.html"),
+                 "--resamples", "50"]) == 0
+    assert "Where each model loses its IoU" in (tmp_path / "errors.html").read_text(encoding="utf-8")
+    assert compare_with(tmp_path, "--errors").scores.error_breakdown().loc["mean"].sum() == pytest.approx(1)
+    assert main(["report", str(tmp_path / "cmp"), "--out", str(tmp_path / "review.html"), "--resamples", "50"]) == 0
+    assert "Where each model loses its IoU" in (tmp_path / "review.html").read_text(encoding="utf-8")
 
 
 def test_out_at_the_data_root_is_refused_and_the_masks_survive(tmp_path, capsys):

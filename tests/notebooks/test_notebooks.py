@@ -1,5 +1,6 @@
 """Every notebook runs headless with small parameters on a CPU, and is committed clean (no outputs)."""
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -37,6 +38,8 @@ def test_notebook_runs_headless(name, tmp_path, shared_run):
         executed = json.loads((tmp_path / f"{name}.ipynb").read_text(encoding="utf-8"))
         cell = next(c for c in executed["cells"] if LIVE_CURVES[name] in "".join(c["source"]))
         assert [("image/png" in o.get("data", {})) for o in cell["outputs"]].count(True) == 1
+    if name == "13_boundary_scores":
+        assert_one_miou_drop_three_errors(json.loads((tmp_path / f"{name}.ipynb").read_text(encoding="utf-8")))
     if name == "07_review":
         report = (tmp_path / "runs" / "review" / "report.html").read_text(encoding="utf-8")
         assert "Confusion matrices" in report and "data:image/png;base64," in report
@@ -44,6 +47,27 @@ def test_notebook_runs_headless(name, tmp_path, shared_run):
         if (Path(SMALL[name]["camvid_root"]) / "classes.json").is_file():  # the section on video frames ran
             assert "moving-block percentile bootstrap, blocks of 10 frames within one sequence" in shown
             assert "0016E5" in shown
+
+
+CASE_LINE = re.compile(r"^\((?P<case>[abc])\) .*: mIoU (?P<miou>[\d.]+); the object's errors: "
+                       r"boundary (?P<boundary>\d+)%, extent (?P<extent>\d+)%, segment (?P<segment>\d+)%; "
+                       r"FP (?P<fp>\d+)%, FN (?P<fn>\d+)%$", re.MULTILINE)
+
+
+def assert_one_miou_drop_three_errors(executed: dict):
+    """Notebook 13's last section: (a) shift, (b) false blob, (c) missed object at nearly one mIoU, and the
+    error breakdown naming each (boundary; segment FP; segment FN), as its printed summary shows."""
+    cell = next(c for c in executed["cells"]
+                if c["cell_type"] == "code" and "error_breakdown(" in "".join(c["source"]))
+    text = "".join("".join(o.get("text", "")) for o in cell["outputs"] if o.get("output_type") == "stream")
+    cases = {m["case"]: {k: float(v) for k, v in m.groupdict().items() if k != "case"}
+             for m in CASE_LINE.finditer(text)}
+    assert sorted(cases) == ["a", "b", "c"], text
+    mious = [case["miou"] for case in cases.values()]
+    assert max(mious) - min(mious) <= 0.01 and max(mious) < 0.99, mious
+    assert cases["a"]["boundary"] >= 90 and cases["a"]["fp"] == cases["a"]["fn"] == 50, cases["a"]
+    assert cases["b"]["segment"] == 100 and cases["b"]["fp"] == 100, cases["b"]
+    assert cases["c"]["segment"] == 100 and cases["c"]["fn"] == 100, cases["c"]
 
 
 @pytest.mark.parametrize("name", NAMES)

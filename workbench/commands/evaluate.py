@@ -54,7 +54,7 @@ def _run_predictions(args) -> int:
         check_out_folder(out, inputs, comparison=sources is not None)  # before the lock file goes there
         with RunLock(out if dist.is_main else None) as lock:  # a second writer stops at once, naming the first
             print_note(lock)
-            options = {"workers": args.workers or usable_cores(), "distances": args.distances,
+            options = {"workers": args.workers or usable_cores(), "distances": args.distances, "errors": args.errors,
                        "progress": dist.is_main and sys.stderr.isatty()}
             if sources is None:
                 record = score_predictions(args.preds[0], data, out, **options)
@@ -102,7 +102,8 @@ def _score_weights(args, data, out: Path):
     runtime = create_runtime(device=args.device, precision=args.precision, channels_last=False)
     model = runtime.prepare_model(model)
     return score_model(model, data, out, spec=spec, weights=Path(args.weights).resolve(), batch_size=args.batch_size,
-                       runtime=runtime, num_workers=args.num_workers, distances=args.distances)
+                       runtime=runtime, num_workers=args.num_workers, distances=args.distances,
+                       errors=args.errors)
 
 
 def _dataset(args, split: str, *, count: int | None):

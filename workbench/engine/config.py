@@ -63,6 +63,8 @@ class TrainConfig:
     progress: bool = _option(True, "tqdm progress bars (on rank 0 only)")
     distances: bool = _option(False, "also score HD95 (95th-percentile Hausdorff distance, in pixels) in the run's "
                               "record; slower: its distance searches are unbounded")
+    errors: bool = _option(False, "also count the error breakdown (boundary, extent and segment errors, Bernhard "
+                           "et al. 2024) into the run's record: the report's \"where each model loses its IoU\"")
 
     def __post_init__(self):
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)

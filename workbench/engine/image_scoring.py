@@ -33,12 +33,13 @@ ROUND = 8  # images per process per round: enough to keep a pool busy, few enoug
 @dataclass(frozen=True)
 class ImageTask:
     """What every job needs: the target data, the prediction file of each image (in order), the classes, and
-    whether to score HD95 too."""
+    whether to score HD95 and count the error breakdown too."""
 
     dataset: object
     files: Sequence[Path]
     classes: Classes
     distances: bool = False
+    errors: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def score_image(task: ImageTask, index: int) -> ImageResult:
     target = data_target(task.dataset, index)
     pred = read_prediction(task.files[index], task.classes, target.shape)
     stats = evaluate(pred, target, task.classes.num_classes, task.classes.ignore_index,
-                     distances=task.distances).image_stats
+                     distances=task.distances, errors=task.errors).image_stats
     return ImageResult(stats, encode_mask(pred, mask_bit_depth(task.classes.num_classes)), label_digest(target))
 
 
@@ -98,12 +99,12 @@ def score_images(task: ImageTask, *, workers: int = 1, progress: bool = False) -
                 mine = pool.map(range(first, min(first + per_round, total)))
             except (ValueError, OSError) as err:  # told to every rank below, so that none waits forever
                 problem = str(err) or type(err).__name__
-            scored = _gather(mine, problem, task.classes, task.distances)
+            scored = _gather(mine, problem, task)
             bar.update(len(scored.pngs))
             yield scored
 
 
-def _gather(mine: list[ImageResult], problem: str, classes: Classes, distances: bool) -> ScoredRound:
+def _gather(mine: list[ImageResult], problem: str, task: ImageTask) -> ScoredRound:
     """The round of every rank, in rank order; raises the first rank's problem on every rank."""
     items = [problem.encode("utf-8")]
     for result in mine:
@@ -113,7 +114,7 @@ def _gather(mine: list[ImageResult], problem: str, classes: Classes, distances: 
     if problems:
         raise ValueError(problems[0])
     stats = ImageStats.concat([r.stats for r in mine]) if mine else \
-        empty_stats(classes.num_classes, classes.ignore_index, distances=distances)
+        empty_stats(task.classes.num_classes, task.classes.ignore_index, distances=task.distances, errors=task.errors)
     stats = all_gather_stats(stats, distributed.collective_device())
     return ScoredRound(stats, [png for part in gathered for png in part[1::2]],
                        [digest.decode("ascii") for part in gathered for digest in part[2::2]])

@@ -14,7 +14,8 @@ from workbench.engine.checkpoint_meta import CheckpointError
 from workbench.engine.config import TrainConfig
 
 BUDGET = ("epochs", "max_steps")
-OPERATIONAL = ("resume", "progress", "out_dir", "num_workers", "log_every", "distances")  # not what the weights are
+OPERATIONAL = ("resume", "progress", "out_dir", "num_workers", "log_every", "distances",
+               "errors")  # not what the weights are
 
 
 class ResumeMismatch(ValueError):

@@ -31,7 +31,8 @@ from workbench.records import (
 
 def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None = None,
                 weights: str | Path | None = None, batch_size: int = 8, runtime: Runtime | None = None,
-                num_workers: int = 0, distances: bool = False, progress: bool = False) -> Record:
+                num_workers: int = 0, distances: bool = False, errors: bool = False,
+                progress: bool = False) -> Record:
     """Predict every sample of ``dataset``, score the predictions and write the record to ``out``.
 
     Args:
@@ -42,6 +43,7 @@ def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None
         weights: the checkpoint the weights came from (its sha256 goes into the record).
         runtime: device and precision; None uses the model's device in float32.
         distances: also score HD95 (``class_hd95``, ``hd95``).
+        errors: also count the error breakdown (``Scores.error_breakdown``).
 
     Returns:
         The ``workbench.records.Record`` written.
@@ -52,7 +54,7 @@ def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None
     if runtime is None:
         runtime = Runtime(next(model.parameters()).device, "fp32", channels_last=False)
     evaluator = SegmentationEvaluator(classes.num_classes, classes.ignore_index, device=runtime.device, per_image=True,
-                                      distances=distances)
+                                      distances=distances, errors=errors)
     loader = create_eval_loader(dataset, batch_size=batch_size, num_workers=num_workers, pin_memory=runtime.pin_memory)
     with RecordWriter(out, classes, data_stems(dataset), groups=image_groups(dataset)) as writer:
         predict(model, loader, evaluator, runtime=runtime, reduce=False, progress=progress, sink=writer.add_masks)
@@ -60,7 +62,7 @@ def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None
 
 
 def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, workers: int = 1, distances: bool = False,
-                      progress: bool = False) -> Record | None:
+                      errors: bool = False, progress: bool = False) -> Record | None:
     """Score the masks another tool wrote in ``preds_dir`` (one ``<stem>.png`` or ``.npy`` per image).
 
     Accepted: 8/16-bit grey or palette PNGs of class ids, RGB PNGs in the ``classes.json`` colours, ``.npy``
@@ -73,6 +75,7 @@ def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, worker
         out: the record folder (never inside the dataset's or the predictions' folder).
         workers: processes reading and scoring images (1: this process); the record is bit-identical.
         distances: also score HD95 (``class_hd95``, ``hd95``).
+        errors: also count the error breakdown (``Scores.error_breakdown``).
         progress: a bar over the images.
 
     Under torchrun every process scores its share of the images and rank 0 writes the one record (the
@@ -81,12 +84,14 @@ def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, worker
     Returns:
         The ``workbench.records.Record`` written to ``out`` (None on ranks other than 0).
     """
-    records = _score_folders({None: preds_dir}, dataset, out, workers=workers, distances=distances, progress=progress)
+    records = _score_folders({None: preds_dir}, dataset, out, workers=workers, distances=distances, errors=errors,
+                             progress=progress)
     return None if records is None else records[None]
 
 
 def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path, *, workers: int = 1,
-                     distances: bool = False, progress: bool = False) -> dict[str, Record] | None:
+                     distances: bool = False, errors: bool = False,
+                     progress: bool = False) -> dict[str, Record] | None:
     """Score several prediction folders on the same data into one comparison folder, as a whole or not at all.
 
     Every source is scored into a staging folder first; only when all have passed are the records moved in
@@ -97,12 +102,13 @@ def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path
         sources: name -> predictions folder; each becomes the record ``out/<name>``, in this order.
         dataset: the target data (with ``.classes``).
         out: the comparison folder; gets the tables ``compare`` writes.
-        workers, distances, progress: as for ``score_predictions``.
+        workers, distances, errors, progress: as for ``score_predictions``.
 
     Returns:
         name -> ``Record`` (None on torchrun ranks other than 0).
     """
-    records = _score_folders(dict(sources), dataset, out, workers=workers, distances=distances, progress=progress)
+    records = _score_folders(dict(sources), dataset, out, workers=workers, distances=distances, errors=errors,
+                             progress=progress)
     if records is None:
         return None
     table = comparison_table({name: r.scores for name, r in records.items()},
@@ -113,7 +119,8 @@ def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path
     return records
 
 
-def _score_folders(sources: dict, dataset, out, *, workers: int, distances: bool, progress: bool) -> dict | None:
+def _score_folders(sources: dict, dataset, out, *, workers: int, distances: bool, errors: bool,
+                   progress: bool) -> dict | None:
     """Score each predictions folder (key None: ``out`` is the record itself) and commit them together."""
     classes, stems, data = dataset_classes(dataset), data_stems(dataset), describe_data(dataset)
     groups = image_groups(dataset)
@@ -122,7 +129,7 @@ def _score_folders(sources: dict, dataset, out, *, workers: int, distances: bool
     main = distributed.current().is_main
     with ComparisonWriter(out, list(sources), enabled=main) as comparison:
         for name, folder in sources.items():
-            task = ImageTask(dataset, [files[name][stem] for stem in stems], classes, distances)
+            task = ImageTask(dataset, [files[name][stem] for stem in stems], classes, distances, errors)
             writer = RecordWriter(comparison.staging(name), classes, stems, groups=groups) if main else None
             with writer or contextlib.nullcontext():
                 parts = []
