@@ -110,6 +110,8 @@ def _add_evaluate(commands) -> None:
                      "in pixels; lower is better): slower, its distance searches are unbounded")
     sub.add_argument("--errors", action="store_true", help="also count the error breakdown (boundary, extent and "
                      "segment errors): the report's \"where each model loses its IoU\"")
+    sub.add_argument("--tolerances", action="store_true", help="also count BF, NSD and Boundary IoU at tolerances of "
+                     "1-21 px: the report's \"scores over the tolerance\"")
     sub.add_argument("--workers", type=int, default=None, help="--preds: processes reading and scoring images "
                      "(default: every usable core; 1: this process alone; the record is the same). Under torchrun "
                      "each process scores its share of the images and rank 0 writes the record")

@@ -160,6 +160,17 @@ def test_evaluate_and_compare_count_the_error_breakdown_when_asked(tmp_path):
     assert "Where each model loses its IoU" in (tmp_path / "review.html").read_text(encoding="utf-8")
 
 
+def test_evaluate_and_compare_count_the_tolerance_ladder_when_asked(tmp_path):
+    record, preds, targets = scored_with(tmp_path, "--tolerances")
+    expected = evaluate(preds, targets, 5, tolerances=True)
+    for key in ("boundary_f1", "nsd", "boundary_miou"):
+        pd.testing.assert_frame_equal(record.scores.tolerance_curve(key, resamples=50),
+                                      expected.tolerance_curve(key, resamples=50), rtol=0, atol=1e-12)
+    assert main(["report", str(tmp_path / "rec"), "--out", str(tmp_path / "review.html"), "--resamples", "50"]) == 0
+    assert "Scores over the tolerance" in (tmp_path / "review.html").read_text(encoding="utf-8")
+    assert len(compare_with(tmp_path, "--tolerances").scores.tolerance_curve("nsd", intervals=False)) == 7
+
+
 def test_out_at_the_data_root_is_refused_and_the_masks_survive(tmp_path, capsys):
     make_data(tmp_path / "data", 3)
     before = {p: p.read_bytes() for p in (tmp_path / "data/masks/val").iterdir()}

@@ -68,6 +68,12 @@ def assert_one_miou_drop_three_errors(executed: dict):
     assert cases["a"]["boundary"] >= 90 and cases["a"]["fp"] == cases["a"]["fn"] == 50, cases["a"]
     assert cases["b"]["segment"] == 100 and cases["b"]["fp"] == 100, cases["b"]
     assert cases["c"]["segment"] == 100 and cases["c"]["fn"] == 100, cases["c"]
+    curve = next(c for c in executed["cells"]  # the tolerance curves tell the shift from the objects
+                 if c["cell_type"] == "code" and "tolerance_curve(" in "".join(c["source"]))
+    lines = "".join("".join(o.get("text", "")) for o in curve["outputs"] if o.get("output_type") == "stream")
+    assert re.search(r"^\(a\) .*: NSD reaches 1 at tau = \d+ px$", lines, re.MULTILINE), lines
+    assert len(re.findall(r"^\([bc]\) .*: NSD stays below 1 at every tau", lines, re.MULTILINE)) == 2, lines
+    assert any("image/png" in o.get("data", {}) for o in curve["outputs"]), "the curves' figure"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -55,6 +55,7 @@ def _run_predictions(args) -> int:
         with RunLock(out if dist.is_main else None) as lock:  # a second writer stops at once, naming the first
             print_note(lock)
             options = {"workers": args.workers or usable_cores(), "distances": args.distances, "errors": args.errors,
+                       "tolerances": args.tolerances,
                        "progress": dist.is_main and sys.stderr.isatty()}
             if sources is None:
                 record = score_predictions(args.preds[0], data, out, **options)
@@ -103,7 +104,7 @@ def _score_weights(args, data, out: Path):
     model = runtime.prepare_model(model)
     return score_model(model, data, out, spec=spec, weights=Path(args.weights).resolve(), batch_size=args.batch_size,
                        runtime=runtime, num_workers=args.num_workers, distances=args.distances,
-                       errors=args.errors)
+                       errors=args.errors, tolerances=args.tolerances)
 
 
 def _dataset(args, split: str, *, count: int | None):

@@ -65,6 +65,8 @@ class TrainConfig:
                               "record; slower: its distance searches are unbounded")
     errors: bool = _option(False, "also count the error breakdown (boundary, extent and segment errors, Bernhard "
                            "et al. 2024) into the run's record: the report's \"where each model loses its IoU\"")
+    tolerances: bool = _option(False, "also count BF, NSD and Boundary IoU at tolerances of 1-21 px into the run's "
+                               "record: the report's \"scores over the tolerance\"")
 
     def __post_init__(self):
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)

@@ -215,7 +215,7 @@ def _validate(ctx: _Context, row: dict, *, final: bool):
     loader = create_eval_loader(ctx.val_data, batch_size=ctx.config.batch_size) if keep else ctx.val_loader
     evaluator = SegmentationEvaluator(ctx.classes.num_classes, ctx.config.ignore_index, device=ctx.runtime.device,
                                       per_image=keep, distances=keep and ctx.config.distances,
-                                      errors=keep and ctx.config.errors)
+                                      errors=keep and ctx.config.errors, tolerances=keep and ctx.config.tolerances)
     writer = None
     if keep and ctx.run.writable:
         writer = RecordWriter(ctx.run.path, ctx.classes, data_stems(ctx.val_data), owned=True,

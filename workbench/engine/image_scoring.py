@@ -33,13 +33,14 @@ ROUND = 8  # images per process per round: enough to keep a pool busy, few enoug
 @dataclass(frozen=True)
 class ImageTask:
     """What every job needs: the target data, the prediction file of each image (in order), the classes, and
-    whether to score HD95 and count the error breakdown too."""
+    whether to score HD95, count the error breakdown and the tolerance ladder too."""
 
     dataset: object
     files: Sequence[Path]
     classes: Classes
     distances: bool = False
     errors: bool = False
+    tolerances: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def score_image(task: ImageTask, index: int) -> ImageResult:
     target = data_target(task.dataset, index)
     pred = read_prediction(task.files[index], task.classes, target.shape)
     stats = evaluate(pred, target, task.classes.num_classes, task.classes.ignore_index,
-                     distances=task.distances, errors=task.errors).image_stats
+                     distances=task.distances, errors=task.errors, tolerances=task.tolerances).image_stats
     return ImageResult(stats, encode_mask(pred, mask_bit_depth(task.classes.num_classes)), label_digest(target))
 
 
@@ -114,7 +115,8 @@ def _gather(mine: list[ImageResult], problem: str, task: ImageTask) -> ScoredRou
     if problems:
         raise ValueError(problems[0])
     stats = ImageStats.concat([r.stats for r in mine]) if mine else \
-        empty_stats(task.classes.num_classes, task.classes.ignore_index, distances=task.distances, errors=task.errors)
+        empty_stats(task.classes.num_classes, task.classes.ignore_index, distances=task.distances, errors=task.errors,
+                    tolerances=task.tolerances)
     stats = all_gather_stats(stats, distributed.collective_device())
     return ScoredRound(stats, [png for part in gathered for png in part[1::2]],
                        [digest.decode("ascii") for part in gathered for digest in part[2::2]])

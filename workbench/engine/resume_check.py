@@ -15,7 +15,7 @@ from workbench.engine.config import TrainConfig
 
 BUDGET = ("epochs", "max_steps")
 OPERATIONAL = ("resume", "progress", "out_dir", "num_workers", "log_every", "distances",
-               "errors")  # not what the weights are
+               "errors", "tolerances")  # not what the weights are
 
 
 class ResumeMismatch(ValueError):

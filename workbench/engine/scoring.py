@@ -31,7 +31,7 @@ from workbench.records import (
 
 def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None = None,
                 weights: str | Path | None = None, batch_size: int = 8, runtime: Runtime | None = None,
-                num_workers: int = 0, distances: bool = False, errors: bool = False,
+                num_workers: int = 0, distances: bool = False, errors: bool = False, tolerances: bool = False,
                 progress: bool = False) -> Record:
     """Predict every sample of ``dataset``, score the predictions and write the record to ``out``.
 
@@ -44,6 +44,7 @@ def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None
         runtime: device and precision; None uses the model's device in float32.
         distances: also score HD95 (``class_hd95``, ``hd95``).
         errors: also count the error breakdown (``Scores.error_breakdown``).
+        tolerances: also count BF, NSD and Boundary IoU over the tolerance ladder (``Scores.tolerance_curve``).
 
     Returns:
         The ``workbench.records.Record`` written.
@@ -54,7 +55,7 @@ def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None
     if runtime is None:
         runtime = Runtime(next(model.parameters()).device, "fp32", channels_last=False)
     evaluator = SegmentationEvaluator(classes.num_classes, classes.ignore_index, device=runtime.device, per_image=True,
-                                      distances=distances, errors=errors)
+                                      distances=distances, errors=errors, tolerances=tolerances)
     loader = create_eval_loader(dataset, batch_size=batch_size, num_workers=num_workers, pin_memory=runtime.pin_memory)
     with RecordWriter(out, classes, data_stems(dataset), groups=image_groups(dataset)) as writer:
         predict(model, loader, evaluator, runtime=runtime, reduce=False, progress=progress, sink=writer.add_masks)
@@ -62,7 +63,7 @@ def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None
 
 
 def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, workers: int = 1, distances: bool = False,
-                      errors: bool = False, progress: bool = False) -> Record | None:
+                      errors: bool = False, tolerances: bool = False, progress: bool = False) -> Record | None:
     """Score the masks another tool wrote in ``preds_dir`` (one ``<stem>.png`` or ``.npy`` per image).
 
     Accepted: 8/16-bit grey or palette PNGs of class ids, RGB PNGs in the ``classes.json`` colours, ``.npy``
@@ -76,6 +77,7 @@ def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, worker
         workers: processes reading and scoring images (1: this process); the record is bit-identical.
         distances: also score HD95 (``class_hd95``, ``hd95``).
         errors: also count the error breakdown (``Scores.error_breakdown``).
+        tolerances: also count BF, NSD and Boundary IoU over the tolerance ladder (``Scores.tolerance_curve``).
         progress: a bar over the images.
 
     Under torchrun every process scores its share of the images and rank 0 writes the one record (the
@@ -85,12 +87,13 @@ def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, worker
         The ``workbench.records.Record`` written to ``out`` (None on ranks other than 0).
     """
     records = _score_folders({None: preds_dir}, dataset, out, workers=workers, distances=distances, errors=errors,
+                             tolerances=tolerances,
                              progress=progress)
     return None if records is None else records[None]
 
 
 def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path, *, workers: int = 1,
-                     distances: bool = False, errors: bool = False,
+                     distances: bool = False, errors: bool = False, tolerances: bool = False,
                      progress: bool = False) -> dict[str, Record] | None:
     """Score several prediction folders on the same data into one comparison folder, as a whole or not at all.
 
@@ -102,12 +105,13 @@ def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path
         sources: name -> predictions folder; each becomes the record ``out/<name>``, in this order.
         dataset: the target data (with ``.classes``).
         out: the comparison folder; gets the tables ``compare`` writes.
-        workers, distances, errors, progress: as for ``score_predictions``.
+        workers, distances, errors, tolerances, progress: as for ``score_predictions``.
 
     Returns:
         name -> ``Record`` (None on torchrun ranks other than 0).
     """
     records = _score_folders(dict(sources), dataset, out, workers=workers, distances=distances, errors=errors,
+                             tolerances=tolerances,
                              progress=progress)
     if records is None:
         return None
@@ -119,7 +123,7 @@ def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path
     return records
 
 
-def _score_folders(sources: dict, dataset, out, *, workers: int, distances: bool, errors: bool,
+def _score_folders(sources: dict, dataset, out, *, workers: int, distances: bool, errors: bool, tolerances: bool,
                    progress: bool) -> dict | None:
     """Score each predictions folder (key None: ``out`` is the record itself) and commit them together."""
     classes, stems, data = dataset_classes(dataset), data_stems(dataset), describe_data(dataset)
@@ -129,7 +133,7 @@ def _score_folders(sources: dict, dataset, out, *, workers: int, distances: bool
     main = distributed.current().is_main
     with ComparisonWriter(out, list(sources), enabled=main) as comparison:
         for name, folder in sources.items():
-            task = ImageTask(dataset, [files[name][stem] for stem in stems], classes, distances, errors)
+            task = ImageTask(dataset, [files[name][stem] for stem in stems], classes, distances, errors, tolerances)
             writer = RecordWriter(comparison.staging(name), classes, stems, groups=groups) if main else None
             with writer or contextlib.nullcontext():
                 parts = []
