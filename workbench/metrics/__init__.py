@@ -8,7 +8,7 @@ Each name imports its submodule on first use: ``Scores`` and the bootstrap read 
 from workbench.lazy_exports import export_lazily
 
 __all__ = export_lazily(__name__, {
-    ".bands": ["bf_tolerance", "boundary_width", "dilate", "disc_offsets", "inner_band", "label_edges"],
+    ".bands": ["dilate", "disc_offsets", "inner_band", "label_edges"],
     ".bootstrap": ["paired_bootstrap"],
     ".catalog": ["HEADLINE", "LOWER_IS_BETTER", "METRICS", "PER_IMAGE_COLUMNS", "SCALAR_KEYS", "SCORE_KEYS",
                  "score_label"],
@@ -16,7 +16,7 @@ __all__ = export_lazily(__name__, {
                 "class_pixel_counts", "near_chance"],
     ".evaluator": ["SegmentationEvaluator", "evaluate"],
     ".image_stats": ["ImageStats"],
-    ".notes": ["metric_notes"],
+    ".notes": ["bf_tolerance", "boundary_width", "metric_notes"],
     ".per_image": ["per_image_scores"],
     ".region": ["class_accuracy", "class_dice", "class_iou", "fw_iou", "nanmean", "pixel_accuracy"],
     ".scores": ["Scores"],

@@ -24,23 +24,6 @@ import torch.nn.functional as F
 from .threads import single_threaded
 
 
-def boundary_width(height: int, width: int) -> int:
-    """Band width d of Boundary IoU (Cheng et al. 2021): ``max(1, round(0.02 * image diagonal))`` pixels.
-
-    Python's ``round`` (half to even), as in the authors' ``int(round(dilation_ratio * img_diag))``.
-    """
-    return max(1, int(round(0.02 * math.sqrt(height * height + width * width))))
-
-
-def bf_tolerance(height: int, width: int) -> float:
-    """Distance tolerance theta of the BF score (Csurka et al. 2013, MATLAB bfscore): 0.75% of the diagonal.
-
-    Not rounded; a boundary pixel matches when a pixel of the other boundary lies within Euclidean distance
-    ``<= theta``.
-    """
-    return 0.0075 * math.sqrt(height * height + width * width)
-
-
 def disc_offsets(theta: float) -> list[tuple[int, int]]:
     """Integer offsets ``(dy, dx)`` with Euclidean length ``<= theta``, the centre first."""
     reach = int(math.floor(theta))

@@ -22,7 +22,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .bands import bf_tolerance, boundary_width, dilate, disc_offsets, doubling_levels, label_edges
+from .bands import dilate, disc_offsets, doubling_levels, label_edges
+from .notes import bf_tolerance, boundary_width
 from .inputs import LabelBatch
 from .region import safe_divide
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .notes import bf_tolerance, boundary_width
 from .region import count_accuracy, count_dice, count_fw_iou, count_iou, count_pixel_accuracy, nanmean, safe_divide
 
 CONFUSION = "confusion"  # the per-image tp, fp, fn that ``ImageStats.confusion_rows`` hold (totals tp, fp, fn)
@@ -62,6 +63,13 @@ def ladder_names(tolerance: int) -> dict[str, str]:
 
 
 TOLERANCE_CURVES = {"boundary_f1": "bf", "nsd": "nsd", "boundary_miou": "boundary"}  # key -> its rung arrays
+TOLERANCE_RULES = {"boundary_f1": "0.0075 x image diagonal", "nsd": "0.0075 x image diagonal (BF's theta)",
+                   "boundary_miou": "round(0.02 x image diagonal)"}  # each curve's default tolerance in words
+
+
+def default_tolerance(key: str, height: int, width: int) -> float:
+    """DESIGN.md's default tolerance of a curve's score for an image size: BF's and NSD's theta, Boundary IoU's d."""
+    return float(boundary_width(height, width)) if TOLERANCE_CURVES[key] == "boundary" else bf_tolerance(height, width)
 
 
 ERROR_KINDS = ("boundary_fp", "boundary_fn", "extent_fp", "extent_fn", "segment_fp", "segment_fn")  # error_kinds.py

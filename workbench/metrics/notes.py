@@ -6,6 +6,26 @@ tables and the review report.
 """
 from __future__ import annotations
 
+import math
+
+
+def boundary_width(height: int, width: int) -> int:
+    """Band width d of Boundary IoU (Cheng et al. 2021): ``max(1, round(0.02 * image diagonal))`` pixels.
+
+    Python's ``round`` (half to even), as in the authors' ``int(round(dilation_ratio * img_diag))``.
+    """
+    return max(1, int(round(0.02 * math.sqrt(height * height + width * width))))
+
+
+def bf_tolerance(height: int, width: int) -> float:
+    """Distance tolerance theta of the BF score (Csurka et al. 2013, MATLAB bfscore): 0.75% of the diagonal.
+
+    Not rounded; a boundary pixel matches when a pixel of the other boundary lies within Euclidean distance
+    ``<= theta``.
+    """
+    return 0.0075 * math.sqrt(height * height + width * width)
+
+
 BOUNDARY_IOU_RULE = "d = max(1, round(0.02 x image diagonal)) px per image (Boundary IoU, Cheng et al. 2021)"
 BF_THETA_RULE = "theta = 0.0075 x image diagonal, Euclidean, <= theta, not rounded (BF score, Csurka et al. 2013)"
 VOID_RULE = "void is don't care: boundary scores use pred' = pred with the target's void pixels set to void"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import bootstrap, region, tolerance
+from . import bootstrap, region, tolerance_curve
 from .breakdown import breakdown_table
 from .catalog import ERROR_KINDS, HEADLINE, METRIC, METRICS, SCORE_KEYS, score_label
 from .conventions import conventions_table
@@ -207,7 +207,7 @@ class Scores:
         Raises:
             ValueError: an unknown key, or the ladder was not counted (score with ``tolerances=True``).
         """
-        return tolerance.tolerance_curve(self, key, intervals=intervals, resamples=resamples, level=level,
+        return tolerance_curve.tolerance_curve(self, key, intervals=intervals, resamples=resamples, level=level,
                                          seed=seed, groups=groups, block=block)
 
     def table(self, class_names=None) -> pd.DataFrame:

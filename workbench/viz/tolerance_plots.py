@@ -7,16 +7,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from workbench.metrics.bands import bf_tolerance, boundary_width
-from workbench.metrics.catalog import TOLERANCE_CURVES, score_label
-
-DEFAULT_RULES = {"boundary_f1": "0.0075 x image diagonal", "nsd": "0.0075 x image diagonal (BF's theta)",
-                 "boundary_miou": "round(0.02 x image diagonal)"}
-
-
-def default_tolerance(key: str, height: int, width: int) -> float:
-    """DESIGN.md's default tolerance of ``key`` for an image size: BF's and NSD's theta, Boundary IoU's d."""
-    return float(boundary_width(height, width)) if key == "boundary_miou" else bf_tolerance(height, width)
+from workbench.metrics.catalog import TOLERANCE_CURVES, TOLERANCE_RULES, default_tolerance, score_label
 
 
 def plot_tolerance_curves(ax: Axes, scores_by_model: Mapping[str, object], key: str = "boundary_f1", *,
@@ -55,7 +46,7 @@ def plot_tolerance_curves(ax: Axes, scores_by_model: Mapping[str, object], key: 
         ax.axvline(default, color="0.4", linestyle=":", linewidth=1,
                    label=f"default {symbol} = {default:.3g} px ({image_size[0]}x{image_size[1]})")
     else:
-        title = f"default {symbol}: {DEFAULT_RULES[key]}"
+        title = f"default {symbol}: {TOLERANCE_RULES[key]}"
     ax.set_xscale("log")
     ax.set_xticks(x, labels=[f"{v:g}" for v in x])
     ax.minorticks_off()
