@@ -70,13 +70,6 @@ def _alive(pid: int) -> bool:
     except (OSError, OverflowError):  # no such process, or an id no process can have
         return False
     return True
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except PermissionError:  # another user's process
-        return True
-    except (OSError, OverflowError):  # no such process, or an id no process can have
-        return False
-    return True
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
