@@ -139,8 +139,9 @@ def _score_folders(sources: dict, dataset, out, *, workers: int, distances: bool
                 parts = []
                 for scored in score_images(task, workers=workers, progress=progress):
                     parts.append(scored.stats)
-                    for png, target in zip(scored.pngs, scored.targets) if writer is not None else ():
-                        writer.add_encoded(png, target)
+                    if writer is not None:  # rank 0 writes; the other ranks only take part in the gathers
+                        for png, target in zip(scored.pngs, scored.targets):
+                            writer.add_encoded(png, target)
                 if writer is not None:
                     source = {"kind": "predictions", "dir": str(Path(folder).resolve())}
                     writer.finish(source=source, data=data, scores=Scores.from_image_stats(ImageStats.concat(parts)))

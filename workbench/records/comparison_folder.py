@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Iterable
 
 from workbench.records.record import COMPARISON_FILE, MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, Record, read_record
-from workbench.records.write import REPLACED_FILE, check_owned
+from workbench.records.write import REPLACED_COMPARISON, check_owned, holds_record
 
 COMPARISON_STAGING = ".comparison-"  # hidden staging folders of comparison writers
-REPLACED_COMPARISON = f".{COMPARISON_FILE}.old"  # comparison.json set aside while a comparison is rewritten
-RECORD_NAMES = {RECORD_FILE, REPLACED_FILE, MASKS_DIR, *RECORD_DATA_FILES}  # what a record writer writes
+RECORD_NAMES = {RECORD_FILE, MASKS_DIR, *RECORD_DATA_FILES}  # what a record writer writes (its hidden files aside)
 
 
 def check_out_folder(out: str | Path, inputs: Iterable[str | Path | None], *, comparison: bool) -> None:
@@ -42,7 +41,7 @@ def check_out_folder(out: str | Path, inputs: Iterable[str | Path | None], *, co
         return
     if not out.is_dir():
         raise ValueError(f"--out {out}: is a file; give a folder.")
-    is_record = (out / RECORD_FILE).is_file() or (out / REPLACED_FILE).is_file()
+    is_record = holds_record(out)
     if comparison and is_record:
         raise ValueError(f"--out {out}: holds one record, not a comparison; give another folder for NAME=DIR sources.")
     if not comparison and (out / COMPARISON_FILE).is_file():
@@ -115,7 +114,6 @@ class ComparisonWriter:
             if folder.name.startswith(".") or folder.name in self.names or not folder.is_dir():
                 continue
             held = {p.name for p in folder.iterdir() if not p.name.startswith(".")}  # hidden: staging, temporaries
-            marked = (folder / RECORD_FILE).is_file() or (folder / REPLACED_FILE).is_file()
-            if marked and held <= RECORD_NAMES:
+            if holds_record(folder) and held <= RECORD_NAMES:
                 found.append(folder)
         return found

@@ -36,11 +36,12 @@ from workbench.records.masks import encode_mask, label_digest, mask_bit_depth
 from workbench.records.record import (
     COMPARISON_FILE, FORMAT, MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, STATS_FILE, VERSION, Record, file_sha256, read_record,
 )
+from workbench.records.record_schema import SOURCE_FIELDS, is_plain_name
 from workbench.records.tables import csv_index, csv_text, table_to_csv, table_to_markdown
 
 PACKAGES = ("workbench", "numpy", "torch", "torchvision", "segmentation-models-pytorch", "pillow")
-SOURCE_KINDS = {"model": ("name", "encoder", "weights", "sha256"), "predictions": ("dir",)}
 REPLACED_FILE = f".{RECORD_FILE}.old"  # record.json of a record being rewritten: the folder is the workbench's
+REPLACED_COMPARISON = f".{COMPARISON_FILE}.old"  # comparison.json set aside while a comparison is rewritten
 STAGING_PREFIX = ".record-"  # hidden staging folders of writers, removed by the next writer
 
 
@@ -197,7 +198,7 @@ def write_comparison_order(path: str | Path, names: Sequence[str]) -> Path:
     an earlier one, ``.comparison.json.old``, goes).
     """
     written = atomic_write_json(Path(path) / COMPARISON_FILE, {"records": list(names)})
-    (Path(path) / f".{COMPARISON_FILE}.old").unlink(missing_ok=True)
+    (Path(path) / REPLACED_COMPARISON).unlink(missing_ok=True)
     return written
 
 
@@ -211,12 +212,18 @@ def check_owned(path: Path) -> None:
         return
     if not path.is_dir():
         raise ValueError(f"{path}: is a file, not a folder; choose a new folder for the record.")
-    if (path / RECORD_FILE).is_file() or (path / REPLACED_FILE).is_file():
+    if holds_record(path):
         return
     ours = [name for name in (MASKS_DIR, *RECORD_DATA_FILES) if (path / name).exists()]
     if ours:
         raise ValueError(f"{path}: holds {', '.join(ours[:3])} but is not an evaluation record (no {RECORD_FILE}); "
                          f"the workbench never replaces files it did not write. Choose a new or empty folder.")
+
+
+def holds_record(path: Path) -> bool:
+    """Whether ``path`` holds a record's ``record.json``, or the set-aside one of a writer killed while
+    committing: either way its record files are the workbench's to replace."""
+    return (path / RECORD_FILE).is_file() or (path / REPLACED_FILE).is_file()
 
 
 def remove_staging(path: Path) -> list[Path]:
@@ -246,7 +253,7 @@ def fsync_tree(folder: Path) -> None:
 
 def check_stems(stems: Sequence[str]) -> list[str]:
     stems = [str(s) for s in stems]
-    bad = [s for s in stems if not s or s.startswith(".") or any(ch in s for ch in "/\\\0")]
+    bad = [s for s in stems if not is_plain_name(s)]
     if bad:
         raise ValueError(f"write_record: stems {bad[:3]} cannot name files; use the image file names without suffix.")
     if len(set(stems)) != len(stems):
@@ -264,7 +271,7 @@ def check_groups(groups: ImageGroups | None, stems: list[str]) -> ImageGroups | 
 
 def check_scores(source: dict, scores: Scores, stems: list[str], classes: Classes, masks: int, targets) -> None:
     kind = source.get("kind")
-    if kind not in SOURCE_KINDS or any(key not in source for key in SOURCE_KINDS[kind]):
+    if kind not in SOURCE_FIELDS or any(key not in source for key in SOURCE_FIELDS[kind]):
         raise ValueError(f"write_record: source {source} must be {{'kind': 'model', 'name', 'encoder', 'weights', "
                          f"'sha256'}} or {{'kind': 'predictions', 'dir'}}.")
     stats = getattr(scores, "image_stats", None)
