@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.groups import ImageGroups
+from workbench.metrics.bootstrap import UNIT_ATTRS
 from workbench.metrics import HEADLINE, NEAR_CHANCE, NEAR_CHANCE_FACTOR, Scores, chance_miou, chance_note, metric_notes
 from workbench.records import Record, atomic_write_json, common_stems, export_table, write_comparison_order
 
@@ -64,7 +65,7 @@ def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | No
     if boots:
         boot_attrs = next(iter(boots.values())).attrs
         attrs.update({key: boot_attrs[key] for key in ("method", "resamples", "level", "seed")})
-        attrs.update({key: boot_attrs[key] for key in ("unit", "num_groups", "block", "few_groups") if key in boot_attrs})
+        attrs.update({key: boot_attrs[key] for key in UNIT_ATTRS if key in boot_attrs})
     table.attrs.update(attrs)
     return table
 

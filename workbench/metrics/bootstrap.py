@@ -67,15 +67,18 @@ def bootstrap(scores: "Scores", resamples: int = 2000, level: float = 0.95, seed
     return table
 
 
+UNIT_ATTRS = ("unit", "num_groups", "block", "few_groups")  # beyond the image level: what was resampled
+
+
 def unit_attrs(unit: Resampling, resamples: int, level: float, seed: int) -> dict:
     """How the intervals were drawn: ``method`` (the bootstrap and its unit, e.g. ``cluster percentile bootstrap
     over 3 cities``), ``resamples``, ``level``, ``seed``; beyond the image-level bootstrap also ``unit``
     (``city``, ``block of 10 frames``), ``num_groups``, ``block`` (frames, or None) and ``few_groups`` (True
-    for a cluster bootstrap over fewer than 5 groups: the interval cannot show the variation between groups;
-    show the scores per group beside it). The image-level attrs are those of earlier versions, unchanged."""
+    for fewer than 5 groups, clusters or sequences: the interval cannot show the variation between groups;
+    show the scores per group beside it) (``UNIT_ATTRS``). The image-level attrs are those of earlier versions, unchanged."""
     attrs = {"method": unit.method, "resamples": int(resamples), "level": float(level), "seed": int(seed)}
     if not unit.image_level:
-        attrs.update(unit=unit.unit, num_groups=unit.num_groups, block=unit.block, few_groups=unit.few_groups)
+        attrs.update({key: getattr(unit, key) for key in UNIT_ATTRS})
     return attrs
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.metrics.bootstrap import UNIT_ATTRS
 from workbench.metrics import HEADLINE, LOWER_IS_BETTER, NEAR_CHANCE, SCALAR_KEYS, score_label
 from workbench.records import Record, table_to_html
 from workbench.report.page import count, interval, number, text
@@ -107,7 +108,7 @@ def full_table_frame(records: dict[str, Record], boot: dict[str, pd.DataFrame], 
         rows[name] = row
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
     first = next(iter(boot.values())).attrs
-    table.attrs.update({key: first[key] for key in ("unit", "num_groups", "block", "few_groups") if key in first})
+    table.attrs.update({key: first[key] for key in UNIT_ATTRS if key in first})
     table.attrs.update(method=method(boot), resamples=settings.resamples, level=settings.level, seed=settings.seed,
                        caption="Every score of every record.")  # caption_of adds the intervals
     return table
