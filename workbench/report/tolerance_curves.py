@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib
 from matplotlib.figure import Figure
 
-from workbench.metrics.catalog import LADDER_COUNTS, TOLERANCE_CURVES, TOLERANCES
+from workbench.metrics.catalog import LADDER_COUNTS, TOLERANCE_CURVES, TOLERANCE_RULES, TOLERANCES
 from workbench.records import Record
 from workbench.report.figures import FONT
 from workbench.report.page import embed_figure, section
@@ -37,8 +37,8 @@ def tolerance_figure(records: dict[str, Record], settings: BootstrapSettings, sk
             method = next(iter(curves.values())).attrs.get("method")
     rungs = ", ".join(str(t) for t in TOLERANCES)
     caption = (f"BF and NSD at tau and Boundary IoU at band width d in {{{rungs}}} pixels, each rung what a fresh "
-               "evaluation at that tolerance gives (the headline scores use 0.0075 x image diagonal for tau and "
-               "round(0.02 x image diagonal) for d). Bands: the central "
+               f"evaluation at that tolerance gives (the headline scores use {TOLERANCE_RULES['boundary_f1']} for tau "
+               f"and {TOLERANCE_RULES['boundary_miou']} for d). Bands: the central "
                f"{settings.level:.0%} of {settings.resamples} resamples ({method}). A curve that keeps rising "
                "at large tau means boundaries displaced by many pixels, not only jagged.")
     if skipped:
