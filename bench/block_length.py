@@ -15,6 +15,7 @@ to the image-level interval (2000 resamples, seed 0, the circular moving-block b
 
     python bench/block_length.py [--camvid DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,8 +63,10 @@ def autocorrelation(x: np.ndarray, lag: int) -> float:
 
 def widths(scores, keys=("pixel_accuracy", "miou")) -> dict:
     """Interval width of each key for the image-level bootstrap and for every block length."""
+
     def width(table, key):
         return table.loc[key, "high"] - table.loc[key, "low"]
+
     base = scores.bootstrap()
     rows = {"image": {key: width(base, key) for key in keys}}
     for block in BLOCKS:
@@ -80,8 +83,11 @@ def main() -> None:
     predictors = {"prior": prior_prediction(train, 11, len(val)), "coarse": coarse_prediction(val)}
     scores = {name: evaluate(pred, val, 11) for name, pred in predictors.items()}
     per_image = {name: s.image_stats.per_image() for name, s in scores.items()}
-    print(f"{len(val)} val frames; mean per-image pixel accuracy: "
-          + ", ".join(f"{n} {p['pixel_accuracy'].mean():.3f}" for n, p in per_image.items()) + "\n")
+    print(
+        f"{len(val)} val frames; mean per-image pixel accuracy: "
+        + ", ".join(f"{n} {p['pixel_accuracy'].mean():.3f}" for n, p in per_image.items())
+        + "\n"
+    )
     series = {f"{n} {k}": per_image[n][k].to_numpy(float) for n in per_image for k in ("pixel_accuracy", "miou")}
     print("| lag | " + " | ".join(series) + " |\n|---:|" + "---:|" * len(series))
     for lag in LAGS:
@@ -89,8 +95,12 @@ def main() -> None:
     print("\nn^(1/3) =", f"{len(val) ** (1 / 3):.2f}")
     table = {name: widths(s) for name, s in scores.items()}
     cols = [(n, k) for n in table for k in ("pixel_accuracy", "miou")]
-    print("\n| block L | " + " | ".join(f"{n} {k} width (x image-level)" for n, k in cols) + " |\n|---|"
-          + "---:|" * len(cols))
+    print(
+        "\n| block L | "
+        + " | ".join(f"{n} {k} width (x image-level)" for n, k in cols)
+        + " |\n|---|"
+        + "---:|" * len(cols)
+    )
     for block in ("image", *BLOCKS):
         cells = [f"{table[n][block][k]:.4f} ({table[n][block][k] / table[n]['image'][k]:.2f}x)" for n, k in cols]
         print(f"| {block} | " + " | ".join(cells) + " |")

@@ -9,6 +9,7 @@ of ``--repeats`` runs after a warm-up, with the fastest run beside it. The peer,
 
     python bench/boundary_speed.py [--repeats 15] [--images 2]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,9 +87,11 @@ def steps(images) -> dict:
         "full: SegmentationEvaluator().update (region + Boundary IoU + BF)": evaluator(True),
         "part: edges (label_edge_pair)": lambda: [label_edge_pair(b) for b in batches],
         "part: band flags + confusion (band_flags, confusion_counts)": lambda: [
-            flagged_confusion(b, e) for b, e in zip(batches, edges)],
+            flagged_confusion(b, e) for b, e in zip(batches, edges)
+        ],
         "part: BF matching (boundary_f1, edges given)": lambda: [
-            boundary_f1(b, NUM_CLASSES, e) for b, e in zip(batches, edges)],
+            boundary_f1(b, NUM_CLASSES, e) for b, e in zip(batches, edges)
+        ],
         "peer: torchmetrics MulticlassJaccardIndex (region IoU only)": jaccard,
     }
 
@@ -102,9 +105,11 @@ def main(argv=None) -> None:
     images = [make_masks(seed) for seed in range(args.images)]
     megapixels = args.images * HEIGHT * WIDTH / 1e6
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"Boundary scores per core, {datetime.date.today()}: {args.images} x {WIDTH}x{HEIGHT} masks, "
-          f"{NUM_CLASSES} classes, 10% void; torch {torch.__version__}, 1 thread, {os.cpu_count()} CPUs, "
-          f"load average {load:.2f}; CPU time, median of {args.repeats} (fastest run in brackets).\n")
+    print(
+        f"Boundary scores per core, {datetime.date.today()}: {args.images} x {WIDTH}x{HEIGHT} masks, "
+        f"{NUM_CLASSES} classes, 10% void; torch {torch.__version__}, 1 thread, {os.cpu_count()} CPUs, "
+        f"load average {load:.2f}; CPU time, median of {args.repeats} (fastest run in brackets).\n"
+    )
     print("| step | CPU ms / image | MP/s per core |")
     print("|---|---:|---:|")
     for name, step in steps(images).items():

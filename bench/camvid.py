@@ -8,6 +8,7 @@ CPU version (small random crops, a few hundred images seen); on a GPU raise ``--
     python bench/camvid.py [--root ../shared/datasets/camvid] [--max-steps 100] [--crop-size 160]
                            [--batch-size 8] [--out runs/bench-camvid]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,17 +46,28 @@ def main(argv=None) -> int:
         return 2
     train = create_dataset(args.root, "train", transform=train_transforms(args.crop_size))
     val = create_dataset(args.root, "val")
-    config = TrainConfig(max_steps=args.max_steps, batch_size=args.batch_size, optimizer="adamw", lr=args.lr,
-                         crop_size=(args.crop_size, args.crop_size), device=args.device, eval_every=10**6,
-                         save_every=10**6, progress=False, out_dir=args.out)
+    config = TrainConfig(
+        max_steps=args.max_steps,
+        batch_size=args.batch_size,
+        optimizer="adamw",
+        lr=args.lr,
+        crop_size=(args.crop_size, args.crop_size),
+        device=args.device,
+        eval_every=10**6,
+        save_every=10**6,
+        progress=False,
+        out_dir=args.out,
+    )
     runtime = create_runtime(device=config.device, precision=config.precision, channels_last=config.channels_last)
     started = time.perf_counter()
     table = compare(args.models, train, val, config, log=print_epoch)
     minutes = (time.perf_counter() - started) / 60
-    print(f"\n# CamVid, {datetime.date.today()}: {len(train)} train images ({args.crop_size}px random crops), "
-          f"{len(val)} val images at full size; {args.max_steps} steps of batch {args.batch_size} per model "
-          f"(AdamW, lr {args.lr}, poly); device {runtime.device}, {runtime.precision}, {torch.get_num_threads()} "
-          f"CPU threads; {minutes:.1f} min in all\n")
+    print(
+        f"\n# CamVid, {datetime.date.today()}: {len(train)} train images ({args.crop_size}px random crops), "
+        f"{len(val)} val images at full size; {args.max_steps} steps of batch {args.batch_size} per model "
+        f"(AdamW, lr {args.lr}, poly); device {runtime.device}, {runtime.precision}, {torch.get_num_threads()} "
+        f"CPU threads; {minutes:.1f} min in all\n"
+    )
     columns = ["train_time_s"] + SCALAR_KEYS
     print(table[columns].to_markdown(floatfmt=".4f"))
     chance = {k.removeprefix("chance_miou_"): round(v, 4) for k, v in table.attrs.items() if k.startswith("chance_")}

@@ -12,6 +12,7 @@ script imports nothing heavy itself, since Linux starts a child's peak RSS at th
 Targets (issue "scoring at real scale"): ``--help`` under 0.5 s and 150 MB, ``report`` under 2 s, on the idle
 machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,15 +43,24 @@ def main() -> None:
     args = parser.parse_args()
     python = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "demo"  # built in a child: Linux starts a child's peak RSS at its parent's, keep ours small
+        folder = (
+            Path(tmp) / "demo"
+        )  # built in a child: Linux starts a child's peak RSS at its parent's, keep ours small
         subprocess.run([python, "-c", BUILD, str(folder)], check=True, cwd=Path(__file__).parent)
         rows = {
             "python -c pass (peer: the interpreter)": [python, "-c", "pass"],
             "python -c 'import torch' (peer)": [python, "-c", "import torch"],
             "workbench --help": [python, "-m", "workbench", "--help"],
             "workbench evaluate --help": [python, "-m", "workbench", "evaluate", "--help"],
-            "workbench report (demo-shaped folder)": [python, "-m", "workbench", "report", str(folder), "--out",
-                                                      str(Path(tmp) / "report.html")],
+            "workbench report (demo-shaped folder)": [
+                python,
+                "-m",
+                "workbench",
+                "report",
+                str(folder),
+                "--out",
+                str(Path(tmp) / "report.html"),
+            ],
         }
         best = {name: (float("inf"),) * 3 for name in rows}
         for _ in range(args.repeats):  # the rows take turns, so a busy moment hits them all

@@ -39,6 +39,7 @@ mIoU, or of the per-class and mean Boundary IoU and BF).
 
 A row that fails (e.g. a ``workbench evaluate`` without ``--workers``) stops the script with its error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -118,7 +119,7 @@ def thin_strokes(rng, height: int, width: int, count: int = 12) -> list[tuple[np
             top = int(rng.integers(0, height // 2))
             bottom = int(rng.integers(top + max(2, height // 8), int(height * 0.85) + 1))
             left = int(rng.integers(0, width - thickness))
-            rows, cols = np.mgrid[top:bottom, left:left + thickness]
+            rows, cols = np.mgrid[top:bottom, left : left + thickness]
         else:  # a wire
             y0, y1 = rng.integers(0, height, 2)
             x0, x1 = rng.integers(0, width, 2)
@@ -145,7 +146,7 @@ def ellipse(rng, height: int, width: int, ry: float, rx: float, rows_up_to: int 
 def void_mask(rng, height: int, width: int, share: float = 0.10) -> np.ndarray:
     """A bottom strip (6% of the rows, like Cityscapes' ego vehicle) plus blobs until ``share`` is void."""
     void = np.zeros((height, width), dtype=bool)
-    void[height - max(1, round(0.06 * height)):] = True
+    void[height - max(1, round(0.06 * height)) :] = True
     for _ in range(100):
         if void.mean() >= share:
             break
@@ -178,7 +179,7 @@ def draw_scene(index: int, seed: int, height: int, width: int, *, miss_pole: boo
     rng = np.random.default_rng([seed, index])
     labels = blocks(rng, height, width)
     strokes = thin_strokes(rng, height, width)
-    for rows, cols, cls in strokes[int(miss_pole):]:
+    for rows, cols, cls in strokes[int(miss_pole) :]:
         labels[rows, cols] = cls
     pred = predict(rng, labels)  # the random draws do not depend on the labels
     rows, cols, cls = strokes[0]
@@ -211,8 +212,11 @@ def _write_scene(job) -> None:
 
 def classes_json() -> dict:
     spec = json.loads(PALETTE_FILE.read_text())
-    return {"name": f"synthetic, {NUM_CLASSES} classes with the Cityscapes names", "ignore_index": VOID,
-            "classes": spec["classes"]}
+    return {
+        "name": f"synthetic, {NUM_CLASSES} classes with the Cityscapes names",
+        "ignore_index": VOID,
+        "classes": spec["classes"],
+    }
 
 
 def generate(work: Path, sizes, height: int, width: int, seed: int, *, processes: int = CORES) -> dict:
@@ -238,8 +242,10 @@ def generate(work: Path, sizes, height: int, width: int, seed: int, *, processes
         for job in jobs:
             _write_scene(job)
     if todo:
-        print(f"drew {len(todo)} scenes of {width} x {height} into {pool} in {time.perf_counter() - started:.1f} s "
-              f"({min(processes, len(todo)) or 'no worker'} processes)")
+        print(
+            f"drew {len(todo)} scenes of {width} x {height} into {pool} in {time.perf_counter() - started:.1f} s "
+            f"({min(processes, len(todo)) or 'no worker'} processes)"
+        )
     return {n: _size_folder(base, pool, n) for n in sizes}
 
 
@@ -248,8 +254,11 @@ def _size_folder(base: Path, pool: Path, count: int) -> Path:
     if (folder / "complete").exists():
         return folder
     shutil.rmtree(folder, ignore_errors=True)
-    places = {"images": folder / "data" / "images" / "val", "masks": folder / "data" / "masks" / "val",
-              "preds": folder / "preds"}
+    places = {
+        "images": folder / "data" / "images" / "val",
+        "masks": folder / "data" / "masks" / "val",
+        "preds": folder / "preds",
+    }
     for kind, place in places.items():
         place.mkdir(parents=True)
         for i in range(count):
@@ -330,10 +339,15 @@ def scipy_peer(data: Path, preds: Path, limit=None) -> dict:
         stems.append(name)
     bf = np.array(bf)
     class_biou = np.array([reference.divide(inter[c], union[c]) for c in range(NUM_CLASSES)])
-    return reference.quiet(lambda: {
-        "stems": stems, "class_boundary_iou": class_biou.tolist(), "boundary_miou": reference.mean_defined(class_biou),
-        "class_boundary_f1": [reference.mean_defined(bf[:, c]) for c in range(NUM_CLASSES)],
-        "boundary_f1": reference.mean_defined([reference.mean_defined(row) for row in bf])})
+    return reference.quiet(
+        lambda: {
+            "stems": stems,
+            "class_boundary_iou": class_biou.tolist(),
+            "boundary_miou": reference.mean_defined(class_biou),
+            "class_boundary_f1": [reference.mean_defined(bf[:, c]) for c in range(NUM_CLASSES)],
+            "boundary_f1": reference.mean_defined([reference.mean_defined(row) for row in bf]),
+        }
+    )
 
 
 PEERS = {"torchmetrics": torchmetrics_peer, "numpy": numpy_peer, "scipy": scipy_peer}
@@ -362,25 +376,65 @@ class Run:
 
 def rows_for(folder: Path, out: Path, reference_images: int) -> list[Row]:
     data, preds = folder / "data", folder / "preds"
-    evaluate = [sys.executable, "-m", "workbench", "evaluate", "--preds", str(preds), "--data", str(data),
-                "--split", "val"]
+    evaluate = [
+        sys.executable,
+        "-m",
+        "workbench",
+        "evaluate",
+        "--preds",
+        str(preds),
+        "--data",
+        str(data),
+        "--split",
+        "val",
+    ]
 
     def workbench(key, workers):
-        return Row(key, f"workbench evaluate --workers {workers}", "all",
-                   evaluate + ["--out", str(out / key), "--workers", str(workers)], out / key)
+        return Row(
+            key,
+            f"workbench evaluate --workers {workers}",
+            "all",
+            evaluate + ["--out", str(out / key), "--workers", str(workers)],
+            out / key,
+        )
 
     def peer(name, label, scores):
         result = out / f"{name}.json"
-        return Row(name, label, scores, [sys.executable, str(Path(__file__).resolve()), "--row", name, "--data",
-                   str(data), "--preds", str(preds), "--result", str(result), "--reference-images",
-                   str(reference_images)], result)
+        return Row(
+            name,
+            label,
+            scores,
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--row",
+                name,
+                "--data",
+                str(data),
+                "--preds",
+                str(preds),
+                "--result",
+                str(result),
+                "--reference-images",
+                str(reference_images),
+            ],
+            result,
+        )
 
-    return [workbench("wb1", 1), workbench("wball", CORES),
-            peer("torchmetrics", "torchmetrics MulticlassJaccardIndex", "region"),
-            peer("numpy", "numpy intersect_and_union (MMSegmentation)", "region"),
-            peer("scipy", "scipy reference (tests/metrics/reference.py)", "boundary"),
-            Row("startup", "python -c 'import workbench.cli' (the start-up floor)", "none",
-                [sys.executable, "-c", "import workbench.cli"], None)]
+    return [
+        workbench("wb1", 1),
+        workbench("wball", CORES),
+        peer("torchmetrics", "torchmetrics MulticlassJaccardIndex", "region"),
+        peer("numpy", "numpy intersect_and_union (MMSegmentation)", "region"),
+        peer("scipy", "scipy reference (tests/metrics/reference.py)", "boundary"),
+        Row(
+            "startup",
+            "python -c 'import workbench.cli' (the start-up floor)",
+            "none",
+            [sys.executable, "-c", "import workbench.cli"],
+            None,
+        ),
+    ]
 
 
 def _group_pss(group: int) -> int | None:
@@ -419,8 +473,9 @@ def run_command(command: list, label: str) -> Run:
 
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=ROOT, env=env,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, cwd=ROOT, env=env, start_new_session=True
+        )
         sampler = threading.Thread(target=sample, args=(process.pid,), daemon=True)
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)  # the rusage of this child and the children it waited for
@@ -431,8 +486,10 @@ def run_command(command: list, label: str) -> Run:
         if process.returncode != 0:
             output.seek(0)
             text = output.read().decode(errors="replace").strip()
-            sys.exit(f"eval_scale: the row '{label}' failed (exit {process.returncode}):\n  {' '.join(command)}\n"
-                     f"{text[-3000:]}")
+            sys.exit(
+                f"eval_scale: the row '{label}' failed (exit {process.returncode}):\n  {' '.join(command)}\n"
+                f"{text[-3000:]}"
+            )
     return Run(wall=wall, cpu=usage.ru_utime + usage.ru_stime, max_rss=usage.ru_maxrss * 1024, tree_pss=peak[0])
 
 
@@ -502,8 +559,10 @@ def megabytes(value: int | None) -> str:
 def print_size(count: int, height: int, width: int, rows: list[Row], runs: dict, agreements: dict) -> None:
     megapixels = count * height * width / 1e6
     print(f"\n## {count} images of {width} x {height} ({megapixels:.3g} megapixels)\n")
-    print("| row | scores | wall s | Mpx/s wall | Mpx/s CPU | wall vs all-workers workbench | peak RSS MB | "
-          "peak PSS of the tree MB | largest difference from the record |")
+    print(
+        "| row | scores | wall s | Mpx/s wall | Mpx/s CPU | wall vs all-workers workbench | peak RSS MB | "
+        "peak PSS of the tree MB | largest difference from the record |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     ours = runs[count, "wball"].wall
     for row in rows:
@@ -515,8 +574,10 @@ def print_size(count: int, height: int, width: int, rows: list[Row], runs: dict,
                 pixels = len(json.loads(row.output.read_text())["stems"]) * height * width / 1e6
             ratio = run.wall / (pixels / megapixels) / ours  # per pixel: the reference scores only some images
             speed = [f"{pixels / run.wall:.3g}", f"{pixels / run.cpu:.3g}", f"{ratio:.2f}x"]
-        print(f"| {row.label} | {row.scores} | {run.wall:.1f} | {' | '.join(speed)} | {megabytes(run.max_rss)} | "
-              f"{megabytes(run.tree_pss)} | {agreements[row.key]} |")
+        print(
+            f"| {row.label} | {row.scores} | {run.wall:.1f} | {' | '.join(speed)} | {megabytes(run.max_rss)} | "
+            f"{megabytes(run.tree_pss)} | {agreements[row.key]} |"
+        )
 
 
 def targets(sizes, height: int, width: int, runs: dict) -> list[tuple[str, str, bool | None]]:
@@ -526,14 +587,23 @@ def targets(sizes, height: int, width: int, runs: dict) -> list[tuple[str, str, 
     for key, label in (("wb1", "--workers 1"), ("wball", f"--workers {CORES}")):
         low, high = peak_memory(runs[small, key]), peak_memory(runs[large, key])
         growth = high / low - 1
-        checks.append((f"peak memory at N={large} within 15% of N={small} ({label})",
-                       f"{high / 1e6:.0f} MB vs {low / 1e6:.0f} MB ({growth:+.0%})",
-                       None if small == large else growth <= RSS_GROWTH))
+        checks.append(
+            (
+                f"peak memory at N={large} within 15% of N={small} ({label})",
+                f"{high / 1e6:.0f} MB vs {low / 1e6:.0f} MB ({growth:+.0%})",
+                None if small == large else growth <= RSS_GROWTH,
+            )
+        )
         checks.append((f"peak memory at N={large} under 1.5 GB ({label})", f"{high / 1e6:.0f} MB", high < RSS_LIMIT))
     for count in sizes:
         ours, peer = runs[count, "wball"].wall, runs[count, "torchmetrics"].wall
-        checks.append((f"all scores with {CORES} workers faster than torchmetrics' region scores alone, N={count}",
-                       f"{ours:.1f} s vs {peer:.1f} s", ours < peer))
+        checks.append(
+            (
+                f"all scores with {CORES} workers faster than torchmetrics' region scores alone, N={count}",
+                f"{ours:.1f} s vs {peer:.1f} s",
+                ours < peer,
+            )
+        )
     images, set_height, set_width = CITYSCAPES_SET
     goal = images * set_height * set_width / 1e6
     (x0, y0), (x1, y1) = [(n * height * width / 1e6, runs[n, "wball"].wall) for n in (small, large)]
@@ -541,8 +611,13 @@ def targets(sizes, height: int, width: int, runs: dict) -> list[tuple[str, str, 
         seconds, how = y0 + (y1 - y0) * (goal - x0) / (x1 - x0), f"line through N={small} and N={large}"
     else:  # one size, or times too noisy to tell a slope: in proportion (start-up scaled too, an upper bound)
         seconds, how = y1 * goal / x1, f"in proportion to N={large}"
-    checks.append((f"{images} images of {set_width} x {set_height} in under 60 s ({CORES} workers, extrapolated)",
-                   f"{seconds:.0f} s ({how})", seconds < 60))
+    checks.append(
+        (
+            f"{images} images of {set_width} x {set_height} in under 60 s ({CORES} workers, extrapolated)",
+            f"{seconds:.0f} s ({how})",
+            seconds < 60,
+        )
+    )
     return checks
 
 
@@ -561,14 +636,22 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200], help="images per evaluation")
     parser.add_argument("--repeats", type=int, default=1, help="runs of every row, taking turns (fastest shown)")
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "workbench-eval-scale",
-                        help="folder of the generated data and the records (reused when present)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "workbench-eval-scale",
+        help="folder of the generated data and the records (reused when present)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated data")
     parser.add_argument("--height", type=int, default=1024, help="mask height")
     parser.add_argument("--width", type=int, default=2048, help="mask width")
     parser.add_argument("--reference-images", type=int, default=10, help="images the slow scipy reference scores")
-    parser.add_argument("--row", choices=sorted(PEERS), default=None,
-                        help="(what each peer subprocess runs) score --data/--preds with one peer into --result")
+    parser.add_argument(
+        "--row",
+        choices=sorted(PEERS),
+        default=None,
+        help="(what each peer subprocess runs) score --data/--preds with one peer into --result",
+    )
     parser.add_argument("--data", type=Path, help="with --row: the dataset folder")
     parser.add_argument("--preds", type=Path, help="with --row: the predictions folder")
     parser.add_argument("--result", type=Path, help="with --row: the JSON file of its scores")
@@ -596,10 +679,12 @@ def main(argv=None) -> int:
             for row in rows[count]:
                 best[count, row.key] = faster(best.get((count, row.key)), run_command(row.command, row.label))
     launcher = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # before reading any record
-    print(f"# workbench evaluate at scale, {datetime.date.today()}: {args.width} x {args.height} masks, "
-          f"{NUM_CLASSES} classes, ~10% void; {CORES} usable cores; each row a fresh interpreter (start-up "
-          f"included), fastest of {args.repeats}. Data in {args.work}. Peak RSS of this launcher, the floor of "
-          f"every row's: {launcher / 1e6:.0f} MB.")
+    print(
+        f"# workbench evaluate at scale, {datetime.date.today()}: {args.width} x {args.height} masks, "
+        f"{NUM_CLASSES} classes, ~10% void; {CORES} usable cores; each row a fresh interpreter (start-up "
+        f"included), fastest of {args.repeats}. Data in {args.work}. Peak RSS of this launcher, the floor of "
+        f"every row's: {launcher / 1e6:.0f} MB."
+    )
     for count in sizes:
         agreements = {row.key: agreement(row, folders[count] / "out" / "wball") for row in rows[count]}
         print_size(count, args.height, args.width, rows[count], best, agreements)

@@ -20,6 +20,7 @@ without the CamVid copy it uses blocky synthetic maps of the same size. Prints a
     python bench/metrics_speed.py [--repeats 5] [--threads 2] [--device cpu] [--only throughput|hd95|bootstrap]
         [--camvid DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -146,9 +147,11 @@ def print_table(groups, megapixels: float) -> None:
     region, boundary = groups
     region_ratio = min(row[2][0] for row in region[1:]) / region[0][2][0]
     boundary_ratio = boundary[1][2][0] / boundary[0][2][0]
-    print(f"\nTargets (wall clock): region >= 2x the fastest torchmetrics row: {region_ratio:.1f}x "
-          f"({'met' if region_ratio >= 2 else 'MISSED'}); boundary >= 10x the reference: {boundary_ratio:.1f}x "
-          f"({'met' if boundary_ratio >= 10 else 'MISSED'}).")
+    print(
+        f"\nTargets (wall clock): region >= 2x the fastest torchmetrics row: {region_ratio:.1f}x "
+        f"({'met' if region_ratio >= 2 else 'MISSED'}); boundary >= 10x the reference: {boundary_ratio:.1f}x "
+        f"({'met' if boundary_ratio >= 10 else 'MISSED'})."
+    )
 
 
 def hd95_rows(preds, targets, repeats: int, device: str) -> tuple[list, float]:
@@ -169,14 +172,19 @@ def hd95_rows(preds, targets, repeats: int, device: str) -> tuple[list, float]:
     got = evaluate(preds, targets, NUM_CLASSES, VOID, distances=True).image_stats.counts["hd95"]
     want = np.stack([reference.hd95_image(p, t, NUM_CLASSES, VOID) for p, t in pairs])
     agreement = float(np.nanmax(np.abs(got - want)))
-    rows = [("workbench evaluate(distances=True) minus evaluate()", ours),
-            ("MONAI compute_hausdorff_distance(percentile=95)", monai), ("per-image scipy reference", scipy)]
+    rows = [
+        ("workbench evaluate(distances=True) minus evaluate()", ours),
+        ("MONAI compute_hausdorff_distance(percentile=95)", monai),
+        ("per-image scipy reference", scipy),
+    ]
     return rows, agreement
 
 
 def print_hd95(rows, agreement: float, shape) -> None:
-    print(f"HD95 cost: {tuple(shape)} batch, {NUM_CLASSES} classes. Largest |workbench - reference| over the "
-          f"(image, class) cells: {agreement:.1e}.\n")
+    print(
+        f"HD95 cost: {tuple(shape)} batch, {NUM_CLASSES} classes. Largest |workbench - reference| over the "
+        f"(image, class) cells: {agreement:.1e}.\n"
+    )
     print_relative(rows)
 
 
@@ -200,9 +208,14 @@ def bootstrap_rows(preds, targets, resamples: int, repeats: int) -> tuple[list, 
 
     wall, cpu = median_seconds(loop, 1)
     scale = resamples / loop_resamples
-    rows = [(f"Scores.bootstrap({resamples} resamples)", median_seconds(lambda: scores.bootstrap(resamples), repeats)),
-            ("evaluate (all scores, once)", median_seconds(lambda: evaluate(preds, targets, NUM_CLASSES, VOID), 1)),
-            (f"loop of Scores.from_image_stats(subset(...)), {loop_resamples} resamples x {scale:.0f}", (wall * scale, cpu * scale))]
+    rows = [
+        (f"Scores.bootstrap({resamples} resamples)", median_seconds(lambda: scores.bootstrap(resamples), repeats)),
+        ("evaluate (all scores, once)", median_seconds(lambda: evaluate(preds, targets, NUM_CLASSES, VOID), 1)),
+        (
+            f"loop of Scores.from_image_stats(subset(...)), {loop_resamples} resamples x {scale:.0f}",
+            (wall * scale, cpu * scale),
+        ),
+    ]
     return rows, len(stats)
 
 
@@ -239,8 +252,10 @@ def throughput(args) -> None:
     preds, targets, source = load_batch(camvid=args.camvid)
     agreement = check_agreement(preds, targets, args.device)
     groups = measure(preds, targets, args)
-    print(f"Metrics throughput, {datetime.date.today()}: {tuple(preds.shape)} batch, {NUM_CLASSES} classes, "
-          f"{source}; device {args.device}, torch {torch.__version__}, {torch.get_num_threads()} CPU thread(s).")
+    print(
+        f"Metrics throughput, {datetime.date.today()}: {tuple(preds.shape)} batch, {NUM_CLASSES} classes, "
+        f"{source}; device {args.device}, torch {torch.__version__}, {torch.get_num_threads()} CPU thread(s)."
+    )
     print(f"Largest |workbench - reference| over all score keys on this batch: {agreement:.1e}.\n")
     print_table(groups, preds.numel() / 1e6)
     print()

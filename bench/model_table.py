@@ -11,6 +11,7 @@ Peers measured in the same run with the same counter: torchvision's ResNet-18 cl
 
     python bench/model_table.py [--encoder resnet18] [--num-classes 21] [--size 512]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,10 +46,18 @@ def model_rows(encoder: str, num_classes: int, size: int) -> list[list[str]]:
     for name in list_models():
         info = get_model_info(name)
         model = create_model(name, num_classes, encoder=encoder)
-        rows.append([
-            f"`{name}`", info.paper, encoder, str(info.output_stride), str(info.logit_stride),
-            f"{millions_of_parameters(model):.2f}", f"{gflops(model, size):.2f}", info.differs,
-        ])
+        rows.append(
+            [
+                f"`{name}`",
+                info.paper,
+                encoder,
+                str(info.output_stride),
+                str(info.logit_stride),
+                f"{millions_of_parameters(model):.2f}",
+                f"{gflops(model, size):.2f}",
+                info.differs,
+            ]
+        )
     return rows
 
 
@@ -56,18 +65,26 @@ def peer_rows(num_classes: int, size: int) -> list[list[str]]:
     """Ours against torchvision's segmentation models at ResNet-50, and the counter against He et al."""
     segmentation = torchvision.models.segmentation
     pairs = [
-        ("torchvision `fcn_resnet50` (dilated, stride 8, 3x3 head, no skips)",
-         segmentation.fcn_resnet50(weights=None, weights_backbone=None, num_classes=num_classes)),
+        (
+            "torchvision `fcn_resnet50` (dilated, stride 8, 3x3 head, no skips)",
+            segmentation.fcn_resnet50(weights=None, weights_backbone=None, num_classes=num_classes),
+        ),
         ("ours `fcn8s`, resnet50", create_model("fcn8s", num_classes, encoder="resnet50")),
-        ("torchvision `deeplabv3_resnet50`",
-         segmentation.deeplabv3_resnet50(weights=None, weights_backbone=None, num_classes=num_classes)),
+        (
+            "torchvision `deeplabv3_resnet50`",
+            segmentation.deeplabv3_resnet50(weights=None, weights_backbone=None, num_classes=num_classes),
+        ),
         ("ours `deeplabv3` (smp), resnet50", create_model("deeplabv3", num_classes, encoder="resnet50")),
     ]
-    rows = [[label, f"{millions_of_parameters(m):.2f}", f"{gflops(_LogitsOnly(m), size):.1f}"]
-            for label, m in pairs]
+    rows = [[label, f"{millions_of_parameters(m):.2f}", f"{gflops(_LogitsOnly(m), size):.1f}"] for label, m in pairs]
     resnet18 = torchvision.models.resnet18(weights=None)
-    rows.append(["torchvision `resnet18` classifier at 224 x 224 (He et al.: 1.8 G multiply-adds)",
-                 f"{millions_of_parameters(resnet18):.2f}", f"{gflops(resnet18, 224):.2f}"])
+    rows.append(
+        [
+            "torchvision `resnet18` classifier at 224 x 224 (He et al.: 1.8 G multiply-adds)",
+            f"{millions_of_parameters(resnet18):.2f}",
+            f"{gflops(resnet18, 224):.2f}",
+        ]
+    )
     return rows
 
 
@@ -95,16 +112,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, default=512, help="square input side for the FLOP count")
     args = parser.parse_args(argv)
 
-    print(f"Models at {args.num_classes} classes; GFLOPs of one 1x3x{args.size}x{args.size} forward pass "
-          f"counted by torch.utils.flop_counter.FlopCounterMode (a multiply-add = 2 FLOPs; convolutions and "
-          f"matrix products only). Output stride: input size / deepest encoder features; logit stride: "
-          f"input size / the map the classifier scores before the last upsampling.\n")
-    header = ["model", "paper", "encoder", "output stride", "logit stride", "params (M)",
-              f"GFLOPs @{args.size}²", "differs from the paper"]
+    print(
+        f"Models at {args.num_classes} classes; GFLOPs of one 1x3x{args.size}x{args.size} forward pass "
+        f"counted by torch.utils.flop_counter.FlopCounterMode (a multiply-add = 2 FLOPs; convolutions and "
+        f"matrix products only). Output stride: input size / deepest encoder features; logit stride: "
+        f"input size / the map the classifier scores before the last upsampling.\n"
+    )
+    header = [
+        "model",
+        "paper",
+        "encoder",
+        "output stride",
+        "logit stride",
+        "params (M)",
+        f"GFLOPs @{args.size}²",
+        "differs from the paper",
+    ]
     with torch.device("meta"):  # build without allocating or initialising weights: shapes are all we count
         print(markdown(header, model_rows(args.encoder, args.num_classes, args.size)))
-        print(f"\nPeers, same counter, {args.num_classes} classes, {args.size} x {args.size} "
-              f"unless stated:\n")
+        print(f"\nPeers, same counter, {args.num_classes} classes, {args.size} x {args.size} unless stated:\n")
         print(markdown(["model", "params (M)", "GFLOPs"], peer_rows(args.num_classes, args.size)))
 
 

@@ -13,6 +13,7 @@ waiting for a core; the load average is printed with each row.
 
     python bench/notebooks.py [--out DIR] [--only 03_fcn --only 04_train_and_compare]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,11 +35,28 @@ sys.path.insert(0, str(ROOT))
 from workbench.engine import choose_budget  # noqa: E402
 from workbench.metrics import NEAR_CHANCE_FACTOR, chance_miou, class_pixel_counts  # noqa: E402
 
-TARGET_S = {"01_segmentation_basics": 60, "02_transposed_convolution": 60, "03_fcn": 180,  # issue 10
-            "04_train_and_compare": 480, "05_inspect_masks": 120, "06_style_transfer": 60, "07_review": 120}
-TARGET_S.update({name: 180 for name in (  # the course chapters (issue 11): at most 3 minutes each
-    "08_sliding_window_to_fcn", "09_receptive_field", "10_dilation_and_pyramid_pooling", "11_skip_fusion",
-    "12_checkerboard_artifacts", "13_boundary_scores")})
+TARGET_S = {
+    "01_segmentation_basics": 60,
+    "02_transposed_convolution": 60,
+    "03_fcn": 180,  # issue 10
+    "04_train_and_compare": 480,
+    "05_inspect_masks": 120,
+    "06_style_transfer": 60,
+    "07_review": 120,
+}
+TARGET_S.update(
+    {
+        name: 180
+        for name in (  # the course chapters (issue 11): at most 3 minutes each
+            "08_sliding_window_to_fcn",
+            "09_receptive_field",
+            "10_dilation_and_pyramid_pooling",
+            "11_skip_fusion",
+            "12_checkerboard_artifacts",
+            "13_boundary_scores",
+        )
+    }
+)
 CHANCE_TARGET = 3.0  # the training notebooks' models must reach this multiple of the chance mIoU
 
 
@@ -55,8 +73,10 @@ class Result:
         target = TARGET_S[self.notebook]
         time_ok = "met" if self.wall_s <= target else "missed"
         score_ok = {None: "", True: "met", False: "missed"}[self.scores_ok]
-        return (f"| {self.notebook} | {self.wall_s / 60:.1f} | {self.kernel_cpu_s / 60:.1f} | {self.load:.1f} | "
-                f"{target / 60:g} | {time_ok} | {self.scores} | {score_ok} |")
+        return (
+            f"| {self.notebook} | {self.wall_s / 60:.1f} | {self.kernel_cpu_s / 60:.1f} | {self.load:.1f} | "
+            f"{target / 60:g} | {time_ok} | {self.scores} | {score_ok} |"
+        )
 
 
 def fcn_scores(folder: Path) -> tuple[str, bool]:
@@ -89,8 +109,13 @@ def run_notebook(name: str, folder: Path) -> Result:
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    papermill.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(folder / f"{name}.ipynb"),
-                               kernel_name="python3", cwd=str(folder), progress_bar=False)
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / f"{name}.ipynb"),
+        str(folder / f"{name}.ipynb"),
+        kernel_name="python3",
+        cwd=str(folder),
+        progress_bar=False,
+    )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the kernel has exited: its CPU time is counted
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -100,18 +125,26 @@ def run_notebook(name: str, folder: Path) -> Result:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=None, help="working folder (default: a new temporary one); "
-                                                               "keeps the executed notebooks and the runs")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="working folder (default: a new temporary one); keeps the executed notebooks and the runs",
+    )
     parser.add_argument("--only", action="append", choices=sorted(TARGET_S), help="run only these (repeatable)")
     args = parser.parse_args(argv)
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-notebooks-"))
     folder.mkdir(parents=True, exist_ok=True)
     names = args.only or sorted(TARGET_S)
     budget = choose_budget("auto")
-    print(f"{datetime.date.today()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start; "
-          f"budget {budget.name!r}: {budget.describe()} Folder: {folder}")
-    print(f"Scores: validation mIoU against the majority-class chance level (target >= {CHANCE_TARGET:g}x; "
-          f"flagged in the notebooks below {NEAR_CHANCE_FACTOR:g}x).\n")
+    print(
+        f"{datetime.date.today()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start; "
+        f"budget {budget.name!r}: {budget.describe()} Folder: {folder}"
+    )
+    print(
+        f"Scores: validation mIoU against the majority-class chance level (target >= {CHANCE_TARGET:g}x; "
+        f"flagged in the notebooks below {NEAR_CHANCE_FACTOR:g}x).\n"
+    )
     print("| notebook | wall min | kernel CPU min | load | target min | time | key scores | scores |")
     print("|---|---:|---:|---:|---:|---|---|---|")
     results = []
@@ -119,8 +152,10 @@ def main(argv=None) -> int:
         results.append(run_notebook(name, folder))
         print(results[-1].row(), flush=True)
     missed = [r.notebook for r in results if r.wall_s > TARGET_S[r.notebook] or r.scores_ok is False]
-    print(f"\nTotal {sum(r.wall_s for r in results) / 60:.1f} min. " +
-          (f"Missed: {', '.join(missed)}." if missed else "Every target met."))
+    print(
+        f"\nTotal {sum(r.wall_s for r in results) / 60:.1f} min. "
+        + (f"Missed: {', '.join(missed)}." if missed else "Every target met.")
+    )
     return 0
 
 

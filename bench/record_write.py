@@ -6,6 +6,7 @@ writes the same masks as plain PNG files with no fsync, the floor any writer pay
 
     python bench/record_write.py [--images 100] [--repeats 3] [--work DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,15 @@ def main() -> None:
     work = Path(args.work or tempfile.mkdtemp(prefix="record-write-"))
 
     def record():
-        write_record(work / "record", source={"kind": "predictions", "dir": "x"}, data={}, scores=scores,
-                     stems=stems, masks=maps, classes=classes)
+        write_record(
+            work / "record",
+            source={"kind": "predictions", "dir": "x"},
+            data={},
+            scores=scores,
+            stems=stems,
+            masks=maps,
+            classes=classes,
+        )
 
     def plain():
         folder = work / "plain"

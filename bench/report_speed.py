@@ -11,6 +11,7 @@ same run, a fresh interpreter that only imports torch (what the command cost whe
 it; the report imports none of torch now: ``bench/cli_startup.py``); then the parts in this process:
 reading the records, the bootstrap intervals and paired comparisons, and every section of the page.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -38,16 +39,39 @@ def demo_shaped(folder: Path) -> Path:
     stems = [f"{i:05d}" for i in range(len(targets))]
     rng = np.random.default_rng(0)
     for name, share in SOURCES.items():
-        preds = [np.where(rng.random(t.shape) < share, rng.integers(0, 7, t.shape), np.where(t == 255, 0, t))
-                 for t in targets]
-        write_record(folder / name, source={"kind": "model", "name": name, "encoder": "resnet18",
-                                            "weights": "last.safetensors", "sha256": "0" * 64},
-                     data={"root": None, "split": None, "dataset": "synthetic",
-                           "synthetic": {**VAL, "image_size": list(VAL["image_size"])}},
-                     scores=evaluate(preds, targets, 7), stems=stems, masks=preds, classes=data.classes)
+        preds = [
+            np.where(rng.random(t.shape) < share, rng.integers(0, 7, t.shape), np.where(t == 255, 0, t))
+            for t in targets
+        ]
+        write_record(
+            folder / name,
+            source={
+                "kind": "model",
+                "name": name,
+                "encoder": "resnet18",
+                "weights": "last.safetensors",
+                "sha256": "0" * 64,
+            },
+            data={
+                "root": None,
+                "split": None,
+                "dataset": "synthetic",
+                "synthetic": {**VAL, "image_size": list(VAL["image_size"])},
+            },
+            scores=evaluate(preds, targets, 7),
+            stems=stems,
+            masks=preds,
+            classes=data.classes,
+        )
         epochs = np.arange(1, 4)
-        pd.DataFrame({"epoch": epochs, "train_loss": 1.5 / epochs, "val_loss": 1.6 / epochs,
-                      "val_miou": (1 - share) * epochs / 3}).to_csv(folder / name / "history.csv", index=False)
+        pd.DataFrame(
+            {
+                "epoch": epochs,
+                "train_loss": 1.5 / epochs,
+                "val_loss": 1.6 / epochs,
+                "val_miou": (1 - share) * epochs / 3,
+            }
+        ).to_csv(folder / name / "history.csv", index=False)
     write_comparison_order(folder, list(SOURCES))
     return folder
 
@@ -66,7 +90,9 @@ def fastest(*commands) -> list[float]:
     best = [float("inf")] * len(commands)
     for _ in range(REPEATS):
         for i, command in enumerate(commands):
-            best[i] = min(best[i], timed(lambda: subprocess.run(command, check=True, capture_output=True))[0])
+            best[i] = min(
+                best[i], timed(lambda command=command: subprocess.run(command, check=True, capture_output=True))[0]
+            )
     return best
 
 
@@ -83,12 +109,14 @@ def main() -> None:
         records = read_comparison(run_dir)
         print(f"{run_dir}: {len(records)} records, {len(next(iter(records.values())).stems)} images each")
         print(f"{'part':<44} {'seconds':>8} {'share':>7}")
-        rows = [(f"workbench report (fastest of {REPEATS})", whole),
-                (f"  peer: import torch (fastest of {REPEATS})", imports),
-                ("  read the records (sha256 checked)", read),
-                ("  bootstrap intervals, 2000 resamples", boot_s),
-                ("  paired comparisons, 4 headline scores", paired_s),
-                ("  every section (bootstrap again, figures)", page_s)]
+        rows = [
+            (f"workbench report (fastest of {REPEATS})", whole),
+            (f"  peer: import torch (fastest of {REPEATS})", imports),
+            ("  read the records (sha256 checked)", read),
+            ("  bootstrap intervals, 2000 resamples", boot_s),
+            ("  paired comparisons, 4 headline scores", paired_s),
+            ("  every section (bootstrap again, figures)", page_s),
+        ]
         for label, seconds in rows:
             print(f"{label:<44} {seconds:8.2f} {seconds / whole:7.0%}")
 

@@ -11,6 +11,7 @@ interleaved and the best of ``--repeats`` is kept. Target: ``fit`` within 5% of 
     python bench/train_speed.py [--models fcn8s unet deeplabv3plus pspnet] [--image-size 64] [--batch-size 8]
                                 [--steps 20] [--repeats 3] [--device auto] [--threads N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,15 @@ def bare_loop(model, data, config: TrainConfig, runtime) -> None:
     """The minimal training loop: load, forward under autocast, cross-entropy, backward, step."""
     optimizer = create_optimizer(model, config)
     scaler = runtime.grad_scaler()
-    loader = DataLoader(data, batch_size=config.batch_size, shuffle=True, drop_last=True, collate_fn=pad_collate,
-                        num_workers=config.num_workers, pin_memory=runtime.pin_memory)
+    loader = DataLoader(
+        data,
+        batch_size=config.batch_size,
+        shuffle=True,
+        drop_last=True,
+        collate_fn=pad_collate,
+        num_workers=config.num_workers,
+        pin_memory=runtime.pin_memory,
+    )
     model.train()
     for images, masks in loader:
         images, masks = runtime.to_device(images, masks)
@@ -96,12 +104,21 @@ def main(argv=None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     data = create_dataset("synthetic", "train", num_images=args.steps * args.batch_size, image_size=args.image_size)
-    config = TrainConfig(epochs=1, batch_size=args.batch_size, device=args.device, precision=args.precision,
-                         num_workers=args.num_workers, progress=False, log_every=10)
+    config = TrainConfig(
+        epochs=1,
+        batch_size=args.batch_size,
+        device=args.device,
+        precision=args.precision,
+        num_workers=args.num_workers,
+        progress=False,
+        log_every=10,
+    )
     runtime = create_runtime(device=config.device, precision=config.precision, channels_last=config.channels_last)
-    print(f"# fit vs bare loop, {datetime.date.today()}, device {runtime.device}, precision {runtime.precision}, "
-          f"{torch.get_num_threads()} CPU threads, {args.image_size}x{args.image_size} images, batch {args.batch_size}, "
-          f"{args.steps} steps per call, best of {args.repeats}\n")
+    print(
+        f"# fit vs bare loop, {datetime.date.today()}, device {runtime.device}, precision {runtime.precision}, "
+        f"{torch.get_num_threads()} CPU threads, {args.image_size}x{args.image_size} images, batch {args.batch_size}, "
+        f"{args.steps} steps per call, best of {args.repeats}\n"
+    )
     print("| model | bare loop (img/s) | fit (img/s) | fit / bare |")
     print("|---|---:|---:|---:|")
     worst = float("inf")

@@ -15,6 +15,7 @@ wall time also counts waiting for a core.
 
     python bench/widget_latency.py [--repeats 3] [--only TransposedConvExplorer]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -93,8 +94,14 @@ def time_changes(widget: str, changes: Iterable[Change], updated: Callable[[], o
 
 
 def _row(widget: str, label: str, wall: list[float], cpu: list[float]) -> Row:
-    return Row(widget=widget, control=label, updates=len(wall), median_ms=statistics.median(wall),
-               p95_ms=float(np.percentile(wall, 95)), cpu_median_ms=statistics.median(cpu))
+    return Row(
+        widget=widget,
+        control=label,
+        updates=len(wall),
+        median_ms=statistics.median(wall),
+        p95_ms=float(np.percentile(wall, 95)),
+        cpu_median_ms=statistics.median(cpu),
+    )
 
 
 def transposed_conv_explorer_rows(repeats: int) -> list[Row]:
@@ -110,11 +117,13 @@ def transposed_conv_explorer_rows(repeats: int) -> list[Row]:
 
     w = displayed(TransposedConvExplorer(input_size=3, kernel_size=3, stride=2, padding=1))
     steps = [Change("step", w.step, v) for v in [*range(1, 10), *range(8, 0, -1)]]
-    settings = ([Change("stride", w.stride, v) for v in (1, 3, 4, 2)]
-                + [Change("output_padding", w.output_padding, v) for v in (1, 0)]
-                + [Change("padding", w.padding, v) for v in (0, 2, 3, 1)]
-                + [Change("kernel_size", w.kernel_size, v) for v in (1, 2, 4, 5, 3)]
-                + [Change("input_size", w.input_size, v) for v in (1, 2, 4, 5, 3)])
+    settings = (
+        [Change("stride", w.stride, v) for v in (1, 3, 4, 2)]
+        + [Change("output_padding", w.output_padding, v) for v in (1, 0)]
+        + [Change("padding", w.padding, v) for v in (0, 2, 3, 1)]
+        + [Change("kernel_size", w.kernel_size, v) for v in (1, 2, 4, 5, 3)]
+        + [Change("input_size", w.input_size, v) for v in (1, 2, 4, 5, 3)]
+    )
     sweep = []
     for tab in range(3):
         sweep += [Change("tab", w.tabs, tab, "selected_index")] + steps + settings
@@ -160,8 +169,9 @@ def _mask_comparer_inputs(num_images: int, num_models: int, size: tuple[int, int
     return dataset, preds
 
 
-def mask_comparer_latency(repeats: int, num_images: int = 20, num_models: int = 4,
-                          size: tuple[int, int] = (360, 480)) -> list[Row]:
+def mask_comparer_latency(
+    repeats: int, num_images: int = 20, num_models: int = 4, size: tuple[int, int] = (360, 480)
+) -> list[Row]:
     """MaskComparer with four models at 480 x 360 (20 images): image slider, opacity, view, sort, models.
 
     The precomputation (code maps, bands, per-image scores) happens once in the constructor and is
@@ -173,8 +183,10 @@ def mask_comparer_latency(repeats: int, num_images: int = 20, num_models: int = 
     dataset, preds = _mask_comparer_inputs(num_images, num_models, size)
     start = time.perf_counter()
     w = displayed(MaskComparer(dataset, None, preds))
-    print(f"MaskComparer: precomputing {num_images} images x {num_models} models at {size[1]}x{size[0]} "
-          f"took {time.perf_counter() - start:.1f} s (once, in the constructor)\n")
+    print(
+        f"MaskComparer: precomputing {num_images} images x {num_models} models at {size[1]}x{size[0]} "
+        f"took {time.perf_counter() - start:.1f} s (once, in the constructor)\n"
+    )
     names = list(preds)
     sweep = []
     for view in ("mask", "overlay", "error map", "class errors", "boundary bands"):
@@ -184,8 +196,12 @@ def mask_comparer_latency(repeats: int, num_images: int = 20, num_models: int = 
             sweep += [Change("opacity", w.opacity, v) for v in (0.2, 0.4, 0.6, 0.8, 1.0, 0.5)]
         if view == "class errors":
             sweep += [Change("class", w.class_id, c) for c in (1, 2, 3, 4, 0)]
-    sweep += [Change("sort", w.sort, "worst first"), Change("sort", w.sort_by, names[-1]),
-              Change("sort", w.sort_by, names[0]), Change("sort", w.sort, "dataset order")]
+    sweep += [
+        Change("sort", w.sort, "worst first"),
+        Change("sort", w.sort_by, names[-1]),
+        Change("sort", w.sort_by, names[0]),
+        Change("sort", w.sort, "dataset order"),
+    ]
     sweep += [Change("models", w.models, tuple(names[:k])) for k in (2, 3, 1, len(names))]
 
     def seen():  # what the user sees: panels redrawn, panels hidden or shown, the position line
@@ -217,8 +233,10 @@ def style_stages_rows(repeats: int) -> list[Row]:
     result = transfer(content, style, extractor=extractor, config=config, progress=False)
     start = time.perf_counter()
     w = displayed(StyleStages(result))
-    print(f"StyleStages: rendering {len(result.stages)} stages x {len(w.layers)} layers took "
-          f"{time.perf_counter() - start:.1f} s (once, in the constructor)\n")
+    print(
+        f"StyleStages: rendering {len(result.stages)} stages x {len(w.layers)} layers took "
+        f"{time.perf_counter() - start:.1f} s (once, in the constructor)\n"
+    )
     stages = [Change("stage", w.stage, v) for v in [*range(len(result.stages)), *range(len(result.stages) - 2, -1, -1)]]
     layers = [Change("layer", w.layer, name) for name in [*w.layers[1:], w.layers[0]]]
     return time_changes("StyleStages", (stages + layers) * repeats, lambda: (w.shown["stage"], w.shown["layer"]))
@@ -254,6 +272,7 @@ PARTS: dict[str, Callable[[int], list[Row]]] = {
 
 # --- course chapters: ReceptiveFieldExplorer and DilatedConvExplorer (notebooks 09 and 10) ---
 
+
 def receptive_field_explorer_rows(repeats: int) -> list[Row]:
     """ReceptiveFieldExplorer on a 360 x 480 image with FCN-8s and DeepLabV3: pixel, layer and model changes.
 
@@ -266,8 +285,10 @@ def receptive_field_explorer_rows(repeats: int) -> list[Row]:
     image, _ = SyntheticShapes(num_images=1, image_size=(360, 480), seed=0)[0]
     start = time.perf_counter()
     w = ReceptiveFieldExplorer(image, ["fcn8s", "deeplabv3"], num_samples=1, scale=1)
-    print(f"ReceptiveFieldExplorer: precomputing 2 models at 480x360 took {time.perf_counter() - start:.1f} s "
-          "(once, in the constructor)\n")
+    print(
+        f"ReceptiveFieldExplorer: precomputing 2 models at 480x360 took {time.perf_counter() - start:.1f} s "
+        "(once, in the constructor)\n"
+    )
     sweep = [Change("x", w.x, v) for v in (10, 100, 240, 400, 470)] + [Change("y", w.y, v) for v in (5, 180, 355)]
     sweep += [Change("layer", w.layer, v) for v in ("layer1", "layer2", "layer3", "layer4")]
     sweep += [Change("model", w.model, v) for v in ("deeplabv3", "fcn8s")]
@@ -279,14 +300,17 @@ def dilated_conv_explorer_rows(repeats: int) -> list[Row]:
     from workbench.widgets.dilated_conv import DilatedConvExplorer
 
     w = DilatedConvExplorer()
-    sweep = [Change("rate", w.rate, v) for v in (1, 3, 6, 2)] + [Change("kernel_size", w.kernel_size, v) for v in (5, 7, 3)]
+    sweep = [Change("rate", w.rate, v) for v in (1, 3, 6, 2)] + [
+        Change("kernel_size", w.kernel_size, v) for v in (5, 7, 3)
+    ]
     sweep += [Change("layers", w.layers, v) for v in (3, 4, 1, 2)]
     sweep += [Change("pattern", w.pattern, v) for v in ("hybrid", "equal")]
     return time_changes("DilatedConvExplorer", sweep * repeats, lambda: w.state["renders"])
 
 
-PARTS.update({"ReceptiveFieldExplorer": receptive_field_explorer_rows,
-              "DilatedConvExplorer": dilated_conv_explorer_rows})
+PARTS.update(
+    {"ReceptiveFieldExplorer": receptive_field_explorer_rows, "DilatedConvExplorer": dilated_conv_explorer_rows}
+)
 
 
 def print_table(rows: list[Row], target_ms: float = TARGET_MS) -> None:
@@ -294,8 +318,10 @@ def print_table(rows: list[Row], target_ms: float = TARGET_MS) -> None:
     print("|---|---|---:|---:|---:|---:|---:|---|")
     for r in rows:
         verdict = "pass" if r.median_ms < target_ms else "FAIL"
-        print(f"| {r.widget} | {r.control} | {r.updates} | {r.median_ms:.1f} | {r.p95_ms:.1f} | "
-              f"{r.cpu_median_ms:.1f} | {target_ms:.0f} | {verdict} |")
+        print(
+            f"| {r.widget} | {r.control} | {r.updates} | {r.median_ms:.1f} | {r.p95_ms:.1f} | "
+            f"{r.cpu_median_ms:.1f} | {target_ms:.0f} | {verdict} |"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -304,8 +330,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=sorted(PARTS), action="append", help="run only these widgets")
     args = parser.parse_args(argv)
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    print(f"# Widget latency, {datetime.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs, "
-          f"load average {load} (1, 5, 15 min)\n")
+    print(
+        f"# Widget latency, {datetime.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs, "
+        f"load average {load} (1, 5, 15 min)\n"
+    )
     rows = [row for name in (args.only or PARTS) for row in PARTS[name](args.repeats)]
     print_table(rows)
     return 0 if all(r.median_ms < TARGET_MS for r in rows if r.control == "all") else 1

@@ -1,4 +1,5 @@
 """Shared fixtures: the CamVid copy beside the repository, and skipping GPU tests without CUDA."""
+
 from pathlib import Path
 
 import pytest

@@ -1,5 +1,6 @@
 """bench/eval_scale.py: its generated folder is a dataset workbench reads, its predictions are wrong where they
 should be, and its region and boundary peers score tiny masks exactly as ``workbench.metrics.evaluate``."""
+
 import importlib.util
 import subprocess
 import sys
@@ -139,10 +140,12 @@ def test_a_failing_row_stops_with_its_error(eval_scale):
 def test_peak_memory_is_the_rows_own():
     """A child's ru_maxrss starts from its launcher's peak (vfork + exec), so launch from a fresh small process,
     as the benchmark does, and tell a 300 MB row from an empty one."""
-    code = ("import importlib.util, sys; spec = importlib.util.spec_from_file_location('eval_scale', sys.argv[1]); "
-            "m = importlib.util.module_from_spec(spec); sys.modules['eval_scale'] = m; spec.loader.exec_module(m); "
-            "runs = [m.run_command([sys.executable, '-c', c], c) for c in ('pass', 'x = bytearray(300_000_000)')]; "
-            "print(*[r.max_rss for r in runs], runs[1].wall, runs[1].cpu)")
+    code = (
+        "import importlib.util, sys; spec = importlib.util.spec_from_file_location('eval_scale', sys.argv[1]); "
+        "m = importlib.util.module_from_spec(spec); sys.modules['eval_scale'] = m; spec.loader.exec_module(m); "
+        "runs = [m.run_command([sys.executable, '-c', c], c) for c in ('pass', 'x = bytearray(300_000_000)')]; "
+        "print(*[r.max_rss for r in runs], runs[1].wall, runs[1].cpu)"
+    )
     out = subprocess.run([sys.executable, "-c", code, str(BENCH)], capture_output=True, text=True, check=True).stdout
     empty, full, wall, cpu = map(float, out.split())
     assert empty < 150e6 and full > 300e6 and wall > 0 and cpu > 0
@@ -157,13 +160,21 @@ def test_targets_from_runs(eval_scale):
     def run(wall, rss):
         return eval_scale.Run(wall=wall, cpu=wall, max_rss=rss, tree_pss=None)
 
-    runs = {(50, "wb1"): run(30, 900e6), (200, "wb1"): run(90, 1100e6),  # +22% memory: missed
-            (50, "wball"): run(10, 1000e6), (200, "wball"): run(25, 1600e6),  # over 1.5 GB: missed
-            (50, "torchmetrics"): run(12, 1e9), (200, "torchmetrics"): run(20, 1e9)}
+    runs = {
+        (50, "wb1"): run(30, 900e6),
+        (200, "wb1"): run(90, 1100e6),  # +22% memory: missed
+        (50, "wball"): run(10, 1000e6),
+        (200, "wball"): run(25, 1600e6),  # over 1.5 GB: missed
+        (50, "torchmetrics"): run(12, 1e9),
+        (200, "torchmetrics"): run(20, 1e9),
+    }
 
     def met(runs, words):
-        return [(measured, ok) for target, measured, ok in eval_scale.targets([50, 200], 1024, 2048, runs)
-                if words in target]
+        return [
+            (measured, ok)
+            for target, measured, ok in eval_scale.targets([50, 200], 1024, 2048, runs)
+            if words in target
+        ]
 
     assert [ok for _, ok in met(runs, "within 15%")] == [False, False]  # +22%, +60%
     assert [ok for _, ok in met(runs, "under 1.5 GB")] == [True, False]

@@ -1,4 +1,5 @@
 """The command line: every option documented, a tiny train + evaluate, clear errors."""
+
 import dataclasses
 import json
 import runpy
@@ -41,7 +42,9 @@ def test_loss_choices_come_from_the_registry():
         LOSSES.remove("test-cli-loss")
     with pytest.raises(SystemExit):
         build_parser().parse_args(["train", "--loss", "test-cli-loss"])
-    choices = next(a for a in build_parser()._subparsers._group_actions[0].choices["train"]._actions if a.dest == "loss")
+    choices = next(
+        a for a in build_parser()._subparsers._group_actions[0].choices["train"]._actions if a.dest == "loss"
+    )
     assert choices.choices == list_losses()
 
 
@@ -63,8 +66,21 @@ def test_cli_defaults_build_a_valid_config():
 def tiny_run(tmp_path_factory):
     """One epoch of fcn32s on 8 synthetic images through `workbench train`, shared by the tests below."""
     run = tmp_path_factory.mktemp("cli") / "run"
-    rc = main(["train", "--model", "fcn32s", *TINY_DATA, "--epochs", "1", "--batch-size", "4", "--out", str(run),
-               "--no-progress"])
+    rc = main(
+        [
+            "train",
+            "--model",
+            "fcn32s",
+            *TINY_DATA,
+            "--epochs",
+            "1",
+            "--batch-size",
+            "4",
+            "--out",
+            str(run),
+            "--no-progress",
+        ]
+    )
     assert rc == 0
     return run
 
@@ -72,13 +88,25 @@ def tiny_run(tmp_path_factory):
 @pytest.mark.slow
 def test_tiny_train_then_evaluate_gives_the_same_scores(tiny_run, tmp_path, capsys):
     assert (tiny_run / "last.safetensors").is_file() and (tiny_run / "history.csv").is_file()
-    rc = main(["evaluate", "--weights", str(tiny_run / "last.safetensors"), *TINY_DATA, "--batch-size", "4",
-               "--out", str(tmp_path / "eval")])
+    rc = main(
+        [
+            "evaluate",
+            "--weights",
+            str(tiny_run / "last.safetensors"),
+            *TINY_DATA,
+            "--batch-size",
+            "4",
+            "--out",
+            str(tmp_path / "eval"),
+        ]
+    )
     printed = capsys.readouterr().out
     assert rc == 0 and "background" in printed
     record = read_record(tmp_path / "eval")  # the same record as the run folder's: same weights, same images
     assert record.source["sha256"] == read_record(tiny_run).source["sha256"] and record.source["name"] == "fcn32s"
-    assert json.loads((tmp_path / "eval" / "scores.json").read_text()) == json.loads((tiny_run / "scores.json").read_text())
+    assert json.loads((tmp_path / "eval" / "scores.json").read_text()) == json.loads(
+        (tiny_run / "scores.json").read_text()
+    )
     assert all((record.mask(s) == read_record(tiny_run).mask(s)).all() for s in record.stems)
 
 
@@ -86,7 +114,9 @@ def test_a_records_masks_scored_as_predictions_give_its_scores(tiny_run, tmp_pat
     assert main(["evaluate", "--preds", str(tiny_run / "masks"), *TINY_DATA, "--out", str(tmp_path / "again")]) == 0
     again, run = read_record(tmp_path / "again"), read_record(tiny_run)
     assert again.source["kind"] == "predictions" and again.stems == run.stems
-    assert json.loads((tmp_path / "again" / "scores.json").read_text()) == json.loads((tiny_run / "scores.json").read_text())
+    assert json.loads((tmp_path / "again" / "scores.json").read_text()) == json.loads(
+        (tiny_run / "scores.json").read_text()
+    )
 
 
 @pytest.mark.slow
@@ -118,8 +148,28 @@ def test_python_m_workbench_runs_the_cli(monkeypatch, capsys):
 
 @pytest.mark.slow
 def test_compare_runs_unchanged_on_camvid(camvid_root, tmp_path):
-    rc = main(["compare", "--data", str(camvid_root), "--models", "fcn32s", "--num-images", "4", "--val-images", "2",
-               "--max-steps", "1", "--batch-size", "2", "--crop-size", "64", "--out", str(tmp_path), "--no-progress"])
+    rc = main(
+        [
+            "compare",
+            "--data",
+            str(camvid_root),
+            "--models",
+            "fcn32s",
+            "--num-images",
+            "4",
+            "--val-images",
+            "2",
+            "--max-steps",
+            "1",
+            "--batch-size",
+            "2",
+            "--crop-size",
+            "64",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+        ]
+    )
     assert rc == 0
     table = pd.read_csv(tmp_path / "comparison.csv", comment="#")
     assert list(table["model"]) == ["fcn32s"] and table["miou"].notna().all()
@@ -142,8 +192,20 @@ def test_evaluate_predictions_of_other_tools(tmp_path, capsys):
     mine, theirs = _predictions(tmp_path / "mine", stems, 0), _predictions(tmp_path / "theirs", stems, 1)
     assert main(["evaluate", "--preds", str(mine), *TINY_DATA, "--out", str(tmp_path / "one")]) == 0
     assert "record written to" in capsys.readouterr().out and read_record(tmp_path / "one").stems == stems
-    rc = main(["evaluate", "--preds", f"theirs={theirs}", "--preds", f"mine={mine}", *TINY_DATA, "--gallery-size", "2",
-               "--out", str(tmp_path / "cmp")])
+    rc = main(
+        [
+            "evaluate",
+            "--preds",
+            f"theirs={theirs}",
+            "--preds",
+            f"mine={mine}",
+            *TINY_DATA,
+            "--gallery-size",
+            "2",
+            "--out",
+            str(tmp_path / "cmp"),
+        ]
+    )
     assert rc == 0 and "comparison folder" in capsys.readouterr().out
     assert list(read_comparison(tmp_path / "cmp")) == ["theirs", "mine"]
     for name in ("comparison.csv", "comparison.md", "per_class_iou.csv", "mask_gallery.png"):

@@ -2,6 +2,7 @@
 
 Each command runs in a fresh interpreter, which then lists the heavy packages it imported.
 """
+
 import ast
 import os
 import subprocess
@@ -26,23 +27,32 @@ RUN_AND_LIST_HEAVY = (
     "    runpy.run_module('workbench', run_name='__main__')\n"
     "except SystemExit as done:\n"
     "    code = done.code\n"
-    "print('HEAVY', sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))\n"
+    f"print('HEAVY', sorted(m for m in sys.modules if m.split('.')[0] in {set(HEAVY)!r}))\n"
     "sys.exit(code)\n"
-).format(heavy=set(HEAVY))
+)
 
 
 def heavy_imports(*args: str) -> list[str]:
     """The heavy top-level packages in ``sys.modules`` after ``python -m workbench ARGS`` (which must succeed)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-c", RUN_AND_LIST_HEAVY, *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_AND_LIST_HEAVY, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     line = next(line for line in done.stdout.splitlines() if line.startswith("HEAVY "))
-    return sorted({name.split(".")[0] for name in ast.literal_eval(line[len("HEAVY "):])})
+    return sorted({name.split(".")[0] for name in ast.literal_eval(line[len("HEAVY ") :])})
 
 
-@pytest.mark.parametrize("command", [[], ["train"], ["compare"], ["evaluate"], ["report"]],
-                         ids=["workbench", "train", "compare", "evaluate", "report"])
+@pytest.mark.parametrize(
+    "command",
+    [[], ["train"], ["compare"], ["evaluate"], ["report"]],
+    ids=["workbench", "train", "compare", "evaluate", "report"],
+)
 def test_help_imports_no_torch(command):
     assert heavy_imports(*command, "--help") == []
 
@@ -59,10 +69,19 @@ def synthetic_comparison(folder):
     scenes = ShapeScenes(num_images=6, image_size=(16, 20), seed=1)
     targets = [scenes.read_sample(i)[1] for i in range(len(scenes))]
     for name, share in (("good", 0.1), ("worse", 0.5)):
-        preds = [np.where(rng.random(t.shape) < share, rng.integers(0, 7, t.shape), np.where(t == 255, 0, t))
-                 for t in targets]
-        write_record(folder / name, source={"kind": "predictions", "dir": name}, data=describe_data(scenes),
-                     scores=evaluate(preds, targets, 7), stems=data_stems(scenes), masks=preds, classes=scenes.classes)
+        preds = [
+            np.where(rng.random(t.shape) < share, rng.integers(0, 7, t.shape), np.where(t == 255, 0, t))
+            for t in targets
+        ]
+        write_record(
+            folder / name,
+            source={"kind": "predictions", "dir": name},
+            data=describe_data(scenes),
+            scores=evaluate(preds, targets, 7),
+            stems=data_stems(scenes),
+            masks=preds,
+            classes=scenes.classes,
+        )
     write_comparison_order(folder, ["good", "worse"])
     return folder
 
@@ -70,9 +89,24 @@ def synthetic_comparison(folder):
 def folder_comparison(folder):
     """Two prediction folders scored on a small images/ + masks/ dataset by ``workbench evaluate --preds``."""
     make_data(folder / "data", 6, size=(16, 24))
-    assert main(["evaluate", "--preds", f"good={folder / 'data' / 'preds-a'}", "--preds",
-                 f"worse={folder / 'data' / 'preds-b'}", "--data", str(folder / "data"), "--workers", "1",
-                 "--out", str(folder / "run")]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--preds",
+                f"good={folder / 'data' / 'preds-a'}",
+                "--preds",
+                f"worse={folder / 'data' / 'preds-b'}",
+                "--data",
+                str(folder / "data"),
+                "--workers",
+                "1",
+                "--out",
+                str(folder / "run"),
+            ]
+        )
+        == 0
+    )
     return folder / "run"
 
 

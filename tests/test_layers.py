@@ -3,6 +3,7 @@
 cli > report | widgets > engine | viz > models > records > data | metrics | ops | style: nothing imports a
 package above it, and no import hides inside a function to dodge a cycle.
 """
+
 import ast
 import os
 import shutil
@@ -16,8 +17,9 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 def _lint(root: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(root)}
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=root, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=root, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_the_package_keeps_its_layers():
@@ -57,6 +59,8 @@ def test_no_import_hides_inside_a_function():
 
 def test_the_hidden_import_check_can_fail(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("import os\n\n\ndef f():\n    from workbench.engine import fit\n    import workbench.data\n"
-                      "    import json\n    return fit\n")
+    sample.write_text(
+        "import os\n\n\ndef f():\n    from workbench.engine import fit\n    import workbench.data\n"
+        "    import json\n    return fit\n"
+    )
     assert _hidden_imports(sample, tmp_path) == ["sample.py:5", "sample.py:6"]

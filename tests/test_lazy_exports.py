@@ -1,4 +1,5 @@
 """Subpackages import their submodules on first use, and every public name still resolves as before."""
+
 import importlib
 import types
 

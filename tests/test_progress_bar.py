@@ -1,5 +1,6 @@
 """Progress bars in a notebook: while they run they are tqdm's widgets; once closed a saved notebook keeps
 their last line as text (leave=True) or nothing (leave=False), never a widget's ``HBox(children=...`` text."""
+
 import textwrap
 
 import nbformat
@@ -34,8 +35,9 @@ def test_in_a_terminal_it_is_tqdm_auto():
 def test_a_saved_notebook_keeps_the_summary_line_and_no_widget_text(tmp_path):
     nbclient = pytest.importorskip("nbclient")
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(c)) for c in CELLS])
-    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    nbclient.NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     first = [o for o in notebook.cells[0].outputs if o.get("output_type") == "stream"]
     assert first[0]["text"].strip() == "True 1.0"  # a redraw a second at most
     outputs = notebook.cells[1].outputs

@@ -1,4 +1,5 @@
 """The one registry shape behind models, datasets and losses."""
+
 import pytest
 
 from workbench.registry import Registry

@@ -4,6 +4,7 @@
 ``wb.style``, ``wb.viz``, ``wb.widgets``, ``wb.report``, ``wb.records``. Subpackages are imported on first use, so the
 command line starts quickly and a notebook pays only for what it touches.
 """
+
 import importlib
 
 __version__ = "0.1.0"

@@ -9,6 +9,7 @@ This module is the parser alone and imports nothing heavy, so ``--help`` answers
 in its own module under ``workbench/commands/`` (``COMMANDS``), imported only when that command runs; torch
 and the models are imported there, at the command boundary (STYLE 18).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,16 +48,26 @@ def option_kwargs(field: dataclasses.Field, annotation) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="workbench", description="Train, compare and score semantic-segmentation models.")
+    parser = argparse.ArgumentParser(
+        prog="workbench", description="Train, compare and score semantic-segmentation models."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     train = _command(commands, "train", "Train one model and write a run folder (weights, history, scores).")
     train.add_argument("--model", default="unet", help="model name (see workbench.models.list_models())")
-    compare = _command(commands, "compare", "Train several models under one budget and seed; write comparison tables and figures.")
+    compare = _command(
+        commands, "compare", "Train several models under one budget and seed; write comparison tables and figures."
+    )
     compare.add_argument("--models", nargs="+", default=list(DEMO_MODELS), metavar="NAME", help="model names")
-    compare.add_argument("--seeds", nargs="+", type=int, default=None, metavar="K",
-                         help="train every model under each of these seeds (same budget), each seed's runs in "
-                              "OUT/seed-K/, and write OUT/seeds.{csv,md}: mean and std over seeds next to the "
-                              "bootstrap interval (default: one comparison under --seed)")
+    compare.add_argument(
+        "--seeds",
+        nargs="+",
+        type=int,
+        default=None,
+        metavar="K",
+        help="train every model under each of these seeds (same budget), each seed's runs in "
+        "OUT/seed-K/, and write OUT/seeds.{csv,md}: mean and std over seeds next to the "
+        "bootstrap interval (default: one comparison under --seed)",
+    )
     for sub, out in ((train, None), (compare, "runs/compare")):
         sub.add_argument("--encoder", default="resnet18", help="backbone of the models that have one")
         _add_data_options(sub, splits=("train", "val"))
@@ -67,67 +78,130 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command(commands, name: str, text: str) -> argparse.ArgumentParser:
-    return commands.add_parser(name, help=text, description=text, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    return commands.add_parser(
+        name, help=text, description=text, formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
 
 
 def _add_data_options(parser: argparse.ArgumentParser, *, splits: tuple[str, ...]) -> None:
     group = parser.add_argument_group("data")
-    group.add_argument("--data", default="synthetic", help="'synthetic' (generated shapes) or a dataset folder "
-                       "(images/<split>/ + masks/<split>/ + classes.json, or PASCAL VOC 2012)")
+    group.add_argument(
+        "--data",
+        default="synthetic",
+        help="'synthetic' (generated shapes) or a dataset folder "
+        "(images/<split>/ + masks/<split>/ + classes.json, or PASCAL VOC 2012)",
+    )
     for split in splits:
         group.add_argument(f"--{split}-split", default=split, help=f"split used as the {split} set")
-    group.add_argument("--num-images", type=int, default=None, help="training images: synthetic, how many to draw "
-                       f"(default {DEMO_DATA['num_images']}); a folder, use only the first N (default all)")
-    group.add_argument("--val-images", type=int, default=None, help="validation/evaluation images: synthetic, how "
-                       f"many to draw (default {DEMO_DATA['val_images']}); a folder, use only the first N (default all)")
-    group.add_argument("--image-size", type=int, nargs="+", default=list(DEMO_DATA["image_size"]), metavar="N",
-                       help="synthetic data: image H W (one number: square)")
+    group.add_argument(
+        "--num-images",
+        type=int,
+        default=None,
+        help="training images: synthetic, how many to draw "
+        f"(default {DEMO_DATA['num_images']}); a folder, use only the first N (default all)",
+    )
+    group.add_argument(
+        "--val-images",
+        type=int,
+        default=None,
+        help="validation/evaluation images: synthetic, how "
+        f"many to draw (default {DEMO_DATA['val_images']}); a folder, use only the first N (default all)",
+    )
+    group.add_argument(
+        "--image-size",
+        type=int,
+        nargs="+",
+        default=list(DEMO_DATA["image_size"]),
+        metavar="N",
+        help="synthetic data: image H W (one number: square)",
+    )
 
 
 def _add_config_options(parser: argparse.ArgumentParser, defaults: TrainConfig) -> None:
     group = parser.add_argument_group("training (fields of workbench.engine.TrainConfig)")
     hints = typing.get_type_hints(TrainConfig)
     for field in dataclasses.fields(TrainConfig):
-        group.add_argument(option_name(field), dest=field.name, default=getattr(defaults, field.name),
-                           **option_kwargs(field, hints[field.name]))
+        group.add_argument(
+            option_name(field),
+            dest=field.name,
+            default=getattr(defaults, field.name),
+            **option_kwargs(field, hints[field.name]),
+        )
 
 
 def _add_evaluate(commands) -> None:
-    sub = _command(commands, "evaluate", "Score saved weights, or the predictions of any tool, on a dataset split; "
-                   "write an evaluation record (scores, confusion matrix, per-image statistics, masks).")
+    sub = _command(
+        commands,
+        "evaluate",
+        "Score saved weights, or the predictions of any tool, on a dataset split; "
+        "write an evaluation record (scores, confusion matrix, per-image statistics, masks).",
+    )
     what = sub.add_mutually_exclusive_group(required=True)
     what.add_argument("--weights", help="a .safetensors checkpoint written by train or compare")
-    what.add_argument("--preds", action="append", metavar="[NAME=]DIR", help="a folder of predictions, one <stem>.png "
-                      "(index, palette or RGB in the classes.json colours) or <stem>.npy per image; NAME=DIR, "
-                      "repeated, scores several sources into one comparison folder")
+    what.add_argument(
+        "--preds",
+        action="append",
+        metavar="[NAME=]DIR",
+        help="a folder of predictions, one <stem>.png "
+        "(index, palette or RGB in the classes.json colours) or <stem>.npy per image; NAME=DIR, "
+        "repeated, scores several sources into one comparison folder",
+    )
     sub.add_argument("--model", default=None, help="model name (default: the one recorded in the weights file)")
     sub.add_argument("--encoder", default=None, help="backbone (default: the one recorded in the weights file)")
     sub.add_argument("--split", default="val", help="split to score")
     _add_data_options(sub, splits=())
     sub.add_argument("--batch-size", type=int, default=DEMO_CONFIG.batch_size, help="images per forward pass")
     sub.add_argument("--num-workers", type=int, default=0, help="DataLoader worker processes (--weights)")
-    sub.add_argument("--distances", action="store_true", help="also score HD95 (95th-percentile Hausdorff distance, "
-                     "in pixels; lower is better): slower, its distance searches are unbounded")
-    sub.add_argument("--errors", action="store_true", help="also count the error breakdown (boundary, extent and "
-                     "segment errors): the report's \"where each model loses its IoU\"")
-    sub.add_argument("--tolerances", action="store_true", help="also count BF, NSD and Boundary IoU at tolerances of "
-                     "1-21 px: the report's \"scores over the tolerance\"")
-    sub.add_argument("--workers", type=int, default=None, help="--preds: processes reading and scoring images "
-                     "(default: every usable core; 1: this process alone; the record is the same). Under torchrun "
-                     "each process scores its share of the images and rank 0 writes the record")
+    sub.add_argument(
+        "--distances",
+        action="store_true",
+        help="also score HD95 (95th-percentile Hausdorff distance, "
+        "in pixels; lower is better): slower, its distance searches are unbounded",
+    )
+    sub.add_argument(
+        "--errors",
+        action="store_true",
+        help="also count the error breakdown (boundary, extent and "
+        'segment errors): the report\'s "where each model loses its IoU"',
+    )
+    sub.add_argument(
+        "--tolerances",
+        action="store_true",
+        help='also count BF, NSD and Boundary IoU at tolerances of 1-21 px: the report\'s "scores over the tolerance"',
+    )
+    sub.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="--preds: processes reading and scoring images "
+        "(default: every usable core; 1: this process alone; the record is the same). Under torchrun "
+        "each process scores its share of the images and rank 0 writes the record",
+    )
     sub.add_argument("--device", default="auto", help="cpu, cuda, cuda:N, or auto")
     sub.add_argument("--precision", default="fp32", choices=PRECISIONS, help="autocast precision of the forward pass")
     sub.add_argument("--gallery-size", type=int, default=4, help="images in a comparison's mask gallery")
-    sub.add_argument("--out", default=None, metavar="DIR", help="record (or comparison) folder (default: "
-                     "eval-<split> beside the weights; runs/eval-<split> for predictions)")
+    sub.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="record (or comparison) folder (default: "
+        "eval-<split> beside the weights; runs/eval-<split> for predictions)",
+    )
 
 
 def _add_report(commands) -> None:
-    sub = _command(commands, "report", "Write the self-contained HTML review of a comparison folder or record, from the "
-                   "records alone (no model is loaded): summary, headline table with intervals, per-class scores, "
-                   "curves, confusion matrices, gallery, other tools' conventions.")
-    sub.add_argument("run_dir", metavar="RUN_DIR", help="a comparison folder (compare, evaluate --preds NAME=DIR) or "
-                     "one record (a run folder from train)")
+    sub = _command(
+        commands,
+        "report",
+        "Write the self-contained HTML review of a comparison folder or record, from the "
+        "records alone (no model is loaded): summary, headline table with intervals, per-class scores, "
+        "curves, confusion matrices, gallery, other tools' conventions.",
+    )
+    sub.add_argument(
+        "run_dir",
+        metavar="RUN_DIR",
+        help="a comparison folder (compare, evaluate --preds NAME=DIR) or one record (a run folder from train)",
+    )
     sub.add_argument("--out", default=None, metavar="PATH", help="HTML file (default: RUN_DIR/report.html)")
     sub.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples behind every interval")
     sub.add_argument("--level", type=float, default=0.95, help="confidence level of the intervals")

@@ -7,6 +7,7 @@ prints them as ``workbench <command>: error: ...`` and exits with 2 (130 when in
 imports torch, so that every command, ``report`` included, starts without it: torch's out-of-memory error is
 known by its name and text.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -51,8 +52,10 @@ def failure_message(err: BaseException, out_dir: str | Path | None = None) -> st
     """One line for an error that ``is_user_error``; ``out_dir`` names the folder an OSError without a file hit."""
     if isinstance(err, MemoryError) or _is_oom(err):
         where = "GPU" if _is_torch_oom(err) or "CUDA" in str(err) else "CPU"
-        return (f"out of {where} memory; lower --batch-size (or --image-size / --crop-size), use --precision bf16 on "
-                f"a GPU, or close other programs using the {where}.")
+        return (
+            f"out of {where} memory; lower --batch-size (or --image-size / --crop-size), use --precision bf16 on "
+            f"a GPU, or close other programs using the {where}."
+        )
     if isinstance(err, OSError):
         return _os_error_message(err, out_dir)
     return " ".join(str(err).split("\n"))
@@ -61,8 +64,10 @@ def failure_message(err: BaseException, out_dir: str | Path | None = None) -> st
 def _os_error_message(err: OSError, out_dir) -> str:
     target = err.filename or out_dir or "the output folder"
     if err.errno in _NO_SPACE:
-        return (f"no space left on the disk while writing {target}; free some space or choose another --out folder "
-                f"(files already written, the last checkpoint included, are whole: nothing is half-written).")
+        return (
+            f"no space left on the disk while writing {target}; free some space or choose another --out folder "
+            f"(files already written, the last checkpoint included, are whole: nothing is half-written)."
+        )
     if err.errno in _NOT_WRITABLE:
         return f"cannot write {target} ({err.strerror}); choose another --out folder or fix its permissions."
     if err.errno in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
@@ -74,8 +79,11 @@ def _os_error_message(err: OSError, out_dir) -> str:
 
 def _is_torch_oom(err: BaseException) -> bool:
     """``torch.OutOfMemoryError`` (a RuntimeError), known without importing torch."""
-    return isinstance(err, RuntimeError) and type(err).__name__ == "OutOfMemoryError" and \
-        type(err).__module__.split(".")[0] == "torch"
+    return (
+        isinstance(err, RuntimeError)
+        and type(err).__name__ == "OutOfMemoryError"
+        and type(err).__module__.split(".")[0] == "torch"
+    )
 
 
 def _is_oom(err: BaseException) -> bool:

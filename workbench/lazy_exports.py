@@ -4,6 +4,7 @@
 evaluator beside it, so the command line and the report pay only for what they use (STYLE 18). A package
 lists its names once, by submodule, and calls ``export_lazily(__name__, {...})`` from its ``__init__``.
 """
+
 from __future__ import annotations
 
 import importlib

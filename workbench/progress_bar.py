@@ -7,6 +7,7 @@ line of noise per bar, long after the bar is gone. Here the notebook bar is show
 which, when the bar closes, is replaced by the bar's last line as plain text (``leave=True``: the summary
 stays) or by nothing (``leave=False``). Used by every bar of the package; it imports nothing from it.
 """
+
 from __future__ import annotations
 
 import sys

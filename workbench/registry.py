@@ -5,11 +5,13 @@ lookup whose error names the valid choices (as segmentation-models-pytorch's ``c
 An entry may also be declared by where it lives (``add_deferred("ce", "workbench.engine.losses:CrossEntropyLoss")``,
 the shape of a packaging entry point): its name is listed at once, its module imported on the first ``get``, so a
 command line lists the choices without importing torch."""
+
 from __future__ import annotations
 
 import fnmatch
 import importlib
-from typing import Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 

@@ -2,6 +2,7 @@
 
 Needs Debian's ``chromium`` package (``apt-get install chromium``); tests skip with that message without it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,8 +24,15 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Chromium as root in a container, with nothing reaching out to the network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 def free_port() -> int:
@@ -43,10 +51,12 @@ def settings_dir(root: Path) -> Path:
     settings = root / "settings" / "@jupyterlab"
     (settings / "apputils-extension").mkdir(parents=True)
     (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     (settings / "notebook-extension").mkdir()
     (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
-        json.dumps({"windowingMode": "none", "scrollPastEnd": False}))
+        json.dumps({"windowingMode": "none", "scrollPastEnd": False})
+    )
     return root / "settings"
 
 
@@ -54,11 +64,24 @@ def settings_dir(root: Path) -> Path:
 def jupyterlab_server(tmp_path: Path):
     """A JupyterLab server rooted at ``tmp_path``; yields its base URL and token, then shuts it down."""
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings_dir(tmp_path)),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
-           "--LabApp.expose_app_in_browser=True"]
+    env = dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(settings_dir(tmp_path)),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={tmp_path}",
+        "--LabApp.expose_app_in_browser=True",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log = open(tmp_path / "jupyterlab.log", "w")
@@ -127,11 +150,17 @@ def run_all_cells(page, notebook: Path, timeout_ms: int = 600_000) -> float:
                        c.model.type === 'code' && Array.from({length: c.model.outputs.length},
                                                             (_, i) => c.model.outputs.get(i).type).includes('error'));
                    return failed || (p.length > 0 && p.every(t => /\\[\\d+\\]/.test(t))); }""",
-        timeout=timeout_ms)
+        timeout=timeout_ms,
+    )
     seconds = time.monotonic() - started
     page.evaluate(f"{app}.commands.execute('docmanager:save')")
     page.wait_for_timeout(1000)
-    errors = [o for c in nbformat.read(notebook, 4).cells if c.cell_type == "code"
-              for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [
+        o
+        for c in nbformat.read(notebook, 4).cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     assert not errors, f"{notebook.name} raised in JupyterLab: {errors[0]['ename']}: {errors[0]['evalue']}"
     return seconds

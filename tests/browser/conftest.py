@@ -1,4 +1,5 @@
 """Fixtures of the browser tests; the helpers live in ``browser_helpers.py`` (importable: this folder is on the path)."""
+
 import sys
 from pathlib import Path
 

@@ -6,18 +6,27 @@ MaskComparer's "image" slider with the keyboard and checks that the displayed ma
 to ``test-artifacts/browser/``. Needs Debian's ``chromium`` package (``apt-get install chromium``); skips
 with that message without it. Run it alone with ``make test-browser``.
 """
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import pytest
-
 from browser_helpers import ARTIFACTS, REPO, chromium_page, run_all_cells
 
 NOTEBOOK = REPO / "notebooks" / "05_inspect_masks.ipynb"
-SMALL = dict(device="cpu", run_dir="runs/browser", image_size=[64, 64], num_images=16, val_images=8,
-             models=["fcn8s", "unet"], epochs=1, batch_size=4, max_images=8)
+SMALL = dict(
+    device="cpu",
+    run_dir="runs/browser",
+    image_size=[64, 64],
+    num_images=16,
+    val_images=8,
+    models=["fcn8s", "unet"],
+    epochs=1,
+    batch_size=4,
+    max_images=8,
+)
 PANEL_DIGESTS = """async () => {
     // Only the comparer's own panels: the output that holds its "image" slider (other outputs, such as a
     // widget's saved picture, hold images of their own).
@@ -60,9 +69,11 @@ def test_mask_comparer_slider_changes_masks_in_jupyterlab(jupyterlab, tmp_path):
         # the output area (a re-render while the kernel's update is on its way) must not count as the slider's
         # effect. A model's panel may legitimately stay the same: a one-epoch model can predict the same mask
         # (all background, say) for two images.
-        page.wait_for_function(f"""async () => {{ const now = await ({PANEL_DIGESTS})(), old = {json.dumps(before)};
+        page.wait_for_function(
+            f"""async () => {{ const now = await ({PANEL_DIGESTS})(), old = {json.dumps(before)};
                                    return now.length === old.length && now[0] !== old[0] && now[1] !== old[1]; }}""",
-                               timeout=60_000)
+            timeout=60_000,
+        )
         page.wait_for_timeout(1000)  # the panels have settled: what the slider shows now is what it stays at
         after = page.evaluate(PANEL_DIGESTS)
         page.screenshot(path=str(ARTIFACTS / "05_after_slider.png"))

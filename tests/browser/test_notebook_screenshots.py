@@ -10,6 +10,7 @@ its own defaults, as on a student's CPU laptop. Screenshots go to
 ``test-artifacts/browser/notebooks/<small|defaults>/<notebook>.png``, with ``times.csv`` beside them.
 Needs Debian's ``chromium`` package; skips with that message without it.
 """
+
 from __future__ import annotations
 
 import io
@@ -22,9 +23,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from PIL import Image
-
 from browser_helpers import ARTIFACTS, REPO, chromium_or_skip, chromium_page, jupyterlab_server, run_all_cells
+from PIL import Image
 
 sys.path.insert(0, str(REPO / "tests" / "notebooks"))  # the small parameters the headless run uses too
 from small_parameters import NAMES, SMALL  # noqa: E402
@@ -70,8 +70,14 @@ def place_notebook(name: str, root: Path) -> Path:
         shutil.copyfile(source, target)
     else:
         papermill = pytest.importorskip("papermill", reason="papermill is a dev extra: pip install -e '.[dev]'")
-        papermill.execute_notebook(str(source), str(target), parameters=SMALL[name], prepare_only=True,
-                                   kernel_name="python3", progress_bar=False)
+        papermill.execute_notebook(
+            str(source),
+            str(target),
+            parameters=SMALL[name],
+            prepare_only=True,
+            kernel_name="python3",
+            progress_bar=False,
+        )
     return target
 
 
@@ -103,8 +109,9 @@ def shut_down_kernel(base: str, token: str, notebook: str) -> None:
     with urllib.request.urlopen(urllib.request.Request(f"{base}/api/sessions", headers=headers)) as answer:
         sessions = [s["id"] for s in json.load(answer) if s["path"] == notebook]
     for session in sessions:
-        urllib.request.urlopen(urllib.request.Request(f"{base}/api/sessions/{session}", method="DELETE",
-                                                      headers=headers)).close()
+        urllib.request.urlopen(
+            urllib.request.Request(f"{base}/api/sessions/{session}", method="DELETE", headers=headers)
+        ).close()
 
 
 @pytest.mark.parametrize("name", NAMES)  # in order: 04 writes the run 05 and 07 read

@@ -4,6 +4,7 @@ notebook 07 presents as slides (jupyterlab-rise).
 Screenshots go to ``test-artifacts/browser/``: the report at 1280 and 1920 px, its print layout, the PDF
 Chromium prints, and the first slide of notebook 07. Look at them after a change of the page's layout.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,11 +13,11 @@ import sys
 
 import nbformat
 import pytest
-
 from browser_helpers import ARTIFACTS, REPO, chromium_page
 
 sys.path.insert(0, str(REPO / "tests" / "report"))  # the records the report tests write, for the same report
 import review_records as helpers  # noqa: E402
+
 from workbench.data import SyntheticShapes
 from workbench.report import write_review
 
@@ -37,9 +38,22 @@ def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser_report") / "demo"
     names = ["fcn8s", "unet", "deeplabv3plus", "pspnet"]
     for seed, (name, share) in enumerate(zip(names, (0.3, 0.15, 0.2, 0.9))):
-        source = {"kind": "model", "name": name, "encoder": "resnet18", "weights": "last.safetensors", "sha256": "c" * 64}
-        helpers.write_source(folder, name, helpers.corrupt(targets, share, seed), targets, source=source,
-                             history=helpers.history(1 - share), distances=True)  # HD95: the widest full table
+        source = {
+            "kind": "model",
+            "name": name,
+            "encoder": "resnet18",
+            "weights": "last.safetensors",
+            "sha256": "c" * 64,
+        }
+        helpers.write_source(
+            folder,
+            name,
+            helpers.corrupt(targets, share, seed),
+            targets,
+            source=source,
+            history=helpers.history(1 - share),
+            distances=True,
+        )  # HD95: the widest full table
     helpers.write_comparison_order(folder, names)
     return write_review(folder, resamples=200)
 
@@ -64,8 +78,11 @@ def test_report_fits_1280_and_prints_without_clipped_tables(report):
         page.set_viewport_size({"width": A4_LANDSCAPE_PRINT_PX, "height": 1200})
         tables = page.evaluate(FITS, "table")
         assert len(tables) >= 4  # headline, per-class, gallery, conventions (the full table stays folded)
-        clipped = [t for t in tables if t["scroll"] > t["client"] + 1 or t["right"] > t["page"] + 1
-                   or t["boxScroll"] > t["box"] + 1]
+        clipped = [
+            t
+            for t in tables
+            if t["scroll"] > t["client"] + 1 or t["right"] > t["page"] + 1 or t["boxScroll"] > t["box"] + 1
+        ]
         assert not clipped, clipped
         page.screenshot(path=str(ARTIFACTS / "report_print.png"), full_page=True)
         pdf = page.pdf(path=str(ARTIFACTS / "report.pdf"), prefer_css_page_size=True, print_background=True)

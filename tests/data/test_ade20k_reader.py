@@ -1,4 +1,5 @@
 """ADE20K SceneParsing on a tiny tree written here: 0 is void, label k is class k - 1."""
+
 import numpy as np
 import pytest
 from PIL import Image

@@ -1,5 +1,6 @@
 """Files that used to slip through: truncated JPEGs, rotated phone photos, two versions of one image, masks
 without images, and images too large to batch."""
+
 import numpy as np
 import pytest
 import torch
@@ -12,7 +13,9 @@ from workbench.data import DatasetError, SegmentationFolder, SyntheticShapes, li
 def tree(tmp_path, save_pair):
     """``images/train/{a,b,c}.jpg`` 16 x 12 with their masks, 3 classes (no classes.json)."""
     for i, stem in enumerate("abc"):
-        save_pair(tmp_path / "images/train" / f"{stem}.jpg", tmp_path / "masks/train" / f"{stem}.png", np.full((12, 16), i))
+        save_pair(
+            tmp_path / "images/train" / f"{stem}.jpg", tmp_path / "masks/train" / f"{stem}.png", np.full((12, 16), i)
+        )
     return tmp_path
 
 

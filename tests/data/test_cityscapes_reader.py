@@ -1,4 +1,5 @@
 """Cityscapes on a tiny tree written here: labelIds mapped to the 19 train ids of cityscapesScripts."""
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -6,15 +7,50 @@ from PIL import Image
 from workbench.data import CITYSCAPES_CLASSES, Cityscapes, DatasetError, create_dataset, create_splits
 
 # label id -> train id, transcribed from cityscapesScripts' helpers/labels.py (255: not evaluated)
-OFFICIAL = {0: 255, 1: 255, 2: 255, 3: 255, 4: 255, 5: 255, 6: 255, 7: 0, 8: 1, 9: 255, 10: 255, 11: 2, 12: 3,
-            13: 4, 14: 255, 15: 255, 16: 255, 17: 5, 18: 255, 19: 6, 20: 7, 21: 8, 22: 9, 23: 10, 24: 11, 25: 12,
-            26: 13, 27: 14, 28: 15, 29: 255, 30: 255, 31: 16, 32: 17, 33: 18}
+OFFICIAL = {
+    0: 255,
+    1: 255,
+    2: 255,
+    3: 255,
+    4: 255,
+    5: 255,
+    6: 255,
+    7: 0,
+    8: 1,
+    9: 255,
+    10: 255,
+    11: 2,
+    12: 3,
+    13: 4,
+    14: 255,
+    15: 255,
+    16: 255,
+    17: 5,
+    18: 255,
+    19: 6,
+    20: 7,
+    21: 8,
+    22: 9,
+    23: 10,
+    24: 11,
+    25: 12,
+    26: 13,
+    27: 14,
+    28: 15,
+    29: 255,
+    30: 255,
+    31: 16,
+    32: 17,
+    33: 18,
+}
 
 
 def write_frame(root, split, city, frame, label_ids):
     stem = f"{city}_000000_{frame:06d}"
-    for top, suffix, array in (("leftImg8bit", "_leftImg8bit.png", np.full(label_ids.shape + (3,), 90, np.uint8)),
-                               ("gtFine", "_gtFine_labelIds.png", label_ids.astype(np.uint8))):
+    for top, suffix, array in (
+        ("leftImg8bit", "_leftImg8bit.png", np.full(label_ids.shape + (3,), 90, np.uint8)),
+        ("gtFine", "_gtFine_labelIds.png", label_ids.astype(np.uint8)),
+    ):
         folder = root / top / split / city
         folder.mkdir(parents=True, exist_ok=True)
         Image.fromarray(array).save(folder / f"{stem}{suffix}")
@@ -52,7 +88,9 @@ def test_classes_are_the_19_evaluated_ones():
 def test_value_outside_the_label_ids_names_the_file(tree):
     write_frame(tree, "val", "ulm", 2, np.full((2, 17), 34, np.uint8))
     data = Cityscapes(tree, "val")
-    with pytest.raises(DatasetError, match=r"ulm_000000_000002_gtFine_labelIds.png: mask values \{34\} are not Cityscapes"):
+    with pytest.raises(
+        DatasetError, match=r"ulm_000000_000002_gtFine_labelIds.png: mask values \{34\} are not Cityscapes"
+    ):
         data[1]
 
 

@@ -1,4 +1,5 @@
 """classes.json is checked when it is read (colours, ids), and the ignore index has one source of truth."""
+
 import json
 
 import numpy as np
@@ -9,8 +10,14 @@ from workbench.data import Classes, DatasetError, SegmentationFolder, check_igno
 
 def write_spec(path, colors, ids=None, ignore_index=255):
     ids = range(len(colors)) if ids is None else ids
-    path.write_text(json.dumps({"classes": [{"id": i, "name": f"c{i}", "color": c} for i, c in zip(ids, colors)],
-                                "ignore_index": ignore_index}))
+    path.write_text(
+        json.dumps(
+            {
+                "classes": [{"id": i, "name": f"c{i}", "color": c} for i, c in zip(ids, colors)],
+                "ignore_index": ignore_index,
+            }
+        )
+    )
     return path
 
 
@@ -49,5 +56,7 @@ def test_colours_checked_in_code_too():
 def test_check_ignore_index(tmp_path):
     classes = Classes.from_json(write_spec(tmp_path / "classes.json", [[0, 0, 0], [9, 9, 9]], ignore_index=250))
     assert check_ignore_index(classes, None) == 250 and check_ignore_index(classes, 250) == 250
-    with pytest.raises(DatasetError, match=r"ignore_index 255 disagrees with .*classes.json, which gives ignore_index 250"):
+    with pytest.raises(
+        DatasetError, match=r"ignore_index 255 disagrees with .*classes.json, which gives ignore_index 250"
+    ):
         check_ignore_index(classes, 255)

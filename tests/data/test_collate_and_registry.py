@@ -1,17 +1,27 @@
 """pad_collate, the dataset registry and ImageNet normalisation."""
+
 import pytest
 import torch
 from torch.utils.data import DataLoader
 
 from workbench.data import (
-    IMAGENET_MEAN, DatasetError, SyntheticShapes, create_dataset, denormalize, list_datasets, normalize, pad_collate,
+    IMAGENET_MEAN,
+    DatasetError,
+    SyntheticShapes,
+    create_dataset,
+    denormalize,
+    list_datasets,
+    normalize,
+    pad_collate,
     register_dataset,
 )
 
 
 def test_pad_collate_pads_to_largest():
-    batch = [(torch.ones(3, 4, 6), torch.zeros(4, 6, dtype=torch.int64)),
-             (torch.ones(3, 7, 5), torch.ones(7, 5, dtype=torch.int64))]
+    batch = [
+        (torch.ones(3, 4, 6), torch.zeros(4, 6, dtype=torch.int64)),
+        (torch.ones(3, 7, 5), torch.ones(7, 5, dtype=torch.int64)),
+    ]
     images, masks = pad_collate(batch)
     assert images.shape == (2, 3, 7, 6) and masks.shape == (2, 7, 6) and masks.dtype == torch.int64
     assert (images[0, :, :4, :6] == 1).all() and (images[0, :, 4:] == 0).all()

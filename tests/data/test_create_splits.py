@@ -1,4 +1,5 @@
 """create_splits: train and val datasets from a name or a folder, the same as building them one by one."""
+
 import pytest
 import torch
 
@@ -29,11 +30,17 @@ def test_every_size_form_gives_a_square(image_size):
     assert train[0][0].shape == (3, 32, 32)
 
 
-@pytest.mark.parametrize("sizes, match", [
-    ({"num_images": 0}, "num_images=0"), ({"val_images": 0}, "val_images=0"), ({"num_images": -2}, "num_images=-2"),
-    ({"image_size": (32, 32, 3)}, "3 values"), ({"image_size": "[32, 32, 3]"}, "3 values"),
-    ({"crop_size": "a,b"}, "crop_size"),
-])
+@pytest.mark.parametrize(
+    "sizes, match",
+    [
+        ({"num_images": 0}, "num_images=0"),
+        ({"val_images": 0}, "val_images=0"),
+        ({"num_images": -2}, "num_images=-2"),
+        ({"image_size": (32, 32, 3)}, "3 values"),
+        ({"image_size": "[32, 32, 3]"}, "3 values"),
+        ({"crop_size": "a,b"}, "crop_size"),
+    ],
+)
 def test_bad_sizes_are_errors_not_defaults(sizes, match):
     with pytest.raises(DatasetError, match=match):
         create_splits("synthetic", **sizes)
@@ -65,7 +72,9 @@ def test_folder_split_names(folder_tree):
 def test_ignore_index_must_agree_with_classes_json(folder_tree):
     root = folder_tree()
     assert create_splits(root, ignore_index=255)[0].classes.ignore_index == 255
-    with pytest.raises(DatasetError, match=r"ignore_index 0 disagrees with .*classes.json, which gives ignore_index 255"):
+    with pytest.raises(
+        DatasetError, match=r"ignore_index 0 disagrees with .*classes.json, which gives ignore_index 255"
+    ):
         create_splits(root, ignore_index=0)
     with pytest.raises(DatasetError, match="ignore_index 7 disagrees with the dataset's classes"):
         create_splits("synthetic", num_images=1, val_images=1, ignore_index=7)

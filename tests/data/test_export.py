@@ -1,4 +1,5 @@
 """write_folder: any dataset out as images/ + masks/ + classes.json, read back by SegmentationFolder."""
+
 import pytest
 import torch
 
@@ -19,4 +20,6 @@ def test_round_trip_through_the_folder_layout(tmp_path):
 
 def test_unknown_format(tmp_path):
     with pytest.raises(DatasetError, match="'gif'"):
-        write_folder(create_dataset("synthetic", "val", num_images=1, image_size=8), tmp_path, "val", image_format="gif")
+        write_folder(
+            create_dataset("synthetic", "val", num_images=1, image_size=8), tmp_path, "val", image_format="gif"
+        )

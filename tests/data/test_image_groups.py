@@ -1,4 +1,5 @@
 """image_groups: the sampling unit of each image, by dataset (CamVid sequences, Cityscapes cities, groups.csv)."""
+
 import json
 
 import numpy as np
@@ -8,20 +9,26 @@ from torch.utils.data import Subset
 from workbench.data import Cityscapes, DatasetError, ImageGroups, SegmentationFolder, SyntheticShapes, image_groups
 from workbench.data.groups import DEFAULT_BLOCK
 
-
-TWO_CLASSES = {"classes": [{"id": 0, "name": "road", "color": [128, 64, 128]},
-                           {"id": 1, "name": "sky", "color": [0, 0, 255]}], "ignore_index": 255}
+TWO_CLASSES = {
+    "classes": [{"id": 0, "name": "road", "color": [128, 64, 128]}, {"id": 1, "name": "sky", "color": [0, 0, 255]}],
+    "ignore_index": 255,
+}
 
 
 @pytest.fixture
 def frames(save_pair):
     """``frames(root, stems, classes=None)``: a folder dataset (val) of tiny pairs named ``stems``."""
+
     def make(root, stems, classes=None):
         for stem in stems:
-            save_pair(root / "images" / "val" / f"{stem}.png", root / "masks" / "val" / f"{stem}.png",
-                      np.zeros((4, 5), np.uint8))
+            save_pair(
+                root / "images" / "val" / f"{stem}.png",
+                root / "masks" / "val" / f"{stem}.png",
+                np.zeros((4, 5), np.uint8),
+            )
         (root / "classes.json").write_text(json.dumps(classes or TWO_CLASSES))
         return SegmentationFolder(root, "val")
+
     return make
 
 
@@ -46,8 +53,11 @@ def test_camvid_is_known_by_its_classes_json_name_or_by_its_stems(tmp_path, fram
 def test_cityscapes_images_are_grouped_by_city(tmp_path, save_pair):
     for city, frame in (("aachen", 19), ("bad_city", 3), ("aachen", 7), ("bochum", 1)):  # the Cityscapes layout
         stem = f"{city}_000000_{frame:06d}"
-        save_pair(tmp_path / "leftImg8bit" / "val" / city / f"{stem}_leftImg8bit.png",
-                  tmp_path / "gtFine" / "val" / city / f"{stem}_gtFine_labelIds.png", np.full((2, 3), 7, np.uint8))
+        save_pair(
+            tmp_path / "leftImg8bit" / "val" / city / f"{stem}_leftImg8bit.png",
+            tmp_path / "gtFine" / "val" / city / f"{stem}_gtFine_labelIds.png",
+            np.full((2, 3), 7, np.uint8),
+        )
     data = Cityscapes(tmp_path, "val")
     groups = image_groups(data)
     assert groups == ImageGroups(("aachen", "aachen", "bad_city", "bochum"), False, "city")
@@ -71,14 +81,17 @@ def test_groups_csv_labels_the_images_and_says_whether_they_are_sequences(tmp_pa
     assert (groups.block == DEFAULT_BLOCK) is sequences
 
 
-@pytest.mark.parametrize("text, message", [
-    ("stem,city\nx1,a\n", r"groups.csv, line 1: header 'stem,city'"),
-    ("", r"groups.csv, line 1: header '\(empty file\)'"),
-    ("stem,group\nx1,a\nx2\n", r"groups.csv, line 3: 'x2'; each row is 'stem,group'"),
-    ("stem,group\nx1,a\nx2,\n", r"groups.csv, line 3: 'x2,'"),
-    ("stem,group\nx1,a\nx1,b\nx2,a\n", r"groups.csv, line 3: stem 'x1' is listed twice"),
-    ("stem,group\nx1,a\n", r"groups.csv: no group for 1 images of the dataset \(x2\)"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("stem,city\nx1,a\n", r"groups.csv, line 1: header 'stem,city'"),
+        ("", r"groups.csv, line 1: header '\(empty file\)'"),
+        ("stem,group\nx1,a\nx2\n", r"groups.csv, line 3: 'x2'; each row is 'stem,group'"),
+        ("stem,group\nx1,a\nx2,\n", r"groups.csv, line 3: 'x2,'"),
+        ("stem,group\nx1,a\nx1,b\nx2,a\n", r"groups.csv, line 3: stem 'x1' is listed twice"),
+        ("stem,group\nx1,a\n", r"groups.csv: no group for 1 images of the dataset \(x2\)"),
+    ],
+)
 def test_a_bad_groups_csv_names_the_file_and_line(tmp_path, frames, text, message):
     data = frames(tmp_path, ["x1", "x2"])
     (tmp_path / "groups.csv").write_text(text)

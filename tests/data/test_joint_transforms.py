@@ -1,9 +1,17 @@
 """Joint transforms keep image and mask aligned; crops pad masks with 255; colour jitter spares masks."""
+
 import pytest
 import torch
 
 from workbench.data import (
-    ColorJitter, Compose, RandomCrop, RandomHorizontalFlip, RandomScale, Resize, eval_transforms, train_transforms,
+    ColorJitter,
+    Compose,
+    RandomCrop,
+    RandomHorizontalFlip,
+    RandomScale,
+    Resize,
+    eval_transforms,
+    train_transforms,
 )
 
 
@@ -17,7 +25,7 @@ def encoded_pair(height=48, width=64, block=12, seed=0):
     blocks = torch.randint(0, 7, (height // block + 1, width // block + 1), generator=gen)
     mask = blocks.repeat_interleave(block, 0).repeat_interleave(block, 1)[:height, :width]
     value = mask.float() / 10
-    return torch.stack([value, value ** 2, torch.full_like(value, 0.5)]), mask
+    return torch.stack([value, value**2, torch.full_like(value, 0.5)]), mask
 
 
 def assert_aligned(image, mask):
@@ -56,9 +64,13 @@ def test_crop_is_a_window_of_the_input():
     torch.manual_seed(1)
     image, mask = encoded_pair()
     out_image, out_mask = RandomCrop(16)(image, mask)
-    windows = [(top, left) for top in range(48 - 15) for left in range(64 - 15)
-               if torch.equal(mask[top:top + 16, left:left + 16], out_mask)
-               and torch.equal(image[:, top:top + 16, left:left + 16], out_image)]
+    windows = [
+        (top, left)
+        for top in range(48 - 15)
+        for left in range(64 - 15)
+        if torch.equal(mask[top : top + 16, left : left + 16], out_mask)
+        and torch.equal(image[:, top : top + 16, left : left + 16], out_image)
+    ]
     assert windows, "the crop matches no 16x16 window of the input with image and mask together"
 
 

@@ -3,6 +3,7 @@
 The report reads photographs and targets through them without torch; each torch dataset is these arrays
 made tensors and normalised, so image and target must agree bit for bit, layout by layout.
 """
+
 import json
 
 import numpy as np
@@ -33,8 +34,9 @@ def folder(root):
         Image.fromarray(mask, mode="L").save(root / "masks/val" / f"s{2 - i}.png")
     Image.fromarray(noisy((6, 5))).save(root / "images/val" / "s3.jpg")  # a JPEG too
     Image.fromarray(np.ones((6, 5), np.uint8), mode="L").save(root / "masks/val" / "s3.png")
-    (root / "classes.json").write_text(json.dumps({"classes": [{"id": i, "name": f"c{i}", "color": [i, i, i]}
-                                                              for i in range(3)], "ignore_index": 255}))
+    (root / "classes.json").write_text(
+        json.dumps({"classes": [{"id": i, "name": f"c{i}", "color": [i, i, i]} for i in range(3)], "ignore_index": 255})
+    )
     return root, "val"
 
 

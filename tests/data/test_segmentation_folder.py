@@ -1,4 +1,5 @@
 """SegmentationFolder on tiny trees built in tmp_path (every error names its file), and on CamVid."""
+
 import json
 
 import numpy as np
@@ -8,9 +9,13 @@ from PIL import Image
 
 from workbench.data import DatasetError, SegmentationFolder, create_dataset
 
-CLASSES_JSON = {"classes": [{"id": i, "name": n, "color": c} for i, (n, c) in
-                            enumerate([("sky", [0, 0, 255]), ("road", [128, 64, 128]), ("car", [64, 0, 128])])],
-                "ignore_index": 255}
+CLASSES_JSON = {
+    "classes": [
+        {"id": i, "name": n, "color": c}
+        for i, (n, c) in enumerate([("sky", [0, 0, 255]), ("road", [128, 64, 128]), ("car", [64, 0, 128])])
+    ],
+    "ignore_index": 255,
+}
 
 
 def write_pair(root, split, stem, size=(12, 16), values=(0, 1, 2, 255), image_size=None):

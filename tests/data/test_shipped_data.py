@@ -1,4 +1,5 @@
 """The repository's data/ folder: the sample reads as a SegmentationFolder and the palettes match the code."""
+
 import json
 from pathlib import Path
 
@@ -7,8 +8,15 @@ import pytest
 from PIL import Image
 
 from workbench.data import (
-    ADE20K_CLASSES, CITYSCAPES_CLASSES, SYNTHETIC_CLASSES, VOC_CLASSES, Classes, SegmentationFolder, create_dataset,
-    create_splits, denormalize,
+    ADE20K_CLASSES,
+    CITYSCAPES_CLASSES,
+    SYNTHETIC_CLASSES,
+    VOC_CLASSES,
+    Classes,
+    SegmentationFolder,
+    create_dataset,
+    create_splits,
+    denormalize,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -41,9 +49,14 @@ def test_data_folder_stays_small():
     assert total < 512 * 1024, f"data/ holds {total / 1024:.0f} KiB; keep it well under 1 MB"
 
 
-@pytest.mark.parametrize("name, classes, count", [
-    ("voc", VOC_CLASSES, 21), ("cityscapes", CITYSCAPES_CLASSES, 19), ("ade20k", ADE20K_CLASSES, 150),
-])
+@pytest.mark.parametrize(
+    "name, classes, count",
+    [
+        ("voc", VOC_CLASSES, 21),
+        ("cityscapes", CITYSCAPES_CLASSES, 19),
+        ("ade20k", ADE20K_CLASSES, 150),
+    ],
+)
 def test_palettes_match_the_readers(name, classes, count):
     shipped = Classes.from_json(DATA / "palettes" / f"{name}.json")
     assert shipped == classes and shipped.num_classes == count, f"data/palettes/{name}.json is stale; {REGENERATE}"
@@ -56,8 +69,19 @@ def test_camvid_palette_matches_the_shared_copy(camvid_root):
 
 def test_camvid_palette_names():
     camvid = Classes.from_json(DATA / "palettes" / "camvid.json")
-    assert camvid.names == ("Sky", "Building", "Pole", "Road", "Pavement", "Tree", "SignSymbol", "Fence", "Car",
-                            "Pedestrian", "Bicyclist")
+    assert camvid.names == (
+        "Sky",
+        "Building",
+        "Pole",
+        "Road",
+        "Pavement",
+        "Tree",
+        "SignSymbol",
+        "Fence",
+        "Car",
+        "Pedestrian",
+        "Bicyclist",
+    )
     assert camvid.colors[3] == (128, 64, 128)  # Road, as in SegNet's CamVid palette
 
 

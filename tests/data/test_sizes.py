@@ -1,15 +1,32 @@
 """parse_size and check_count: every form users type (papermill -p, the CLI, Python), and clear refusals."""
+
 import numpy as np
 import pytest
 
 from workbench.data import DatasetError, check_count, parse_size
 
 
-@pytest.mark.parametrize("value, expected", [
-    (64, (64, 64)), (np.int64(32), (32, 32)), ("64", (64, 64)), (" 64 ", (64, 64)), ("64,48", (64, 48)),
-    ("64, 48", (64, 48)), ("64x48", (64, 48)), ("64 48", (64, 48)), ("[64, 48]", (64, 48)), ("[64,64]", (64, 64)),
-    ("(64, 48)", (64, 48)), ([64], (64, 64)), (64.0, (64, 64)), ((64, 48), (64, 48)), ([np.int32(8), 9], (8, 9)), (None, None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (64, (64, 64)),
+        (np.int64(32), (32, 32)),
+        ("64", (64, 64)),
+        (" 64 ", (64, 64)),
+        ("64,48", (64, 48)),
+        ("64, 48", (64, 48)),
+        ("64x48", (64, 48)),
+        ("64 48", (64, 48)),
+        ("[64, 48]", (64, 48)),
+        ("[64,64]", (64, 64)),
+        ("(64, 48)", (64, 48)),
+        ([64], (64, 64)),
+        (64.0, (64, 64)),
+        ((64, 48), (64, 48)),
+        ([np.int32(8), 9], (8, 9)),
+        (None, None),
+    ],
+)
 def test_accepted_forms(value, expected):
     assert parse_size(value) == expected
 

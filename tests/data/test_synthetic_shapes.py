@@ -1,4 +1,5 @@
 """SyntheticShapes: determinism, classes, colour-blindness of the classes, thin parts, occlusion, void."""
+
 import pickle
 
 import numpy as np
@@ -55,10 +56,13 @@ def test_at_least_six_classes_with_background_and_all_appear():
 
 def test_colour_does_not_tell_the_class():
     """A per-pixel nearest-mean-colour classifier stays near chance (1/7) in balanced accuracy."""
+
     def pixels(batch):
         keep = [s.mask != 255 for s in batch]
-        return (np.concatenate([s.image[k] for s, k in zip(batch, keep)]),
-                np.concatenate([s.mask[k] for s, k in zip(batch, keep)]))
+        return (
+            np.concatenate([s.image[k] for s, k in zip(batch, keep)]),
+            np.concatenate([s.mask[k] for s, k in zip(batch, keep)]),
+        )
 
     train_x, train_y = pixels(scenes(24, seed=0))
     test_x, test_y = pixels(scenes(24, seed=1))
@@ -112,11 +116,12 @@ def test_square_int_size_and_transform():
 
 
 def test_splits_never_share_samples():
-    train, val, test = (create_dataset("synthetic", split, num_images=3, image_size=(24, 24))
-                        for split in ("train", "val", "test"))
+    train, val, test = (
+        create_dataset("synthetic", split, num_images=3, image_size=(24, 24)) for split in ("train", "val", "test")
+    )
     assert torch.equal(train[0][0], SyntheticShapes(num_images=3, image_size=(24, 24), seed=0)[0][0])
     firsts = [d[i][0] for d in (train, val, test) for i in range(3)]
-    assert all(not torch.equal(a, b) for i, a in enumerate(firsts) for b in firsts[i + 1:])
+    assert all(not torch.equal(a, b) for i, a in enumerate(firsts) for b in firsts[i + 1 :])
 
 
 def test_bad_arguments():

@@ -1,4 +1,5 @@
 """VOCSegmentation on a tiny VOC2012-layout tree with palette PNG masks."""
+
 import numpy as np
 import pytest
 import torch

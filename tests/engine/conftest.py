@@ -1,4 +1,5 @@
 """Tiny data and a tiny model shared by the engine tests (8 + 4 synthetic images of 32 x 32)."""
+
 import pytest
 import torch
 from torch import nn
@@ -18,8 +19,9 @@ class TinyNet(nn.Sequential):
 
     def __init__(self, num_classes=7, seed=0):
         torch.manual_seed(seed)
-        super().__init__(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.Dropout2d(0.2),
-                         nn.Conv2d(8, num_classes, 1))
+        super().__init__(
+            nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.Dropout2d(0.2), nn.Conv2d(8, num_classes, 1)
+        )
 
 
 @pytest.fixture

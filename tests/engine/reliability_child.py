@@ -14,6 +14,7 @@ name, when its temporary file is complete on disk. ``WB_FAULT`` says what happen
 the import of torch once): a list of ``{"argv": [...], "fault": {"action", "file", "nth"} or null}``; it
 prints one JSON list of ``{"rc", "stderr"}``.
 """
+
 import contextlib
 import errno
 import io

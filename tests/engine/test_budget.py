@@ -1,4 +1,5 @@
 """choose_budget: a preset picked from the device, the caller's values on top, sizes only for generated data."""
+
 import json
 
 import numpy as np
@@ -21,19 +22,30 @@ def test_auto_follows_the_device(monkeypatch):
 
 def test_the_gpu_budget_is_larger_than_the_cpu_one():
     cpu, gpu = BUDGETS.get("cpu"), BUDGETS.get("gpu")
-    pixels = lambda b: b.image_size[0] * b.image_size[1] * b.num_images * b.epochs  # pixels seen in training
+
+    def pixels(b):  # pixels seen in training
+        return b.image_size[0] * b.image_size[1] * b.num_images * b.epochs
+
     assert pixels(gpu) > 4 * pixels(cpu) and gpu.batch_size >= cpu.batch_size
 
 
 def test_explicit_values_win_and_are_listed():
     chosen = choose_budget("cpu", image_size="48", num_images=16, epochs=2, batch_size=4, lr=1e-3)
-    assert (chosen.image_size, chosen.num_images, chosen.epochs, chosen.batch_size, chosen.lr) == ((48, 48), 16, 2, 4, 1e-3)
+    assert (chosen.image_size, chosen.num_images, chosen.epochs, chosen.batch_size, chosen.lr) == (
+        (48, 48),
+        16,
+        2,
+        4,
+        1e-3,
+    )
     assert chosen.explicit == ("image_size", "num_images", "epochs", "batch_size", "lr")
     assert chosen.val_images == BUDGETS.get("cpu").val_images  # not given: the preset's
     assert choose_budget("cpu").explicit == ()
 
 
-@pytest.mark.parametrize("num_samples, batch_size, world_size", [(10, 4, 1), (3, 4, 1), (16, 4, 1), (10, 2, 3), (5, 8, 2)])
+@pytest.mark.parametrize(
+    "num_samples, batch_size, world_size", [(10, 4, 1), (3, 4, 1), (16, 4, 1), (10, 2, 3), (5, 8, 2)]
+)
 def test_steps_per_epoch_is_the_loaders_length(num_samples, batch_size, world_size):
     data = SyntheticShapes(num_images=num_samples, image_size=(8, 8))
     loader = create_train_loader(data, batch_size=batch_size, seed=0, rank=0, world_size=world_size)
@@ -43,15 +55,27 @@ def test_steps_per_epoch_is_the_loaders_length(num_samples, batch_size, world_si
 def test_train_config_carries_the_budget():
     chosen = choose_budget("cpu", epochs=2, batch_size=4)
     config = chosen.train_config(device="cpu", out_dir=None)
-    assert (config.epochs, config.batch_size, config.lr, config.optimizer, config.loss) == (2, 4, chosen.lr, "adamw", chosen.loss)
+    assert (config.epochs, config.batch_size, config.lr, config.optimizer, config.loss) == (
+        2,
+        4,
+        chosen.lr,
+        "adamw",
+        chosen.loss,
+    )
     assert chosen.steps_per_epoch(10) == 2 and chosen.steps_per_epoch(3) == 1  # as the loader: last batch dropped
     assert chosen.steps_per_epoch() == chosen.num_images // 4
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"budget": "laptop"}, "not one of"), ({"epochs": 0}, "positive"), ({"batch_size": 2.5}, "positive"),
-    ({"lr": "fast"}, "not a number"), ({"num_images": 0}, "at least one image"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"budget": "laptop"}, "not one of"),
+        ({"epochs": 0}, "positive"),
+        ({"batch_size": 2.5}, "positive"),
+        ({"lr": "fast"}, "not a number"),
+        ({"num_images": 0}, "at least one image"),
+    ],
+)
 def test_bad_values_are_refused_with_the_value_named(kwargs, message):
     with pytest.raises(ValueError, match=message) as err:
         choose_budget(**{"budget": "cpu", **kwargs})
@@ -74,7 +98,10 @@ def tiny_folder(tmp_path):
     """A SegmentationFolder tree: 3 train and 2 val pairs of 10 x 14, two classes."""
     for split, count in (("train", 3), ("val", 2)):
         for i in range(count):
-            for kind, array in (("images", np.full((10, 14, 3), 90, np.uint8)), ("masks", np.eye(10, 14, dtype=np.uint8))):
+            for kind, array in (
+                ("images", np.full((10, 14, 3), 90, np.uint8)),
+                ("masks", np.eye(10, 14, dtype=np.uint8)),
+            ):
                 path = tmp_path / kind / split / f"{split}{i}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 Image.fromarray(array).save(path)

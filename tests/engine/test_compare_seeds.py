@@ -1,4 +1,5 @@
 """compare over several seeds: one normal comparison folder per seed, and the summary of mean and std over seeds."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -31,7 +32,8 @@ def test_two_seeds_give_two_comparisons_and_their_mean_and_std(tmp_path, tiny_da
             assert summary.loc[model, f"{key}_std"] == pytest.approx(np.std(per_seed, ddof=1), abs=1e-12)
             boot = records[3][model].scores.bootstrap().loc[key]
             assert summary.loc[model, [key, f"{key}_low", f"{key}_high"]].tolist() == pytest.approx(
-                boot[["value", "low", "high"]].tolist(), abs=1e-12)
+                boot[["value", "low", "high"]].tolist(), abs=1e-12
+            )
     saved = read_table_csv(tmp_path / "seeds.csv")
     assert saved["model"].tolist() == MODELS
     assert saved["miou_std"].tolist() == pytest.approx(summary["miou_std"].tolist(), abs=1e-12)

@@ -1,4 +1,5 @@
 """Checkpoints: exact round trip, atomic writes, and clear errors for files that do not fit."""
+
 import os
 
 import pytest
@@ -28,8 +29,12 @@ def _trained(optimizer_cls, **kw):
 @pytest.mark.parametrize("optimizer_cls, kw", [(torch.optim.SGD, {"momentum": 0.9}), (torch.optim.AdamW, {})])
 def test_round_trip_restores_weights_buffers_and_optimizer_exactly(tmp_path, optimizer_cls, kw):
     model, optimizer = _trained(optimizer_cls, **kw)
-    path = save_checkpoint(tmp_path / "last.safetensors", model, optimizer=optimizer,
-                           meta={"epoch": 3, "step": 12, "class_names": ["a", "b", "c"], "num_classes": 3})
+    path = save_checkpoint(
+        tmp_path / "last.safetensors",
+        model,
+        optimizer=optimizer,
+        meta={"epoch": 3, "step": 12, "class_names": ["a", "b", "c"], "num_classes": 3},
+    )
     fresh = _net(seed=1)
     fresh_opt = optimizer_cls(fresh.parameters(), lr=0.5, **kw)
     info = load_checkpoint(path, fresh, optimizer=fresh_opt, class_names=["a", "b", "c"])
@@ -78,7 +83,9 @@ def test_interrupted_rename_leaves_no_partial_file(tmp_path, monkeypatch):
 
 
 def test_other_number_of_classes_is_a_clear_error(tmp_path):
-    path = save_checkpoint(tmp_path / "c.safetensors", _net(num_classes=3), meta={"num_classes": 3, "model": {"name": "tiny"}})
+    path = save_checkpoint(
+        tmp_path / "c.safetensors", _net(num_classes=3), meta={"num_classes": 3, "model": {"name": "tiny"}}
+    )
     with pytest.raises(CheckpointError) as err:
         load_checkpoint(path, _net(num_classes=5))
     text = str(err.value)

@@ -1,4 +1,5 @@
 """compare: one row per model under one budget, a record per model, every table written; chance levels."""
+
 import dataclasses
 import json
 
@@ -21,8 +22,16 @@ def test_tiny_compare_writes_tables_and_one_record_per_model(tmp_path, tiny_data
     for column in ("parameters", "train_time_s", "images_per_s", "miou", "pixel_accuracy"):
         assert table[column].notna().all(), column
     assert {r["model"] for r in records} == {"fcn32s", "unet"}
-    for name in ("comparison.csv", "comparison.md", "comparison.tex", "comparison.html", "per_class_iou.csv",
-                 "per_class_iou.md", "chance.json", "comparison.json"):
+    for name in (
+        "comparison.csv",
+        "comparison.md",
+        "comparison.tex",
+        "comparison.html",
+        "per_class_iou.csv",
+        "per_class_iou.md",
+        "chance.json",
+        "comparison.json",
+    ):
         assert (tmp_path / name).stat().st_size > 0, name
     saved = read_comparison(tmp_path)
     assert list(saved) == ["unet", "fcn32s"]  # the comparison's order, not the folders' name order

@@ -3,6 +3,7 @@
 Validation during training is sharded over the processes; the final one, which writes the run folder's
 record, is done by the main process alone over the whole set, so the record lists every image in order.
 """
+
 import json
 import math
 import os
@@ -10,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+
 from workbench.data import create_dataset
 from workbench.engine import load_checkpoint, score_model
 from workbench.models import create_model
@@ -25,9 +27,33 @@ def _same(a, b):
 @pytest.mark.slow
 def test_two_process_training_scores_equal_one_process_evaluation(tmp_path):
     out = tmp_path / "ddp"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "workbench", "train",
-           "--model", "fcn32s", "--num-images", "8", "--val-images", "6", "--image-size", "32", "--epochs", "1",
-           "--batch-size", "2", "--out", str(out), "--no-progress", "--device", "cpu"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "workbench",
+        "train",
+        "--model",
+        "fcn32s",
+        "--num-images",
+        "8",
+        "--val-images",
+        "6",
+        "--image-size",
+        "32",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "2",
+        "--out",
+        str(out),
+        "--no-progress",
+        "--device",
+        "cpu",
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -1,4 +1,5 @@
 """fit: the run folder, exact resumption after an interrupt, divergence handling, step budgets."""
+
 import dataclasses
 import hashlib
 import json
@@ -17,9 +18,21 @@ CONFIG = TrainConfig(epochs=3, batch_size=4, lr=0.05, progress=False, log_every=
 def test_fit_writes_the_whole_run_folder(tmp_path, tiny_data, tiny_net):
     history = fit(tiny_net(), *tiny_data, dataclasses.replace(CONFIG, epochs=2, out_dir=str(tmp_path)))
     names = {p.name for p in tmp_path.iterdir()}
-    assert {"config.json", "classes.json", "history.csv", "scores.json", "per_class.csv", "per_class.md",
-            "last.safetensors", "best.safetensors", "record.json", "confusion.csv", "image_stats.npz", "per_image.csv",
-            "masks"} <= names
+    assert {
+        "config.json",
+        "classes.json",
+        "history.csv",
+        "scores.json",
+        "per_class.csv",
+        "per_class.md",
+        "last.safetensors",
+        "best.safetensors",
+        "record.json",
+        "confusion.csv",
+        "image_stats.npz",
+        "per_image.csv",
+        "masks",
+    } <= names
     assert list(history.columns) == HISTORY_COLUMNS and list(history["epoch"]) == [1, 2]
     assert list(history["step"]) == [2, 4] and history["val_miou"].notna().all()
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "history.csv"), history, check_dtype=False)
@@ -119,8 +132,9 @@ def test_bf16_autocast_runs_on_a_cpu_too_and_fp16_asks_for_cuda(tiny_data, tiny_
 @pytest.mark.gpu
 @pytest.mark.parametrize("precision", ["bf16", "fp16"])
 def test_mixed_precision_channels_last_on_cuda(tmp_path, tiny_data, tiny_net, precision):
-    config = dataclasses.replace(CONFIG, epochs=2, precision=precision, device="cuda", num_workers=1,
-                                 out_dir=str(tmp_path))
+    config = dataclasses.replace(
+        CONFIG, epochs=2, precision=precision, device="cuda", num_workers=1, out_dir=str(tmp_path)
+    )
     history = fit(tiny_net(), *tiny_data, config)
     saved = json.loads((tmp_path / "config.json").read_text())["runtime"]
     assert saved["precision"] == precision and saved["channels_last"] is True

@@ -1,4 +1,5 @@
 """Losses against torch and hand computations: ignore_index, class weights, the all-void batch."""
+
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,5 @@
 """The poly learning-rate schedule with linear warm-up."""
+
 import pytest
 
 from workbench.engine import lr_at
@@ -6,7 +7,7 @@ from workbench.engine import lr_at
 
 def test_poly_decay_values():
     assert lr_at(0, base_lr=0.1, total_steps=100) == pytest.approx(0.1)
-    assert lr_at(50, base_lr=0.1, total_steps=100) == pytest.approx(0.1 * 0.5 ** 0.9)
+    assert lr_at(50, base_lr=0.1, total_steps=100) == pytest.approx(0.1 * 0.5**0.9)
     assert lr_at(75, base_lr=0.1, total_steps=100, power=1.0) == pytest.approx(0.025)
     assert lr_at(100, base_lr=0.1, total_steps=100) == 0.0
     assert lr_at(500, base_lr=0.1, total_steps=100) == 0.0

@@ -1,23 +1,29 @@
 """score_model and score_predictions: records whose numbers equal an independent evaluation of the same masks."""
+
 import json
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
-
 from torch.utils.data import Subset
 
+from tests.data.test_cityscapes_reader import write_frame
 from workbench.data import ImageGroups, SegmentationFolder, SyntheticShapes, create_dataset, data_stems, data_target
 from workbench.engine import MemoryCache, predict, score_comparison, score_model, score_predictions
 from workbench.engine.runtime import Runtime
 from workbench.engine.sampling import create_eval_loader
 from workbench.metrics import SegmentationEvaluator, evaluate
 from workbench.records import read_comparison, read_record
-from tests.data.test_cityscapes_reader import write_frame
 
-CLASSES = {"classes": [{"id": 0, "name": "sky", "color": [0, 0, 255]}, {"id": 1, "name": "road", "color": [9, 9, 9]},
-                       {"id": 2, "name": "car", "color": [255, 0, 0]}], "ignore_index": 255}
+CLASSES = {
+    "classes": [
+        {"id": 0, "name": "sky", "color": [0, 0, 255]},
+        {"id": 1, "name": "road", "color": [9, 9, 9]},
+        {"id": 2, "name": "car", "color": [255, 0, 0]},
+    ],
+    "ignore_index": 255,
+}
 SIZES = {"b01": (10, 14), "a02": (12, 9), "c03": (10, 14)}  # mixed sizes: batches are padded
 
 
@@ -52,7 +58,10 @@ def test_score_predictions_equals_evaluate_on_the_same_masks(folder, tmp_path):
     expected = evaluate([preds[s] for s in stems], _targets(folder), 3).as_dict()
     for key, value in read_record(tmp_path / "out").scores.as_dict().items():
         np.testing.assert_allclose(value, expected[key], rtol=0, atol=1e-12, err_msg=key)
-    assert record.stems == stems and record.source == {"kind": "predictions", "dir": str((tmp_path / "preds").resolve())}
+    assert record.stems == stems and record.source == {
+        "kind": "predictions",
+        "dir": str((tmp_path / "preds").resolve()),
+    }
     assert record.data["root"] == str((tmp_path / "data").resolve()) and record.data["split"] == "val"
     assert all((record.mask(s) == preds[s]).all() for s in stems)
 
@@ -95,8 +104,13 @@ def test_predict_is_the_one_batched_path(folder):
     evaluator = SegmentationEvaluator(3, 255)
     loader = create_eval_loader(folder, batch_size=2)
     seen = []
-    loss = predict(Shifted(), loader, evaluator, runtime=Runtime(torch.device("cpu"), "fp32", False),
-                   sink=lambda preds, targets: seen.append((preds, targets)))
+    loss = predict(
+        Shifted(),
+        loader,
+        evaluator,
+        runtime=Runtime(torch.device("cpu"), "fp32", False),
+        sink=lambda preds, targets: seen.append((preds, targets)),
+    )
     assert [len(preds) for preds, _ in seen] == [2, 1]  # one call per batch, as it is scored
     masks = [m for preds, _ in seen for m in preds]
     assert [m.shape for m in masks] == [tuple(folder[i][1].shape) for i in range(len(folder))]

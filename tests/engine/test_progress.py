@@ -1,14 +1,13 @@
 """Progress bars: the comparison's bar counts every model's steps and names the one training; epoch bars
 say "name: epoch e of E"; the run bar shows each epoch's validation mIoU; the table flags near-chance models."""
+
 import importlib
 
 import numpy as np
 import pytest
-
-from workbench.engine import TrainConfig, compare, comparison_table, fit
 from tqdm.auto import tqdm
 
-from workbench.engine import loop, progress
+from workbench.engine import TrainConfig, compare, comparison_table, fit, loop, progress
 from workbench.engine.progress import CompareBar, RunBar, epoch_desc, run_epochs
 from workbench.metrics import NEAR_CHANCE, evaluate
 

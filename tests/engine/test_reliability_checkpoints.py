@@ -1,5 +1,6 @@
 """Reliability of checkpoints and of fit (in-process, fast): no non-finite weights saved, a non-finite
 validation loss or weight stops the run, metadata is data, a resume with other settings is refused."""
+
 import dataclasses
 import json
 
@@ -8,7 +9,15 @@ import torch
 from safetensors.torch import load_file, save
 from torch import nn
 
-from workbench.engine import CheckpointError, TrainConfig, TrainingDiverged, fit, load_model, read_checkpoint_info, save_checkpoint
+from workbench.engine import (
+    CheckpointError,
+    TrainConfig,
+    TrainingDiverged,
+    fit,
+    load_model,
+    read_checkpoint_info,
+    save_checkpoint,
+)
 from workbench.engine import checkpoint as checkpoint_module
 from workbench.engine.checkpoint import NonFiniteCheckpoint
 from workbench.engine.checkpoint_meta import MetadataError
@@ -56,7 +65,8 @@ class BufferBomb(nn.Module):
 
 @pytest.mark.parametrize("eval_nan, what", [(True, "validation loss was nan"), (False, r"the weights \(scale\)")])
 def test_non_finite_validation_loss_or_weights_stop_the_run_keeping_the_last_finite_checkpoint(
-        tmp_path, tiny_data, tiny_net, eval_nan, what):
+    tmp_path, tiny_data, tiny_net, eval_nan, what
+):
     model = BufferBomb(tiny_net(), bad_from=3, eval_nan=eval_nan)  # epoch 1 = steps 1, 2: fine; epoch 2 goes bad
     with pytest.raises(TrainingDiverged, match=what) as caught:
         fit(model, *tiny_data, dataclasses.replace(CONFIG, out_dir=str(tmp_path)))
@@ -71,8 +81,11 @@ def test_non_finite_validation_loss_or_weights_stop_the_run_keeping_the_last_fin
 def _crafted(tmp_path, net=None, **changes):
     """A real checkpoint (of ``net``, default fcn8s) whose metadata is then altered as an attacker would."""
     model = create_model("fcn8s", 3) if net is None else net
-    path = save_checkpoint(tmp_path / "best.safetensors", model, meta={
-        "num_classes": 3, "class_names": ["a", "b", "c"], "model": {"name": "fcn8s", "encoder": "resnet18"}})
+    path = save_checkpoint(
+        tmp_path / "best.safetensors",
+        model,
+        meta={"num_classes": 3, "class_names": ["a", "b", "c"], "model": {"name": "fcn8s", "encoder": "resnet18"}},
+    )
     tensors = load_file(str(path))
     info = {**read_checkpoint_info(path), **changes}
     path.write_bytes(save(tensors, metadata={"workbench": json.dumps(info)}))
@@ -96,10 +109,19 @@ def test_load_model_uses_only_the_validated_name_and_encoder_and_never_downloads
     assert len(built) == 1  # no model was built from a crafted file
 
 
-@pytest.mark.parametrize("field, value, wanted", [
-    ("epoch", "3", "non-negative integer"), ("step", -1, "non-negative integer"), ("num_classes", True, "positive"),
-    ("best_miou", 7.5, r"\[0, 1\]"), ("elapsed", float("nan"), "seconds"), ("class_names", [1, 2, 3], "strings"),
-    ("config", "lr=1", "JSON object"), ("budget_extensions", {"a": 1}, "list of objects")])
+@pytest.mark.parametrize(
+    "field, value, wanted",
+    [
+        ("epoch", "3", "non-negative integer"),
+        ("step", -1, "non-negative integer"),
+        ("num_classes", True, "positive"),
+        ("best_miou", 7.5, r"\[0, 1\]"),
+        ("elapsed", float("nan"), "seconds"),
+        ("class_names", [1, 2, 3], "strings"),
+        ("config", "lr=1", "JSON object"),
+        ("budget_extensions", {"a": 1}, "list of objects"),
+    ],
+)
 def test_malformed_metadata_fields_are_refused_naming_file_field_and_value(tmp_path, tiny_net, field, value, wanted):
     with pytest.raises(MetadataError, match=rf"best.safetensors: checkpoint metadata field '{field}' .*{wanted}"):
         read_checkpoint_info(_crafted(tmp_path, tiny_net(num_classes=3), **{field: value}))
@@ -115,13 +137,27 @@ def test_check_resume_lists_every_difference_and_allows_only_a_larger_budget():
     assert str(caught.value).startswith("run/last.safetensors: cannot resume with a changed configuration")
     assert check_resume("p", saved, dataclasses.replace(CONFIG, num_workers=2), steps_per_epoch=2, step=6) is None
     grown = check_resume("p", saved, dataclasses.replace(CONFIG, epochs=5), steps_per_epoch=2, step=6)
-    assert grown["at_step"] == 6 and grown["from"]["steps"] == 6 and grown["to"] == {"epochs": 5, "max_steps": None, "steps": 10}
-    assert check_resume("p", saved, dataclasses.replace(CONFIG, max_steps=7), steps_per_epoch=2, step=6)["to"]["steps"] == 7
+    assert (
+        grown["at_step"] == 6
+        and grown["from"]["steps"] == 6
+        and grown["to"] == {"epochs": 5, "max_steps": None, "steps": 10}
+    )
+    assert (
+        check_resume("p", saved, dataclasses.replace(CONFIG, max_steps=7), steps_per_epoch=2, step=6)["to"]["steps"]
+        == 7
+    )
     with pytest.raises(ResumeMismatch, match="budget would shrink from 6 to 4 steps"):
         check_resume("p", saved, dataclasses.replace(CONFIG, epochs=2), steps_per_epoch=2, step=4)
     with pytest.raises(ResumeMismatch, match="the model is .*resnet34.* now but .*resnet18.* in the run"):
-        check_resume("p", saved, CONFIG, steps_per_epoch=2, step=6, saved_model={"name": "unet", "encoder": "resnet18"},
-                      model={"name": "unet", "encoder": "resnet34"})
+        check_resume(
+            "p",
+            saved,
+            CONFIG,
+            steps_per_epoch=2,
+            step=6,
+            saved_model={"name": "unet", "encoder": "resnet18"},
+            model={"name": "unet", "encoder": "resnet34"},
+        )
 
 
 def test_fit_refuses_a_changed_resume_and_records_a_budget_extension(tmp_path, tiny_data, tiny_net):

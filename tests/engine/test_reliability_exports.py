@@ -1,5 +1,6 @@
 """Exported tables are safe to open: no spreadsheet formulas from class names, one Markdown row per class,
 the same file mode as every other file, and a report reads the names back unchanged."""
+
 import csv
 import io
 import os
@@ -21,7 +22,11 @@ def _table():
 
 def test_csv_cells_never_start_a_formula_and_read_back_exactly(tmp_path):
     path = export_table(_table(), tmp_path / "t.csv")
-    rows = list(csv.reader(io.StringIO("".join(l for l in path.read_text().splitlines(True) if not l.startswith("# ")))))
+    rows = list(
+        csv.reader(
+            io.StringIO("".join(line for line in path.read_text().splitlines(True) if not line.startswith("# ")))
+        )
+    )
     cells = [row[0] for row in rows[1:]]
     assert all(not c.startswith(("=", "+", "-", "@", "\t")) for c in cells), cells
     assert cells[:6] == ["'=1+1", "'+SUM(A1:A9)", "'-2", "'@cmd", "'\tx", "''=quoted"]

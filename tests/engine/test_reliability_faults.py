@@ -4,6 +4,7 @@ Each test starts ``reliability_child.py`` (the CLI with one fault at a chosen at
 is on disk afterwards. They are slow (marked ``slow``): every process imports torch and the models (about 10
 to 30 s on a shared 2-core machine) before training fcn8s for a few steps.
 """
+
 import json
 import os
 import signal
@@ -26,15 +27,32 @@ from workbench.records import is_record, read_record, write_record
 REPO = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("reliability_child.py")
 # fcn8s on 8 + 4 synthetic 32 x 32 images, 2 steps per epoch: the smallest real run of the CLI.
-TRAIN = ["train", "--model", "fcn8s", "--image-size", "32", "--num-images", "8", "--val-images", "4",
-         "--batch-size", "4", "--epochs", "2", "--log-every", "1", "--no-progress"]
+TRAIN = [
+    "train",
+    "--model",
+    "fcn8s",
+    "--image-size",
+    "32",
+    "--num-images",
+    "8",
+    "--val-images",
+    "4",
+    "--batch-size",
+    "4",
+    "--epochs",
+    "2",
+    "--log-every",
+    "1",
+    "--no-progress",
+]
 
 
 class Proc:
     """A ``workbench`` process whose stdout and stderr go to files (so it never blocks on a full pipe)."""
 
-    def __init__(self, args: list[str], folder: Path, *, fault: dict | None = None, name: str = "proc",
-                 env: dict | None = None):
+    def __init__(
+        self, args: list[str], folder: Path, *, fault: dict | None = None, name: str = "proc", env: dict | None = None
+    ):
         self.stdout, self.stderr = folder / f"{name}.out", folder / f"{name}.err"
         self.ready = folder / f"{name}.ready"
         extra_env, env = env, {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
@@ -43,7 +61,9 @@ class Proc:
         env["WB_FAULT_READY"] = str(self.ready)
         env.update(extra_env or {})
         with open(self.stdout, "w") as out, open(self.stderr, "w") as err:
-            self.popen = subprocess.Popen([sys.executable, str(CHILD), *args], cwd=folder, env=env, stdout=out, stderr=err)
+            self.popen = subprocess.Popen(
+                [sys.executable, str(CHILD), *args], cwd=folder, env=env, stdout=out, stderr=err
+            )
         self.pid = self.popen.pid
 
     def wait(self, timeout: float = 900) -> int:
@@ -96,7 +116,11 @@ def test_one_run_per_folder_a_killed_runs_lock_and_temporaries_and_sigterm(tmp_p
     first = Proc(args, tmp_path, fault=_hold("last.safetensors", 1), name="first")
     first.wait_ready()  # epoch 1's checkpoint is complete in its temporary file, not yet renamed
     held = temporaries(out)
-    assert len(held) == 1 and held[0].startswith(".last.safetensors.") and json.loads((out / ".workbench.lock").read_text())["pid"] == first.pid
+    assert (
+        len(held) == 1
+        and held[0].startswith(".last.safetensors.")
+        and json.loads((out / ".workbench.lock").read_text())["pid"] == first.pid
+    )
 
     rc, err = run(args, tmp_path, name="second")  # item 4: a second run on the same folder stops at once
     assert rc == 2 and error_lines(err) == [error_lines(err)[0]]
@@ -159,7 +183,9 @@ def test_a_run_killed_in_its_last_epoch_is_finished_by_resume_and_resume_keeps_i
     assert read_checkpoint_info(out / "best.safetensors")["epoch"] == best_epoch
     record = read_record(out)
     assert record.scores.miou == pytest.approx(history["val_miou"].iloc[-1], abs=1e-12)
-    assert {"scores.json", "per_class.csv", "per_class.md", "confusion.csv", "per_image.csv"} <= {p.name for p in out.iterdir()}
+    assert {"scores.json", "per_class.csv", "per_class.md", "confusion.csv", "per_image.csv"} <= {
+        p.name for p in out.iterdir()
+    }
     assert temporaries(out) == []
 
     # Item 12: only a larger budget is accepted, and it is recorded.
@@ -167,9 +193,14 @@ def test_a_run_killed_in_its_last_epoch_is_finished_by_resume_and_resume_keeps_i
     assert rc == 0, err[-3000:]
     assert list(pd.read_csv(out / "history.csv")["epoch"]) == [1, 2, 3]
     [extension] = config_json(out)["budget_extensions"]
-    assert extension["at_step"] == 4 and extension["from"]["epochs"] == 2 and extension["to"] == {"epochs": 3, "max_steps": None, "steps": 6}
-    assert read_checkpoint_info(out / "last.safetensors")["epoch"] == 3 and read_record(out).scores.miou == pytest.approx(
-        pd.read_csv(out / "history.csv")["val_miou"].iloc[-1], abs=1e-12)
+    assert (
+        extension["at_step"] == 4
+        and extension["from"]["epochs"] == 2
+        and extension["to"] == {"epochs": 3, "max_steps": None, "steps": 6}
+    )
+    assert read_checkpoint_info(out / "last.safetensors")["epoch"] == 3 and read_record(
+        out
+    ).scores.miou == pytest.approx(pd.read_csv(out / "history.csv")["val_miou"].iloc[-1], abs=1e-12)
 
 
 def _cases(folder: Path, cases: list[dict]) -> list[dict]:
@@ -184,8 +215,15 @@ def _cases(folder: Path, cases: list[dict]) -> list[dict]:
 def _record_with_a_bad_colour(path: Path) -> Path:
     """An evaluation record whose record.json was edited by hand: class 0's colour is [300, 0, 0]."""
     masks = [np.array([[0, 1], [1, 1]]), np.array([[0, 0], [1, 0]])]
-    write_record(path, source={"kind": "predictions", "dir": "x"}, data={}, scores=evaluate(masks, masks, 2),
-                 stems=["a", "b"], masks=masks, classes=Classes(("sky", "road"), ((0, 0, 0), (9, 9, 9)), 255))
+    write_record(
+        path,
+        source={"kind": "predictions", "dir": "x"},
+        data={},
+        scores=evaluate(masks, masks, 2),
+        stems=["a", "b"],
+        masks=masks,
+        classes=Classes(("sky", "road"), ((0, 0, 0), (9, 9, 9)), 255),
+    )
     meta = json.loads((path / "record.json").read_text())
     meta["classes"]["colors"][0] = [300, 0, 0]
     (path / "record.json").write_text(json.dumps(meta))
@@ -202,12 +240,31 @@ def test_every_failure_is_one_line_with_exit_code_2(tmp_path):
         ([*out, str(tmp_path / "c1"), "--device", "cuda:99"], None, "'cuda:99' asked for but"),
         ([*out, str(tmp_path / "c2"), "--device", "tpu"], None, "'tpu' is not a device; use cpu, cuda, cuda:N or auto"),
         ([*out, str(a_file)], None, f"{a_file} is a file, not a folder; give --out a folder"),
-        ([*out, str(tmp_path / "ro")], {"action": "erofs", "file": "config.json"}, "Read-only file system); choose another --out"),
-        ([*out, str(tmp_path / "full")], {"action": "enospc", "file": "last.safetensors"},
-         f"no space left on the disk while writing {tmp_path / 'full'}"),
-        ([*out, str(tmp_path / "oom")], {"action": "oom", "file": "last.safetensors"}, "out of GPU memory; lower --batch-size"),
-        (["report", str(bad_colours)], None, "record.json: its classes are not valid (class 0 ('sky') has colour [300, 0, 0]"),
-        (["compare", "--models", "unet", "nosuchnet", *TRAIN[3:], "--out", str(tmp_path / "cmp")], None, "unknown models ['nosuchnet']"),
+        (
+            [*out, str(tmp_path / "ro")],
+            {"action": "erofs", "file": "config.json"},
+            "Read-only file system); choose another --out",
+        ),
+        (
+            [*out, str(tmp_path / "full")],
+            {"action": "enospc", "file": "last.safetensors"},
+            f"no space left on the disk while writing {tmp_path / 'full'}",
+        ),
+        (
+            [*out, str(tmp_path / "oom")],
+            {"action": "oom", "file": "last.safetensors"},
+            "out of GPU memory; lower --batch-size",
+        ),
+        (
+            ["report", str(bad_colours)],
+            None,
+            "record.json: its classes are not valid (class 0 ('sky') has colour [300, 0, 0]",
+        ),
+        (
+            ["compare", "--models", "unet", "nosuchnet", *TRAIN[3:], "--out", str(tmp_path / "cmp")],
+            None,
+            "unknown models ['nosuchnet']",
+        ),
     ]
     if not torch.cuda.is_available():
         cases.append(([*out, str(tmp_path / "c3"), "--device", "cuda"], None, "CUDA is not available here"))
@@ -224,9 +281,31 @@ def test_every_failure_is_one_line_with_exit_code_2(tmp_path):
 @pytest.mark.slow  # a real training process (the issue's command, 3 epochs instead of 6)
 def test_a_diverging_run_stops_with_one_line_and_never_saves_non_finite_weights(tmp_path):
     out = tmp_path / "run"
-    rc, err = run(["train", "--model", "pspnet", "--image-size", "32", "--num-images", "32", "--val-images", "8",
-                   "--batch-size", "8", "--epochs", "3", "--optimizer", "sgd", "--lr", "1000", "--no-progress",
-                   "--out", str(out)], tmp_path)
+    rc, err = run(
+        [
+            "train",
+            "--model",
+            "pspnet",
+            "--image-size",
+            "32",
+            "--num-images",
+            "32",
+            "--val-images",
+            "8",
+            "--batch-size",
+            "8",
+            "--epochs",
+            "3",
+            "--optimizer",
+            "sgd",
+            "--lr",
+            "1000",
+            "--no-progress",
+            "--out",
+            str(out),
+        ],
+        tmp_path,
+    )
     [line] = error_lines(err)
     assert rc == 2 and line.startswith("workbench train: error: Training diverged: the "), err[-3000:]
     for name in ("last", "best"):

@@ -1,5 +1,6 @@
 """RunLock in one process: a stale lock is noted and replaced, only dead writers' temporary files go, a
 file given as the folder is refused. (Two processes on one folder: test_reliability_faults.py.)"""
+
 import json
 import os
 
@@ -23,15 +24,24 @@ def test_stale_lock_is_replaced_and_only_dead_writers_temporaries_are_removed(tm
     dead = _dead_pid()
     (tmp_path / LOCK_FILE).write_text(json.dumps({"pid": dead, "host": "h"}))
     (tmp_path / "masks").mkdir()
-    leftovers = [tmp_path / f".last.safetensors.{dead}.0123abcd.tmp", tmp_path / "masks" / f".a.png.{dead}.89abcdef.tmp"]
-    kept = [tmp_path / f".history.csv.{os.getpid()}.0123abcd.tmp", tmp_path / ".notes.tmp", tmp_path / "last.safetensors"]
+    leftovers = [
+        tmp_path / f".last.safetensors.{dead}.0123abcd.tmp",
+        tmp_path / "masks" / f".a.png.{dead}.89abcdef.tmp",
+    ]
+    kept = [
+        tmp_path / f".history.csv.{os.getpid()}.0123abcd.tmp",
+        tmp_path / ".notes.tmp",
+        tmp_path / "last.safetensors",
+    ]
     for path in leftovers + kept:
         path.write_bytes(b"x")
     with RunLock(tmp_path) as lock:
         assert lock.stale == {"pid": dead, "host": "h"} and sorted(lock.removed) == sorted(leftovers)
         assert json.loads((tmp_path / LOCK_FILE).read_text())["pid"] == os.getpid()
-        assert lock.note() == (f"a previous run (process {dead}) stopped without releasing {tmp_path}; its lock was "
-                               f"taken over; 2 temporary file(s) it left were removed.")
+        assert lock.note() == (
+            f"a previous run (process {dead}) stopped without releasing {tmp_path}; its lock was "
+            f"taken over; 2 temporary file(s) it left were removed."
+        )
         with RunLock(tmp_path) as nested:  # the same process again (the CLI, then fit): no second flock
             assert nested.removed == []
     assert not any(p.exists() for p in leftovers) and all(p.exists() for p in kept)

@@ -4,6 +4,7 @@ And the evaluation path's promises (issue "nothing destroyed, nothing mixed"): a
 refused with the data intact; a comparison that fails part-way changes nothing; stale records go; a second
 writer is stopped by the folder lock; a killed writer's temporaries are removed by the next one.
 """
+
 import json
 import os
 import subprocess
@@ -96,8 +97,20 @@ TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--np
 def test_two_torchrun_processes_give_the_same_record_as_one(tmp_path):
     data, _ = make_data(tmp_path / "data", 21)
     alone = score_predictions(tmp_path / "data/preds-b", data, tmp_path / "alone")
-    cmd = [*TORCHRUN, "evaluate", "--preds", str(tmp_path / "data/preds-b"), "--data", str(tmp_path / "data"),
-           "--split", "val", "--out", str(tmp_path / "ranks"), "--workers", "1"]
+    cmd = [
+        *TORCHRUN,
+        "evaluate",
+        "--preds",
+        str(tmp_path / "data/preds-b"),
+        "--data",
+        str(tmp_path / "data"),
+        "--split",
+        "val",
+        "--out",
+        str(tmp_path / "ranks"),
+        "--workers",
+        "1",
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.count("record written to") == 1  # rank 0 alone writes and reports
@@ -114,16 +127,51 @@ def scored_with(tmp_path, flag):
     """``evaluate --preds preds-a FLAG`` on fresh data: the record, the masks it scored and their targets."""
     root = tmp_path / "data"
     _, targets = make_data(root, 3)
-    assert main(["evaluate", "--preds", str(root / "preds-a"), "--data", str(root), "--split", "val", "--out",
-                 str(tmp_path / "rec"), "--workers", "1", flag]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--preds",
+                str(root / "preds-a"),
+                "--data",
+                str(root),
+                "--split",
+                "val",
+                "--out",
+                str(tmp_path / "rec"),
+                "--workers",
+                "1",
+                flag,
+            ]
+        )
+        == 0
+    )
     record = read_record(tmp_path / "rec")
     return record, [np.array(Image.open(root / "preds-a" / f"{s}.png")) for s in record.stems], targets
 
 
 def compare_with(tmp_path, flag):
-    compare = ["compare", "--models", "fcn32s", "--num-images", "4", "--val-images", "2", "--image-size", "32",
-               "--epochs", "1", "--batch-size", "2", "--no-progress", "--device", "cpu", "--out", str(tmp_path / "cmp"),
-               flag]
+    compare = [
+        "compare",
+        "--models",
+        "fcn32s",
+        "--num-images",
+        "4",
+        "--val-images",
+        "2",
+        "--image-size",
+        "32",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "2",
+        "--no-progress",
+        "--device",
+        "cpu",
+        "--out",
+        str(tmp_path / "cmp"),
+        flag,
+    ]
     assert main(compare) == 0
     return read_record(tmp_path / "cmp" / "fcn32s")
 
@@ -147,13 +195,34 @@ def test_evaluate_and_compare_count_the_error_breakdown_when_asked(tmp_path):
     with pytest.raises(ValueError, match="errors=True"):
         plain.scores.error_breakdown()
     assert evaluate_cli(root, tmp_path / "cmp-preds", ("a", "preds-a"), ("b", "preds-b")) == 0  # no --errors
-    assert main(["report", str(tmp_path / "cmp-preds"), "--out", str(tmp_path / "plain.html"),
-                 "--resamples", "50"]) == 0
+    assert (
+        main(["report", str(tmp_path / "cmp-preds"), "--out", str(tmp_path / "plain.html"), "--resamples", "50"]) == 0
+    )
     assert "Where each model loses its IoU" not in (tmp_path / "plain.html").read_text(encoding="utf-8")
-    assert main(["evaluate", "--preds", f"a={root / 'preds-a'}", "--preds", f"b={root / 'preds-b'}", "--data",
-                 str(root), "--split", "val", "--out", str(tmp_path / "cmp-errors"), "--workers", "1", "--errors"]) == 0
-    assert main(["report", str(tmp_path / "cmp-errors"), "--out", str(tmp_path / "errors.html"),
-                 "--resamples", "50"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--preds",
+                f"a={root / 'preds-a'}",
+                "--preds",
+                f"b={root / 'preds-b'}",
+                "--data",
+                str(root),
+                "--split",
+                "val",
+                "--out",
+                str(tmp_path / "cmp-errors"),
+                "--workers",
+                "1",
+                "--errors",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["report", str(tmp_path / "cmp-errors"), "--out", str(tmp_path / "errors.html"), "--resamples", "50"]) == 0
+    )
     assert "Where each model loses its IoU" in (tmp_path / "errors.html").read_text(encoding="utf-8")
     assert compare_with(tmp_path, "--errors").scores.error_breakdown().loc["mean"].sum() == pytest.approx(1)
     assert main(["report", str(tmp_path / "cmp"), "--out", str(tmp_path / "review.html"), "--resamples", "50"]) == 0
@@ -164,8 +233,12 @@ def test_evaluate_and_compare_count_the_tolerance_ladder_when_asked(tmp_path):
     record, preds, targets = scored_with(tmp_path, "--tolerances")
     expected = evaluate(preds, targets, 5, tolerances=True)
     for key in ("boundary_f1", "nsd", "boundary_miou"):
-        pd.testing.assert_frame_equal(record.scores.tolerance_curve(key, resamples=50),
-                                      expected.tolerance_curve(key, resamples=50), rtol=0, atol=1e-12)
+        pd.testing.assert_frame_equal(
+            record.scores.tolerance_curve(key, resamples=50),
+            expected.tolerance_curve(key, resamples=50),
+            rtol=0,
+            atol=1e-12,
+        )
     assert main(["report", str(tmp_path / "rec"), "--out", str(tmp_path / "review.html"), "--resamples", "50"]) == 0
     assert "Scores over the tolerance" in (tmp_path / "review.html").read_text(encoding="utf-8")
     assert len(compare_with(tmp_path, "--tolerances").scores.tolerance_curve("nsd", intervals=False)) == 7

@@ -2,6 +2,7 @@
 
 Other test folders may hold their own ``reference.py``; a path-based load keeps them apart.
 """
+
 import importlib.util
 import os
 import sys

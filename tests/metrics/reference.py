@@ -4,6 +4,7 @@ It shares no code with ``workbench.metrics`` and is deliberately simple and slow
 binary erosion for bands and edges, scipy's Euclidean distance transform for the BF tolerance. The tests
 hold the package to it, and ``bench/metrics_speed.py`` times the package against it.
 """
+
 from __future__ import annotations
 
 import math
@@ -166,8 +167,10 @@ def image_cell_means(key: str, cells, num_classes: int) -> dict:
     """``class_<key>``: per class, the mean over the images where defined; ``<key>``: the mean over images of
     each image's mean over its defined classes (BF's averaging)."""
     cells = np.array(cells).reshape(-1, num_classes)
-    return {f"class_{key}": np.array([mean_defined(cells[:, c]) for c in range(num_classes)]),
-            key: mean_defined([mean_defined(row) for row in cells])}
+    return {
+        f"class_{key}": np.array([mean_defined(cells[:, c]) for c in range(num_classes)]),
+        key: mean_defined([mean_defined(row) for row in cells]),
+    }
 
 
 def per_image(preds, targets, num_classes: int, ignore_index: int = 255) -> list[dict]:
@@ -175,8 +178,15 @@ def per_image(preds, targets, num_classes: int, ignore_index: int = 255) -> list
     rows = []
     for pred, target in zip(_as_list(preds), _as_list(targets)):
         one = scores([pred], [target], num_classes, ignore_index)
-        rows.append({"pixel_accuracy": one["pixel_accuracy"], "miou": one["miou"],
-                     "boundary_iou": one["boundary_miou"], "boundary_f1": one["boundary_f1"], "nsd": one["nsd"]})
+        rows.append(
+            {
+                "pixel_accuracy": one["pixel_accuracy"],
+                "miou": one["miou"],
+                "boundary_iou": one["boundary_miou"],
+                "boundary_f1": one["boundary_f1"],
+                "nsd": one["nsd"],
+            }
+        )
     return rows
 
 

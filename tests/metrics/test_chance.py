@@ -1,4 +1,5 @@
 """Chance levels and the near-chance flag: pixel counts, the 1.5x rule, the sentence shown to readers."""
+
 import math
 
 import numpy as np
@@ -21,10 +22,18 @@ def test_a_value_outside_the_classes_is_named():
         class_pixel_counts([np.array([[0, 7], [255, 1]])], num_classes=3)
 
 
-@pytest.mark.parametrize("miou, chance, flagged", [
-    (0.16, 0.111, True), (0.1665, 0.111, False), (0.1664, 0.111, True), (0.4, 0.111, False),
-    (math.nan, 0.111, False), (0.1, math.nan, False), (None, 0.111, False),
-])
+@pytest.mark.parametrize(
+    "miou, chance, flagged",
+    [
+        (0.16, 0.111, True),
+        (0.1665, 0.111, False),
+        (0.1664, 0.111, True),
+        (0.4, 0.111, False),
+        (math.nan, 0.111, False),
+        (0.1, math.nan, False),
+        (None, 0.111, False),
+    ],
+)
 def test_near_chance_is_below_one_and_a_half_times_the_majority_level(miou, chance, flagged):
     assert near_chance(miou, chance) is flagged
     assert chance_note(miou, chance) == (NEAR_CHANCE if flagged else "")

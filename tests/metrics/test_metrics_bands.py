@@ -1,4 +1,5 @@
 """Bands, edges and tolerance discs against scipy's morphology, one label at a time."""
+
 import math
 
 import numpy as np
@@ -30,7 +31,7 @@ def per_label(labels, fn):
 
 def test_inner_band_is_the_eroded_ring_of_each_mask():
     for labels, d in label_maps(0):
-        want = per_label(labels, lambda m: m & ~ndimage.binary_erosion(m, SQUARE, iterations=d, border_value=0))
+        want = per_label(labels, lambda m, d=d: m & ~ndimage.binary_erosion(m, SQUARE, iterations=d, border_value=0))
         got = inner_band(labels, d)
         assert isinstance(got, np.ndarray) and got.dtype == bool
         np.testing.assert_array_equal(got, want)
@@ -40,7 +41,9 @@ def test_label_edges_with_and_without_the_frame():
     for labels, _ in label_maps(1):
         batch = torch.as_tensor(labels)[None]
         for frame, border in ((False, 1), (True, 0)):
-            want = per_label(labels, lambda m: m & ~ndimage.binary_erosion(m, SQUARE, border_value=border))
+            want = per_label(
+                labels, lambda m, border=border: m & ~ndimage.binary_erosion(m, SQUARE, border_value=border)
+            )
             np.testing.assert_array_equal(label_edges(batch, frame_is_edge=frame)[0].numpy(), want)
 
 

@@ -1,8 +1,9 @@
 """Image-level bootstrap intervals and the paired comparison, against a plain numpy bootstrap and by simulation."""
+
+import metrics_reference as reference
 import numpy as np
 import pytest
 
-import metrics_reference as reference
 from workbench.metrics import ImageStats, Scores, evaluate, paired_bootstrap
 
 VOID, NUM_CLASSES = 255, 4
@@ -54,12 +55,18 @@ def test_intervals_equal_a_plain_numpy_bootstrap(data):
     preds, targets, scores = data
     table = scores.bootstrap(resamples=200, level=0.9, seed=3)
     assert list(table.index) == SCALARS and list(table.columns) == ["value", "low", "high"]
-    assert table.attrs == {"method": "image-level percentile bootstrap", "resamples": 200, "level": 0.9, "seed": 3,
-                           "num_images": 12}
+    assert table.attrs == {
+        "method": "image-level percentile bootstrap",
+        "resamples": 200,
+        "level": 0.9,
+        "seed": 3,
+        "num_images": 12,
+    }
     want = plain_bootstrap(preds, targets, 200, 0.9, 3)
     for key in SCALARS:
-        np.testing.assert_allclose(table.loc[key, ["low", "high"]].to_numpy(float), want[key], rtol=0, atol=1e-12,
-                                   err_msg=key)
+        np.testing.assert_allclose(
+            table.loc[key, ["low", "high"]].to_numpy(float), want[key], rtol=0, atol=1e-12, err_msg=key
+        )
         assert table.loc[key, "value"] == scores.as_dict()[key]
         assert table.loc[key, "low"] <= table.loc[key, "high"]
 
@@ -78,8 +85,11 @@ def population_stats(rng, num_images):
                 if count:
                     rows.append((image, target, pred, count))
     zeros = np.zeros((num_images, 3), dtype=np.int64)
-    return ImageStats(np.array(rows, dtype=np.int64), {"boundary_inter": zeros, "boundary_union": zeros,
-                                                     "bf": np.full((num_images, 3), np.nan)}, ignore_index=VOID)
+    return ImageStats(
+        np.array(rows, dtype=np.int64),
+        {"boundary_inter": zeros, "boundary_union": zeros, "bf": np.full((num_images, 3), np.nan)},
+        ignore_index=VOID,
+    )
 
 
 def test_95_percent_intervals_cover_the_population_miou():
@@ -117,12 +127,20 @@ def test_paired_comparison_against_plain_resamples(data):
     assert result.attrs["key"] == "miou" and result.attrs["resamples"] == 300 and result.attrs["seed"] == 1
     assert result["difference"] == pytest.approx(scores.miou - other.miou, abs=1e-15)
     draws = np.random.default_rng(1).integers(0, len(preds), (300, len(preds)))
-    deltas = [evaluate(preds[d], targets[d], NUM_CLASSES, boundary=False).miou
-              - evaluate(worse[d], targets[d], NUM_CLASSES, boundary=False).miou for d in draws[:40]]
+    deltas = [
+        evaluate(preds[d], targets[d], NUM_CLASSES, boundary=False).miou
+        - evaluate(worse[d], targets[d], NUM_CLASSES, boundary=False).miou
+        for d in draws[:40]
+    ]
     ours = scores.image_stats, other.image_stats
-    mine = [Scores.from_image_stats(ours[0].subset(d)).miou - Scores.from_image_stats(ours[1].subset(d)).miou for d in draws[:40]]
+    mine = [
+        Scores.from_image_stats(ours[0].subset(d)).miou - Scores.from_image_stats(ours[1].subset(d)).miou
+        for d in draws[:40]
+    ]
     np.testing.assert_allclose(mine, deltas, rtol=0, atol=1e-12)
-    all_deltas = [Scores.from_image_stats(ours[0].subset(d)).miou - Scores.from_image_stats(ours[1].subset(d)).miou for d in draws]
+    all_deltas = [
+        Scores.from_image_stats(ours[0].subset(d)).miou - Scores.from_image_stats(ours[1].subset(d)).miou for d in draws
+    ]
     np.testing.assert_allclose([result["low"], result["high"]], np.percentile(all_deltas, [2.5, 97.5]), atol=1e-12)
     assert result["share_a_better"] == np.mean(np.array(all_deltas) > 0)
     flipped = paired_bootstrap(other, scores, key="miou", resamples=300, seed=1)

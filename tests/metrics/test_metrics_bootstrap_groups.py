@@ -1,5 +1,6 @@
 """Cluster and moving-block bootstrap: against a plain loop with the documented draws, and by a coverage
 simulation on an autocorrelated sequence of frames."""
+
 import math
 
 import numpy as np
@@ -68,8 +69,13 @@ def test_intervals_equal_a_plain_loop_over_the_documented_draws(scored, block):
     table = scores.bootstrap(resamples=150, level=0.9, seed=4, groups=LABELS, block=block)
     want = plain_intervals(scores, LABELS, block, 150, 0.9, 4)
     for key in SCALARS:
-        np.testing.assert_allclose(table.loc[key, ["low", "high"]].to_numpy(float), want[key], rtol=0, atol=1e-12,
-                                   err_msg=f"{key}, block {block}")
+        np.testing.assert_allclose(
+            table.loc[key, ["low", "high"]].to_numpy(float),
+            want[key],
+            rtol=0,
+            atol=1e-12,
+            err_msg=f"{key}, block {block}",
+        )
 
 
 def test_one_sequence_of_blocks_equals_the_plain_loop(scored):
@@ -77,8 +83,9 @@ def test_one_sequence_of_blocks_equals_the_plain_loop(scored):
     table = scores.bootstrap(resamples=100, seed=2, block=5)
     want = plain_intervals(scores, ["all"] * len(LABELS), 5, 100, 0.95, 2)
     np.testing.assert_allclose(table.loc["miou", ["low", "high"]].to_numpy(float), want["miou"], rtol=0, atol=1e-12)
-    assert table.attrs["method"] == ("circular moving-block percentile bootstrap, blocks of 5 frames within one "
-                                     "sequence")
+    assert table.attrs["method"] == (
+        "circular moving-block percentile bootstrap, blocks of 5 frames within one sequence"
+    )
 
 
 def test_groups_of_one_image_and_blocks_of_one_frame_are_the_image_level_bootstrap(scored):
@@ -90,8 +97,9 @@ def test_groups_of_one_image_and_blocks_of_one_frame_are_the_image_level_bootstr
         np.testing.assert_array_equal(table.to_numpy(), today.to_numpy(), err_msg=str(options))
         if "groups" in options:
             assert table.attrs == today.attrs
-    np.testing.assert_array_equal(resample_counts(len(LABELS), 300, 9),
-                                  resample_counts(len(LABELS), 300, 9, groups=stems))
+    np.testing.assert_array_equal(
+        resample_counts(len(LABELS), 300, 9), resample_counts(len(LABELS), 300, 9, groups=stems)
+    )
 
 
 def test_every_interval_states_its_unit(scored):
@@ -102,8 +110,9 @@ def test_every_interval_states_its_unit(scored):
     assert (table.attrs["unit"], table.attrs["num_groups"], table.attrs["few_groups"]) == ("city", 4, True)
     video = ImageGroups(tuple(LABELS), True, "sequence")
     table = scores.bootstrap(resamples=50, **video.bootstrap_options())
-    assert table.attrs["method"] == ("circular moving-block percentile bootstrap, blocks of 10 frames within each "
-                                     "of 4 sequences")
+    assert table.attrs["method"] == (
+        "circular moving-block percentile bootstrap, blocks of 10 frames within each of 4 sequences"
+    )
     assert (table.attrs["unit"], table.attrs["block"], table.attrs["few_groups"]) == ("block of 10 frames", 10, True)
     five = scores.bootstrap(resamples=50, groups=[str(i % 5) for i in range(len(LABELS))])
     assert five.attrs["few_groups"] is False and five.attrs["method"].endswith("over 5 groups")
@@ -114,8 +123,11 @@ def test_paired_comparison_uses_the_same_group_resamples(scored):
     result = paired_bootstrap(a, b, resamples=120, seed=5, groups=LABELS, block=2)
     counts = resample_counts(len(LABELS), 120, 5, groups=LABELS, block=2)
     picks = [np.repeat(np.arange(len(row)), row.astype(int)) for row in counts]
-    delta = [Scores.from_image_stats(a.image_stats.subset(pick)).miou
-             - Scores.from_image_stats(b.image_stats.subset(pick)).miou for pick in picks]
+    delta = [
+        Scores.from_image_stats(a.image_stats.subset(pick)).miou
+        - Scores.from_image_stats(b.image_stats.subset(pick)).miou
+        for pick in picks
+    ]
     assert (result["low"], result["high"]) == pytest.approx(percentile_interval(np.array(delta), 0.95), abs=1e-12)
     assert result.attrs["block"] == 2 and result.attrs["num_groups"] == 4
 

@@ -1,9 +1,10 @@
 """Real CamVid masks (480 x 360: d = 12 px, theta = 4.5 px) against the plain reference."""
+
+import metrics_reference as reference
 import numpy as np
 import pytest
 from PIL import Image
 
-import metrics_reference as reference
 from workbench.metrics import SCORE_KEYS, evaluate
 
 

@@ -1,4 +1,5 @@
 """The metric catalogue: every score declared once, every consumer reading it, records of format 1 readable."""
+
 import ast
 import json
 from pathlib import Path
@@ -10,8 +11,19 @@ import pytest
 from workbench.commands.terminal import HEADLINE_COLUMNS
 from workbench.engine import comparison
 from workbench.metrics import HEADLINE, LOWER_IS_BETTER, METRICS, SCORE_KEYS, ImageStats, Scores, evaluate
-from workbench.metrics.catalog import (COUNTED, COUNTS, DISTANCE_COUNTS, ERROR_KINDS, LADDER_COUNTS, METRIC,
-                                      OPTIONAL_COUNTS, PER_IMAGE_COLUMNS, REQUIRED_COUNTS, TOLERANCES, score_label)
+from workbench.metrics.catalog import (
+    COUNTED,
+    COUNTS,
+    DISTANCE_COUNTS,
+    ERROR_KINDS,
+    LADDER_COUNTS,
+    METRIC,
+    OPTIONAL_COUNTS,
+    PER_IMAGE_COLUMNS,
+    REQUIRED_COUNTS,
+    TOLERANCES,
+    score_label,
+)
 from workbench.report import summary
 
 HERE = Path(__file__).parent
@@ -38,8 +50,11 @@ def test_every_score_is_declared_exactly_once(scored):
         value = with_distances.as_dict()[metric.key]
         assert np.shape(value) == ((3,) if metric.mean else ()), metric.key
         assert metric.mean is None or METRIC[metric.mean].mean is None  # a per-class score's mean is a scalar
-        assert metric.label and metric.design and all(need == "confusion" or need in REQUIRED_COUNTS + OPTIONAL_COUNTS
-                                                     for need in metric.needs)
+        assert (
+            metric.label
+            and metric.design
+            and all(need == "confusion" or need in REQUIRED_COUNTS + OPTIONAL_COUNTS for need in metric.needs)
+        )
         if metric.opt_in:
             assert getattr(plain, metric.key) is None and metric.key not in plain.as_dict()
 
@@ -51,8 +66,16 @@ def test_optional_counts_are_those_of_opt_in_scores_and_of_scores_newer_than_rec
     assert COUNTED == ("boundary_inter", "boundary_union", "bf", "nsd")  # every evaluation counts NSD
     assert DISTANCE_COUNTS == ("hd95", "hd95_monai")  # MONAI's cells: for Scores.conventions(), no score of their own
     assert LOWER_IS_BETTER == {"class_hd95", "hd95"}
-    assert [a.kind for a in COUNTS] == ["sum", "sum", "mean", "mean", "mean", "mean", *["sum"] * len(ERROR_KINDS),
-                                        *["mean", "mean", "sum", "sum"] * len(TOLERANCES)]
+    assert [a.kind for a in COUNTS] == [
+        "sum",
+        "sum",
+        "mean",
+        "mean",
+        "mean",
+        "mean",
+        *["sum"] * len(ERROR_KINDS),
+        *["mean", "mean", "sum", "sum"] * len(TOLERANCES),
+    ]
 
 
 def test_per_image_columns_are_the_scores_derived_from_one_image(scored):
@@ -118,8 +141,9 @@ def test_image_stats_of_format_1_read_back_the_same_scores():
     got = Scores.from_image_stats(stats).as_dict()
     assert list(got) == list(want["scores"])
     for key, value in want["scores"].items():
-        np.testing.assert_allclose(np.asarray(got[key], dtype=float), np.asarray(value, dtype=float), rtol=0,
-                                   atol=1e-12, err_msg=key)
+        np.testing.assert_allclose(
+            np.asarray(got[key], dtype=float), np.asarray(value, dtype=float), rtol=0, atol=1e-12, err_msg=key
+        )
     per_image = stats.per_image()
     for column, values in want["per_image"].items():
         np.testing.assert_allclose(per_image[column], np.asarray(values, dtype=float), rtol=0, atol=1e-12)
@@ -132,8 +156,9 @@ def test_image_stats_of_format_1_read_back_the_same_scores():
 def test_no_import_cycle_among_the_metrics_modules():
     graph = grimp.build_graph("workbench", exclude_type_checking_imports=True)
     modules = sorted(m for m in graph.find_children("workbench.metrics"))
-    cycles = [(a, b) for a in modules for b in modules
-              if a < b and graph.chain_exists(a, b) and graph.chain_exists(b, a)]
+    cycles = [
+        (a, b) for a in modules for b in modules if a < b and graph.chain_exists(a, b) and graph.chain_exists(b, a)
+    ]
     assert cycles == []
     assert not graph.chain_exists("workbench.metrics.image_stats", "workbench.metrics.scores")
     assert not graph.chain_exists("workbench.metrics.catalog", "workbench.metrics.image_stats")

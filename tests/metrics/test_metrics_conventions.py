@@ -1,4 +1,5 @@
 """``Scores.conventions()``: each row equals the tool it names, run on the same data."""
+
 import numpy as np
 import pytest
 import torch
@@ -58,8 +59,9 @@ def test_torchmetrics_mean_iou(table):
 
 def test_smp_macro_iou_counts_absent_classes_as_one(table):
     preds, targets = (torch.cat(parts) for parts in zip(*batches()))
-    tp, fp, fn, tn = smp.metrics.get_stats(preds, targets, mode="multiclass", num_classes=NUM_CLASSES,
-                                           ignore_index=VOID)
+    tp, fp, fn, tn = smp.metrics.get_stats(
+        preds, targets, mode="multiclass", num_classes=NUM_CLASSES, ignore_index=VOID
+    )
     theirs = smp.metrics.iou_score(tp.double(), fp.double(), fn.double(), tn.double(), reduction="macro")  # float64
     assert value(table, "segmentation-models-pytorch") == pytest.approx(float(theirs), abs=1e-12)
 

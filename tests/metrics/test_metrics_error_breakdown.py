@@ -2,6 +2,7 @@
 
 Images of 400 x 400 pixels have a boundary width w = round(0.01 x 565.7) = 6 pixels.
 """
+
 import math
 
 import numpy as np
@@ -12,15 +13,14 @@ from scipy import ndimage
 
 from workbench.metrics import ImageStats, SegmentationEvaluator, evaluate
 from workbench.metrics.catalog import ERROR_KINDS
-from workbench.metrics.error_kinds import (ErrorKind, disc_dilate_bits, disc_rows, error_width,
-                                           pixel_error_kinds)
+from workbench.metrics.error_kinds import ErrorKind, disc_dilate_bits, disc_rows, error_width, pixel_error_kinds
 
 SIZE = 400
 
 
 def square(top, left, side, value=1, base=None):
     mask = np.zeros((SIZE, SIZE), dtype=np.int64) if base is None else base.copy()
-    mask[top:top + side, left:left + side] = value
+    mask[top : top + side, left : left + side] = value
     return mask
 
 
@@ -37,8 +37,12 @@ def test_width_follows_the_authors_rounding():
 
 def test_disc_is_round_distance_at_most_w():
     for radius in (1, 2, 6, 23):
-        want = {(dy, dx) for dy in range(-radius, radius + 1) for dx in range(-radius, radius + 1)
-                if round(math.hypot(dy, dx)) <= radius}
+        want = {
+            (dy, dx)
+            for dy in range(-radius, radius + 1)
+            for dx in range(-radius, radius + 1)
+            if round(math.hypot(dy, dx)) <= radius
+        }
         got = {(dy, dx) for dy, half in disc_rows(radius) for dx in range(-half, half + 1)}
         assert got == want
 
@@ -48,8 +52,9 @@ def test_bit_dilation_matches_scipy_per_class():
     bits = torch.from_numpy(rng.integers(0, 8, (2, 37, 53)) * (rng.random((2, 37, 53)) < 0.03))
     for radius in (1, 4):
         half = dict(disc_rows(radius))
-        disc = np.array([[abs(dx) <= half[dy] for dx in range(-radius, radius + 1)]
-                         for dy in range(-radius, radius + 1)])
+        disc = np.array(
+            [[abs(dx) <= half[dy] for dx in range(-radius, radius + 1)] for dy in range(-radius, radius + 1)]
+        )
         out = disc_dilate_bits(bits, radius).numpy()
         for bit in (1, 2, 4):
             for plane in range(2):
@@ -84,7 +89,7 @@ def test_object_grown_far_beyond_the_width_is_an_extent_false_positive():
     target = square(150, 150, 100)
     pred = square(130, 130, 140)  # 20 px on every side: more than 2 w, so no pixel is near both TP and TN
     row = class_one(pred, target)
-    assert row.extent_fp == pytest.approx((140 ** 2 - 100 ** 2) / 140 ** 2)
+    assert row.extent_fp == pytest.approx((140**2 - 100**2) / 140**2)
     assert row.boundary_fp == row.segment_fp == 0
     shrunk = class_one(target, pred)  # the other way round: extent false negatives
     assert shrunk.extent_fn == pytest.approx(row.extent_fp)
@@ -93,7 +98,7 @@ def test_object_grown_far_beyond_the_width_is_an_extent_false_positive():
 def test_boundary_group_must_touch_tp_and_tn():
     target = square(150, 150, 100)
     rim = class_one(square(146, 146, 108), target)  # a 4 px rim: near TP and TN, touching both
-    assert rim.boundary_fp == pytest.approx((108 ** 2 - 100 ** 2) / 108 ** 2)
+    assert rim.boundary_fp == pytest.approx((108**2 - 100**2) / 108**2)
     pred = target.copy()
     pred[180:190, 252:256] = 1  # within w of the object, but 2 px of background away: touches no TP
     row = class_one(pred, target)
@@ -160,7 +165,7 @@ def test_opt_in_streaming_and_records():
     assert once.as_dict().keys() == plain.as_dict().keys()
     streamed = SegmentationEvaluator(3, errors=True)
     for i in range(4):
-        streamed.update(pred[i:i + 1], target[i:i + 1])
+        streamed.update(pred[i : i + 1], target[i : i + 1])
     np.testing.assert_array_equal(streamed.compute().error_breakdown(), once.error_breakdown())
     arrays = once.image_stats.to_arrays()
     assert set(ERROR_KINDS) <= set(arrays)

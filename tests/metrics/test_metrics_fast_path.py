@@ -5,11 +5,12 @@ at 1 and several pixels; the class counts cover one and several groups of 8 clas
 the matching by labels (63 classes or more); the predictions range from near-perfect (most edge pixels
 matched in the first rows of the disc) to random (most never matched).
 """
+
+import metrics_reference as reference
 import numpy as np
 import pytest
 import torch
 
-import metrics_reference as reference
 from workbench.metrics import evaluate
 
 VOID = 255
@@ -51,8 +52,12 @@ def test_per_image_statistics_equal_the_reference(name):
     stats = evaluate(torch.as_tensor(preds), torch.as_tensor(targets), num_classes).image_stats
     for i, (pred, target) in enumerate(zip(preds, targets)):
         inter, union = reference.boundary_iou_image(pred, target, num_classes, VOID)
-        np.testing.assert_array_equal(stats.counts["boundary_inter"][i], inter, err_msg=f"{name}: image {i} band intersections")
-        np.testing.assert_array_equal(stats.counts["boundary_union"][i], union, err_msg=f"{name}: image {i} band unions")
+        np.testing.assert_array_equal(
+            stats.counts["boundary_inter"][i], inter, err_msg=f"{name}: image {i} band intersections"
+        )
+        np.testing.assert_array_equal(
+            stats.counts["boundary_union"][i], union, err_msg=f"{name}: image {i} band unions"
+        )
         bf = reference.bf_image(pred, target, num_classes, VOID)
         np.testing.assert_allclose(stats.counts["bf"][i], bf, rtol=0, atol=1e-12, err_msg=f"{name}: image {i} BF")
     if void_share < 1:  # the cases score something: partial matches, not only 0, 1 and NaN

@@ -1,4 +1,5 @@
 """``SegmentationEvaluator.all_reduce`` gathers every rank's per-image statistics (two gloo processes)."""
+
 import numpy as np
 import pytest
 import torch

@@ -1,11 +1,12 @@
 """HD95 (``evaluate(..., distances=True)``) against a plain scipy reference and against MONAI."""
+
 import math
 
+import metrics_reference as reference
 import numpy as np
 import pytest
 import torch
 
-import metrics_reference as reference
 from workbench.metrics import SCORE_KEYS, Scores, evaluate, paired_bootstrap
 
 VOID = 255
@@ -85,7 +86,9 @@ def test_subsets_bootstrap_and_arrays_carry_hd95():
     stats = evaluate(preds, targets, num_classes, distances=True).image_stats
     picked = [2, 0, 2]
     want = evaluate([preds[i] for i in picked], [targets[i] for i in picked], num_classes, distances=True)
-    np.testing.assert_allclose(Scores.from_image_stats(stats.subset(picked)).class_hd95, want.class_hd95, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        Scores.from_image_stats(stats.subset(picked)).class_hd95, want.class_hd95, rtol=0, atol=1e-12
+    )
     assert Scores.from_image_stats(stats.subset(picked)).hd95 == pytest.approx(want.hd95, abs=1e-12)
     assert "hd95" in Scores.from_image_stats(stats).bootstrap(resamples=50).index
     assert "hd95" in stats.per_image().columns
@@ -104,8 +107,13 @@ def test_lower_is_better_in_the_paired_comparison():
 def monai_hd95(preds, targets, num_classes, **kw):
     """MONAI's ``compute_hausdorff_distance(percentile=95)`` on one-hot maps; skips without MONAI (dev extra)."""
     metrics = pytest.importorskip("monai.metrics", reason="MONAI is a dev extra")
-    return metrics.compute_hausdorff_distance(one_hot(preds, num_classes), one_hot(targets, num_classes),
-                                              percentile=95, **kw).double().numpy()
+    return (
+        metrics.compute_hausdorff_distance(
+            one_hot(preds, num_classes), one_hot(targets, num_classes), percentile=95, **kw
+        )
+        .double()
+        .numpy()
+    )
 
 
 def one_hot(labels, num_classes):

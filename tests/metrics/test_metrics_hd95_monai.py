@@ -4,17 +4,20 @@ MONAI returns float32; ``monai_cells`` repeats ``compute_hausdorff_distance``'s 
 distances in float64 (squared distances are integers, so rounding the float32 squares recovers them exactly),
 so the cells are held to 1e-9; MONAI's float32 results to 1e-6.
 """
+
 import math
 
+import metrics_reference as reference
 import numpy as np
 import pytest
 import torch
 
-import metrics_reference as reference
 from workbench.metrics import evaluate
 
-pytestmark = [pytest.mark.slow,  # importing MONAI alone takes about 7 s of CPU
-              pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")]  # MONAI's empty-mask notes
+pytestmark = [
+    pytest.mark.slow,  # importing MONAI alone takes about 7 s of CPU
+    pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning"),
+]  # MONAI's empty-mask notes
 
 VOID = 255
 
@@ -48,8 +51,13 @@ def monai_cells(preds, targets, num_classes):
 
 def monai_float32(preds, targets, num_classes):
     metrics = pytest.importorskip("monai.metrics", reason="MONAI is a dev extra")
-    return metrics.compute_hausdorff_distance(*monai_inputs(preds, targets, num_classes), include_background=True,
-                                              percentile=95).double().numpy()
+    return (
+        metrics.compute_hausdorff_distance(
+            *monai_inputs(preds, targets, num_classes), include_background=True, percentile=95
+        )
+        .double()
+        .numpy()
+    )
 
 
 def random_with_void(rng):
@@ -101,8 +109,9 @@ def test_the_conventions_row_is_monai_metric_mean(case):
     preds, targets, num_classes = case(np.random.default_rng(1))
     scores = evaluate(preds, targets, num_classes, distances=True)
     row = scores.conventions().loc["4-neighbour edges, the frame an edge, one empty side NaN"]
-    metric = metrics.HausdorffDistanceMetric(percentile=95, include_background=True, reduction="mean",
-                                             ignore_index=VOID)
+    metric = metrics.HausdorffDistanceMetric(
+        percentile=95, include_background=True, reduction="mean", ignore_index=VOID
+    )
     metric(one_hot(preds, num_classes), one_hot(targets, num_classes))  # its ignore_index makes pred' itself
     assert row["value"] == pytest.approx(metric.aggregate().item(), rel=1e-6)
     cells = monai_cells(preds, targets, num_classes)

@@ -1,9 +1,10 @@
 """``ImageStats``: any subset of images rescored from per-image statistics equals ``evaluate`` on that subset."""
+
+import metrics_reference as reference
 import numpy as np
 import pytest
 import torch
 
-import metrics_reference as reference
 from workbench.metrics import PER_IMAGE_COLUMNS, SCORE_KEYS, ImageStats, Scores, SegmentationEvaluator, evaluate
 
 VOID = 255
@@ -120,7 +121,9 @@ def test_streaming_evaluator_keeps_the_caller_order(data):
     preds, targets, scores = data
     evaluator = SegmentationEvaluator(5)
     evaluator.update(preds[:4], targets[:4])  # mixed sizes: grouped internally, returned in order
-    evaluator.update(torch.as_tensor(np.stack([preds[0], preds[2]])), torch.as_tensor(np.stack([targets[0], targets[2]])))
+    evaluator.update(
+        torch.as_tensor(np.stack([preds[0], preds[2]])), torch.as_tensor(np.stack([targets[0], targets[2]]))
+    )
     stats = evaluator.image_stats()
     assert len(stats) == 6
     for position, image in enumerate([0, 1, 2, 3, 0, 2]):

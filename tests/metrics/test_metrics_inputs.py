@@ -1,4 +1,5 @@
 """Accepted input forms, refused inputs and their messages, and the evaluator's life cycle."""
+
 import warnings
 
 import numpy as np

@@ -1,11 +1,12 @@
 """NSD, normalised surface Dice (``class_nsd``, ``nsd``): against a plain scipy reference and against MONAI."""
+
 import math
 
+import metrics_reference as reference
 import numpy as np
 import pytest
 import torch
 
-import metrics_reference as reference
 from workbench.data import Classes
 from workbench.metrics import Scores, SegmentationEvaluator, evaluate
 from workbench.records import read_record, write_record
@@ -124,11 +125,21 @@ def test_records_round_trip_nsd(tmp_path):
     preds, targets, num_classes = case_void_and_shifts(np.random.default_rng(5))
     scores = evaluate(preds, targets, num_classes)
     classes = Classes(tuple(f"c{i}" for i in range(num_classes)), tuple((i, i, i) for i in range(num_classes)))
-    write_record(tmp_path / "rec", source={"kind": "predictions", "dir": "x"}, data={}, scores=scores,
-                 stems=["a", "b", "c"], masks=preds, classes=classes)
+    write_record(
+        tmp_path / "rec",
+        source={"kind": "predictions", "dir": "x"},
+        data={},
+        scores=scores,
+        stems=["a", "b", "c"],
+        masks=preds,
+        classes=classes,
+    )
     back = read_record(tmp_path / "rec")
     np.testing.assert_array_equal(back.scores.image_stats.counts["nsd"], scores.image_stats.counts["nsd"])
-    assert back.scores.nsd == scores.nsd and back.per_image["nsd"].tolist() == scores.image_stats.per_image()["nsd"].tolist()
+    assert (
+        back.scores.nsd == scores.nsd
+        and back.per_image["nsd"].tolist() == scores.image_stats.per_image()["nsd"].tolist()
+    )
 
 
 def one_hot(labels, num_classes):
@@ -138,8 +149,17 @@ def one_hot(labels, num_classes):
 def monai_nsd(preds, targets, num_classes, tau):
     """MONAI's ``compute_surface_dice`` on one-hot maps, every class, one tolerance; skips without MONAI."""
     metrics = pytest.importorskip("monai.metrics", reason="MONAI is a dev extra")
-    return metrics.compute_surface_dice(one_hot(preds, num_classes), one_hot(targets, num_classes), [tau] * num_classes,
-                                        include_background=True, use_subvoxels=False).double().numpy()
+    return (
+        metrics.compute_surface_dice(
+            one_hot(preds, num_classes),
+            one_hot(targets, num_classes),
+            [tau] * num_classes,
+            include_background=True,
+            use_subvoxels=False,
+        )
+        .double()
+        .numpy()
+    )
 
 
 @pytest.mark.slow  # importing MONAI alone takes about 7 s of CPU

@@ -1,11 +1,12 @@
 """Every score against the plain per-image reference (tests/metrics/reference.py), to 1e-9 in float64."""
+
 import functools
 
+import metrics_reference as reference
 import numpy as np
 import pytest
 import torch
 
-import metrics_reference as reference
 from workbench.metrics import SCORE_KEYS, SegmentationEvaluator, evaluate, per_image_scores, trimap_miou
 
 VOID = 255
@@ -140,16 +141,18 @@ def test_per_image_scores_match_reference(case):
     want = reference.per_image(preds, targets, num_classes)
     assert list(table.index) == list(range(len(want))) and table.index.name == "image"
     for column in ["pixel_accuracy", "miou", "boundary_iou", "boundary_f1"]:
-        np.testing.assert_allclose(table[column].to_numpy(), [row[column] for row in want], rtol=0, atol=1e-9,
-                                   err_msg=column)
+        np.testing.assert_allclose(
+            table[column].to_numpy(), [row[column] for row in want], rtol=0, atol=1e-9, err_msg=column
+        )
 
 
 def test_trimap_miou_matches_reference(case):
     preds, targets, num_classes, _ = case
     curve = trimap_miou(preds, targets, num_classes, widths=[1, 2, 5])
     assert list(curve.index) == [1, 2, 5] and curve.index.name == "w"
-    np.testing.assert_allclose(curve.to_numpy(), reference.trimap_miou(preds, targets, num_classes, [1, 2, 5]),
-                               rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        curve.to_numpy(), reference.trimap_miou(preds, targets, num_classes, [1, 2, 5]), rtol=0, atol=1e-9
+    )
 
 
 def test_streaming_updates_equal_one_evaluate():

@@ -1,4 +1,5 @@
 """``Scores.table()``: one row per class plus a mean row, conventions in ``attrs``."""
+
 import numpy as np
 import pytest
 
@@ -51,5 +52,7 @@ def test_class_names_default_classes_object_and_mismatch(scores):
 def test_metric_notes_are_the_table_attrs():
     notes = metric_notes(-1)
     assert notes["ignore_index"] == -1 and "pred'" in notes["void"] and "<= theta" in notes["bf_theta"]
-    assert notes["caption"] in evaluate(np.zeros((1, 4, 4), dtype=int), np.full((1, 4, 4), -1), 2,
-                                        ignore_index=-1).table().attrs["caption"]
+    assert (
+        notes["caption"]
+        in evaluate(np.zeros((1, 4, 4), dtype=int), np.full((1, 4, 4), -1), 2, ignore_index=-1).table().attrs["caption"]
+    )

@@ -1,4 +1,5 @@
 """The metrics' entry points run on one torch CPU thread and give the caller's setting back."""
+
 import pytest
 import torch
 
@@ -23,6 +24,7 @@ def test_single_threaded_inside_and_restored_after(two_threads):
 def test_restored_when_the_call_raises(two_threads):
     def fail():
         raise RuntimeError("boom")
+
     with pytest.raises(RuntimeError):
         single_threaded(fail)()
     assert torch.get_num_threads() == 2

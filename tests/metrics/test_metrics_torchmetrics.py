@@ -1,4 +1,5 @@
 """Region scores against torchmetrics, where it computes the same thing."""
+
 import numpy as np
 import pytest
 import torch

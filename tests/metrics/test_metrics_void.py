@@ -3,11 +3,12 @@
 A prediction that is right on every non-void pixel scores exactly 1 on every score, whatever it says on
 void pixels; and BF's tolerance test is ``<= theta``.
 """
+
+import metrics_reference as reference
 import numpy as np
 import pytest
 from PIL import Image
 
-import metrics_reference as reference
 from workbench.metrics import SCORE_KEYS, evaluate
 
 VOID = 255

@@ -1,14 +1,14 @@
 """Scores over the tolerance: each rung equals a fresh evaluation at that tolerance; intervals from the bootstrap."""
+
 import numpy as np
 import pytest
 
 from workbench.metrics import evaluate
-from workbench.metrics.boundary import bf_scores, edge_matches
+from workbench.metrics.boundary import bf_scores, edge_matches, label_edge_pair
 from workbench.metrics.catalog import TOLERANCES, ladder_names
 from workbench.metrics.inputs import label_batches
 from workbench.metrics.scores import Scores
 from workbench.metrics.tolerance import edge_match_ladder
-from workbench.metrics.boundary import label_edge_pair
 
 
 def _masks(seed, n, height, width, classes):
@@ -33,8 +33,9 @@ def test_each_rung_equals_a_fresh_evaluation(seed, n, height, width, classes):
     scores = evaluate(pred, target, classes, tolerances=True)
     stats = scores.image_stats
     batch = label_batches(pred, target, classes, 255)[0]
-    curves = {key: scores.tolerance_curve(key, intervals=False)["value"] for key in ("boundary_f1", "nsd",
-                                                                                     "boundary_miou")}
+    curves = {
+        key: scores.tolerance_curve(key, intervals=False)["value"] for key in ("boundary_f1", "nsd", "boundary_miou")
+    }
     for t in TOLERANCES:
         names = ladder_names(t)
         fresh_nsd = evaluate(pred, target, classes, nsd_tolerance=t)
@@ -72,10 +73,14 @@ def test_intervals_come_from_the_bootstrap_resamples():
     scores = evaluate(pred, target, 4, tolerances=True)
     curve = scores.tolerance_curve("boundary_f1", resamples=5, level=0.5, seed=3)
     draws = np.random.default_rng(3).integers(0, 6, (5, 6))  # Scores.bootstrap's image-level draws
-    samples = np.array([
-        Scores.from_image_stats(scores.image_stats.subset(draw)).tolerance_curve("boundary_f1", intervals=False)
-        ["value"].to_numpy() for draw in draws
-    ])
+    samples = np.array(
+        [
+            Scores.from_image_stats(scores.image_stats.subset(draw))
+            .tolerance_curve("boundary_f1", intervals=False)["value"]
+            .to_numpy()
+            for draw in draws
+        ]
+    )
     np.testing.assert_allclose(curve["low"], np.quantile(samples, 0.25, axis=0), rtol=1e-12)
     np.testing.assert_allclose(curve["high"], np.quantile(samples, 0.75, axis=0), rtol=1e-12)
     assert curve.attrs["key"] == "boundary_f1" and curve.attrs["unit"] == "pixels"

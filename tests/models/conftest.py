@@ -1,4 +1,5 @@
 """Model tests run with the network cut off: any download attempt fails the test that made it."""
+
 import socket
 
 import pytest

@@ -1,4 +1,5 @@
 """Effective receptive field (Luo et al. 2016): the input gradient of the centre unit, checked by hand."""
+
 import numpy as np
 import pytest
 from torch import nn
@@ -17,12 +18,17 @@ def test_a_single_linear_convolution_has_its_kernel_as_effective_field():
 
 
 def test_effective_field_lies_inside_the_analytic_field():
-    net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=2, dilation=2),
-                        nn.ReLU(), nn.Conv2d(4, 2, 5, padding=2))
+    net = nn.Sequential(
+        nn.Conv2d(3, 4, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(4, 4, 3, padding=2, dilation=2),
+        nn.ReLU(),
+        nn.Conv2d(4, 2, 5, padding=2),
+    )
     heat = effective_receptive_field(net, image_size=(31, 31), num_samples=3)
     top, left, bottom, right = receptive_field(net, "4", input_size=(31, 31)).box(15, 15)
     outside = heat.copy()
-    outside[top:bottom + 1, left:right + 1] = 0
+    outside[top : bottom + 1, left : right + 1] = 0
     assert heat[15, 15] > 0 and not outside.any() and (bottom - top + 1) == 1 + 2 + 4 + 4
 
 

@@ -1,4 +1,5 @@
 """Encoder weights from a local file the test writes; clear errors for files that do not fit."""
+
 import pytest
 import torch
 import torchvision

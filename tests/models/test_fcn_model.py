@@ -1,4 +1,5 @@
 """FCN (Long et al., CVPR 2015): bilinear-initialised transposed convolutions, skips, hookable layers."""
+
 import pytest
 import torch
 import torch.nn.functional as F

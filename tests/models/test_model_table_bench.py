@@ -1,4 +1,5 @@
 """bench/model_table.py: the README's model table is produced by code that runs and counts correctly."""
+
 import importlib.util
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Every registered model: logits at any input size, gradients everywhere, channels-last and bf16 autocast."""
+
 import pytest
 import torch
 
@@ -45,7 +46,6 @@ def test_channels_last_and_bf16_autocast(name):
     assert torch.isfinite(half).all()
     # bf16 keeps 8 bits of mantissa: the prediction moves a little, not wholesale.
     assert (half.float() - reference).abs().mean() < 0.1 * reference.abs().mean() + 0.05
-
 
 
 @pytest.mark.gpu

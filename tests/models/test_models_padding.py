@@ -1,4 +1,5 @@
 """Pad-then-crop: how every model takes any input size."""
+
 import torch
 from torch import nn
 

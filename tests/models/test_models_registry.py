@@ -1,4 +1,5 @@
 """The registry: names, filtering, errors, and the metadata the README table reads."""
+
 import pytest
 import torch
 

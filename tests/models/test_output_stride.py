@@ -1,4 +1,5 @@
 """replace_stride_with_dilation keeps the field and multiplies positions; DeepLabV3's two output strides."""
+
 from workbench.models.output_stride import PAPER_RATES, deeplab_costs, dilation_variants
 
 

@@ -1,4 +1,5 @@
 """Receptive field arithmetic against the support of the input gradient of one unit (float64, random weights)."""
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -14,7 +15,7 @@ def positive_weights_and_average_pools(model: nn.Module) -> nn.Module:
     With positive weights and a positive input every unit is positive, so no ReLU cuts a path and no sum
     cancels; a max pool would pass its gradient to one pixel, an average pool of the same geometry to all.
     """
-    for name, module in list(model.named_modules()):
+    for _, module in list(model.named_modules()):
         for child_name, child in list(module.named_children()):
             if isinstance(child, nn.MaxPool2d):
                 setattr(module, child_name, nn.AvgPool2d(child.kernel_size, child.stride, child.padding))
@@ -53,8 +54,10 @@ def test_resnet18_layer2_and_layer4_match_the_published_numbers():
     assert field.size == (435, 435) and field.jump == (32, 32) and field.start == (-217, -217)
 
 
-@pytest.mark.parametrize("layer, unit, size", [("maxpool", (3, 5), 48), ("layer1", (6, 2), 64),
-                                                ("layer2", (8, 9), 160), ("layer2", (0, 1), 64)])
+@pytest.mark.parametrize(
+    "layer, unit, size",
+    [("maxpool", (3, 5), 48), ("layer1", (6, 2), 64), ("layer2", (8, 9), 160), ("layer2", (0, 1), 64)],
+)
 def test_resnet18_field_is_the_gradient_support(layer, unit, size):
     model = positive_weights_and_average_pools(torchvision.models.resnet18())
     box = receptive_field(model, layer).box(*unit)
@@ -94,8 +97,12 @@ def test_branchy_net_field_is_the_gradient_support_at_every_unit_inside_the_imag
     # straddle it), so the support there is smaller than the clipped box: compare units inside the image.
     model, size = positive_weights_and_average_pools(Branchy()), 48
     field = receptive_field(model, layer, input_size=(size, size))
-    units = [(i, j) for i in range(0, 24, 3) for j in range(0, 24, 3)
-             if min(field.box(i, j)) >= 0 and max(field.box(i, j)) < size]
+    units = [
+        (i, j)
+        for i in range(0, 24, 3)
+        for j in range(0, 24, 3)
+        if min(field.box(i, j)) >= 0 and max(field.box(i, j)) < size
+    ]
     assert len(units) >= 4
     for unit in units:
         assert gradient_box(model, layer, unit, size) == field.box(*unit), (layer, unit)

@@ -1,4 +1,5 @@
 """Skip fusion shapes and parameters counted by hand; pyramid pooling bins against plain means."""
+
 import pytest
 import torch
 
@@ -41,7 +42,7 @@ def test_pyramid_branches_are_the_bin_means_of_the_real_feature_map():
     assert features.shape[-2:] == (8, 16)
     rows, cols = adaptive_bin_edges(8, 6), adaptive_bin_edges(16, 6)
     for i, j in [(0, 0), (2, 5), (5, 3)]:
-        expected = features[0, :, rows[i][0]:rows[i][1], cols[j][0]:cols[j][1]].mean(dim=(1, 2))
+        expected = features[0, :, rows[i][0] : rows[i][1], cols[j][0] : cols[j][1]].mean(dim=(1, 2))
         torch.testing.assert_close(branches.pooled[6][0, :, i, j], expected, rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(branches.pooled[1][0, :, 0, 0], features[0].mean(dim=(1, 2)), rtol=1e-5, atol=1e-6)
 

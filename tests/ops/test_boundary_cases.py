@@ -1,4 +1,5 @@
 """The boundary error cases make exactly the error they are named for."""
+
 import numpy as np
 import pytest
 

@@ -1,9 +1,14 @@
 """Checkerboard artefacts: uneven overlap unless the stride divides the kernel; resize-conv is even."""
+
 import pytest
 import torch
 
 from workbench.ops.checkerboard import (
-    resize_conv_overlap, transposed_overlap, unevenness, upsampled_constant, upsampler,
+    resize_conv_overlap,
+    transposed_overlap,
+    unevenness,
+    upsampled_constant,
+    upsampler,
 )
 
 
@@ -23,7 +28,7 @@ def test_stride_dividing_the_kernel_overlaps_evenly(kernel_size, stride):
 @pytest.mark.parametrize("kernel_size", [3, 5])
 def test_resize_then_convolve_overlaps_evenly(kernel_size):
     counts = resize_conv_overlap(kernel_size, 2)
-    assert unevenness(counts, kernel_size) == 0 and counts[8, 8] == kernel_size ** 2
+    assert unevenness(counts, kernel_size) == 0 and counts[8, 8] == kernel_size**2
 
 
 def test_random_transposed_stack_makes_a_checkerboard_from_a_constant_and_resize_conv_does_not():

@@ -1,4 +1,5 @@
 """The three transposed convolutions against torch, on the classic worked examples and random settings."""
+
 import random
 
 import pytest
@@ -19,10 +20,20 @@ def _random_settings(seed: int) -> dict:
     size = [rng.randint(1, 6) for _ in range(dims)]
     output_padding = [rng.randint(0, s - 1) for s in stride]
     # the largest padding that leaves at least one output pixel: S (N - 1) + K + OP - 2P >= 1
-    padding = [rng.randint(0, (s * (n - 1) + k + op - 1) // 2)
-               for s, n, k, op in zip(stride, size, kernel, output_padding)]
-    return dict(dims=dims, kernel=kernel, stride=stride, padding=padding, output_padding=output_padding,
-                size=size, c_in=rng.randint(1, 3), c_out=rng.randint(1, 3), batch=rng.choice([None, 1, 2]))
+    padding = [
+        rng.randint(0, (s * (n - 1) + k + op - 1) // 2) for s, n, k, op in zip(stride, size, kernel, output_padding)
+    ]
+    return dict(
+        dims=dims,
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        size=size,
+        c_in=rng.randint(1, 3),
+        c_out=rng.randint(1, 3),
+        batch=rng.choice([None, 1, 2]),
+    )
 
 
 def _tensors(cfg: dict, dtype: torch.dtype, seed: int):
@@ -59,8 +70,13 @@ def test_three_ways_agree_with_torch(seed, dtype, tol):
         out = way(x, w, **settings)
         assert out.shape == reference.shape, (way.__name__, cfg)
         assert out.dtype == dtype
-        torch.testing.assert_close(out, reference, rtol=0, atol=tol * max(1.0, reference.abs().max().item()),
-                                   msg=lambda m: f"{way.__name__} {cfg}: {m}")
+        torch.testing.assert_close(
+            out,
+            reference,
+            rtol=0,
+            atol=tol * max(1.0, reference.abs().max().item()),
+            msg=lambda m, way=way, cfg=cfg: f"{way.__name__} {cfg}: {m}",
+        )
 
 
 @pytest.mark.parametrize("way", WAYS, ids=lambda f: f.__name__)
@@ -70,14 +86,17 @@ def test_int_arguments_equal_tuples(way):
 
 
 @pytest.mark.parametrize("way", WAYS, ids=lambda f: f.__name__)
-@pytest.mark.parametrize("bad,match", [
-    (dict(stride=2, output_padding=2), "output_padding .* smaller than stride"),
-    (dict(stride=1, output_padding=1), "output_padding"),
-    (dict(stride=0), "stride must be >= 1"),
-    (dict(padding=-1), "padding must be >= 0"),
-    (dict(padding=5), "crops the whole output"),
-    (dict(stride=(2, 2, 2)), "3 entries but the call is 2D"),
-])
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        (dict(stride=2, output_padding=2), "output_padding .* smaller than stride"),
+        (dict(stride=1, output_padding=1), "output_padding"),
+        (dict(stride=0), "stride must be >= 1"),
+        (dict(padding=-1), "padding must be >= 0"),
+        (dict(padding=5), "crops the whole output"),
+        (dict(stride=(2, 2, 2)), "3 entries but the call is 2D"),
+    ],
+)
 def test_bad_settings_raise_clear_errors(way, bad, match):
     x, w = torch.randn(1, 1, 2, 2), torch.randn(1, 1, 3, 3)
     with pytest.raises(ValueError, match=match):
@@ -105,5 +124,4 @@ def test_three_ways_on_cuda(way):
     w = torch.randn(3, 2, 3, 3, generator=gen, dtype=torch.float64).cuda()
     out = way(x, w, stride=2, padding=1, output_padding=1)
     assert out.device.type == "cuda"
-    torch.testing.assert_close(out, F.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1),
-                               rtol=0, atol=1e-10)
+    torch.testing.assert_close(out, F.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1), rtol=0, atol=1e-10)

@@ -1,4 +1,5 @@
 """FLOPs, saved activation bytes, the depth peers: against counts done by hand."""
+
 import torch
 from torch import nn
 

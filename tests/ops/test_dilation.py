@@ -1,4 +1,5 @@
 """Dilated convolution arithmetic against torch: path counts are the gradient of a stack of all-ones kernels."""
+
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,5 @@
 """The explicit convolution matrix V: V X' is the convolution, V^T X' the transposed convolution."""
+
 import random
 
 import pytest

@@ -1,4 +1,5 @@
 """The draw functions behind the ops widgets (workbench/viz/ops_figures.py): draw, update in place, render."""
+
 import numpy as np
 import torch
 
@@ -66,13 +67,15 @@ def test_unpooling_view_outlines_the_maxima_and_updates_in_place():
     fig = new_figure(9, 3)
     axes = fig.subplots(1, 3)
     walk = unpooling_walkthrough(x, "max", 2)
-    grids = draw_unpooling(axes, x.numpy(), walk.pooled.numpy(), walk.output.numpy(), scale=2, method="max",
-                           sources=walk.sources.tolist())
+    grids = draw_unpooling(
+        axes, x.numpy(), walk.pooled.numpy(), walk.output.numpy(), scale=2, method="max", sources=walk.sources.tolist()
+    )
     assert len(grids[0].marks.get_paths()) == 9
     assert grids[2].marks.get_paths()[0].vertices[0].tolist() == [0.5, 0.5]  # around (1, 1), the first maximum
     walk = unpooling_walkthrough(x, "nearest", 3)
-    again = draw_unpooling(axes, x.numpy(), walk.pooled.numpy(), walk.output.numpy(), scale=3, method="nearest",
-                           grids=grids)
+    again = draw_unpooling(
+        axes, x.numpy(), walk.pooled.numpy(), walk.output.numpy(), scale=3, method="nearest", grids=grids
+    )
     assert again == grids and len(grids[0].marks.get_paths()) == 0
     assert len(grids[0].blocks.get_segments()) == 2  # one line between the two 3x3 windows per direction
     assert render_png(fig).startswith(b"\x89PNG")

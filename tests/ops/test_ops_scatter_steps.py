@@ -1,4 +1,5 @@
 """The step-by-step scatter-add: each partial sum is the contribution of the positions seen so far."""
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -27,9 +28,10 @@ def test_step_t_is_the_transposed_conv_of_the_first_t_positions(stride, padding,
     assert steps.canvases.shape[0] == steps.outputs.shape[0] == 12
     for t in range(12):
         masked = x.flatten(2).clone()
-        masked[:, :, t + 1:] = 0  # row-major positions after t are not added yet
-        expected = F.conv_transpose2d(masked.reshape(x.shape), w, stride=stride, padding=padding,
-                                      output_padding=output_padding)
+        masked[:, :, t + 1 :] = 0  # row-major positions after t are not added yet
+        expected = F.conv_transpose2d(
+            masked.reshape(x.shape), w, stride=stride, padding=padding, output_padding=output_padding
+        )
         torch.testing.assert_close(steps.outputs[t], expected, rtol=0, atol=1e-10)
     (top, bottom), (left, right) = steps.crop.tolist()
     torch.testing.assert_close(steps.canvases[:, ..., top:bottom, left:right], steps.outputs)
@@ -43,7 +45,7 @@ def test_each_step_adds_one_column_of_v_transpose():
     out_h, out_w = steps.outputs.shape[-2:]
     v = conv_matrix((out_h, out_w), w, stride=2, padding=1)  # (9, H' W')
     for t in range(9):
-        partial = v.T[:, :t + 1] @ x.reshape(-1)[:t + 1]
+        partial = v.T[:, : t + 1] @ x.reshape(-1)[: t + 1]
         torch.testing.assert_close(steps.outputs[t].reshape(-1), partial, rtol=0, atol=1e-10)
 
 

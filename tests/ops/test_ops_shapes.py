@@ -1,4 +1,5 @@
 """Shape arithmetic both ways, against the layers torch builds."""
+
 import itertools
 
 import pytest
@@ -63,14 +64,17 @@ def test_tuples_per_dimension():
         conv_output_size((5, 8), (3, 3, 3))
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda: conv_transpose_output_size(3, 3, stride=2, output_padding=2), "smaller than stride"),
-    (lambda: conv_output_size(3, 3, stride=0), "stride must be >= 1"),
-    (lambda: conv_output_size(3, 2.5), "kernel_size must be an integer"),
-    (lambda: conv_output_size(True, 1), "input size must be an integer"),
-    (lambda: conv_output_size(2, 5), "does not fit an input of size 2"),
-    (lambda: conv_transpose_output_size(1, 1, padding=1), "use padding <= 0"),
-])
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: conv_transpose_output_size(3, 3, stride=2, output_padding=2), "smaller than stride"),
+        (lambda: conv_output_size(3, 3, stride=0), "stride must be >= 1"),
+        (lambda: conv_output_size(3, 2.5), "kernel_size must be an integer"),
+        (lambda: conv_output_size(True, 1), "input size must be an integer"),
+        (lambda: conv_output_size(2, 5), "does not fit an input of size 2"),
+        (lambda: conv_transpose_output_size(1, 1, padding=1), "use padding <= 0"),
+    ],
+)
 def test_bad_arguments_name_the_problem(call, match):
     with pytest.raises(ValueError, match=match):
         call()

@@ -1,4 +1,5 @@
 """Nearest, bed-of-nails and max-unpooling, against torch's layers."""
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -22,10 +23,17 @@ def test_bed_of_nails_puts_values_top_left():
     assert y.count_nonzero() <= 2 * 3 * 4 * 5
 
 
-@pytest.mark.parametrize("kernel,stride,padding,size", [
-    (2, None, 0, (8, 8)), (2, 2, 0, (7, 9)), (3, 2, 0, (9, 10)), (3, 3, 1, (10, 11)), (3, 1, 1, (5, 6)),
-    ((2, 3), (2, 3), 0, (8, 9)),
-])
+@pytest.mark.parametrize(
+    "kernel,stride,padding,size",
+    [
+        (2, None, 0, (8, 8)),
+        (2, 2, 0, (7, 9)),
+        (3, 2, 0, (9, 10)),
+        (3, 3, 1, (10, 11)),
+        (3, 1, 1, (5, 6)),
+        ((2, 3), (2, 3), 0, (8, 9)),
+    ],
+)
 def test_max_unpool_matches_torch(kernel, stride, padding, size):
     x = torch.randn(2, 3, *size, dtype=torch.float64)
     pooled, indices = F.max_pool2d(x, kernel, stride, padding, return_indices=True)
@@ -37,8 +45,12 @@ def test_max_unpool_matches_torch(kernel, stride, padding, size):
             max_unpool(pooled, indices, kernel, stride, padding)
     else:
         torch.testing.assert_close(max_unpool(pooled, indices, kernel, stride, padding), expected, rtol=0, atol=0)
-    torch.testing.assert_close(max_unpool(pooled, indices, kernel, stride, padding, output_size=size),
-                               layer(pooled, indices, output_size=size), rtol=0, atol=0)
+    torch.testing.assert_close(
+        max_unpool(pooled, indices, kernel, stride, padding, output_size=size),
+        layer(pooled, indices, output_size=size),
+        rtol=0,
+        atol=0,
+    )
 
 
 def test_max_unpool_restores_the_maxima_and_zeros_the_rest():

@@ -1,4 +1,5 @@
 """The single-channel walkthrough behind TransposedConvExplorer: every view agrees with torch."""
+
 import pytest
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,5 @@
 """Shift-and-stitch (Long et al. 3.2) equals the dense evaluation: pooling at stride 1, later layers dilated."""
+
 import pytest
 import torch
 from torch import nn
@@ -9,8 +10,19 @@ from workbench.ops import dense_network, shift_and_stitch, total_stride
 
 def pooled_net():
     torch.manual_seed(1)
-    return nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 4, 3), nn.ReLU(),
-                         nn.MaxPool2d(3, stride=3), nn.Conv2d(4, 2, 2)).double().eval()
+    return (
+        nn.Sequential(
+            nn.Conv2d(3, 4, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(4, 4, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(3, stride=3),
+            nn.Conv2d(4, 2, 2),
+        )
+        .double()
+        .eval()
+    )
 
 
 @pytest.mark.parametrize("size", [(31, 31), (40, 35)])
@@ -30,8 +42,12 @@ def test_every_stitched_unit_comes_from_its_shifted_pass():
     with torch.no_grad():
         stitched = shift_and_stitch(net, images, 6)
         shifted = net(images[..., 2:, 5:])
-    torch.testing.assert_close(stitched[..., 2::6, 5::6], shifted[..., :len(range(2, stitched.shape[-2], 6)),
-                               :len(range(5, stitched.shape[-1], 6))], rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(
+        stitched[..., 2::6, 5::6],
+        shifted[..., : len(range(2, stitched.shape[-2], 6)), : len(range(5, stitched.shape[-1], 6))],
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 def test_convolutionalised_patch_classifier_scores_every_window_by_stitching():

@@ -1,4 +1,5 @@
 """Sliding window against the convolutionalised network: the same scores at every window position."""
+
 import pytest
 import torch
 

@@ -3,6 +3,7 @@
 Sizes are checked from the PNG or ``.npy`` header against the target, so the large files below are written as a
 header with (almost) no data, and decoding is made to fail where the order matters.
 """
+
 import os
 import struct
 import subprocess
@@ -13,9 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
+from tests.engine.test_engine_scoring import SIZES, tiny_tree
 from workbench.data import Classes
 from workbench.records import find_predictions, read_prediction
-from tests.engine.test_engine_scoring import SIZES, tiny_tree
 
 CLASSES = Classes(("sky", "road", "car"), ((0, 0, 255), (128, 128, 128), (255, 0, 0)))
 IDS = np.array([[0, 1, 2, 2], [1, 1, 0, 2], [2, 0, 0, 1]])
@@ -23,11 +24,17 @@ IDS = np.array([[0, 1, 2, 2], [1, 1, 0, 2], [2, 0, 0, 1]])
 
 def png_header_only(path, width, height):
     """A grey 8-bit PNG whose header says ``width x height`` but whose data holds one row: unreadable past it."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(bytes(width + 1)))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(bytes(width + 1)))
+        + chunk(b"IEND", b"")
+    )
 
 
 def npy_header_only(path, shape, descr="<i8"):
@@ -59,7 +66,9 @@ def test_a_decompression_bomb_is_one_line(tmp_path):
 @pytest.mark.parametrize("shape", [(5000, 5000), (100000, 100000)])
 def test_an_npy_shape_is_checked_from_the_header_before_its_data_is_read(tmp_path, shape):
     npy_header_only(tmp_path / "big.npy", shape)  # no data: reading it would fail (or run out of memory) first
-    assert f"prediction is {shape[1]}x{shape[0]} (WxH) but the target mask is 4x3" in _one_line_error(tmp_path / "big.npy")
+    assert f"prediction is {shape[1]}x{shape[0]} (WxH) but the target mask is 4x3" in _one_line_error(
+        tmp_path / "big.npy"
+    )
 
 
 def _zip(path):
@@ -129,9 +138,12 @@ def test_palette_in_class_order_or_of_other_colours_is_read_by_index(tmp_path):
         assert (read_prediction(tmp_path / name, CLASSES, IDS.shape) == IDS).all(), name
 
 
-NOT_FILES = {"dir.png": (lambda p: p.mkdir(), "a folder"), "fifo.png": (os.mkfifo, "a FIFO"),
-             "zero.npy": (lambda p: p.symlink_to("/dev/zero"), "a device"),
-             "gone.png": (lambda p: p.symlink_to(p.parent / "nowhere.png"), "a broken link")}
+NOT_FILES = {
+    "dir.png": (lambda p: p.mkdir(), "a folder"),
+    "fifo.png": (os.mkfifo, "a FIFO"),
+    "zero.npy": (lambda p: p.symlink_to("/dev/zero"), "a device"),
+    "gone.png": (lambda p: p.symlink_to(p.parent / "nowhere.png"), "a broken link"),
+}
 
 
 @pytest.mark.parametrize("name", NOT_FILES)
@@ -168,9 +180,26 @@ def test_the_cli_prints_one_line_and_exits_2(tmp_path, bad, fragment):
         png_header_only(preds / "b01.png", 20000, 20000)
     else:
         os.mkfifo(preds / "b01.png")
-    run = subprocess.run([sys.executable, "-m", "workbench", "evaluate", "--preds", str(preds), "--data",
-                          str(tmp_path / "data"), "--split", "val", "--out", str(tmp_path / "out")],
-                         capture_output=True, text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "evaluate",
+            "--preds",
+            str(preds),
+            "--data",
+            str(tmp_path / "data"),
+            "--split",
+            "val",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     assert run.returncode == 2, run.stderr
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("workbench evaluate: error: ") and "b01.png" in lines[0], lines

@@ -1,4 +1,5 @@
 """Predictions of other tools: every accepted file format gives the same class ids; bad folders are clear errors."""
+
 import re
 
 import numpy as np
@@ -23,7 +24,9 @@ WRITERS = {
     "grey16.png": lambda p: Image.fromarray(IDS.astype(np.uint16)).save(p),
     "palette.png": lambda p: _palette_png(p, IDS),
     "rgb.png": lambda p: Image.fromarray(CLASSES.palette()[IDS]).save(p),
-    "rgba.png": lambda p: Image.fromarray(np.dstack([CLASSES.palette()[IDS], np.full(IDS.shape, 255, np.uint8)])).save(p),
+    "rgba.png": lambda p: Image.fromarray(np.dstack([CLASSES.palette()[IDS], np.full(IDS.shape, 255, np.uint8)])).save(
+        p
+    ),
     "ids.npy": lambda p: np.save(p, IDS.astype(np.int16)),
 }
 
@@ -43,7 +46,9 @@ def test_wrong_size_unknown_colours_and_values_outside_the_classes(tmp_path):
     rgb = CLASSES.palette()[IDS]
     rgb[0, 0] = (1, 2, 3)
     Image.fromarray(rgb).save(tmp_path / "c.png")
-    with pytest.raises(ValueError, match=re.escape("c.png: 1 colours are not class colours of classes.json, e.g. (1, 2, 3)")):
+    with pytest.raises(
+        ValueError, match=re.escape("c.png: 1 colours are not class colours of classes.json, e.g. (1, 2, 3)")
+    ):
         read_prediction(tmp_path / "c.png", CLASSES, IDS.shape)
     Image.fromarray(np.where(IDS == 2, 255, IDS).astype(np.uint8)).save(tmp_path / "v.png")
     with pytest.raises(ValueError, match=r"v\.png: values \{255\} are not class ids 0\.\.2 \(4 pixels\)"):
@@ -67,7 +72,9 @@ def test_the_folder_must_hold_exactly_one_file_per_stem(tmp_path):
     assert list(find_predictions(folder, stems)) == stems  # hidden files are skipped
     (folder / "img3.png").unlink()
     (folder / "img5.png").unlink()
-    with pytest.raises(ValueError, match=r"2 of 8 images have no prediction \(img3, img5\).*nothing is scored on a subset"):
+    with pytest.raises(
+        ValueError, match=r"2 of 8 images have no prediction \(img3, img5\).*nothing is scored on a subset"
+    ):
         find_predictions(folder, stems)
     _folder(tmp_path, ["img3.png", "img5.npy", "img5.png"])
     with pytest.raises(ValueError, match=r"two prediction files, e\.g\. img5\.npy, img5\.png"):

@@ -1,4 +1,5 @@
 """Evaluation records: exact round trip, scores equal to an independent evaluation, atomic writes, clear errors."""
+
 import json
 import os
 import signal
@@ -12,7 +13,12 @@ from PIL import Image
 from workbench.data import Classes
 from workbench.metrics import Scores, evaluate
 from workbench.records import (
-    RecordError, common_stems, is_record, read_comparison, read_record, unlisted_records, write_comparison_order,
+    RecordError,
+    common_stems,
+    read_comparison,
+    read_record,
+    unlisted_records,
+    write_comparison_order,
     write_record,
 )
 from workbench.records import write as record_write
@@ -32,8 +38,9 @@ def _maps(seed, sizes=((12, 16), (12, 16), (9, 7))):
 def _write(path, seed=0, stems=("a", "b", "c"), classes=CLASSES, **kw):
     preds, targets = _maps(seed)
     scores = evaluate(preds, targets, classes.num_classes)
-    record = write_record(path, source=kw.get("source", SOURCE), data=DATA, scores=scores, stems=stems, masks=preds,
-                          classes=classes)
+    record = write_record(
+        path, source=kw.get("source", SOURCE), data=DATA, scores=scores, stems=stems, masks=preds, classes=classes
+    )
     return record, preds, targets
 
 
@@ -142,11 +149,22 @@ def test_a_changed_or_missing_file_names_the_file(tmp_path):
 def test_bad_inputs_are_refused_before_anything_is_written(tmp_path):
     preds, targets = _maps(0)
     scores = evaluate(preds, targets, 3)
-    cases = [({"stems": ["a", "a", "b"]}, "stems repeat"), ({"stems": ["a", "../b", "c"]}, "cannot name files"),
-             ({"source": {"kind": "model"}}, "source"), ({"masks": preds[:2]}, "a mask for each of the 3 stems")]
+    cases = [
+        ({"stems": ["a", "a", "b"]}, "stems repeat"),
+        ({"stems": ["a", "../b", "c"]}, "cannot name files"),
+        ({"source": {"kind": "model"}}, "source"),
+        ({"masks": preds[:2]}, "a mask for each of the 3 stems"),
+    ]
     for change, message in cases:
-        args = {"source": SOURCE, "data": DATA, "scores": scores, "stems": ["a", "b", "c"], "masks": preds,
-                "classes": CLASSES, **change}
+        args = {
+            "source": SOURCE,
+            "data": DATA,
+            "scores": scores,
+            "stems": ["a", "b", "c"],
+            "masks": preds,
+            "classes": CLASSES,
+            **change,
+        }
         with pytest.raises(ValueError, match=message):
             write_record(tmp_path / "rec", **args)
     assert not (tmp_path / "rec").exists()
@@ -179,15 +197,18 @@ def test_a_stale_record_not_listed_in_comparison_json_is_left_out(tmp_path):
     assert list(read_comparison(tmp_path)) == ["a", "b", "c"] and unlisted_records(tmp_path) == []
 
 
-@pytest.mark.parametrize("entries, message", [
-    (["a", "/etc"], r"entry '/etc' is not a record folder's name"),
-    (["a", "../a"], r"entry '../a' is not a record folder's name"),
-    (["a", "x/a"], r"entry 'x/a' is not a record folder's name"),
-    (["a", 5], r"entry 5 is not a record folder's name"),
-    (["a", "a"], r"lists 'a' twice"),
-    ([], r"lists no record"),
-    ("a", r"expected \{\"records\": \[names\]\}"),
-])
+@pytest.mark.parametrize(
+    "entries, message",
+    [
+        (["a", "/etc"], r"entry '/etc' is not a record folder's name"),
+        (["a", "../a"], r"entry '../a' is not a record folder's name"),
+        (["a", "x/a"], r"entry 'x/a' is not a record folder's name"),
+        (["a", 5], r"entry 5 is not a record folder's name"),
+        (["a", "a"], r"lists 'a' twice"),
+        ([], r"lists no record"),
+        ("a", r"expected \{\"records\": \[names\]\}"),
+    ],
+)
 def test_comparison_json_names_only_record_folders_inside_the_comparison(tmp_path, entries, message):
     _write(tmp_path / "a")
     (tmp_path / "comparison.json").write_text(json.dumps({"records": entries}))
@@ -204,8 +225,9 @@ def test_per_image_statistics_are_stored_without_pickle(tmp_path):
 def test_distance_scores_survive_the_round_trip(tmp_path):
     preds, targets = _maps(5)
     scores = evaluate(preds, targets, 3, distances=True)
-    write_record(tmp_path / "rec", source=SOURCE, data=DATA, scores=scores, stems=["a", "b", "c"], masks=preds,
-                 classes=CLASSES)
+    write_record(
+        tmp_path / "rec", source=SOURCE, data=DATA, scores=scores, stems=["a", "b", "c"], masks=preds, classes=CLASSES
+    )
     back = read_record(tmp_path / "rec").scores.as_dict()
     assert back.keys() == scores.as_dict().keys() and "hd95" in back
     np.testing.assert_allclose(back["class_hd95"], scores.as_dict()["class_hd95"], rtol=0, atol=1e-12)
@@ -238,8 +260,12 @@ write_record(sys.argv[1], **args)
 @pytest.mark.slow  # a second Python process that imports torch: about 7 s on the 2-core CPU
 def test_a_writer_killed_by_sigkill_leaves_the_old_record_and_the_next_write_recovers(tmp_path):
     folder = tmp_path / "rec"
-    child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(folder)], stdout=subprocess.PIPE, text=True,
-                             env={**os.environ, "OMP_NUM_THREADS": "1"})
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(folder)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     for _ in range(5):  # a few masks of the second write are on disk
         assert child.stdout.readline().startswith("writing")
     os.kill(child.pid, signal.SIGKILL)
@@ -257,8 +283,11 @@ def test_records_side_by_side_must_have_scored_the_same_images_in_order(tmp_path
     same = {name: read_record(tmp_path / name) for name in ("a", "b")}
     assert common_stems(same, "here") == ["a", "b", "c"]
     odd = {**same, "shuffled": read_record(tmp_path / "shuffled")}
-    with pytest.raises(ValueError, match=r"^here: record 'shuffled' \(.*shuffled\) scored other images than 'a' "
-                                         r"\(.*a\); a comparison needs every source scored on the same images"):
+    with pytest.raises(
+        ValueError,
+        match=r"^here: record 'shuffled' \(.*shuffled\) scored other images than 'a' "
+        r"\(.*a\); a comparison needs every source scored on the same images",
+    ):
         common_stems(odd, "here")
 
 

@@ -1,5 +1,6 @@
 """Records keep the group of each image (sequence, city), so intervals need no dataset; older records read as
 each image alone."""
+
 import json
 
 import numpy as np
@@ -17,8 +18,16 @@ def _write(path, groups=None):
     rng = np.random.default_rng(0)
     preds = [rng.integers(0, 2, (6, 5)) for _ in STEMS]
     targets = [rng.integers(0, 2, (6, 5)) for _ in STEMS]
-    return write_record(path, source={"kind": "predictions", "dir": "/p"}, data={"root": None, "split": None},
-                        scores=evaluate(preds, targets, 2), stems=STEMS, masks=preds, classes=CLASSES, groups=groups)
+    return write_record(
+        path,
+        source={"kind": "predictions", "dir": "/p"},
+        data={"root": None, "split": None},
+        scores=evaluate(preds, targets, 2),
+        stems=STEMS,
+        masks=preds,
+        classes=CLASSES,
+        groups=groups,
+    )
 
 
 def test_a_record_written_with_groups_reads_them_back(tmp_path):
@@ -45,13 +54,19 @@ def test_groups_not_one_per_stem_are_refused_before_anything_is_written(tmp_path
     assert not (tmp_path / "r").exists()
 
 
-@pytest.mark.parametrize("groups, message", [
-    ({"labels": ["a"] * 4, "sequences": False, "unit": "city"}, "groups.labels is .* expected a list of 5"),
-    ({"labels": ["a", "a", 3, "b", "b"], "sequences": False, "unit": "city"}, "groups.labels is"),
-    ({"labels": ["a"] * 5, "sequences": "yes", "unit": "city"}, "groups.sequences is 'yes', expected true or false"),
-    ({"labels": ["a"] * 5, "sequences": False}, "groups is .* expected a JSON object with exactly"),
-    (["a"] * 5, "groups is .* expected a JSON object"),
-])
+@pytest.mark.parametrize(
+    "groups, message",
+    [
+        ({"labels": ["a"] * 4, "sequences": False, "unit": "city"}, "groups.labels is .* expected a list of 5"),
+        ({"labels": ["a", "a", 3, "b", "b"], "sequences": False, "unit": "city"}, "groups.labels is"),
+        (
+            {"labels": ["a"] * 5, "sequences": "yes", "unit": "city"},
+            "groups.sequences is 'yes', expected true or false",
+        ),
+        ({"labels": ["a"] * 5, "sequences": False}, "groups is .* expected a JSON object with exactly"),
+        (["a"] * 5, "groups is .* expected a JSON object"),
+    ],
+)
 def test_hand_edited_groups_are_refused_naming_the_key(tmp_path, groups, message):
     _write(tmp_path / "r", ImageGroups(("a",) * 5))
     file = tmp_path / "r" / "record.json"

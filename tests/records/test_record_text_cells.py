@@ -1,5 +1,6 @@
 """Text from data (image stems, class and source names) in a record's tables stays text: no spreadsheet formula in
 a CSV, no HTML and no broken row in a Markdown table."""
+
 import numpy as np
 import pandas as pd
 
@@ -16,8 +17,15 @@ def _record(path):
     preds = [rng.integers(0, 3, (5, 6)) for _ in STEMS]
     targets = [rng.integers(0, 3, (5, 6)) for _ in STEMS]
     classes = Classes(NAMES, ((0, 0, 255), (128, 128, 128), (255, 0, 0)))
-    return write_record(path, source={"kind": "predictions", "dir": "/p"}, data={"root": "/d", "split": "val"},
-                        scores=evaluate(preds, targets, 3), stems=STEMS, masks=preds, classes=classes)
+    return write_record(
+        path,
+        source={"kind": "predictions", "dir": "/p"},
+        data={"root": "/d", "split": "val"},
+        scores=evaluate(preds, targets, 3),
+        stems=STEMS,
+        masks=preds,
+        classes=classes,
+    )
 
 
 def test_per_image_csv_guards_stems_that_a_spreadsheet_would_run(tmp_path):

@@ -1,5 +1,6 @@
 """scored_data: a record finds the data it scored again (generated or a folder), and its images by stem, as
 numpy arrays equal to the torch dataset's samples."""
+
 from pathlib import Path
 
 import numpy as np
@@ -7,8 +8,15 @@ import pytest
 
 from workbench.data import ShapeScenes, SyntheticShapes, create_dataset, data_stems, describe_data, normalize_array
 from workbench.metrics import evaluate
-from workbench.records import (RecordError, label_digest, read_record, scored_data, scored_samples, stem_positions,
-                               write_record)
+from workbench.records import (
+    RecordError,
+    label_digest,
+    read_record,
+    scored_data,
+    scored_samples,
+    stem_positions,
+    write_record,
+)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
@@ -16,8 +24,15 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 def _record(folder, data, stems, targets, described=None):
     """A record of perfect predictions of ``targets`` (void as class 0), under ``describe_data(data)``."""
     preds = [np.where(t == 255, 0, t) for t in targets]
-    write_record(folder, source={"kind": "predictions", "dir": "x"}, data=described or describe_data(data), stems=stems,
-                 scores=evaluate(preds, targets, data.classes.num_classes), masks=preds, classes=data.classes)
+    write_record(
+        folder,
+        source={"kind": "predictions", "dir": "x"},
+        data=described or describe_data(data),
+        stems=stems,
+        scores=evaluate(preds, targets, data.classes.num_classes),
+        masks=preds,
+        classes=data.classes,
+    )
     return read_record(folder)
 
 
@@ -52,9 +67,16 @@ def test_missing_data_and_missing_images_say_what(tmp_path):
     data = create_dataset(SAMPLE, "val")
     targets = [data[i][1].numpy() for i in range(len(data))]
     record = _record(tmp_path / "r", data, data_stems(data), targets)
-    moved = _record(tmp_path / "moved", data, data_stems(data), targets,
-                    described={**describe_data(data), "root": str(tmp_path / "gone")})
-    with pytest.raises(RecordError, match=f"the data the record names \\({tmp_path / 'gone'}\\) is not on this machine"):
+    moved = _record(
+        tmp_path / "moved",
+        data,
+        data_stems(data),
+        targets,
+        described={**describe_data(data), "root": str(tmp_path / "gone")},
+    )
+    with pytest.raises(
+        RecordError, match=f"the data the record names \\({tmp_path / 'gone'}\\) is not on this machine"
+    ):
         scored_data(moved)
     with pytest.raises(ValueError, match=r"run/: the data has no images \['nope'\] \(1 of 2 missing\)"):
         stem_positions(scored_data(record), [record.stems[0], "nope"], "run/")

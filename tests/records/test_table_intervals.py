@@ -1,4 +1,5 @@
 """Intervals in exported tables: low/high columns in CSV and JSON, "v [low, high]" cells elsewhere, the method in the caption."""
+
 import json
 
 import numpy as np
@@ -23,17 +24,27 @@ def boot():
 @pytest.fixture(scope="module")
 def comparison():
     """A comparison-style table: a score column with ``_low``/``_high`` beside it, and plain columns."""
-    table = pd.DataFrame({"model": ["unet", "fcn|8s"], "parameters": [14_328_210, 11_196_917],
-                          "miou": [0.44412, 0.3], "miou_low": [0.43111, float("nan")], "miou_high": [0.45749, 0.31],
-                          "pixel_accuracy": [0.9, 0.8]}).set_index("model")
-    table.attrs.update(method="image-level percentile bootstrap", resamples=300, level=0.95, seed=4,
-                       caption="Two models.")
+    table = pd.DataFrame(
+        {
+            "model": ["unet", "fcn|8s"],
+            "parameters": [14_328_210, 11_196_917],
+            "miou": [0.44412, 0.3],
+            "miou_low": [0.43111, float("nan")],
+            "miou_high": [0.45749, 0.31],
+            "pixel_accuracy": [0.9, 0.8],
+        }
+    ).set_index("model")
+    table.attrs.update(
+        method="image-level percentile bootstrap", resamples=300, level=0.95, seed=4, caption="Two models."
+    )
     return table
 
 
 def test_interval_columns_pair_names_with_low_and_high():
     assert interval_columns(["value", "low", "high"]) == {"value": ("low", "high")}
-    assert interval_columns(["miou", "miou_low", "miou_high", "dice", "dice_low"]) == {"miou": ("miou_low", "miou_high")}
+    assert interval_columns(["miou", "miou_low", "miou_high", "dice", "dice_low"]) == {
+        "miou": ("miou_low", "miou_high")
+    }
     assert interval_columns(["miou", "low"]) == {}
 
 

@@ -1,4 +1,5 @@
 """``export_table``: every format carries the conventions, escapes text, and reads back."""
+
 import json
 
 import numpy as np

@@ -1,7 +1,8 @@
 """write_review: one self-contained, escaped HTML file built from records alone, with verdicts that can be checked."""
+
 import base64
-import json
 import io
+import json
 import os
 import re
 import subprocess
@@ -11,13 +12,12 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 from PIL import Image
+from review_records import CLASSES, EVIL_CLASS, EVIL_MODEL, corrupt, history, write_comparison_order, write_source
 
 from workbench.metrics import evaluate, paired_bootstrap
 from workbench.records import RecordError, read_comparison
 from workbench.report import majority_chance_miou, write_review
 from workbench.report.figures import gallery_stems
-
-from review_records import CLASSES, EVIL_CLASS, EVIL_MODEL, corrupt, history, write_comparison_order, write_source
 
 RESAMPLES = 200  # enough for a stable verdict on 12 images, and fast
 
@@ -99,8 +99,7 @@ def test_summary_names_the_data_the_best_model_its_interval_and_the_paired_verdi
     assert f"Best mIoU: unet {records['unet'].scores.miou:.3f} [{low:.3f}, {high:.3f}]" in summary
     paired = paired_bootstrap(records["unet"].scores, records[EVIL_MODEL].scores, resamples=RESAMPLES)
     assert paired["low"] > 0  # the fixture's unet is far better: the report must say so
-    assert (f"ahead of {EVIL_MODEL} by {paired['difference']:.3f} [{paired['low']:.3f}, {paired['high']:.3f}]"
-            in summary)
+    assert f"ahead of {EVIL_MODEL} by {paired['difference']:.3f} [{paired['low']:.3f}, {paired['high']:.3f}]" in summary
     assert summary.count("the lead holds") == 4  # mIoU, Boundary IoU, BF score, pixel accuracy
 
 
@@ -132,7 +131,9 @@ def test_equal_sources_are_within_noise(tmp_path, targets):
 def test_tables_show_the_records_numbers(comparison, reviewed):
     records = read_comparison(comparison)
     text, page = reviewed
-    headline = text[text.index('<table class="headline"'):text.index("</table>", text.index('<table class="headline"'))]
+    headline = text[
+        text.index('<table class="headline"') : text.index("</table>", text.index('<table class="headline"'))
+    ]
     for record in records.values():
         assert f"{record.scores.miou:.3f}" in headline and f"{record.scores.boundary_f1:.3f}" in headline
     assert "train_time_s" not in text and "boundary_miou</th>" not in headline  # readable headers
@@ -145,7 +146,7 @@ def test_tables_show_the_records_numbers(comparison, reviewed):
     shares = confusion / confusion.sum(axis=1, keepdims=True)  # each target row sums to 1
     matrix = page.section("confusion").split(f"{EVIL_MODEL}: mIoU")[1].split(": mIoU")[0]
     assert " ".join(f"{v:.2f}" for v in shares[2]) in matrix  # the row of class 2, "disc"
-    full = text[text.index("<details>"):text.index("</details>")]
+    full = text[text.index("<details>") : text.index("</details>")]
     miou = records["unet"].scores.bootstrap(resamples=RESAMPLES).loc["miou"]
     assert f"{miou['value']:.3f} [{miou['low']:.3f}, {miou['high']:.3f}]" in full
     assert f"{RESAMPLES} resamples" in full
@@ -156,12 +157,18 @@ def test_tables_show_the_records_numbers(comparison, reviewed):
 def test_gallery_shows_best_median_and_worst_of_the_best_model(comparison, reviewed):
     record = read_comparison(comparison)["unet"]
     ranked = record.per_image["miou"].sort_values(kind="stable")
-    assert gallery_stems(record) == [("best", ranked.index[-1]), ("median", ranked.index[5]), ("worst", ranked.index[0])]
+    assert gallery_stems(record) == [
+        ("best", ranked.index[-1]),
+        ("median", ranked.index[5]),
+        ("worst", ranked.index[0]),
+    ]
     _, page = reviewed
     assert "best, median and worst image of unet" in page.section("gallery")
     assert "left out" not in page.section("gallery")  # the synthetic data is regenerated: photographs shown
     text, _ = reviewed
-    gallery = text[text.index('<table class="gallery">'):text.index("</table>", text.index('<table class="gallery">'))]
+    gallery = text[
+        text.index('<table class="gallery">') : text.index("</table>", text.index('<table class="gallery">'))
+    ]
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", gallery, re.S)[1:]  # after the header row
     assert len(rows) == 2 * 3
     for (label, stem), above, pictures in zip(gallery_stems(record), rows[0::2], rows[1::2]):
@@ -176,8 +183,14 @@ def test_predictions_only_folder_and_missing_data(predictions_only, tmp_path, ta
     assert "weights" not in page.section("results").replace("weights sha256", "")
     # A record whose data is not on this machine: the gallery says so and shows the masks alone.
     far = tmp_path / "far"
-    write_source(far, "x", corrupt(targets, 0.2, 9), targets, source={"kind": "predictions", "dir": "x"},
-                 data={"root": "/nowhere/camvid", "split": "val"})
+    write_source(
+        far,
+        "x",
+        corrupt(targets, 0.2, 9),
+        targets,
+        source={"kind": "predictions", "dir": "x"},
+        data={"root": "/nowhere/camvid", "split": "val"},
+    )
     text, page = review(far)
     gallery = page.section("gallery")
     assert "the data the record names (/nowhere/camvid) is not on this machine" in gallery
@@ -195,18 +208,26 @@ def test_not_a_record_folder_names_it(tmp_path):
 @pytest.mark.slow  # a fresh interpreter imports numpy, torch and matplotlib: about 10 s on the shared CPU
 def test_report_loads_no_model_code(comparison, tmp_path):
     """Records only: the engine (models, training, prediction) is never imported."""
-    code = (f"import sys; from workbench.report import write_review; "
-            f"write_review({str(comparison)!r}, {str(tmp_path / 'r.html')!r}, resamples=20); "
-            f"bad = [m for m in sys.modules if m.startswith(('workbench.engine', 'workbench.models', "
-            f"'segmentation_models_pytorch'))]; assert not bad, bad")
+    code = (
+        f"import sys; from workbench.report import write_review; "
+        f"write_review({str(comparison)!r}, {str(tmp_path / 'r.html')!r}, resamples=20); "
+        f"bad = [m for m in sys.modules if m.startswith(('workbench.engine', 'workbench.models', "
+        f"'segmentation_models_pytorch'))]; assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_records_of_other_images_are_not_paired(tmp_path, targets):
     for name, seed in (("a", 1), ("b", 2)):
         other = {"root": None, "split": None, "synthetic": {"num_images": 12, "image_size": [32, 40], "seed": seed}}
-        write_source(tmp_path / "mixed", name, corrupt(targets, 0.1 * seed, seed), targets,
-                     source={"kind": "predictions", "dir": name}, data=other)
+        write_source(
+            tmp_path / "mixed",
+            name,
+            corrupt(targets, 0.1 * seed, seed),
+            targets,
+            source={"kind": "predictions", "dir": name},
+            data=other,
+        )
     _, page = review(tmp_path / "mixed")
     summary = page.section("summary")
     assert "not paired" in summary and "the lead holds" not in summary and "within noise" not in summary
@@ -215,11 +236,17 @@ def test_records_of_other_images_are_not_paired(tmp_path, targets):
 def test_training_settings_come_from_config_json(tmp_path, targets, predictions_only):
     folder = tmp_path / "trained"
     write_source(folder, "unet", corrupt(targets, 0.1, 1), targets, source={"kind": "predictions", "dir": "u"})
-    (folder / "unet" / "config.json").write_text(json.dumps({
-        "config": {"epochs": 7, "lr": 0.002, "optimizer": "adamw"}, "parameters": 14328210,
-        "runtime": {"device": "cuda:0", "precision": "bf16"}}))
+    (folder / "unet" / "config.json").write_text(
+        json.dumps(
+            {
+                "config": {"epochs": 7, "lr": 0.002, "optimizer": "adamw"},
+                "parameters": 14328210,
+                "runtime": {"device": "cuda:0", "precision": "bf16"},
+            }
+        )
+    )
     text, page = review(folder)
-    settings = text[text.index("Training settings"):]
+    settings = text[text.index("Training settings") :]
     for cell in ("<td>7</td>", "<td>0.002</td>", "<td>adamw</td>", "<td>bf16</td>", "<td>14,328,210</td>"):
         assert cell in settings, cell
     assert "Training settings" not in review(predictions_only)[0]  # no config.json: no settings
@@ -277,21 +304,36 @@ def test_a_bad_run_file_beside_a_record_is_named(tmp_path, targets, case):
 
 
 @pytest.mark.slow  # a fresh interpreter per case (torch, matplotlib): about 10 s each on the shared CPU
-@pytest.mark.parametrize("damage, message", [
-    (lambda f: (f / "unet" / "record.json").write_text(
-        (f / "unet" / "record.json").read_text().replace('"files": {', '"files": ["x"], "was": {')),
-     r"unet/record\.json: files is \['x'\], expected a JSON object"),
-    (lambda f: (f / "unet" / "history.csv").write_bytes(b"\xff\xfe"), r"unet/history\.csv: cannot read it"),
-    (lambda f: (f / "comparison.json").write_text('{"records": ["../unet"]}'),
-     r"comparison\.json: entry '\.\./unet' is not a record folder's name"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (
+            lambda f: (f / "unet" / "record.json").write_text(
+                (f / "unet" / "record.json").read_text().replace('"files": {', '"files": ["x"], "was": {')
+            ),
+            r"unet/record\.json: files is \['x'\], expected a JSON object",
+        ),
+        (lambda f: (f / "unet" / "history.csv").write_bytes(b"\xff\xfe"), r"unet/history\.csv: cannot read it"),
+        (
+            lambda f: (f / "comparison.json").write_text('{"records": ["../unet"]}'),
+            r"comparison\.json: entry '\.\./unet' is not a record folder's name",
+        ),
+    ],
+)
 def test_workbench_report_says_what_is_wrong_in_one_line(tmp_path, targets, damage, message):
     folder = tmp_path / "run"
-    write_source(folder, "unet", corrupt(targets, 0.1, 1), targets, source={"kind": "predictions", "dir": "u"},
-                 history=history(0.5))
+    write_source(
+        folder,
+        "unet",
+        corrupt(targets, 0.1, 1),
+        targets,
+        source={"kind": "predictions", "dir": "u"},
+        history=history(0.5),
+    )
     damage(folder)
-    done = subprocess.run([sys.executable, "-m", "workbench", "report", str(folder), "--resamples", "20"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "report", str(folder), "--resamples", "20"], capture_output=True, text=True
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert re.fullmatch(r"workbench report: error: .*" + message + r".*\n", done.stderr), done.stderr
     assert not (folder / "report.html").exists()

@@ -4,6 +4,7 @@ frames, the scores per sequence, and the sentence that one sequence cannot show 
 The predictions are a location prior (the per-pixel majority class of the CamVid train masks), a baseline
 that needs no model; what matters here is how the frames were sampled, not how good the predictions are.
 """
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -34,8 +35,9 @@ def test_camvid_intervals_resample_blocks_of_frames_and_name_the_sequence(camvid
     assert record.groups.sequences and set(record.groups.labels) == {"0016E5"}
     blocks = record.scores.bootstrap(**record.groups.bootstrap_options())
     images = record.scores.bootstrap()
-    assert blocks.attrs["method"] == ("circular moving-block percentile bootstrap, blocks of 10 frames within one "
-                                      "sequence")
+    assert blocks.attrs["method"] == (
+        "circular moving-block percentile bootstrap, blocks of 10 frames within one sequence"
+    )
     width = lambda table: table.loc["miou", "high"] - table.loc["miou", "low"]  # noqa: E731
     assert width(blocks) > 1.3 * width(images)  # frames of one video are not independent draws
     page = write_review(record.path, tmp_path / "review.html").read_text()

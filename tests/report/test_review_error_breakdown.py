@@ -1,14 +1,14 @@
 """The report's "Where each model loses its IoU" section: stacked bars of Scores.error_breakdown() per class."""
+
 import re
 
 import numpy as np
 import pytest
+from review_records import CLASSES, corrupt, write_comparison_order, write_source
 
 from workbench.records import read_record
 from workbench.report import write_review
 from workbench.viz.error_kinds import KIND_COLORS, KindCode
-
-from review_records import CLASSES, corrupt, write_comparison_order, write_source
 
 SECTION = "Where each model loses its IoU"
 
@@ -37,7 +37,7 @@ def folder(tmp_path_factory, targets):
 
 def section_html(html):
     start = html.index(f">{SECTION}<")
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 def test_bars_sum_to_one_and_show_the_records_shares(folder):
@@ -46,7 +46,7 @@ def test_bars_sum_to_one_and_show_the_records_shares(folder):
     body = section_html(html)
     bars = re.findall(r'<div style="display:flex[^"]*" title="([^"]*)">(.*?)</div>', body)
     assert len(bars) == 2 * (CLASSES.num_classes + 1) - body.count("<td>\u2013")  # per model: classes + mean
-    for title, spans in bars:
+    for _title, spans in bars:
         widths = [float(w) for w in re.findall(r"flex:0 0 ([0-9.]+)%", spans)]
         assert sum(widths) == pytest.approx(100, abs=0.05)
     table = read_record(folder / "shifted").scores.error_breakdown(CLASSES)

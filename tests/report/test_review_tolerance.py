@@ -1,10 +1,10 @@
 """The report's "Scores over the tolerance": one figure of BF, NSD and Boundary IoU over tau and d."""
+
 import numpy as np
+from review_records import corrupt, write_comparison_order, write_source
 
 from workbench.records import read_record
 from workbench.report import write_review
-
-from review_records import corrupt, write_comparison_order, write_source
 
 SECTION = "Scores over the tolerance"
 MODEL = {"kind": "model", "name": "unet", "encoder": "resnet18", "weights": "w", "sha256": "ab" * 32}
@@ -23,7 +23,7 @@ def test_section_with_the_figure_when_a_record_holds_the_ladder(tmp_path, target
     assert curve[1] < curve[3] <= curve[21]  # shifted by 2 px: most edges match from tau = 2 on
     html = write_review(folder, tmp_path / "r.html", resamples=30).read_text(encoding="utf-8")
     assert html.index(">Per-class IoU<") < html.index(f">{SECTION}<") < html.index(">Confusion matrices<")
-    body = html[html.index(f">{SECTION}<"):html.index("</section>", html.index(f">{SECTION}<"))]
+    body = html[html.index(f">{SECTION}<") : html.index("</section>", html.index(f">{SECTION}<"))]
     assert body.count("data:image/png;base64,") == 1
     assert "{1, 2, 3, 5, 8, 13, 21} pixels" in body and "Not counted for plain" in body
 

@@ -1,5 +1,6 @@
 """Fixtures for the style-transfer tests: one thread (tiny tensors run faster so on a busy 2-core machine)
 and a narrow random-weight VGG19 built once."""
+
 import warnings
 
 import pytest

@@ -1,4 +1,5 @@
 """FeatureExtractor on any CNN: layer names, in-place activations, normalisation, messages."""
+
 import pytest
 import torch
 from torch import nn

@@ -1,4 +1,5 @@
 """The pure draw_* functions of workbench.viz.style_figures (here because they draw style-transfer data)."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,8 +18,9 @@ def test_image_array_accepts_chw_tensors_and_hwc_arrays():
 
 
 def test_loss_curves_skip_all_zero_terms_and_mark_the_step():
-    history = pd.DataFrame({"total": [3.0, 2.0, 1.0], "content": [0.0, 0.5, 0.4], "style": [3.0, 1.5, 0.6],
-                            "tv": [0.0, 0.0, 0.0]})
+    history = pd.DataFrame(
+        {"total": [3.0, 2.0, 1.0], "content": [0.0, 0.5, 0.4], "style": [3.0, 1.5, 0.6], "tv": [0.0, 0.0, 0.0]}
+    )
     ax = Figure().subplots()
     artists = draw_loss_curves(ax, history, step=1)
     assert list(artists["lines"]) == ["total", "content", "style"] and ax.get_yscale() == "log"

@@ -1,4 +1,5 @@
 """Gram matrix, content, style and total-variation losses against hand computations; StyleConfig checks."""
+
 import dataclasses
 
 import pytest
@@ -53,14 +54,17 @@ def test_config_defaults_follow_gatys():
     assert dataclasses.replace(config, optimizer="adam", lr=0.5).learning_rate == 0.5
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"optimizer": "sgd"}, "optimizer 'sgd'"),
-    ({"init": "zeros"}, "init 'zeros'"),
-    ({"style_layers": ()}, "style_layers is empty"),
-    ({"style_layers": (("conv1_1", 1.0), ("conv1_1", 2.0))}, "listed twice"),
-    ({"steps": 0}, "steps"),
-    ({"tv_weight": -1.0}, ">= 0"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"optimizer": "sgd"}, "optimizer 'sgd'"),
+        ({"init": "zeros"}, "init 'zeros'"),
+        ({"style_layers": ()}, "style_layers is empty"),
+        ({"style_layers": (("conv1_1", 1.0), ("conv1_1", 2.0))}, "listed twice"),
+        ({"steps": 0}, "steps"),
+        ({"tv_weight": -1.0}, ">= 0"),
+    ],
+)
 def test_config_rejects_bad_values(change, message):
     with pytest.raises(ValueError, match=message):
         StyleConfig(**change)

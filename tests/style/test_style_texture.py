@@ -1,4 +1,5 @@
 """The offline extractor: random multi-scale shallow filters that transfer texture (Ustyuzhaninov et al. 2017)."""
+
 import pytest
 import torch
 
@@ -14,7 +15,11 @@ def scene(seed: int, size: int = 48) -> torch.Tensor:
 def test_levels_have_their_scale_and_are_seeded():
     features = TextureFeatures(channels=8)(torch.rand(2, 3, 32, 48))
     assert {k: tuple(v.shape) for k, v in features.items()} == {
-        "scale2": (2, 8, 16, 24), "scale1": (2, 8, 32, 48), "scale4": (2, 8, 8, 12), "scale8": (2, 8, 4, 6)}
+        "scale2": (2, 8, 16, 24),
+        "scale1": (2, 8, 32, 48),
+        "scale4": (2, 8, 8, 12),
+        "scale8": (2, 8, 4, 6),
+    }
     assert all((v >= 0).all() for v in features.values())  # after the ReLU
     assert torch.equal(TextureFeatures(seed=3).filters, TextureFeatures(seed=3).filters)
     assert not torch.equal(TextureFeatures(seed=3).filters, TextureFeatures(seed=4).filters)
@@ -37,8 +42,9 @@ def test_transfer_moves_the_texture_statistics_towards_the_style():
     content image's, so the texture moved towards the style's, not only the optimised numbers."""
     content, style = scene(1), scene(2)
     extractor = TextureFeatures(channels=32)
-    config = StyleConfig(image_size=None, optimizer="adam", lr=0.03, steps=40, stage_every=20,
-                         **extractor.config_defaults)
+    config = StyleConfig(
+        image_size=None, optimizer="adam", lr=0.03, steps=40, stage_every=20, **extractor.config_defaults
+    )
     result = transfer(content, style, extractor=extractor, config=config, progress=False)
     judge = TextureFeatures(channels=32, seed=7)
 

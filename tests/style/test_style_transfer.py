@@ -1,4 +1,5 @@
 """transfer() offline with a tiny random-weight VGG19: losses fall, stages are kept, images stay valid."""
+
 import dataclasses
 
 import pandas as pd

@@ -1,4 +1,5 @@
 """VGG19 weights: from a state-dict file the test writes, from torchvision's cache, or a clear message."""
+
 import shutil
 
 import pytest
@@ -8,7 +9,12 @@ from safetensors.torch import save_file
 from torch import nn
 
 from workbench.style import (
-    TextureFeatures, WeightsNotFoundError, cached_vgg19_path, create_extractor, random_vgg19_features, vgg19_features,
+    TextureFeatures,
+    WeightsNotFoundError,
+    cached_vgg19_path,
+    create_extractor,
+    random_vgg19_features,
+    vgg19_features,
     vgg19_layers,
 )
 
@@ -116,8 +122,7 @@ def small_vgg19_file(tmp_path_factory):
     return path
 
 
-def test_download_is_opt_in_fills_torchs_cache_once_and_states_the_size(hub_dir, small_vgg19_file, monkeypatch,
-                                                                         capsys):
+def test_download_is_opt_in_fills_torchs_cache_once_and_states_the_size(hub_dir, small_vgg19_file, monkeypatch, capsys):
     calls = []
 
     def fake_download(url, dst, hash_prefix=None, progress=True):  # no network: the test fills the cache

@@ -1,4 +1,5 @@
 """Figures of the course chapters: arrays checked pixel by pixel, plots by their artists."""
+
 import numpy as np
 from matplotlib.figure import Figure
 

@@ -1,11 +1,21 @@
 """colorize, overlay, blend, paint, error maps and input conversion on small hand-made arrays."""
+
 import numpy as np
 import pytest
 import torch
 
 from workbench.data import Classes, normalize
 from workbench.viz import (
-    ERROR_COLORS, ErrorCode, as_palette, as_rgb_image, blend, colorize, error_map, error_rgb, overlay, paint,
+    ERROR_COLORS,
+    ErrorCode,
+    as_palette,
+    as_rgb_image,
+    blend,
+    colorize,
+    error_map,
+    error_rgb,
+    overlay,
+    paint,
 )
 
 PALETTE = np.array([(10, 20, 30), (200, 0, 0), (0, 200, 0)], dtype=np.uint8)
@@ -98,15 +108,19 @@ def test_paint_uses_the_lookup_table_and_opaque_codes(dtype):
 def test_error_map_overall_codes():
     codes = error_map(PRED, TARGET)
     assert codes.dtype == np.uint8
-    expected = [[ErrorCode.CORRECT, ErrorCode.WRONG, ErrorCode.CORRECT],
-                [ErrorCode.IGNORED, ErrorCode.CORRECT, ErrorCode.WRONG]]
+    expected = [
+        [ErrorCode.CORRECT, ErrorCode.WRONG, ErrorCode.CORRECT],
+        [ErrorCode.IGNORED, ErrorCode.CORRECT, ErrorCode.WRONG],
+    ]
     assert codes.tolist() == expected
 
 
 def test_error_map_per_class_codes():
     codes = error_map(torch.as_tensor(PRED), torch.as_tensor(TARGET), class_id=1)
-    expected = [[ErrorCode.TRUE_NEGATIVE, ErrorCode.FALSE_NEGATIVE, ErrorCode.TRUE_NEGATIVE],
-                [ErrorCode.IGNORED, ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_NEGATIVE]]
+    expected = [
+        [ErrorCode.TRUE_NEGATIVE, ErrorCode.FALSE_NEGATIVE, ErrorCode.TRUE_NEGATIVE],
+        [ErrorCode.IGNORED, ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_NEGATIVE],
+    ]
     assert codes.tolist() == expected
     codes = error_map(PRED, TARGET, class_id=2)
     assert codes[0, 1] == ErrorCode.FALSE_POSITIVE and codes[0, 2] == ErrorCode.TRUE_POSITIVE

@@ -1,11 +1,17 @@
 """Boundary bands: the same pixels as Boundary IoU's definition (erosion iterated d times, border 0)."""
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from scipy import ndimage
 
 from workbench.viz import (
-    BAND_COLORS, BandCode, boundary_band_codes, boundary_band_rgb, boundary_bands, plot_boundary_bands,
+    BAND_COLORS,
+    BandCode,
+    boundary_band_codes,
+    boundary_band_rgb,
+    boundary_bands,
+    plot_boundary_bands,
 )
 
 

@@ -1,4 +1,5 @@
 """The pure layer under MaskComparer (compare_masks, render_panel), score maps and image encoders."""
+
 import io
 
 import numpy as np
@@ -7,8 +8,21 @@ from PIL import Image
 
 from workbench.data import Classes
 from workbench.viz import (
-    BandCode, ErrorCode, array_to_jpeg, array_to_png, boundary_bands, class_lookup, codes_to_png, colorize,
-    compare_masks, error_rgb, overlay, render_panel, render_panels, score_rgb, upsample_nearest,
+    BandCode,
+    ErrorCode,
+    array_to_jpeg,
+    array_to_png,
+    boundary_bands,
+    class_lookup,
+    codes_to_png,
+    colorize,
+    compare_masks,
+    error_rgb,
+    overlay,
+    render_panel,
+    render_panels,
+    score_rgb,
+    upsample_nearest,
 )
 from workbench.viz.score_maps import score_levels
 
@@ -22,8 +36,9 @@ def comparison():
     target[0, :] = 255
     shifted = np.roll(target, 3, axis=1).clip(max=1)
     images = np.full((2, 24, 32, 3), 90, np.uint8)
-    return compare_masks(images, [target, target], {"exact": [target.clip(max=1)] * 2, "shifted": [shifted] * 2},
-                         CLASSES)
+    return compare_masks(
+        images, [target, target], {"exact": [target.clip(max=1)] * 2, "shifted": [shifted] * 2}, CLASSES
+    )
 
 
 def test_panels_hold_the_codes_of_each_map(comparison):
@@ -49,12 +64,16 @@ def test_render_panel_matches_the_array_functions(comparison):
     colors, opaque = class_lookup(CLASSES)
     target, shifted = panels.target.astype(np.int64), panels.preds["shifted"].astype(np.int64)
     assert render_panel(panels, "image", "mask", 0.5, colors, opaque) is panels.image
-    np.testing.assert_array_equal(render_panel(panels, "target", "mask", 0.5, colors, opaque),
-                                  colorize(target, CLASSES))
-    np.testing.assert_array_equal(render_panel(panels, "shifted", "overlay", 0.4, colors, opaque),
-                                  overlay(panels.image, shifted, CLASSES, alpha=0.4))
-    np.testing.assert_array_equal(render_panel(panels, "shifted", "error map", 1.0, colors, opaque),
-                                  error_rgb(shifted, target))
+    np.testing.assert_array_equal(
+        render_panel(panels, "target", "mask", 0.5, colors, opaque), colorize(target, CLASSES)
+    )
+    np.testing.assert_array_equal(
+        render_panel(panels, "shifted", "overlay", 0.4, colors, opaque),
+        overlay(panels.image, shifted, CLASSES, alpha=0.4),
+    )
+    np.testing.assert_array_equal(
+        render_panel(panels, "shifted", "error map", 1.0, colors, opaque), error_rgb(shifted, target)
+    )
     assert list(render_panels(panels, "boundary bands", 1.0, ["exact"], colors, opaque)) == ["image", "target", "exact"]
     with pytest.raises(ValueError, match="choose one of"):
         render_panel(panels, "target", "heatmap", 0.5, colors, opaque)

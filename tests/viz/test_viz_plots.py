@@ -1,4 +1,5 @@
 """Every plot function draws headless on an axis it is given and returns its artists."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,9 +9,21 @@ from matplotlib.image import AxesImage
 from matplotlib.legend import Legend
 
 from workbench.viz import (
+    ERROR_COLORS,
+    ErrorCode,
+    class_legend,
+    colorize,
+    figure_to_png,
     gallery_indices,
-    ERROR_COLORS, ErrorCode, class_legend, colorize, figure_to_png, normalize_confusion, plot_confusion_matrix,
-    plot_error_map, plot_image, plot_learning_curves, plot_mask, plot_mask_gallery, plot_overlay, plot_per_class,
+    normalize_confusion,
+    plot_confusion_matrix,
+    plot_error_map,
+    plot_image,
+    plot_learning_curves,
+    plot_mask,
+    plot_mask_gallery,
+    plot_overlay,
+    plot_per_class,
     plot_score_map,
 )
 
@@ -43,9 +56,13 @@ def test_plot_image_and_overlay(ax):
     np.testing.assert_array_equal(shown.get_array(), colorize(masks(), PALETTE))
 
 
-@pytest.mark.parametrize("class_id, labels", [(None, ["correct", "wrong", "ignored"]),
-                                              (1, ["true positive", "false positive", "false negative",
-                                                   "true negative", "ignored"])])
+@pytest.mark.parametrize(
+    "class_id, labels",
+    [
+        (None, ["correct", "wrong", "ignored"]),
+        (1, ["true positive", "false positive", "false negative", "true negative", "ignored"]),
+    ],
+)
 def test_plot_error_map_with_its_legend(ax, class_id, labels):
     shown = plot_error_map(ax, masks(1), masks(2), class_id=class_id)
     assert isinstance(shown, AxesImage)
@@ -105,8 +122,9 @@ def test_plot_per_class_from_a_table_skips_the_mean_row(ax):
 
 
 def test_plot_learning_curves_draws_the_columns_that_exist(ax, tmp_path):
-    history = pd.DataFrame({"epoch": [1, 2, 3], "train_loss": [2.0, 1.0, 0.5], "val_miou": [0.1, 0.3, 0.4],
-                            "lr": [0.01, 0.005, 0.0]})
+    history = pd.DataFrame(
+        {"epoch": [1, 2, 3], "train_loss": [2.0, 1.0, 0.5], "val_miou": [0.1, 0.3, 0.4], "lr": [0.01, 0.005, 0.0]}
+    )
     lines = plot_learning_curves(ax, history, columns=("train_loss", "val_loss", "val_miou"))
     assert [line.get_label() for line in lines] == ["train_loss", "val_miou"]
     assert list(lines[0].get_xdata()) == [1, 2, 3]

@@ -1,4 +1,5 @@
 """DilatedConvExplorer: set a control, read the state it exposes."""
+
 from workbench.ops.dilation import stacked_paths
 from workbench.widgets import DilatedConvExplorer
 

@@ -1,4 +1,5 @@
 """FCNInspector on untrained FCNs at a small size: captured shapes and strides, and controls driving state."""
+
 import numpy as np
 import pytest
 import torch
@@ -37,9 +38,15 @@ def test_capture_records_each_transposed_convolution(fcn8s, sample):
     c = sample[1].num_classes
     assert capture.layer_names == ("upscore2", "upscore_pool4", "upscore8")
     assert {n: capture.layer_inputs[n].shape for n in capture.layer_names} == {
-        "upscore2": (c, 2, 2), "upscore_pool4": (c, 4, 4), "upscore8": (c, 8, 8)}
+        "upscore2": (c, 2, 2),
+        "upscore_pool4": (c, 4, 4),
+        "upscore8": (c, 8, 8),
+    }
     assert {n: capture.layer_outputs[n].shape for n in capture.layer_names} == {
-        "upscore2": (c, 4, 4), "upscore_pool4": (c, 8, 8), "upscore8": (c, 64, 64)}
+        "upscore2": (c, 4, 4),
+        "upscore_pool4": (c, 8, 8),
+        "upscore8": (c, 64, 64),
+    }
     assert [capture.stride(capture.layer_inputs[n]) for n in capture.layer_names] == [32, 16, 8]
     assert capture.logits.shape == (c, *SIZE)
     # The last layer's output, cropped, is the model's output (in eval mode).
@@ -84,7 +91,9 @@ def test_layer_control_outlines_the_input_and_adds_the_output(inspector, sample)
     expected = sample[1].palette()[upsample_nearest(inspector.capture.layer_outputs["upscore2"].argmax(0), 16, SIZE)]
     np.testing.assert_array_equal(inspector.current_arrays["layer output"], expected)
     inspector.layer.value = "upscore8"
-    assert "layer output" not in inspector.current_arrays and inspector._panels["layer output"][2].layout.display == "none"
+    assert (
+        "layer output" not in inspector.current_arrays and inspector._panels["layer output"][2].layout.display == "none"
+    )
 
 
 def test_legend_is_the_classes_or_the_score_colour_bar(inspector, sample):

@@ -1,4 +1,5 @@
 """LiveCurves: one picture per run, replaced in place, from the records fit and compare log."""
+
 import io
 
 import numpy as np
@@ -25,15 +26,30 @@ class RecordingHandle:
 
 
 def epoch_row(epoch, miou, steps_per_epoch=4):
-    return {"epoch": epoch, "step": epoch * steps_per_epoch, "train_loss": 1.0 / epoch, "lr": 1e-3,
-            "images_per_s": 10.0, "val_loss": 1.2 / epoch, "val_miou": miou, "val_pixel_accuracy": 0.5 + miou / 2,
-            "time": 1.0 * epoch}
+    return {
+        "epoch": epoch,
+        "step": epoch * steps_per_epoch,
+        "train_loss": 1.0 / epoch,
+        "lr": 1e-3,
+        "images_per_s": 10.0,
+        "val_loss": 1.2 / epoch,
+        "val_miou": miou,
+        "val_pixel_accuracy": 0.5 + miou / 2,
+        "time": 1.0 * epoch,
+    }
 
 
 def test_one_display_then_updates_of_the_same_output():
     handle = RecordingHandle()
-    curves = LiveCurves(["fcn8s", "unet"], epochs=2, steps_per_epoch=4, chance=0.1, chance_factor=1.5,
-                        min_interval_s=3600, handle=handle)
+    curves = LiveCurves(
+        ["fcn8s", "unet"],
+        epochs=2,
+        steps_per_epoch=4,
+        chance=0.1,
+        chance_factor=1.5,
+        min_interval_s=3600,
+        handle=handle,
+    )
     for model in ("fcn8s", "unet"):
         for epoch in (1, 2):
             curves.log({"model": model, "step": epoch * 4 - 2, "train_loss": 2.0, "lr": 1e-3})  # throttled
@@ -65,7 +81,9 @@ def test_without_step_records_the_epoch_means_are_the_training_loss():
 
 
 def test_the_figure_shows_the_chance_lines_and_integer_epochs():
-    curves = LiveCurves(["fcn8s"], epochs=5, steps_per_epoch=4, chance=0.11, chance_factor=1.5, handle=RecordingHandle())
+    curves = LiveCurves(
+        ["fcn8s"], epochs=5, steps_per_epoch=4, chance=0.11, chance_factor=1.5, handle=RecordingHandle()
+    )
     curves.log(epoch_row(1, 0.3))
     miou_ax = curves.figure.axes[0]
     levels = sorted(line.get_ydata()[0] for line in miou_ax.lines if line.get_linestyle() in ("--", ":"))

@@ -1,4 +1,5 @@
 """MaskComparer driven through its controls; assertions on the state it exposes."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -74,8 +75,9 @@ def test_opacity_changes_the_overlay_arrays(comparer, data):
     comparer.opacity.value = 0.75
     assert not np.array_equal(quarter, comparer.current_arrays["good"])
     image = as_rgb_image(dataset[0][0])
-    np.testing.assert_array_equal(comparer.current_arrays["good"],
-                                  blend(image, colorize(preds["good"][0], dataset.classes), 0.75))
+    np.testing.assert_array_equal(
+        comparer.current_arrays["good"], blend(image, colorize(preds["good"][0], dataset.classes), 0.75)
+    )
 
 
 def test_error_map_view_shows_error_colours(comparer, data):
@@ -115,7 +117,11 @@ def test_class_errors_view_shows_one_class_tp_fp_fn_and_counts(comparer, data):
         tp = (pred == class_id) & (target == class_id)
         fp = (pred == class_id) & (target != class_id) & valid
         fn = (target == class_id) & (pred != class_id)
-        for mask, code in ((tp, ErrorCode.TRUE_POSITIVE), (fp, ErrorCode.FALSE_POSITIVE), (fn, ErrorCode.FALSE_NEGATIVE)):
+        for mask, code in (
+            (tp, ErrorCode.TRUE_POSITIVE),
+            (fp, ErrorCode.FALSE_POSITIVE),
+            (fn, ErrorCode.FALSE_NEGATIVE),
+        ):
             assert mask.any()
             assert (shown[mask] == ERROR_COLORS[code]).all()
         rest = ~(tp | fp | fn)

@@ -1,4 +1,5 @@
 """MaskComparer.from_run: masks and per-image scores from evaluation records, photographs from the data, no model."""
+
 import numpy as np
 import pytest
 
@@ -12,9 +13,15 @@ DATA = dict(num_images=6, image_size=(24, 32), seed=3)
 
 def _write(folder, name, preds, targets, data):
     stems = [f"{i:05d}" for i in range(len(targets))]
-    write_record(folder / name, source={"kind": "predictions", "dir": name}, data=describe_data(data),
-                 scores=evaluate(preds, targets, data.classes.num_classes), stems=stems, masks=preds,
-                 classes=data.classes)
+    write_record(
+        folder / name,
+        source={"kind": "predictions", "dir": name},
+        data=describe_data(data),
+        scores=evaluate(preds, targets, data.classes.num_classes),
+        stems=stems,
+        masks=preds,
+        classes=data.classes,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +30,13 @@ def run(tmp_path_factory):
     data = SyntheticShapes(**DATA)
     targets = [data[i][1].numpy() for i in range(len(data))]
     rng = np.random.default_rng(0)
-    preds = {name: [np.where(rng.random(t.shape) < share, rng.integers(0, 7, t.shape), np.where(t == 255, 0, t))
-                    for t in targets] for name, share in (("good", 0.05), ("poor", 0.5))}
+    preds = {
+        name: [
+            np.where(rng.random(t.shape) < share, rng.integers(0, 7, t.shape), np.where(t == 255, 0, t))
+            for t in targets
+        ]
+        for name, share in (("good", 0.05), ("poor", 0.5))
+    }
     folder = tmp_path_factory.mktemp("comparer") / "run"
     for name, maps in preds.items():
         _write(folder, name, maps, targets, data)

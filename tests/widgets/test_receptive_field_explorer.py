@@ -1,4 +1,5 @@
 """ReceptiveFieldExplorer: set a control, read the state it exposes."""
+
 import numpy as np
 import pytest
 
@@ -10,8 +11,9 @@ from workbench.widgets import ReceptiveFieldExplorer, encoder_stages
 @pytest.fixture(scope="module")
 def explorer():
     image, _ = SyntheticShapes(num_images=1, image_size=(40, 56), seed=0)[0]
-    return ReceptiveFieldExplorer(image, {"fcn32s": create_model("fcn32s", 3), "pspnet": create_model("pspnet", 3)},
-                                  num_samples=1, scale=1)
+    return ReceptiveFieldExplorer(
+        image, {"fcn32s": create_model("fcn32s", 3), "pspnet": create_model("pspnet", 3)}, num_samples=1, scale=1
+    )
 
 
 def test_encoder_stages_are_the_direct_children_of_the_encoder():

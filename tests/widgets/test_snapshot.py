@@ -1,4 +1,5 @@
 """Figures that survive saving: each widget's snapshot output, in a kernel and in nbconvert's HTML."""
+
 import base64
 import io
 import re
@@ -81,8 +82,10 @@ def test_snapshot_renders_only_once_shown_then_follows_every_control_change():
 
 def test_box_displays_the_live_widget_then_its_snapshot(monkeypatch):
     shown = []
-    monkeypatch.setattr("workbench.widgets.snapshot.display",
-                        lambda obj, raw=False, display_id=None: shown.append((obj, display_id)) or RecordingHandle())
+    monkeypatch.setattr(
+        "workbench.widgets.snapshot.display",
+        lambda obj, raw=False, display_id=None: shown.append((obj, display_id)) or RecordingHandle(),
+    )
     box = SnapshotBox([], snapshot=Snapshot(lambda: Picture(b"png"), name="Demo"))
     box._ipython_display_()
     (live, live_id), (static, static_id) = shown
@@ -94,10 +97,13 @@ def test_box_displays_the_live_widget_then_its_snapshot(monkeypatch):
 def test_nbconvert_html_of_an_executed_notebook_holds_an_image_of_each_widget(tmp_path):
     nbclient = pytest.importorskip("nbclient")
     nbconvert = pytest.importorskip("nbconvert")
-    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                                   "language": "python"}})
+    notebook = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     notebook.cells = [nbformat.v4.new_code_cell(textwrap.dedent(cell).strip()) for cell in CELLS]
-    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    nbclient.NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     assert "application/vnd.jupyter.widget-state+json" in notebook.metadata.widgets  # stored, as papermill does
     html, _ = nbconvert.HTMLExporter().from_notebook_node(notebook)
     images = [tag for tag in re.findall(r"<img [^>]*>", html) if 'src="data:image/png;base64,iVBOR' in tag]
@@ -105,6 +111,10 @@ def test_nbconvert_html_of_an_executed_notebook_holds_an_image_of_each_widget(tm
         assert sum(f'alt="{name}: last state"' in tag for tag in images) == 1, name
     assert "VBox(children" not in html
     # the later cell's change reached the saved picture: the unpooling snapshot says "nearest"
-    unpooling = [o for c in notebook.cells for o in c.get("outputs", []) if "UnpoolingExplorer: picture" in
-                 o.get("data", {}).get("text/plain", "")]
+    unpooling = [
+        o
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+        if "UnpoolingExplorer: picture" in o.get("data", {}).get("text/plain", "")
+    ]
     assert len(unpooling) == 1 and "<b>nearest</b>" in unpooling[0]["data"]["text/html"]

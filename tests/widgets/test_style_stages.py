@@ -1,4 +1,5 @@
 """StyleStages driven through its controls, as a notebook user would, without a browser."""
+
 import dataclasses
 import io
 import warnings

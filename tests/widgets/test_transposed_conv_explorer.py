@@ -1,4 +1,5 @@
 """TransposedConvExplorer without a browser: set a slider, read the state."""
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -15,8 +16,13 @@ def explorer():
 
 def _reference(state):
     s = state["settings"]
-    return F.conv_transpose2d(state["input"][None, None], state["kernel"][None, None], stride=s["stride"],
-                              padding=s["padding"], output_padding=s["output_padding"])[0, 0]
+    return F.conv_transpose2d(
+        state["input"][None, None],
+        state["kernel"][None, None],
+        stride=s["stride"],
+        padding=s["padding"],
+        output_padding=s["output_padding"],
+    )[0, 0]
 
 
 def test_defaults_start_from_non_zero_values(explorer):
@@ -34,8 +40,9 @@ def test_settings_change_the_state_as_torch_and_the_formulas_say(explorer):
         state = explorer.state
         torch.testing.assert_close(state["output"], _reference(state))
         s = state["settings"]
-        expected = conv_transpose_output_size(s["input_size"], s["kernel_size"], s["stride"], s["padding"],
-                                              s["output_padding"])
+        expected = conv_transpose_output_size(
+            s["input_size"], s["kernel_size"], s["stride"], s["padding"], s["output_padding"]
+        )
         assert state["output"].shape == (expected, expected) == state["shapes"]["output"]
         assert conv_output_size(expected, s["kernel_size"], s["stride"], s["padding"]) == s["input_size"]
         torch.testing.assert_close(state["matrix"].T @ state["input"].reshape(-1), state["output"].reshape(-1))
@@ -99,9 +106,14 @@ def test_padding_that_crops_everything_shows_a_message(explorer):
     assert explorer.state["output"].tolist() == [[20.0]]
 
 
-@pytest.mark.parametrize("settings", [dict(input_size=3, kernel_size=3, stride=2, padding=1, output_padding=1),
-                                      dict(input_size=2, kernel_size=2, stride=1, padding=0),
-                                      dict(input_size=3, kernel_size=2, stride=3, padding=2)])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(input_size=3, kernel_size=3, stride=2, padding=1, output_padding=1),
+        dict(input_size=2, kernel_size=2, stride=1, padding=0),
+        dict(input_size=3, kernel_size=2, stride=3, padding=2),
+    ],
+)
 def test_conv_tab_boxes_the_output_pixels_that_the_steps_pixel_reaches(settings):
     explorer = TransposedConvExplorer(**settings)
     explorer.tabs.selected_index = 2
@@ -113,8 +125,16 @@ def test_conv_tab_boxes_the_output_pixels_that_the_steps_pixel_reaches(settings)
         bumped = explorer.state["input"].clone()
         bumped[explorer.state["position"]] += 1
         s = settings
-        delta = F.conv_transpose2d(bumped[None, None], explorer.state["kernel"][None, None], stride=s["stride"],
-                                   padding=s["padding"], output_padding=s.get("output_padding", 0))[0, 0] - explorer.state["output"]
+        delta = (
+            F.conv_transpose2d(
+                bumped[None, None],
+                explorer.state["kernel"][None, None],
+                stride=s["stride"],
+                padding=s["padding"],
+                output_padding=s.get("output_padding", 0),
+            )[0, 0]
+            - explorer.state["output"]
+        )
         rows, cols = torch.nonzero(delta, as_tuple=True)
         if len(rows) == 0:
             assert window is None

@@ -1,4 +1,5 @@
 """UnpoolingExplorer without a browser: pick a method and scale, read the state."""
+
 import pytest
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,5 @@
 """``workbench compare``: several models under one budget and seed; comparison tables and figures."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,8 +24,9 @@ def run(args) -> int:
         print_note(lock)
         create_runtime(device=config.device)
         train_data, val_data = load_data(args, config)
-        table = compare(args.models, train_data, val_data, config, encoder=args.encoder, log=print_epoch,
-                        seeds=args.seeds)
+        table = compare(
+            args.models, train_data, val_data, config, encoder=args.encoder, log=print_epoch, seeds=args.seeds
+        )
         if config.out_dir is not None:
             for folder in _comparison_folders(config.out_dir, args.seeds):
                 save_comparison_figures(folder, val_data)
@@ -32,8 +34,10 @@ def run(args) -> int:
         print_comparison(table)
     else:
         print(display_frame(table).to_string(index=False))
-        print(f"seeds {table.attrs['seeds']}: mean and std over seeds; [low, high]: the bootstrap interval of seed "
-              f"{table.attrs['first_seed']}'s run. {interval_note(table.attrs)}")
+        print(
+            f"seeds {table.attrs['seeds']}: mean and std over seeds; [low, high]: the bootstrap interval of seed "
+            f"{table.attrs['first_seed']}'s run. {interval_note(table.attrs)}"
+        )
     print(f"comparison folder: {config.out_dir}")
     return 0
 

@@ -1,4 +1,5 @@
 """``workbench evaluate``: score saved weights, or other tools' prediction folders, into evaluation records."""
+
 from __future__ import annotations
 
 import os
@@ -54,9 +55,13 @@ def _run_predictions(args) -> int:
         check_out_folder(out, inputs, comparison=sources is not None)  # before the lock file goes there
         with RunLock(out if dist.is_main else None) as lock:  # a second writer stops at once, naming the first
             print_note(lock)
-            options = {"workers": args.workers or usable_cores(), "distances": args.distances, "errors": args.errors,
-                       "tolerances": args.tolerances,
-                       "progress": dist.is_main and sys.stderr.isatty()}
+            options = {
+                "workers": args.workers or usable_cores(),
+                "distances": args.distances,
+                "errors": args.errors,
+                "tolerances": args.tolerances,
+                "progress": dist.is_main and sys.stderr.isatty(),
+            }
             if sources is None:
                 record = score_predictions(args.preds[0], data, out, **options)
             else:
@@ -83,8 +88,10 @@ def parse_sources(values: list[str]) -> dict[str, str] | None:
     for value in values:
         name, sep, folder = value.partition("=")
         if not sep or not name or not folder or "/" in name or name.startswith("."):
-            raise ValueError(f"--preds {value!r}: with several sources give each as NAME=DIR (NAME a folder name, "
-                             f"e.g. --preds mmseg=out/mmseg --preds mine=out/mine).")
+            raise ValueError(
+                f"--preds {value!r}: with several sources give each as NAME=DIR (NAME a folder name, "
+                f"e.g. --preds mmseg=out/mmseg --preds mine=out/mine)."
+            )
         if name in sources:
             raise ValueError(f"--preds: the name {name!r} is given twice; give each source its own name.")
         sources[name] = folder
@@ -102,9 +109,19 @@ def _score_weights(args, data, out: Path):
     load_checkpoint(args.weights, model, class_names=classes.names)
     runtime = create_runtime(device=args.device, precision=args.precision, channels_last=False)
     model = runtime.prepare_model(model)
-    return score_model(model, data, out, spec=spec, weights=Path(args.weights).resolve(), batch_size=args.batch_size,
-                       runtime=runtime, num_workers=args.num_workers, distances=args.distances,
-                       errors=args.errors, tolerances=args.tolerances)
+    return score_model(
+        model,
+        data,
+        out,
+        spec=spec,
+        weights=Path(args.weights).resolve(),
+        batch_size=args.batch_size,
+        runtime=runtime,
+        num_workers=args.num_workers,
+        distances=args.distances,
+        errors=args.errors,
+        tolerances=args.tolerances,
+    )
 
 
 def _dataset(args, split: str, *, count: int | None):

@@ -1,4 +1,5 @@
 """``workbench report``: the HTML review of a comparison folder or record, from the records alone (no torch)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -2,6 +2,7 @@
 
 Reading the checkpoints' metadata needs the engine (torch), which these two commands import anyway.
 """
+
 from __future__ import annotations
 
 import shlex

@@ -1,4 +1,5 @@
 """What the commands print on the terminal: an epoch line, a comparison table, per-class scores."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,8 +37,14 @@ def print_comparison(table: pd.DataFrame) -> None:
     if note:
         print(note)
     if "chance_miou_majority" in table.attrs:
-        print(chance_sentence({"majority": float(table.attrs["chance_miou_majority"]),
-                               "uniform": float(table.attrs["chance_miou_uniform"])}))
+        print(
+            chance_sentence(
+                {
+                    "majority": float(table.attrs["chance_miou_majority"]),
+                    "uniform": float(table.attrs["chance_miou_uniform"]),
+                }
+            )
+        )
 
 
 def print_note(lock: RunLock) -> None:

@@ -1,4 +1,5 @@
 """``workbench train``: one model, one run folder; under torchrun, DistributedDataParallel."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -29,8 +30,9 @@ def run(args) -> int:
             seed_everything(config.seed)  # the same initial weights on every rank and every run
             model = create_model(args.model, dataset_classes(train_data).num_classes, encoder=args.encoder)
             spec = {"name": args.model, "encoder": args.encoder}
-            history = fit(model, train_data, val_data, config, log=print_epoch if dist.is_main else None,
-                          model_spec=spec)
+            history = fit(
+                model, train_data, val_data, config, log=print_epoch if dist.is_main else None, model_spec=spec
+            )
     finally:
         distributed.shutdown()
     if dist.is_main:

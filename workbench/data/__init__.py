@@ -6,27 +6,45 @@ class ids and 255 for void. Every dataset carries ``.classes``. Each name import
 ``Classes``, ``parse_size`` and the numpy readers (``find_files``, ``ShapeScenes``), which read the samples
 the torch datasets serve, need no torch.
 """
+
 from workbench.lazy_exports import export_lazily
 
-__all__ = export_lazily(__name__, {
-    ".ade20k": ["ADE20K_CLASSES"],
-    ".cityscapes": ["CITYSCAPES_CLASSES"],
-    ".classes": ["IGNORE_INDEX", "Classes", "check_ignore_index"],
-    ".collate": ["pad_collate"],
-    ".data_info": ["data_stems", "data_target", "dataset_classes", "describe_data"],
-    ".errors": ["DatasetError"],
-    ".file_datasets": ["ADE20K", "Cityscapes", "SegmentationFolder", "VOCSegmentation"],
-    ".file_pairs": ["PairedFiles"],
-    ".groups": ["ImageGroups", "image_groups"],
-    ".layouts": ["find_files"],
-    ".normalize": ["IMAGENET_MEAN", "IMAGENET_STD", "denormalize", "denormalize_array", "normalize",
-                   "normalize_array"],
-    ".registry": ["create_dataset", "list_datasets", "register_dataset"],
-    ".scenes": ["SYNTHETIC_CLASSES", "Scene", "ShapeScenes"],
-    ".sizes": ["check_count", "parse_size"],
-    ".splits": ["create_split", "create_splits"],
-    ".synthetic": ["SyntheticShapes"],
-    ".transforms": ["ColorJitter", "Compose", "RandomCrop", "RandomHorizontalFlip", "RandomScale", "Resize",
-                    "eval_transforms", "train_transforms"],
-    ".voc": ["VOC_CLASSES"],
-})
+__all__ = export_lazily(
+    __name__,
+    {
+        ".ade20k": ["ADE20K_CLASSES"],
+        ".cityscapes": ["CITYSCAPES_CLASSES"],
+        ".classes": ["IGNORE_INDEX", "Classes", "check_ignore_index"],
+        ".collate": ["pad_collate"],
+        ".data_info": ["data_stems", "data_target", "dataset_classes", "describe_data"],
+        ".errors": ["DatasetError"],
+        ".file_datasets": ["ADE20K", "Cityscapes", "SegmentationFolder", "VOCSegmentation"],
+        ".file_pairs": ["PairedFiles"],
+        ".groups": ["ImageGroups", "image_groups"],
+        ".layouts": ["find_files"],
+        ".normalize": [
+            "IMAGENET_MEAN",
+            "IMAGENET_STD",
+            "denormalize",
+            "denormalize_array",
+            "normalize",
+            "normalize_array",
+        ],
+        ".registry": ["create_dataset", "list_datasets", "register_dataset"],
+        ".scenes": ["SYNTHETIC_CLASSES", "Scene", "ShapeScenes"],
+        ".sizes": ["check_count", "parse_size"],
+        ".splits": ["create_split", "create_splits"],
+        ".synthetic": ["SyntheticShapes"],
+        ".transforms": [
+            "ColorJitter",
+            "Compose",
+            "RandomCrop",
+            "RandomHorizontalFlip",
+            "RandomScale",
+            "Resize",
+            "eval_transforms",
+            "train_transforms",
+        ],
+        ".voc": ["VOC_CLASSES"],
+    },
+)

@@ -6,6 +6,7 @@ written into ``*_gtFine_labelIds.png`` (0..33), 19 are evaluated and get the tra
 guard rail, bridge, tunnel, polegroup, caravan, trailer) are void (255). License plates (id -1) are never
 written into the PNGs.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,12 +19,25 @@ from .pairing import by_stem, pair_by_stem
 
 # (train id order) name, label id, colour
 _EVALUATED = (
-    ("road", 7, (128, 64, 128)), ("sidewalk", 8, (244, 35, 232)), ("building", 11, (70, 70, 70)),
-    ("wall", 12, (102, 102, 156)), ("fence", 13, (190, 153, 153)), ("pole", 17, (153, 153, 153)),
-    ("traffic light", 19, (250, 170, 30)), ("traffic sign", 20, (220, 220, 0)), ("vegetation", 21, (107, 142, 35)),
-    ("terrain", 22, (152, 251, 152)), ("sky", 23, (70, 130, 180)), ("person", 24, (220, 20, 60)),
-    ("rider", 25, (255, 0, 0)), ("car", 26, (0, 0, 142)), ("truck", 27, (0, 0, 70)), ("bus", 28, (0, 60, 100)),
-    ("train", 31, (0, 80, 100)), ("motorcycle", 32, (0, 0, 230)), ("bicycle", 33, (119, 11, 32)),
+    ("road", 7, (128, 64, 128)),
+    ("sidewalk", 8, (244, 35, 232)),
+    ("building", 11, (70, 70, 70)),
+    ("wall", 12, (102, 102, 156)),
+    ("fence", 13, (190, 153, 153)),
+    ("pole", 17, (153, 153, 153)),
+    ("traffic light", 19, (250, 170, 30)),
+    ("traffic sign", 20, (220, 220, 0)),
+    ("vegetation", 21, (107, 142, 35)),
+    ("terrain", 22, (152, 251, 152)),
+    ("sky", 23, (70, 130, 180)),
+    ("person", 24, (220, 20, 60)),
+    ("rider", 25, (255, 0, 0)),
+    ("car", 26, (0, 0, 142)),
+    ("truck", 27, (0, 0, 70)),
+    ("bus", 28, (0, 60, 100)),
+    ("train", 31, (0, 80, 100)),
+    ("motorcycle", 32, (0, 0, 230)),
+    ("bicycle", 33, (119, 11, 32)),
 )
 NUM_LABEL_IDS = 34  # label ids 0..33 appear in the labelIds PNGs
 CITYSCAPES_CLASSES = Classes(names=tuple(n for n, _, _ in _EVALUATED), colors=tuple(c for _, _, c in _EVALUATED))
@@ -43,8 +57,10 @@ def _split_dir(root: Path, top: str, split: str) -> Path:
     folder = root / top / split
     if not folder.is_dir():
         found = sorted(p.name for p in (root / top).iterdir() if p.is_dir()) if (root / top).is_dir() else []
-        raise DatasetError(f"{folder} is missing. Splits found under {root / top}: {found or 'none'}; choose one "
-                           "of those (Cityscapes has train, val and test).")
+        raise DatasetError(
+            f"{folder} is missing. Splits found under {root / top}: {found or 'none'}; choose one "
+            "of those (Cityscapes has train, val and test)."
+        )
     return folder
 
 
@@ -56,6 +72,11 @@ def _files(folder: Path, suffix: str, what: str) -> dict[str, Path]:
 def cityscapes_files(root: Path, split: str) -> PairedFiles:
     """The pairs of split ``split`` of the Cityscapes folder ``root`` (layout in ``Cityscapes``)."""
     image_dir, mask_dir = _split_dir(root, "leftImg8bit", split), _split_dir(root, "gtFine", split)
-    pairs = pair_by_stem(_files(image_dir, IMAGE_SUFFIX, "images"), _files(mask_dir, MASK_SUFFIX, "masks"),
-                         image_dir, mask_dir, lambda stem: f"<city>/{stem}{MASK_SUFFIX}")
+    pairs = pair_by_stem(
+        _files(image_dir, IMAGE_SUFFIX, "images"),
+        _files(mask_dir, MASK_SUFFIX, "masks"),
+        image_dir,
+        mask_dir,
+        lambda stem: f"<city>/{stem}{MASK_SUFFIX}",
+    )
     return PairedFiles(pairs, CITYSCAPES_CLASSES, label_map=CITYSCAPES_LABEL_IDS)

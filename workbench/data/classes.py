@@ -1,4 +1,5 @@
 """Class metadata carried by every dataset: names, display colours and the ignore index."""
+
 from __future__ import annotations
 
 import json
@@ -46,13 +47,19 @@ class Classes:
 
     def __post_init__(self):
         object.__setattr__(self, "names", tuple(str(n) for n in self.names))
-        object.__setattr__(self, "colors", tuple(_rgb(i, n, c) for i, (n, c) in enumerate(zip(self.names, self.colors))))
+        object.__setattr__(
+            self, "colors", tuple(_rgb(i, n, c) for i, (n, c) in enumerate(zip(self.names, self.colors)))
+        )
         if len(self.names) != len(self.colors):
-            raise ValueError(f"Classes: {len(self.names)} names but {len(self.colors)} colours; give one colour per class.")
+            raise ValueError(
+                f"Classes: {len(self.names)} names but {len(self.colors)} colours; give one colour per class."
+            )
         if not self.names:
             raise ValueError("Classes: no classes given; a dataset needs at least one class.")
         if 0 <= self.ignore_index < len(self.names):
-            raise ValueError(f"Classes: ignore_index {self.ignore_index} is also a class id; choose a value >= {len(self.names)} (255 is usual).")
+            raise ValueError(
+                f"Classes: ignore_index {self.ignore_index} is also a class id; choose a value >= {len(self.names)} (255 is usual)."
+            )
 
     @property
     def num_classes(self) -> int:
@@ -63,7 +70,7 @@ class Classes:
         return np.asarray(self.colors, dtype=np.uint8).reshape(-1, 3)
 
     @classmethod
-    def from_json(cls, path: str | Path) -> "Classes":
+    def from_json(cls, path: str | Path) -> Classes:
         """Read a ``classes.json``: ``{"classes": [{"id", "name", "color"}, ...], "ignore_index": 255}``.
 
         Raises:
@@ -98,7 +105,9 @@ class Classes:
         spec = about | {
             "num_classes": self.num_classes,
             "ignore_index": self.ignore_index,
-            "classes": [{"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(self.names, self.colors))],
+            "classes": [
+                {"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(self.names, self.colors))
+            ],
         }
         Path(path).write_text(json.dumps(spec, indent=1))
 

@@ -1,7 +1,8 @@
 """Batching samples of different sizes: pad each to the batch's largest height and width."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -11,8 +12,9 @@ from .classes import IGNORE_INDEX
 from .errors import DatasetError
 
 
-def pad_collate(batch: Sequence[tuple[torch.Tensor, torch.Tensor]], ignore_index: int = IGNORE_INDEX
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+def pad_collate(
+    batch: Sequence[tuple[torch.Tensor, torch.Tensor]], ignore_index: int = IGNORE_INDEX
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Stack ``(image, mask)`` samples, padding bottom/right to the largest ``H`` and ``W`` in the batch.
 
     Use as ``DataLoader(..., collate_fn=pad_collate)``. Images are padded with 0 (the mean colour once

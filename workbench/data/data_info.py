@@ -1,4 +1,5 @@
 """What a dataset is, for a record: its classes, a name (stem) per sample, and where it comes from."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,10 @@ def dataset_classes(dataset) -> Classes:
         if isinstance(getattr(dataset, "classes", None), Classes):
             return dataset.classes
         dataset = getattr(dataset, "dataset", None)
-    raise ValueError("the data has no .classes (a workbench.data.Classes); use a workbench dataset or set "
-                     "dataset.classes = Classes(names=..., colors=...).")
+    raise ValueError(
+        "the data has no .classes (a workbench.data.Classes); use a workbench dataset or set "
+        "dataset.classes = Classes(names=..., colors=...)."
+    )
 
 
 def data_stems(dataset) -> list[str]:
@@ -32,7 +35,9 @@ def data_stems(dataset) -> list[str]:
         parent = data_stems(dataset.dataset)
         return [parent[i] for i in dataset.indices]
     if hasattr(dataset, "mask_path") and hasattr(dataset, "image_path"):
-        return [_file_stem(Path(dataset.image_path(i)).stem, Path(dataset.mask_path(i)).stem) for i in range(len(dataset))]
+        return [
+            _file_stem(Path(dataset.image_path(i)).stem, Path(dataset.mask_path(i)).stem) for i in range(len(dataset))
+        ]
     inner = getattr(dataset, "dataset", None)  # MemoryCache and other one-to-one wrappers
     if inner is not None and len(inner) == len(dataset):
         return data_stems(inner)
@@ -74,8 +79,15 @@ def describe_data(dataset) -> dict:
     while getattr(base, "dataset", None) is not None and not hasattr(base, "root"):
         base = base.dataset
     if isinstance(base, ShapeScenes):
-        return {"root": None, "split": None, "dataset": "synthetic",
-                "synthetic": {"num_images": base.num_images, "image_size": list(base.image_size), "seed": base.seed}}
+        return {
+            "root": None,
+            "split": None,
+            "dataset": "synthetic",
+            "synthetic": {"num_images": base.num_images, "image_size": list(base.image_size), "seed": base.seed},
+        }
     root = getattr(base, "root", None)
-    return {"root": None if root is None else str(Path(root).resolve()), "split": getattr(base, "split", None),
-            "dataset": type(base).__name__}
+    return {
+        "root": None if root is None else str(Path(root).resolve()),
+        "split": getattr(base, "split", None),
+        "dataset": type(base).__name__,
+    }

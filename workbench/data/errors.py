@@ -1,4 +1,5 @@
 """The one exception type for bad data, so callers can catch every data problem at once."""
+
 from __future__ import annotations
 
 

@@ -3,6 +3,7 @@
 Used for the sample in the repository's ``data/sample`` (a few SyntheticShapes scenes), and to turn a
 dataset in another layout (Cityscapes, ADE20K, VOC) into plain ``images/`` + ``masks/`` files.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,8 +18,15 @@ from .normalize import denormalize
 IMAGE_FORMATS = ("png", "jpg")
 
 
-def write_folder(dataset: Dataset, root: str | Path, split: str, *, image_format: str = "png",
-                 stem: str = "{split}_{index:04d}", quality: int = 90) -> list[Path]:
+def write_folder(
+    dataset: Dataset,
+    root: str | Path,
+    split: str,
+    *,
+    image_format: str = "png",
+    stem: str = "{split}_{index:04d}",
+    quality: int = 90,
+) -> list[Path]:
     """Write every sample of ``dataset`` as ``root/images/<split>/<stem>.<format>`` and an index-mask PNG
     ``root/masks/<split>/<stem>.png``, and its classes as ``root/classes.json``.
 

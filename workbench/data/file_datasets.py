@@ -4,10 +4,11 @@ Finding and reading the files is torch-free (:mod:`.file_pairs` and each layout'
 a class here names its layout's finder, and its base adds the transform, the tensors and the normalisation.
 ``LAYOUT_DATASETS`` gives ``create_dataset`` the class of the layout that :mod:`.layouts` finds in a folder.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import torch
 from torch.utils.data import Dataset
@@ -91,8 +92,9 @@ class SegmentationFolder(PairedFileDataset):
 
     find_files = staticmethod(folder_files)
 
-    def __init__(self, root: str | Path, split: str, transform: JointTransform | None = None, *,
-                 num_classes: int | None = None):
+    def __init__(
+        self, root: str | Path, split: str, transform: JointTransform | None = None, *, num_classes: int | None = None
+    ):
         super().__init__(root, split, transform, num_classes=num_classes)
 
     def __repr__(self) -> str:

@@ -3,10 +3,11 @@
 The torch datasets (:mod:`.file_datasets`) add transforms and tensors on top; the report reads the same
 pairs here to show the photographs and targets a record scored (STYLE 18).
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -55,8 +56,14 @@ class PairedFiles:
         image_path, mask_path = self.samples[index]
         image = read_image(image_path)
         mask = self.read_target(index)
-        problems = [p for p in (size_problem(image.shape[:2], mask.shape, image_path, mask_path),
-                                mask_value_problem(mask, mask_path, self.classes)) if p]
+        problems = [
+            p
+            for p in (
+                size_problem(image.shape[:2], mask.shape, image_path, mask_path),
+                mask_value_problem(mask, mask_path, self.classes),
+            )
+            if p
+        ]
         return image, mask, problems
 
     def read_sample(self, index: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,6 @@
 """A dataset from a plain folder tree: ``images/<split>/*.jpg`` beside ``masks/<split>/*.png`` (layout in
 :class:`workbench.data.SegmentationFolder`), found without torch."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,10 +37,16 @@ def _split_dirs(root: Path, split: str) -> tuple[Path, Path]:
 
 def _pairs(image_dir: Path, mask_dir: Path) -> list[tuple[Path, Path]]:
     """Every image with the mask of the same stem; one file per stem on each side, none left unmatched."""
-    images = by_stem((p for p in image_dir.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
-                     lambda p: p.stem, f"images in {image_dir}")
-    masks = by_stem((p for p in mask_dir.iterdir() if p.is_file() and p.suffix.lower() == ".png"),
-                    lambda p: p.stem, f"masks in {mask_dir}")
+    images = by_stem(
+        (p for p in image_dir.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
+        lambda p: p.stem,
+        f"images in {image_dir}",
+    )
+    masks = by_stem(
+        (p for p in mask_dir.iterdir() if p.is_file() and p.suffix.lower() == ".png"),
+        lambda p: p.stem,
+        f"masks in {mask_dir}",
+    )
     return pair_by_stem(images, masks, image_dir, mask_dir, lambda stem: f"{stem}.png")
 
 

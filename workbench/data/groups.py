@@ -13,6 +13,7 @@ Images are independent draws only when the dataset says so. ``image_groups(datas
 For sequences the bootstrap draws moving blocks of ``DEFAULT_BLOCK`` frames within each sequence; for
 clusters it draws whole groups (``workbench.metrics.resampling``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -51,7 +52,7 @@ class ImageGroups:
         object.__setattr__(self, "labels", tuple(str(label) for label in self.labels))
 
     @classmethod
-    def each_image(cls, stems) -> "ImageGroups":
+    def each_image(cls, stems) -> ImageGroups:
         """Every image its own group: independent draws."""
         return cls(tuple(stems), False, "image")
 
@@ -99,22 +100,29 @@ def read_groups_csv(path: Path, stems) -> ImageGroups:
     rows = _csv_rows(path)
     header = [cell.strip() for cell in rows[0][1]] if rows else []
     if len(header) != 2 or header[0] != "stem" or header[1] not in HEADERS:
-        raise DatasetError(f"{path}, line 1: header {','.join(header) or '(empty file)'!r}; the first line must be "
-                           f"'stem,group' (clusters, e.g. sites) or 'stem,sequence' (video frames in stem order).")
+        raise DatasetError(
+            f"{path}, line 1: header {','.join(header) or '(empty file)'!r}; the first line must be "
+            f"'stem,group' (clusters, e.g. sites) or 'stem,sequence' (video frames in stem order)."
+        )
     table: dict[str, str] = {}
     for line, cells in rows[1:]:
         cells = [cell.strip() for cell in cells]
         if len(cells) != 2 or not all(cells):
-            raise DatasetError(f"{path}, line {line}: {','.join(cells)!r}; each row is 'stem,{header[1]}' with both "
-                               f"filled in (the image's file name without suffix, then its {header[1]}).")
+            raise DatasetError(
+                f"{path}, line {line}: {','.join(cells)!r}; each row is 'stem,{header[1]}' with both "
+                f"filled in (the image's file name without suffix, then its {header[1]})."
+            )
         if cells[0] in table:
-            raise DatasetError(f"{path}, line {line}: stem {cells[0]!r} is listed twice; give each image one "
-                               f"{header[1]}.")
+            raise DatasetError(
+                f"{path}, line {line}: stem {cells[0]!r} is listed twice; give each image one {header[1]}."
+            )
         table[cells[0]] = cells[1]
     missing = [stem for stem in stems if stem not in table]
     if missing:
-        raise DatasetError(f"{path}: no {header[1]} for {len(missing)} images of the dataset ({listing(missing)}); add "
-                           f"a row 'stem,{header[1]}' for each, or remove the file to treat every image alone.")
+        raise DatasetError(
+            f"{path}: no {header[1]} for {len(missing)} images of the dataset ({listing(missing)}); add "
+            f"a row 'stem,{header[1]}' for each, or remove the file to treat every image alone."
+        )
     sequences = HEADERS[header[1]]
     return ImageGroups(tuple(table[stem] for stem in stems), sequences, header[1])
 
@@ -126,7 +134,9 @@ def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
             reader = csv.reader(handle)
             return [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise DatasetError(f"{path}: cannot read it as CSV ({err}); write it as UTF-8 text, 'stem,group' rows.") from err
+        raise DatasetError(
+            f"{path}: cannot read it as CSV ({err}); write it as UTF-8 text, 'stem,group' rows."
+        ) from err
 
 
 def _is_camvid(root: Path | None, stems: list[str]) -> bool:

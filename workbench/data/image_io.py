@@ -1,9 +1,10 @@
 """Reading images and index masks from disk, with errors that name the file and say what to do."""
+
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -18,8 +19,10 @@ ORIENTATION_TAG = 0x0112  # EXIF "Orientation"
 ROTATED = (5, 6, 7, 8)  # orientations that swap width and height when applied
 
 
-PAIR_ADVICE = ("Check that it is a complete JPEG or PNG (re-export or re-download it), or remove it together with "
-               "its image/mask partner.")
+PAIR_ADVICE = (
+    "Check that it is a complete JPEG or PNG (re-export or re-download it), or remove it together with "
+    "its image/mask partner."
+)
 
 
 def _unreadable(path: Path, err: Exception, advice: str = PAIR_ADVICE) -> DatasetError:
@@ -42,8 +45,13 @@ PIL_ERRORS = (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.De
 MASK_FORMATS = {".png": ("PNG",)}  # what a mask's name promises: a GIF or JPEG named .png is refused, not read
 
 
-def open_checked(path: Path, check: Callable[[Image.Image, Path], None], *, formats: Sequence[str] | None = None,
-                 advice: str = PAIR_ADVICE) -> Image.Image:
+def open_checked(
+    path: Path,
+    check: Callable[[Image.Image, Path], None],
+    *,
+    formats: Sequence[str] | None = None,
+    advice: str = PAIR_ADVICE,
+) -> Image.Image:
     """Open a file, let ``check`` see its header (size, mode; nothing decoded yet), then decode it.
 
     Args:
@@ -66,13 +74,17 @@ def open_checked(path: Path, check: Callable[[Image.Image, Path], None], *, form
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # sizes are checked here, from the header
             img = Image.open(path, formats=formats)
     except Image.DecompressionBombError as err:
-        raise DatasetError(f"{path}: {str(err).rstrip('.')}; refused before decoding. Save it at the size of its image (cut a large "
-                           "image into tiles).") from err
+        raise DatasetError(
+            f"{path}: {str(err).rstrip('.')}; refused before decoding. Save it at the size of its image (cut a large "
+            "image into tiles)."
+        ) from err
     except PIL_ERRORS as err:
         real = _real_format(path) if formats else None
         if real and real not in formats:
-            raise DatasetError(f"{path}: is a {real} file, not {'/'.join(formats)} as its name says; save it as "
-                               f"{formats[0]} (lossless, so that the class ids survive).") from err
+            raise DatasetError(
+                f"{path}: is a {real} file, not {'/'.join(formats)} as its name says; save it as "
+                f"{formats[0]} (lossless, so that the class ids survive)."
+            ) from err
         raise _unreadable(path, err, advice) from err
     with img:
         check(img, path)
@@ -167,16 +179,24 @@ def size_problem(image_size: tuple[int, int], mask_size: tuple[int, int], image_
     """
     if tuple(image_size) == tuple(mask_size):
         return None
-    sizes = (f"{image_path}: image is {image_size[1]}x{image_size[0]} (WxH) but its mask {mask_path} is "
-             f"{mask_size[1]}x{mask_size[0]}.")
+    sizes = (
+        f"{image_path}: image is {image_size[1]}x{image_size[0]} (WxH) but its mask {mask_path} is "
+        f"{mask_size[1]}x{mask_size[0]}."
+    )
     if tuple(image_size) != tuple(mask_size)[::-1]:
-        return (f"{sizes} Every mask must have its image's size: re-export the mask, or resize it with "
-                "nearest-neighbour interpolation (never bilinear, which invents class ids).")
+        return (
+            f"{sizes} Every mask must have its image's size: re-export the mask, or resize it with "
+            "nearest-neighbour interpolation (never bilinear, which invents class ids)."
+        )
     orientation = exif_orientation(image_path)
     if orientation in ROTATED:
-        return (f"{sizes} The image file stores its pixels unrotated with EXIF orientation {orientation}, which "
-                "viewers (and probably the tool that drew the mask) apply, while the workbench reads the pixels "
-                "as stored. Save the image with the rotation applied (PIL: ImageOps.exif_transpose(img).save(...)); "
-                "do not resize the mask.")
-    return (f"{sizes} The sizes are each other's transpose: one of the two files is turned by 90 degrees "
-            "(the image has no EXIF orientation). Rotate the one that is wrong; do not resize the mask.")
+        return (
+            f"{sizes} The image file stores its pixels unrotated with EXIF orientation {orientation}, which "
+            "viewers (and probably the tool that drew the mask) apply, while the workbench reads the pixels "
+            "as stored. Save the image with the rotation applied (PIL: ImageOps.exif_transpose(img).save(...)); "
+            "do not resize the mask."
+        )
+    return (
+        f"{sizes} The sizes are each other's transpose: one of the two files is turned by 90 degrees "
+        "(the image has no EXIF orientation). Rotate the one that is wrong; do not resize the mask."
+    )

@@ -1,8 +1,9 @@
 """Masks stored in a dataset's own label ids, mapped to training class ids on reading (Cityscapes, ADE20K)."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 
@@ -42,4 +43,3 @@ class LabelMap:
 
     def __repr__(self) -> str:
         return f"LabelMap({self.name!r}, {self.valid.size} raw values)"
-

@@ -3,10 +3,11 @@
 ``create_dataset`` builds its torch dataset from the layout found here; the report reads the same pairs as
 numpy arrays (STYLE 18).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .ade20k import ade20k_files
 from .cityscapes import cityscapes_files

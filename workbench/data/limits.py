@@ -4,6 +4,7 @@ An 8000 x 8000 photograph is 0.7 GiB as a float32 RGB sample and several GiB onc
 and batched; it used to crash inside ``pad_collate``. Raise these limits (``workbench.data.limits.
 MAX_IMAGE_PIXELS = ...``) when the machine has the memory.
 """
+
 MAX_IMAGE_PIXELS = 4096 * 4096  # per image or mask, read from the file header before decoding: 192 MiB as float32
 MAX_BATCH_BYTES = 4 * 2**30  # per padded batch of float32 images in pad_collate
 

@@ -3,6 +3,7 @@
 No torch import: the tensor functions build their constants with ``image.new_tensor`` (the image's dtype
 and device), so the numpy functions serve the report without torch (STYLE 18).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -1,8 +1,9 @@
 """Matching image files to mask files by stem, refusing ambiguous or unmatched files by name."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from .errors import DatasetError, listing
 
@@ -31,8 +32,9 @@ def by_stem(files: Iterable[Path], stem: Callable[[Path], str], what: str) -> di
     return found
 
 
-def pair_by_stem(images: dict[str, Path], masks: dict[str, Path], image_dir: Path, mask_dir: Path,
-                 mask_name: Callable[[str], str]) -> list[tuple[Path, Path]]:
+def pair_by_stem(
+    images: dict[str, Path], masks: dict[str, Path], image_dir: Path, mask_dir: Path, mask_name: Callable[[str], str]
+) -> list[tuple[Path, Path]]:
     """``(image, mask)`` for every stem, in stem order; an empty split, images without masks and masks
     without images are errors that name the files.
 

@@ -1,4 +1,5 @@
 """Default class colours: the PASCAL VOC colour map, which works for any number of classes up to 256."""
+
 from __future__ import annotations
 
 from .classes import Classes

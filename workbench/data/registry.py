@@ -1,8 +1,9 @@
 """Datasets chosen by name (``"synthetic"``) or by folder path (VOC, Cityscapes, ADE20K or images/ + masks/)."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from torch.utils.data import Dataset
 

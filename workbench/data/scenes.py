@@ -8,10 +8,11 @@ stripes in the backdrop mimic bars, and some objects carry a thin void outline (
 Sample ``i`` is a pure function of ``(seed, i)``, so any index can be drawn alone, in any order, in any
 worker process.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -57,8 +58,10 @@ def _random_color(rng: np.random.Generator, avoid: Sequence[np.ndarray], backdro
     best, best_margin = None, -np.inf
     for _ in range(30):
         color = rng.uniform(0.05, 0.95, 3).astype(np.float32)
-        margin = min([segment_distance(color, backdrop[0], backdrop[1]) - MIN_CONTRAST]
-                     + [float(np.linalg.norm(color - c)) - 0.2 for c in avoid])
+        margin = min(
+            [segment_distance(color, backdrop[0], backdrop[1]) - MIN_CONTRAST]
+            + [float(np.linalg.norm(color - c)) - 0.2 for c in avoid]
+        )
         if margin >= 0:
             return color
         if margin > best_margin:
@@ -74,8 +77,10 @@ def _window(center: tuple[float, float], reach: float, height: int, width: int) 
     """The part of the image within ``reach`` pixels of ``center``: an object's distance field is only
     computed there (a 5-10x saving at the usual object sizes)."""
     (cy, cx), reach = center, int(np.ceil(reach))
-    return (slice(max(0, int(cy) - reach), min(height, int(cy) + reach + 2)),
-            slice(max(0, int(cx) - reach), min(width, int(cx) + reach + 2)))
+    return (
+        slice(max(0, int(cy) - reach), min(height, int(cy) + reach + 2)),
+        slice(max(0, int(cx) - reach), min(width, int(cx) + reach + 2)),
+    )
 
 
 def _label(rng, mask, owner, distance, class_id: int, index: int, side: int) -> bool:

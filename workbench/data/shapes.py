@@ -6,6 +6,7 @@ the signed distance in pixels to the shape's outline, ``(H, W)``: negative insid
 distance field gives the label (``< 0``), an antialiased image edge (``0.5 - d``) and a void outline band
 (``0 <= d < w``) at no extra cost. Box and disc distances follow Inigo Quilez's 2D distance functions.
 """
+
 from __future__ import annotations
 
 import numpy as np

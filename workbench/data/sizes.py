@@ -3,11 +3,12 @@
 Papermill's ``-p image_size 64`` passes an int, ``-p image_size 64,48`` or ``-p image_size [64,64]`` a
 string; the command line gives a list. All end up here, so every entry point accepts the same forms.
 """
+
 from __future__ import annotations
 
 import operator
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from .errors import DatasetError
 
@@ -49,7 +50,7 @@ def _split_text(text: str, name: str) -> list[str]:
     if not parts or not all(p.isdigit() for p in parts):
         raise DatasetError(
             f"{name}={text!r} is not a size. Write one number for a square or two for H and W: with papermill "
-            f"`-p {name} 64` or `-p {name} 64,48`, or as YAML `-y \"{name}: [64, 48]\"`."
+            f'`-p {name} 64` or `-p {name} 64,48`, or as YAML `-y "{name}: [64, 48]"`.'
         )
     return parts
 

@@ -1,4 +1,5 @@
 """The train and validation datasets of a run from one ``data`` argument plus sizes (CLI and notebooks)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,9 +27,17 @@ def _registered(name: str, split: str, *, count, image_size, seed, transform) ->
     return DATASETS.get(name)(split, transform=transform, **{k: v for k, v in given.items() if v is not None})
 
 
-def create_split(data: str | Path, split: str, *, image_size: SizeLike | None = None, num_images: int | None = None,
-                 seed: int | None = None, crop_size: SizeLike | None = None, ignore_index: int | None = None,
-                 count_name: str = "num_images") -> Dataset:
+def create_split(
+    data: str | Path,
+    split: str,
+    *,
+    image_size: SizeLike | None = None,
+    num_images: int | None = None,
+    seed: int | None = None,
+    crop_size: SizeLike | None = None,
+    ignore_index: int | None = None,
+    count_name: str = "num_images",
+) -> Dataset:
     """One split of a dataset from a name or a folder, with the sizes users type (``workbench evaluate``).
 
     Args:
@@ -50,10 +59,18 @@ def create_split(data: str | Path, split: str, *, image_size: SizeLike | None = 
     return dataset
 
 
-def create_splits(data: str | Path, *, image_size: SizeLike | None = None, num_images: int | None = None,
-                  val_images: int | None = None, seed: int | None = None, crop_size: SizeLike | None = None,
-                  train_split: str = "train", val_split: str = "val", ignore_index: int | None = None
-                  ) -> tuple[Dataset, Dataset]:
+def create_splits(
+    data: str | Path,
+    *,
+    image_size: SizeLike | None = None,
+    num_images: int | None = None,
+    val_images: int | None = None,
+    seed: int | None = None,
+    crop_size: SizeLike | None = None,
+    train_split: str = "train",
+    val_split: str = "val",
+    ignore_index: int | None = None,
+) -> tuple[Dataset, Dataset]:
     """Training and validation datasets from a name or a folder, with the sizes users type.
 
     Args:

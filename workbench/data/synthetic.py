@@ -1,7 +1,8 @@
 """SyntheticShapes: procedurally drawn scenes (see :mod:`.scenes`), the embedded default dataset (no files needed)."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -26,8 +27,13 @@ class SyntheticShapes(ShapeScenes, Dataset):
         >>> image, mask = data[0]  # float32 (3, 96, 96) normalised, int64 (96, 96) in {0..6, 255}
     """
 
-    def __init__(self, num_images: int = 256, image_size: int | Sequence[int] = (128, 128), seed: int = 0,
-                 transform: JointTransform | None = None):
+    def __init__(
+        self,
+        num_images: int = 256,
+        image_size: int | Sequence[int] = (128, 128),
+        seed: int = 0,
+        transform: JointTransform | None = None,
+    ):
         super().__init__(num_images, image_size, seed)
         self.transform = transform
 

@@ -2,6 +2,7 @@
 
 All sizes are fractions of the image side, so a scene looks the same at 37x91 and at 512x512.
 """
+
 from __future__ import annotations
 
 import numpy as np

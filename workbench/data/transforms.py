@@ -6,9 +6,10 @@ nearest neighbour (interpolating class ids would invent classes), and pixels tha
 picture are 0 in the image and ``ignore_index`` in the mask. Randomness comes from torch's global RNG, so
 ``torch.manual_seed`` and a seeded DataLoader (which seeds each worker) make runs reproducible.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -104,7 +105,7 @@ class RandomCrop:
         (height, width), (crop_h, crop_w) = image.shape[-2:], self.size
         top = int(torch.randint(0, height - crop_h + 1, ()))
         left = int(torch.randint(0, width - crop_w + 1, ()))
-        return image[:, top:top + crop_h, left:left + crop_w], mask[top:top + crop_h, left:left + crop_w]
+        return image[:, top : top + crop_h, left : left + crop_w], mask[top : top + crop_h, left : left + crop_w]
 
     def __repr__(self) -> str:
         return f"RandomCrop({self.size!r})"
@@ -153,8 +154,13 @@ class ColorJitter:
         return f"ColorJitter({self.brightness}, {self.contrast}, {self.saturation})"
 
 
-def train_transforms(crop_size: int | Sequence[int], *, scale: tuple[float, float] | None = (0.5, 2.0),
-                     hflip: bool = True, jitter: float = 0.2) -> Compose:
+def train_transforms(
+    crop_size: int | Sequence[int],
+    *,
+    scale: tuple[float, float] | None = (0.5, 2.0),
+    hflip: bool = True,
+    jitter: float = 0.2,
+) -> Compose:
     """The usual training augmentation: random scale, random crop (padded with void), flip, colour jitter.
 
     Args:

@@ -1,4 +1,5 @@
 """PASCAL VOC 2012 segmentation (Everingham et al., IJCV 2010): palette PNG masks, ImageSets split lists."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +10,27 @@ from .file_pairs import PairedFiles
 from .palette import voc_color_map
 
 VOC_CLASS_NAMES = (
-    "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
-    "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
+    "background",
+    "aeroplane",
+    "bicycle",
+    "bird",
+    "boat",
+    "bottle",
+    "bus",
+    "car",
+    "cat",
+    "chair",
+    "cow",
+    "diningtable",
+    "dog",
+    "horse",
+    "motorbike",
+    "person",
+    "pottedplant",
+    "sheep",
+    "sofa",
+    "train",
+    "tvmonitor",
 )
 # The palette stored in VOC's own PNGs, so colorized predictions look like the ground truth files.
 VOC_CLASSES = Classes(names=VOC_CLASS_NAMES, colors=tuple(voc_color_map(len(VOC_CLASS_NAMES))))

@@ -5,27 +5,38 @@
 ``score_model`` and ``score_predictions`` score a model or another tool's masks into a record.
 Each name imports its submodule on first use: ``TrainConfig`` and ``list_losses`` need no torch.
 """
+
 from workbench.lazy_exports import export_lazily
 
-__all__ = export_lazily(__name__, {
-    ".budget": ["BUDGETS", "Budget", "choose_budget", "list_budgets"],
-    ".checkpoint": ["CheckpointError", "NonFiniteCheckpoint", "architecture_signature", "load_checkpoint", "load_model",
-                    "read_checkpoint_info", "save_checkpoint"],
-    ".compare": ["compare"],
-    ".comparison": ["comparison_table", "write_comparison"],
-    ".config": ["DEMO_CONFIG", "DEMO_DATA", "DEMO_MODELS", "TrainConfig"],
-    ".distributed": ["init_distributed"],
-    ".fit": ["create_optimizer", "fit"],
-    "workbench.metrics": ["chance_miou"],  # re-exported: where the comparison table uses it
-    ".diverged": ["TrainingDiverged"],
-    ".loop": ["train_one_epoch"],
-    ".loss_registry": ["list_losses", "register_loss"],
-    ".losses": ["create_loss"],
-    ".predict": ["predict"],
-    ".resume_check": ["ResumeMismatch"],
-    ".run_lock": ["RunLock", "RunLocked"],
-    ".runtime": ["Runtime", "create_runtime"],
-    ".sampling": ["MemoryCache", "create_eval_loader", "create_train_loader"],
-    ".schedule": ["lr_at"],
-    ".scoring": ["model_source", "score_comparison", "score_model", "score_predictions"],
-})
+__all__ = export_lazily(
+    __name__,
+    {
+        ".budget": ["BUDGETS", "Budget", "choose_budget", "list_budgets"],
+        ".checkpoint": [
+            "CheckpointError",
+            "NonFiniteCheckpoint",
+            "architecture_signature",
+            "load_checkpoint",
+            "load_model",
+            "read_checkpoint_info",
+            "save_checkpoint",
+        ],
+        ".compare": ["compare"],
+        ".comparison": ["comparison_table", "write_comparison"],
+        ".config": ["DEMO_CONFIG", "DEMO_DATA", "DEMO_MODELS", "TrainConfig"],
+        ".distributed": ["init_distributed"],
+        ".fit": ["create_optimizer", "fit"],
+        "workbench.metrics": ["chance_miou"],  # re-exported: where the comparison table uses it
+        ".diverged": ["TrainingDiverged"],
+        ".loop": ["train_one_epoch"],
+        ".loss_registry": ["list_losses", "register_loss"],
+        ".losses": ["create_loss"],
+        ".predict": ["predict"],
+        ".resume_check": ["ResumeMismatch"],
+        ".run_lock": ["RunLock", "RunLocked"],
+        ".runtime": ["Runtime", "create_runtime"],
+        ".sampling": ["MemoryCache", "create_eval_loader", "create_train_loader"],
+        ".schedule": ["lr_at"],
+        ".scoring": ["model_source", "score_comparison", "score_model", "score_predictions"],
+    },
+)

@@ -5,6 +5,7 @@ only; a dataset folder keeps its own), the epochs and the batch size, plus the o
 which that many steps learn. On a CPU it is a run that visibly learns the synthetic shapes in minutes on
 a 2-core laptop (every model of notebook 04 above 3x the chance level); on a GPU a larger one. Values the caller gives explicitly always win over the budget's.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,8 +44,15 @@ class Budget:
 
     def train_config(self, **overrides) -> TrainConfig:
         """The ``TrainConfig`` of this budget; ``overrides`` (device, out_dir, crop_size...) are passed on."""
-        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, optimizer="adamw", lr=self.lr,
-                           loss=self.loss, weight_decay=self.weight_decay, **overrides)
+        return TrainConfig(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            optimizer="adamw",
+            lr=self.lr,
+            loss=self.loss,
+            weight_decay=self.weight_decay,
+            **overrides,
+        )
 
     def create_splits(self, data, *, crop_size=None, seed: int | None = None):
         """``(train, val)`` for ``data`` (a dataset name or folder), via ``workbench.data.create_splits``.
@@ -65,12 +73,18 @@ class Budget:
     def describe(self, data="synthetic") -> str:
         """One sentence for a notebook: what the run will do and why."""
         where = {"cpu": "for a CPU", "gpu": "for a GPU"}[self.name]
-        what = (f"{self.num_images} training and {self.val_images} validation images of "
-                f"{self.image_size[0]} x {self.image_size[1]}, " if str(data) in DATASETS else "")
+        what = (
+            f"{self.num_images} training and {self.val_images} validation images of "
+            f"{self.image_size[0]} x {self.image_size[1]}, "
+            if str(data) in DATASETS
+            else ""
+        )
         mine = f" (yours: {', '.join(self.explicit)})" if self.explicit else ""
-        return (f"Budget {where}{mine}: {what}{self.epochs} epochs of batch {self.batch_size} "
-                f"({self.steps_per_epoch() * self.epochs} steps on {self.num_images} images), AdamW lr {self.lr:g}, "
-                f"{self.loss} loss.")
+        return (
+            f"Budget {where}{mine}: {what}{self.epochs} epochs of batch {self.batch_size} "
+            f"({self.steps_per_epoch() * self.epochs} steps on {self.num_images} images), AdamW lr {self.lr:g}, "
+            f"{self.loss} loss."
+        )
 
 
 BUDGETS: Registry[Budget] = Registry("budget")
@@ -78,13 +92,24 @@ BUDGETS: Registry[Budget] = Registry("budget")
 # 2-core CPU FCN-8s takes about 1.5 min and the four models of notebook 04 about 7.5 min, each above 3x the
 # majority-class chance mIoU (PSPNet, the weakest at this size, 3.1-3.2x). Fewer distinct scenes seen more
 # often are worse: 1024 scenes x 6 epochs, the same 768 steps, leave PSPNet at 2.9x (docs/benchmarks.md).
-BUDGETS.add("cpu", Budget("cpu", image_size=DEMO_DATA["image_size"], num_images=DEMO_DATA["num_images"],
-                          val_images=DEMO_DATA["val_images"], epochs=DEMO_CONFIG.epochs,
-                          batch_size=DEMO_CONFIG.batch_size, lr=DEMO_CONFIG.lr, loss=DEMO_CONFIG.loss,
-                          weight_decay=DEMO_CONFIG.weight_decay))
+BUDGETS.add(
+    "cpu",
+    Budget(
+        "cpu",
+        image_size=DEMO_DATA["image_size"],
+        num_images=DEMO_DATA["num_images"],
+        val_images=DEMO_DATA["val_images"],
+        epochs=DEMO_CONFIG.epochs,
+        batch_size=DEMO_CONFIG.batch_size,
+        lr=DEMO_CONFIG.lr,
+        loss=DEMO_CONFIG.loss,
+        weight_decay=DEMO_CONFIG.weight_decay,
+    ),
+)
 # Four times the pixels, twice the images, more steps: seconds per epoch on a current GPU.
-BUDGETS.add("gpu", Budget("gpu", image_size=(128, 128), num_images=2048, val_images=128, epochs=10, batch_size=16,
-                          lr=2e-3))
+BUDGETS.add(
+    "gpu", Budget("gpu", image_size=(128, 128), num_images=2048, val_images=128, epochs=10, batch_size=16, lr=2e-3)
+)
 
 
 def list_budgets() -> list[str]:
@@ -92,9 +117,17 @@ def list_budgets() -> list[str]:
     return ["auto", *BUDGETS.names()]
 
 
-def choose_budget(budget: str = "auto", *, device: str = "auto", image_size=None, num_images: int | None = None,
-                  val_images: int | None = None, epochs: int | None = None, batch_size: int | None = None,
-                  lr: float | None = None) -> Budget:
+def choose_budget(
+    budget: str = "auto",
+    *,
+    device: str = "auto",
+    image_size=None,
+    num_images: int | None = None,
+    val_images: int | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    lr: float | None = None,
+) -> Budget:
     """The budget of a run: a preset picked by name or by the device, with the caller's values on top.
 
     Args:
@@ -115,9 +148,14 @@ def choose_budget(budget: str = "auto", *, device: str = "auto", image_size=None
         preset = BUDGETS.get(str(budget))
     except ValueError:
         raise ValueError(f"budget={budget!r} is not one of {list_budgets()}; use 'auto' to pick by device.") from None
-    given = {"image_size": parse_size(image_size, "image_size"), "num_images": check_count(num_images, "num_images"),
-             "val_images": check_count(val_images, "val_images"), "epochs": _positive(epochs, "epochs", int),
-             "batch_size": _positive(batch_size, "batch_size", int), "lr": _positive(lr, "lr", float)}
+    given = {
+        "image_size": parse_size(image_size, "image_size"),
+        "num_images": check_count(num_images, "num_images"),
+        "val_images": check_count(val_images, "val_images"),
+        "epochs": _positive(epochs, "epochs", int),
+        "batch_size": _positive(batch_size, "batch_size", int),
+        "lr": _positive(lr, "lr", float),
+    }
     given = {k: v for k, v in given.items() if v is not None}
     return dataclasses.replace(preset, **given, explicit=tuple(k for k in (*SIZE_FIELDS, *RUN_FIELDS) if k in given))
 
@@ -128,8 +166,9 @@ def _positive(value, name: str, kind: type):
     try:
         number = kind(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is not a number; give a positive {kind.__name__}, or None for the "
-                         f"budget's value.") from None
+        raise ValueError(
+            f"{name}={value!r} is not a number; give a positive {kind.__name__}, or None for the budget's value."
+        ) from None
     if number <= 0 or (kind is int and number != float(value)):
         raise ValueError(f"{name}={value!r}: give a positive {kind.__name__}, or None for the budget's value.")
     return number

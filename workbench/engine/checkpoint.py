@@ -8,6 +8,7 @@ that signature and the class names first and says plainly what the file holds an
 A checkpoint never holds a NaN or an infinity (``save_checkpoint`` refuses them), and its metadata is read as
 data (``checkpoint_meta``): checked field by field, never passed on as keyword arguments.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,10 @@ class NonFiniteCheckpoint(CheckpointError):
     def __init__(self, path, names: list[str]):
         self.names = names
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        super().__init__(f"{path}: not written: {shown} hold NaN or infinite values (the training diverged); the "
-                         f"previous checkpoint is kept.")
+        super().__init__(
+            f"{path}: not written: {shown} hold NaN or infinite values (the training diverged); the "
+            f"previous checkpoint is kept."
+        )
 
 
 def architecture_signature(model: nn.Module) -> str:
@@ -48,7 +51,9 @@ def architecture_signature(model: nn.Module) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
-def save_checkpoint(path: str | Path, model: nn.Module, *, optimizer=None, scaler=None, meta: dict | None = None) -> Path:
+def save_checkpoint(
+    path: str | Path, model: nn.Module, *, optimizer=None, scaler=None, meta: dict | None = None
+) -> Path:
     """Write model (and optimizer, scaler) state to ``path`` atomically.
 
     Args:
@@ -62,8 +67,13 @@ def save_checkpoint(path: str | Path, model: nn.Module, *, optimizer=None, scale
         NonFiniteCheckpoint: a parameter, buffer or optimizer tensor holds NaN or inf; nothing is written.
     """
     tensors = {f"model/{k}": _plain(v) for k, v in model.state_dict().items()}
-    info = {"format": FORMAT, "version": VERSION, "architecture": type(model).__name__,
-            "signature": architecture_signature(model), **(meta or {})}
+    info = {
+        "format": FORMAT,
+        "version": VERSION,
+        "architecture": type(model).__name__,
+        "signature": architecture_signature(model),
+        **(meta or {}),
+    }
     if optimizer is not None:
         opt_tensors, info["optimizer"] = _split_optimizer(optimizer.state_dict())
         tensors.update(opt_tensors)
@@ -80,15 +90,21 @@ def read_checkpoint_info(path: str | Path) -> dict[str, Any]:
     """The metadata of a checkpoint, without loading its tensors."""
     path = Path(path)
     if not path.is_file():
-        raise CheckpointError(f"{path}: no such checkpoint file; check the path (runs write last.safetensors and best.safetensors).")
+        raise CheckpointError(
+            f"{path}: no such checkpoint file; check the path (runs write last.safetensors and best.safetensors)."
+        )
     try:
         with safe_open(str(path), framework="pt") as f:
             info = json.loads((f.metadata() or {})["workbench"])
     except Exception as err:  # safetensors raises its own error types for a damaged file
-        raise CheckpointError(f"{path}: not a workbench checkpoint ({err}); give a last.safetensors/best.safetensors from a run folder.") from err
+        raise CheckpointError(
+            f"{path}: not a workbench checkpoint ({err}); give a last.safetensors/best.safetensors from a run folder."
+        ) from err
     if not isinstance(info, dict) or info.get("format") != FORMAT:
         found = info.get("format") if isinstance(info, dict) else info
-        raise MetadataError(f"{path}: metadata format {found!r} is not {FORMAT!r}; give a checkpoint written by workbench.")
+        raise MetadataError(
+            f"{path}: metadata format {found!r} is not {FORMAT!r}; give a checkpoint written by workbench."
+        )
     return check_meta(path, info)
 
 
@@ -97,7 +113,9 @@ def non_finite_names(tensors: dict[str, torch.Tensor]) -> list[str]:
     return [k for k, t in tensors.items() if t.is_floating_point() and not bool(torch.isfinite(t).all())]
 
 
-def load_checkpoint(path: str | Path, model: nn.Module, *, optimizer=None, scaler=None, class_names=None) -> dict[str, Any]:
+def load_checkpoint(
+    path: str | Path, model: nn.Module, *, optimizer=None, scaler=None, class_names=None
+) -> dict[str, Any]:
     """Load a checkpoint into ``model`` (and ``optimizer``, ``scaler``) and return its metadata.
 
     Raises:
@@ -107,10 +125,12 @@ def load_checkpoint(path: str | Path, model: nn.Module, *, optimizer=None, scale
     info = read_checkpoint_info(path)
     check_compatible(path, info, model, class_names)
     tensors = load_file(str(path), device="cpu")
-    model.load_state_dict({k[len("model/"):]: v for k, v in tensors.items() if k.startswith("model/")})
+    model.load_state_dict({k[len("model/") :]: v for k, v in tensors.items() if k.startswith("model/")})
     if optimizer is not None:
         if "optimizer" not in info:
-            raise CheckpointError(f"{path}: holds no optimizer state, so the run cannot resume from it; start a new run.")
+            raise CheckpointError(
+                f"{path}: holds no optimizer state, so the run cannot resume from it; start a new run."
+            )
         optimizer.load_state_dict(_join_optimizer(tensors, info["optimizer"]))
     if scaler is not None and "scaler" in info:
         scaler.load_state_dict(info["scaler"])
@@ -143,9 +163,13 @@ def _describe(info: dict) -> str:
 
 def _state_dict_diff(path, model: nn.Module, limit: int = 3) -> str:
     with safe_open(str(path), framework="pt") as f:
-        held = {k[len("model/"):]: tuple(f.get_slice(k).get_shape()) for k in f.keys() if k.startswith("model/")}
+        held = {k[len("model/") :]: tuple(f.get_slice(k).get_shape()) for k in f.keys() if k.startswith("model/")}
     wanted = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-    shapes = [f"{k} is {held[k]} in the file but {wanted[k]} in the model" for k in wanted if k in held and held[k] != wanted[k]]
+    shapes = [
+        f"{k} is {held[k]} in the file but {wanted[k]} in the model"
+        for k in wanted
+        if k in held and held[k] != wanted[k]
+    ]
     missing = sorted(set(wanted) - set(held))
     extra = sorted(set(held) - set(wanted))
     parts = shapes[:limit]
@@ -192,8 +216,10 @@ def load_model(path: str | Path, *, device: str | torch.device = "cpu") -> nn.Mo
     info = read_checkpoint_info(path)
     spec = model_spec(path, info)
     if spec is None or "num_classes" not in info:
-        raise CheckpointError(f"{path}: does not say which model wrote it (fit was called without model_spec); build "
-                              f"the model with workbench.models.create_model and use load_checkpoint(path, model).")
+        raise CheckpointError(
+            f"{path}: does not say which model wrote it (fit was called without model_spec); build "
+            f"the model with workbench.models.create_model and use load_checkpoint(path, model)."
+        )
     # Only the validated name and encoder; no pretrained weights: the checkpoint replaces every weight anyway.
     model = create_model(spec["name"], info["num_classes"], encoder=spec["encoder"], encoder_weights=None)
     load_checkpoint(path, model)

@@ -6,6 +6,7 @@ mIoU, elapsed time, classes, the model spec, the training config), and ``model_s
 fields ``load_model`` builds from (``name``, ``encoder``), so a file cannot ask for ``encoder_weights`` or any
 other builder keyword, and nothing is downloaded.
 """
+
 from __future__ import annotations
 
 import math
@@ -57,8 +58,13 @@ def model_spec(path, info: dict) -> dict | None:
         _fail(path, "model", spec, 'an object {"name": ..., "encoder": ...}')
     unknown = sorted(set(spec) - set(SPEC_FIELDS))
     if unknown:
-        _fail(path, "model", spec, f"only {list(SPEC_FIELDS)} (the file also names {unknown}; load_model never passes "
-              f"other settings to create_model: build the model yourself and call load_checkpoint)")
+        _fail(
+            path,
+            "model",
+            spec,
+            f"only {list(SPEC_FIELDS)} (the file also names {unknown}; load_model never passes "
+            f"other settings to create_model: build the model yourself and call load_checkpoint)",
+        )
     if spec.get("name") not in list_models():
         _fail(path, "model.name", spec.get("name"), f"one of {list_models()}")
     encoder = spec.get("encoder", "resnet18")
@@ -70,8 +76,10 @@ def model_spec(path, info: dict) -> dict | None:
 def _fail(path, key: str, value, wanted: str):
     shown = repr(value)
     shown = shown if len(shown) <= 120 else shown[:117] + "..."
-    raise MetadataError(f"{path}: checkpoint metadata field {key!r} is {shown}, expected {wanted}; the file was not "
-                        f"written by workbench or was altered: use the last.safetensors/best.safetensors of a run folder.")
+    raise MetadataError(
+        f"{path}: checkpoint metadata field {key!r} is {shown}, expected {wanted}; the file was not "
+        f"written by workbench or was altered: use the last.safetensors/best.safetensors of a run folder."
+    )
 
 
 def _is_int(value, *, minimum: int) -> bool:

@@ -5,36 +5,45 @@ same ``TrainConfig``; the comparison folder gets the tables of ``comparison.writ
 those records. With ``seeds``, the whole comparison runs once per seed, each in its own comparison folder
 ``out_dir/seed-<k>/``, and ``out_dir/seeds.{csv,md}`` summarises them (``seed_summary``).
 """
+
 from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
+from workbench.data.data_info import dataset_classes
+from workbench.data.groups import image_groups
 from workbench.engine import distributed
 from workbench.engine.comparison import comparison_table, write_comparison
 from workbench.engine.config import TrainConfig
-from workbench.data.data_info import dataset_classes
 from workbench.engine.fit import fit
 from workbench.engine.loop import TrainingDiverged
 from workbench.engine.progress import CompareBar
 from workbench.engine.run_lock import RunLock
-from workbench.engine.seed_summary import seed_folder, seed_summary, write_seed_summary
 from workbench.engine.sampling import seed_everything, train_steps_per_epoch
+from workbench.engine.seed_summary import seed_folder, seed_summary, write_seed_summary
 from workbench.models import create_model, list_models
-from workbench.data.groups import image_groups
 from workbench.records import is_record, read_record
 
 SETTINGS = ("epochs", "max_steps", "batch_size", "optimizer", "lr", "loss")  # TrainConfig fields in the table
 
 
-def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfig, *, out_dir: str | Path | None = None,
-            encoder: str = "resnet18", log: Callable[[dict], None] | None = None,
-            seeds: Sequence[int] | None = None) -> pd.DataFrame:
+def compare(
+    model_names: Sequence[str],
+    train_data,
+    val_data,
+    config: TrainConfig,
+    *,
+    out_dir: str | Path | None = None,
+    encoder: str = "resnet18",
+    log: Callable[[dict], None] | None = None,
+    seeds: Sequence[int] | None = None,
+) -> pd.DataFrame:
     """Train each model with the same config and seed (so the same data order) and score it on ``val_data``.
 
     Args:
@@ -70,8 +79,9 @@ def compare(model_names: Sequence[str], train_data, val_data, config: TrainConfi
     return _compare_one(model_names, train_data, val_data, config, out, encoder, log)
 
 
-def _compare_seeds(model_names, train_data, val_data, config: TrainConfig, out: Path | None, encoder, log,
-                   seeds: Sequence[int]) -> pd.DataFrame:
+def _compare_seeds(
+    model_names, train_data, val_data, config: TrainConfig, out: Path | None, encoder, log, seeds: Sequence[int]
+) -> pd.DataFrame:
     seeds = [int(seed) for seed in seeds]
     if not seeds or len(set(seeds)) != len(seeds):
         raise ValueError(f"compare: seeds {seeds} must be one or more distinct integers, e.g. seeds=(0, 1, 2).")
@@ -79,38 +89,53 @@ def _compare_seeds(model_names, train_data, val_data, config: TrainConfig, out: 
         tables = {}
         for seed in seeds:
             seed_log = None if log is None else (lambda record, seed=seed: log({**record, "seed": seed}))
-            tables[seed] = _compare_one(model_names, train_data, val_data, dataclasses.replace(config, seed=seed),
-                                        None if out is None else seed_folder(out, seed), encoder, seed_log)
+            tables[seed] = _compare_one(
+                model_names,
+                train_data,
+                val_data,
+                dataclasses.replace(config, seed=seed),
+                None if out is None else seed_folder(out, seed),
+                encoder,
+                seed_log,
+            )
         summary = seed_summary(tables)
         if out is not None and distributed.current().is_main:
             write_seed_summary(out, summary)
         return summary
 
 
-def _compare_one(model_names, train_data, val_data, config: TrainConfig, out: Path | None, encoder,
-                 log) -> pd.DataFrame:
+def _compare_one(
+    model_names, train_data, val_data, config: TrainConfig, out: Path | None, encoder, log
+) -> pd.DataFrame:
     """One comparison under ``config.seed`` in the folder ``out`` (None: nothing written)."""
     with RunLock(out if distributed.current().is_main else None):  # one comparison per folder
         classes = dataset_classes(train_data)
         rows, scores = {}, {}
-        bar = CompareBar(model_names, _steps_per_model(config, len(train_data)),
-                         enabled=config.progress and distributed.current().is_main)
+        bar = CompareBar(
+            model_names,
+            _steps_per_model(config, len(train_data)),
+            enabled=config.progress and distributed.current().is_main,
+        )
         try:
             for index, name in enumerate(model_names):
                 seed_everything(config.seed)  # the same initial weights whatever the order of the models
                 model = create_model(name, classes.num_classes, encoder=encoder)
                 run_config = dataclasses.replace(config, out_dir=None if out is None else str(out / name))
-                rows[name], history = _train(model, name, encoder, train_data, val_data, run_config,
-                                             bar.model_log(index, log))
+                rows[name], history = _train(
+                    model, name, encoder, train_data, val_data, run_config, bar.model_log(index, log)
+                )
                 if history.attrs.get("scores") is not None:
                     scores[name] = history.attrs["scores"]
                 bar.model_done(index, scores[name].miou if name in scores else None)
         finally:
             bar.close()
-        settings = (f"Trained under one budget and seed (seed {config.seed}, {config.loss} loss, {config.optimizer}, lr {config.lr}, batch "
-                    f"{config.batch_size}).")
-        table = comparison_table(scores, rows, settings=settings, ignore_index=config.ignore_index,
-                                 groups=image_groups(val_data))
+        settings = (
+            f"Trained under one budget and seed (seed {config.seed}, {config.loss} loss, {config.optimizer}, lr {config.lr}, batch "
+            f"{config.batch_size})."
+        )
+        table = comparison_table(
+            scores, rows, settings=settings, ignore_index=config.ignore_index, groups=image_groups(val_data)
+        )
         table.attrs.update({k: getattr(config, k) for k in SETTINGS}, train_seed=config.seed)
         if out is not None and distributed.current().is_main:
             records = {name: read_record(out / name) for name in model_names if is_record(out / name)}
@@ -138,9 +163,12 @@ def _train(model, name, encoder, train_data, val_data, config, log) -> tuple[dic
         history = fit(model, train_data, val_data, config, log=log, model_spec={"name": name, "encoder": encoder})
     except TrainingDiverged as err:
         status, history = "diverged", err.history
-    row = {"status": status, "parameters": sum(p.numel() for p in model.parameters()),
-           "train_time_s": time.perf_counter() - started,
-           "images_per_s": history["images_per_s"].mean() if len(history) else np.nan,
-           "epochs": int(history["epoch"].iloc[-1]) if len(history) else 0,
-           "steps": int(history["step"].iloc[-1]) if len(history) else 0}
+    row = {
+        "status": status,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "train_time_s": time.perf_counter() - started,
+        "images_per_s": history["images_per_s"].mean() if len(history) else np.nan,
+        "epochs": int(history["epoch"].iloc[-1]) if len(history) else 0,
+        "steps": int(history["step"].iloc[-1]) if len(history) else 0,
+    }
     return row, history

@@ -5,22 +5,29 @@
 here. Figures are no business of the engine (it does not import ``viz``): the command line draws them from
 the records, and the report embeds its own.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from workbench.data.groups import ImageGroups
-from workbench.metrics.bootstrap import UNIT_ATTRS
 from workbench.metrics import HEADLINE, NEAR_CHANCE, NEAR_CHANCE_FACTOR, Scores, chance_miou, chance_note, metric_notes
+from workbench.metrics.bootstrap import UNIT_ATTRS
 from workbench.records import Record, atomic_write_json, common_stems, export_table, write_comparison_order
 
 
-def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | None = None, *, settings: str = "",
-                     ignore_index: int = 255, groups: ImageGroups | None = None) -> pd.DataFrame:
+def comparison_table(
+    scores: Mapping[str, Scores],
+    rows: Mapping[str, dict] | None = None,
+    *,
+    settings: str = "",
+    ignore_index: int = 255,
+    groups: ImageGroups | None = None,
+) -> pd.DataFrame:
     """One row per source (index ``model``): ``rows[name]`` (training facts), the scalar scores, and ``note``:
     ``NEAR_CHANCE`` for a source whose mIoU is below ``NEAR_CHANCE_FACTOR`` x the majority-class chance level.
 
@@ -43,8 +50,9 @@ def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | No
     names = list(rows) + [name for name in scores if name not in rows]
     options = {} if groups is None else groups.bootstrap_options()
     boots = {name: s.bootstrap(**options) for name, s in scores.items() if getattr(s, "image_stats", None) is not None}
-    table = pd.DataFrame([{"model": name, **rows.get(name, {}), **_scalar_scores(scores.get(name), boots.get(name))}
-                          for name in names])
+    table = pd.DataFrame(
+        [{"model": name, **rows.get(name, {}), **_scalar_scores(scores.get(name), boots.get(name))} for name in names]
+    )
     table = table.set_index("model")
     if boots:
         table = _with_interval_columns(table)
@@ -57,11 +65,15 @@ def comparison_table(scores: Mapping[str, Scores], rows: Mapping[str, dict] | No
         attrs.update(chance_miou_majority=chance["majority"], chance_miou_uniform=chance["uniform"])
         if "miou" in table:  # the flag of a model that has not learned yet, in the table itself
             table["note"] = [chance_note(miou, chance["majority"]) for miou in table["miou"]]
-        chance_text = (f" Chance mIoU: {chance['majority']:.4f} (most frequent class everywhere), "
-                       f"{chance['uniform']:.4f} (uniformly random class); note \"{NEAR_CHANCE}\": mIoU below "
-                       f"{NEAR_CHANCE_FACTOR:g} x the first.")
-    attrs["caption"] = (f"{len(names)} sources scored on the same images.{' ' + settings if settings else ''} "
-                        f"{notes['caption']}{chance_text}")
+        chance_text = (
+            f" Chance mIoU: {chance['majority']:.4f} (most frequent class everywhere), "
+            f'{chance["uniform"]:.4f} (uniformly random class); note "{NEAR_CHANCE}": mIoU below '
+            f"{NEAR_CHANCE_FACTOR:g} x the first."
+        )
+    attrs["caption"] = (
+        f"{len(names)} sources scored on the same images.{' ' + settings if settings else ''} "
+        f"{notes['caption']}{chance_text}"
+    )
     if boots:
         boot_attrs = next(iter(boots.values())).attrs
         attrs.update({key: boot_attrs[key] for key in ("method", "resamples", "level", "seed")})
@@ -112,10 +124,13 @@ def write_comparison(out: str | Path, table: pd.DataFrame, records: Mapping[str,
 def _write_per_class_iou(out: Path, records: Mapping[str, Record]) -> None:
     common_stems(records, out)
     first = next(iter(records.values()))
-    iou = pd.DataFrame({name: r.scores.iou for name, r in records.items()},
-                       index=pd.Index(first.classes.names, name="class")).reset_index()
-    iou.attrs.update(caption="Per-class IoU, one column per source (NaN: class absent from targets and predictions; "
-                             f"pixels with target {first.classes.ignore_index} left out).",
-                     ignore_index=first.classes.ignore_index)
+    iou = pd.DataFrame(
+        {name: r.scores.iou for name, r in records.items()}, index=pd.Index(first.classes.names, name="class")
+    ).reset_index()
+    iou.attrs.update(
+        caption="Per-class IoU, one column per source (NaN: class absent from targets and predictions; "
+        f"pixels with target {first.classes.ignore_index} left out).",
+        ignore_index=first.classes.ignore_index,
+    )
     for suffix in (".csv", ".md"):
         export_table(iou, out / f"per_class_iou{suffix}")

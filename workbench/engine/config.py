@@ -4,6 +4,7 @@ As in nanoGPT's ``GPTConfig``: typed fields with defaults, each documented once 
 the command line shows). Vary a configuration with ``dataclasses.replace``; the CLI builds its options from
 the fields (no argparse here).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -44,29 +45,44 @@ class TrainConfig:
     poly_power: float = _option(0.9, "lr = peak * (1 - progress) ** power, as in DeepLab")
     warmup_steps: int = _option(0, "steps of linear warm-up from peak / warmup_steps to peak")
     loss: str = _option("ce", "training loss (registered in workbench.engine.loss_registry)", choices=list_losses)
-    class_weights: tuple[float, ...] | None = _option(None, "one loss weight per class, e.g. 1 1 2.5 ...; none given: all 1")
+    class_weights: tuple[float, ...] | None = _option(
+        None, "one loss weight per class, e.g. 1 1 2.5 ...; none given: all 1"
+    )
     ignore_index: int = _option(IGNORE_INDEX, "mask value of void pixels, left out of losses and metrics")
     crop_size: tuple[int, int] | None = _option(
-        None, "random-crop training images to H W (one number: square) with scale/flip/jitter augmentation; "
-        "none given: whole images, no augmentation", metavar="N")
+        None,
+        "random-crop training images to H W (one number: square) with scale/flip/jitter augmentation; "
+        "none given: whole images, no augmentation",
+        metavar="N",
+    )
     num_workers: int = _option(0, "DataLoader worker processes (0: load in the main process)")
     device: str = _option("auto", "cpu, cuda, cuda:N, or auto (CUDA when available)")
     precision: str = _option("auto", "auto: bf16 on CUDA when supported, else fp16; fp32 on a CPU", choices=PRECISIONS)
     channels_last: bool = _option(True, "NHWC memory format on CUDA; ignored on a CPU")
     seed: int = _option(0, "seed of weights, data order, augmentation and dropout (pure functions of seed, epoch)")
-    out_dir: str | None = _option(None, "run folder (None keeps nothing; `workbench train` uses runs/<model>)",
-                                flag="--out", metavar="DIR")
+    out_dir: str | None = _option(
+        None, "run folder (None keeps nothing; `workbench train` uses runs/<model>)", flag="--out", metavar="DIR"
+    )
     save_every: int = _option(1, "epochs between checkpoints (the last epoch is always saved)")
     resume: bool = _option(False, "continue from out_dir/last.safetensors when it exists")
     eval_every: int = _option(1, "epochs between validations (the last epoch is always validated)")
     log_every: int = _option(10, "steps between loss checks and progress/log updates")
     progress: bool = _option(True, "tqdm progress bars (on rank 0 only)")
-    distances: bool = _option(False, "also score HD95 (95th-percentile Hausdorff distance, in pixels) in the run's "
-                              "record; slower: its distance searches are unbounded")
-    errors: bool = _option(False, "also count the error breakdown (boundary, extent and segment errors, Bernhard "
-                           "et al. 2024) into the run's record: the report's \"where each model loses its IoU\"")
-    tolerances: bool = _option(False, "also count BF, NSD and Boundary IoU at tolerances of 1-21 px into the run's "
-                               "record: the report's \"scores over the tolerance\"")
+    distances: bool = _option(
+        False,
+        "also score HD95 (95th-percentile Hausdorff distance, in pixels) in the run's "
+        "record; slower: its distance searches are unbounded",
+    )
+    errors: bool = _option(
+        False,
+        "also count the error breakdown (boundary, extent and segment errors, Bernhard "
+        "et al. 2024) into the run's record: the report's \"where each model loses its IoU\"",
+    )
+    tolerances: bool = _option(
+        False,
+        "also count BF, NSD and Boundary IoU at tolerances of 1-21 px into the run's "
+        'record: the report\'s "scores over the tolerance"',
+    )
 
     def __post_init__(self):
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -90,7 +106,7 @@ class TrainConfig:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
         """Inverse of ``to_dict``; unknown keys are an error naming them."""
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)

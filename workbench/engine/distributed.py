@@ -4,6 +4,7 @@
 ``LOCAL_RANK`` in their environment. ``init_distributed`` joins them into a process group (NCCL on CUDA,
 gloo on a CPU); without that environment everything here is a cheap no-op, so one code path serves both.
 """
+
 from __future__ import annotations
 
 import os
@@ -85,7 +86,11 @@ def all_gather_bytes(items: list[bytes]) -> list[list[bytes]]:
         return [list(items)]
     device = collective_device()
     lengths = torch.tensor([len(item) for item in items], dtype=torch.int64)
-    payload = torch.frombuffer(bytearray(b"".join(items)), dtype=torch.uint8) if any(lengths) else torch.zeros(0, dtype=torch.uint8)
+    payload = (
+        torch.frombuffer(bytearray(b"".join(items)), dtype=torch.uint8)
+        if any(lengths)
+        else torch.zeros(0, dtype=torch.uint8)
+    )
     all_lengths = [part.cpu() for part in all_gather_rows(lengths.to(device))]
     all_payloads = [part.cpu().numpy().tobytes() for part in all_gather_rows(payload.to(device))]
     out = []

@@ -1,5 +1,6 @@
 """The error a run stops with when it diverges, without torch: the command line recognises it before any
 training module is imported."""
+
 from __future__ import annotations
 
 
@@ -16,12 +17,24 @@ class TrainingDiverged(RuntimeError):
         history: the history DataFrame up to the last completed epoch (None outside ``fit``).
     """
 
-    def __init__(self, step: int, loss: float, lr: float, *, checkpoint=None, history=None, what: str = "training loss"):
-        self.step, self.loss, self.lr, self.checkpoint, self.history, self.what = step, loss, lr, checkpoint, history, what
-        kept = (f"The last good checkpoint is kept at {checkpoint}. To continue from it with the same settings (after "
-                f"fixing the data), rerun the same command with --resume (resume=True in Python); to change the "
-                f"learning rate or precision, start a new run with another --out folder."
-                if checkpoint else "No checkpoint had been written yet.")
+    def __init__(
+        self, step: int, loss: float, lr: float, *, checkpoint=None, history=None, what: str = "training loss"
+    ):
+        self.step, self.loss, self.lr, self.checkpoint, self.history, self.what = (
+            step,
+            loss,
+            lr,
+            checkpoint,
+            history,
+            what,
+        )
+        kept = (
+            f"The last good checkpoint is kept at {checkpoint}. To continue from it with the same settings (after "
+            f"fixing the data), rerun the same command with --resume (resume=True in Python); to change the "
+            f"learning rate or precision, start a new run with another --out folder."
+            if checkpoint
+            else "No checkpoint had been written yet."
+        )
         found = f"the {what} was {loss}" if what.endswith("loss") else f"{what} held NaN or infinite values"
         super().__init__(
             f"Training diverged: {found} at step {step} (learning rate {lr:.3g}). Likely causes: a "

@@ -5,13 +5,14 @@ validate when due, save), the pieces (runtime, loaders, loss, schedule, checkpoi
 from the neighbouring files. The last validation keeps its predictions and writes the record files
 (``workbench.records``) next to the checkpoints, once, after the last checkpoint.
 """
+
 from __future__ import annotations
 
 import math
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pandas as pd
 import torch
@@ -19,11 +20,11 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from workbench.data.classes import Classes
+from workbench.data.data_info import data_stems, dataset_classes, describe_data
+from workbench.data.groups import image_groups
 from workbench.engine import distributed
 from workbench.engine.checkpoint import load_checkpoint, non_finite_names
 from workbench.engine.config import TrainConfig
-from workbench.data.data_info import data_stems, dataset_classes, describe_data
-from workbench.data.groups import image_groups
 from workbench.engine.loop import TrainingDiverged, train_one_epoch
 from workbench.engine.losses import create_loss
 from workbench.engine.predict import predict
@@ -51,8 +52,15 @@ class _State:
     elapsed: float = 0.0
 
 
-def fit(model: nn.Module, train_data, val_data, config: TrainConfig, *, log: Callable[[dict], None] | None = None,
-        model_spec: dict | None = None) -> pd.DataFrame:
+def fit(
+    model: nn.Module,
+    train_data,
+    val_data,
+    config: TrainConfig,
+    *,
+    log: Callable[[dict], None] | None = None,
+    model_spec: dict | None = None,
+) -> pd.DataFrame:
     """Train ``model`` on ``train_data``, validating on ``val_data`` after every ``config.eval_every`` epochs.
 
     Args:
@@ -115,9 +123,16 @@ def _one_epoch(ctx: _Context, state: _State, final, bar: RunBar):
     train_loss = _train_epoch(ctx, state, bar)
     state.epoch += 1
     done = state.step >= ctx.total_steps
-    row = {"epoch": state.epoch, "step": state.step, "train_loss": train_loss, "lr": ctx.lr_at(state.step - 1),
-           "images_per_s": (state.step - steps_before) * config.batch_size * ctx.dist.world_size
-           / (time.perf_counter() - started)}
+    row = {
+        "epoch": state.epoch,
+        "step": state.step,
+        "train_loss": train_loss,
+        "lr": ctx.lr_at(state.step - 1),
+        "images_per_s": (state.step - steps_before)
+        * config.batch_size
+        * ctx.dist.world_size
+        / (time.perf_counter() - started),
+    }
     if ctx.val_loader is not None and (done or state.epoch % config.eval_every == 0):
         bar.validating()
         final = _validate(ctx, row, final=done)
@@ -165,25 +180,52 @@ class _Context:
 
     def lr_at(self, step: int) -> float:
         cfg = self.config
-        return lr_at(step, base_lr=cfg.lr, total_steps=self.total_steps, power=cfg.poly_power, warmup_steps=cfg.warmup_steps)
+        return lr_at(
+            step, base_lr=cfg.lr, total_steps=self.total_steps, power=cfg.poly_power, warmup_steps=cfg.warmup_steps
+        )
 
 
 def _setup(model, train_data, val_data, config: TrainConfig, log, model_spec) -> _Context:
     dist = distributed.current()
-    runtime = create_runtime(device=config.device, precision=config.precision, channels_last=config.channels_last,
-                             local_rank=dist.local_rank)
+    runtime = create_runtime(
+        device=config.device, precision=config.precision, channels_last=config.channels_last, local_rank=dist.local_rank
+    )
     classes = dataset_classes(train_data)
     model = runtime.prepare_model(model)
     _check_num_classes(model, classes.num_classes, runtime)
     criterion = create_loss(config.loss, class_weights=config.class_weights, ignore_index=config.ignore_index)
-    shard = {"num_workers": config.num_workers, "pin_memory": runtime.pin_memory, "rank": dist.rank, "world_size": dist.world_size}
+    shard = {
+        "num_workers": config.num_workers,
+        "pin_memory": runtime.pin_memory,
+        "rank": dist.rank,
+        "world_size": dist.world_size,
+    }
     train_loader = create_train_loader(train_data, batch_size=config.batch_size, seed=config.seed, **shard)
     val_loader = None if val_data is None else create_eval_loader(val_data, batch_size=config.batch_size, **shard)
-    meta = {"class_names": list(classes.names), "num_classes": classes.num_classes, "model": model_spec,
-            "config": config.to_dict(), "budget_extensions": []}
-    return _Context(config, runtime, dist, classes, model, distributed.wrap_model(model, runtime.device),
-                    criterion.to(runtime.device), create_optimizer(model, config), runtime.grad_scaler(), train_loader,
-                    val_data, val_loader, RunFolder(config.out_dir, writable=dist.is_main), meta, log)
+    meta = {
+        "class_names": list(classes.names),
+        "num_classes": classes.num_classes,
+        "model": model_spec,
+        "config": config.to_dict(),
+        "budget_extensions": [],
+    }
+    return _Context(
+        config,
+        runtime,
+        dist,
+        classes,
+        model,
+        distributed.wrap_model(model, runtime.device),
+        criterion.to(runtime.device),
+        create_optimizer(model, config),
+        runtime.grad_scaler(),
+        train_loader,
+        val_data,
+        val_loader,
+        RunFolder(config.out_dir, writable=dist.is_main),
+        meta,
+        log,
+    )
 
 
 def _train_epoch(ctx: _Context, state: _State, bar: RunBar) -> float:
@@ -192,9 +234,21 @@ def _train_epoch(ctx: _Context, state: _State, bar: RunBar) -> float:
     ctx.train_loader.sampler.set_epoch(state.epoch)
     try:
         train_loss, state.step = train_one_epoch(
-            ctx.ddp_model, ctx.train_loader, ctx.optimizer, ctx.criterion, runtime=ctx.runtime, scaler=ctx.scaler,
-            lr_fn=ctx.lr_at, step=state.step, stop_step=ctx.total_steps, log_every=ctx.config.log_every, log=ctx.log,
-            progress=ctx.config.progress and ctx.dist.is_main, desc=epoch_desc(ctx.label, state.epoch + 1, ctx.total_epochs), bar=bar.steps)
+            ctx.ddp_model,
+            ctx.train_loader,
+            ctx.optimizer,
+            ctx.criterion,
+            runtime=ctx.runtime,
+            scaler=ctx.scaler,
+            lr_fn=ctx.lr_at,
+            step=state.step,
+            stop_step=ctx.total_steps,
+            log_every=ctx.config.log_every,
+            log=ctx.log,
+            progress=ctx.config.progress and ctx.dist.is_main,
+            desc=epoch_desc(ctx.label, state.epoch + 1, ctx.total_epochs),
+            bar=bar.steps,
+        )
     except TrainingDiverged as err:
         raise _diverged(ctx, state, err.loss, step=err.step, lr=err.lr) from None
     distributed.broadcast_buffers(ctx.model)
@@ -213,16 +267,30 @@ def _validate(ctx: _Context, row: dict, *, final: bool):
     if keep and not ctx.dist.is_main:
         return None
     loader = create_eval_loader(ctx.val_data, batch_size=ctx.config.batch_size) if keep else ctx.val_loader
-    evaluator = SegmentationEvaluator(ctx.classes.num_classes, ctx.config.ignore_index, device=ctx.runtime.device,
-                                      per_image=keep, distances=keep and ctx.config.distances,
-                                      errors=keep and ctx.config.errors, tolerances=keep and ctx.config.tolerances)
+    evaluator = SegmentationEvaluator(
+        ctx.classes.num_classes,
+        ctx.config.ignore_index,
+        device=ctx.runtime.device,
+        per_image=keep,
+        distances=keep and ctx.config.distances,
+        errors=keep and ctx.config.errors,
+        tolerances=keep and ctx.config.tolerances,
+    )
     writer = None
     if keep and ctx.run.writable:
-        writer = RecordWriter(ctx.run.path, ctx.classes, data_stems(ctx.val_data), owned=True,
-                              groups=image_groups(ctx.val_data))
+        writer = RecordWriter(
+            ctx.run.path, ctx.classes, data_stems(ctx.val_data), owned=True, groups=image_groups(ctx.val_data)
+        )
     try:
-        loss = predict(ctx.model, loader, evaluator, runtime=ctx.runtime, criterion=ctx.criterion, reduce=not keep,
-                       sink=None if writer is None else writer.add_masks)  # no bar: the run bar says "validating"
+        loss = predict(
+            ctx.model,
+            loader,
+            evaluator,
+            runtime=ctx.runtime,
+            criterion=ctx.criterion,
+            reduce=not keep,
+            sink=None if writer is None else writer.add_masks,
+        )  # no bar: the run bar says "validating"
     except BaseException:
         if writer is not None:
             writer.abort()
@@ -261,8 +329,14 @@ def _diverged(ctx: _Context, state: _State, loss: float, *, what: str = "trainin
     """The TrainingDiverged to raise: names the last good checkpoint and carries the completed epochs' history."""
     saved = ctx.run.last if ctx.run.last is not None and ctx.run.last.is_file() else None
     step = state.step if step is None else step
-    return TrainingDiverged(step, loss, ctx.lr_at(max(step - 1, 0)) if lr is None else lr, checkpoint=saved,
-                            history=history_frame(state.rows), what=what)
+    return TrainingDiverged(
+        step,
+        loss,
+        ctx.lr_at(max(step - 1, 0)) if lr is None else lr,
+        checkpoint=saved,
+        history=history_frame(state.rows),
+        what=what,
+    )
 
 
 def _save(ctx: _Context, state: _State, row: dict, *, save_last: bool) -> None:
@@ -289,20 +363,38 @@ def _resume(ctx: _Context) -> _State | None:
     run = ctx.run
     if run.last is None or not run.last.is_file():
         return None
-    info = load_checkpoint(run.last, ctx.model, optimizer=ctx.optimizer, scaler=ctx.scaler, class_names=ctx.classes.names)
-    extension = check_resume(run.last, info.get("config"), ctx.config, steps_per_epoch=len(ctx.train_loader),
-                             step=info["step"], saved_model=info.get("model"), model=ctx.meta["model"])
+    info = load_checkpoint(
+        run.last, ctx.model, optimizer=ctx.optimizer, scaler=ctx.scaler, class_names=ctx.classes.names
+    )
+    extension = check_resume(
+        run.last,
+        info.get("config"),
+        ctx.config,
+        steps_per_epoch=len(ctx.train_loader),
+        step=info["step"],
+        saved_model=info.get("model"),
+        model=ctx.meta["model"],
+    )
     ctx.meta["budget_extensions"] = list(info.get("budget_extensions") or []) + ([extension] if extension else [])
     best = info.get("best_miou")
-    return _State(epoch=info["epoch"], step=info["step"], best_miou=-math.inf if best is None else best,
-                  rows=run.read_history(info["epoch"]), elapsed=info.get("elapsed", 0.0))
+    return _State(
+        epoch=info["epoch"],
+        step=info["step"],
+        best_miou=-math.inf if best is None else best,
+        rows=run.read_history(info["epoch"]),
+        elapsed=info.get("elapsed", 0.0),
+    )
 
 
 def create_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
     """SGD with momentum or AdamW over all parameters, as ``config.optimizer`` says."""
     if config.optimizer == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
-    return torch.optim.AdamW(model.parameters(), lr=config.lr, betas=(config.momentum, 0.999), weight_decay=config.weight_decay)
+        return torch.optim.SGD(
+            model.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay
+        )
+    return torch.optim.AdamW(
+        model.parameters(), lr=config.lr, betas=(config.momentum, 0.999), weight_decay=config.weight_decay
+    )
 
 
 @torch.no_grad()
@@ -311,8 +403,10 @@ def _check_num_classes(model: nn.Module, num_classes: int, runtime: Runtime) -> 
     with eval_mode(model), runtime.autocast():
         channels = model(probe).shape[1]
     if channels != num_classes:
-        raise ValueError(f"the model predicts {channels} classes but the data has {num_classes}; build the model "
-                         f"with num_classes={num_classes}.")
+        raise ValueError(
+            f"the model predicts {channels} classes but the data has {num_classes}; build the model "
+            f"with num_classes={num_classes}."
+        )
 
 
 def _run_info(ctx: _Context, model_spec) -> dict:
@@ -325,6 +419,12 @@ def _run_info(ctx: _Context, model_spec) -> dict:
         "parameters": sum(p.numel() for p in ctx.model.parameters()),
         "num_classes": ctx.classes.num_classes,
         "class_names": list(ctx.classes.names),
-        "runtime": {"device": str(runtime.device), "precision": runtime.precision, "channels_last": runtime.channels_last,
-                    "world_size": ctx.dist.world_size, "torch": torch.__version__, "python": platform.python_version()},
+        "runtime": {
+            "device": str(runtime.device),
+            "precision": runtime.precision,
+            "channels_last": runtime.channels_last,
+            "world_size": ctx.dist.world_size,
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+        },
     }

@@ -8,18 +8,19 @@ Images go in rounds of ``ROUND`` per process: under torchrun, rank k takes the k
 the round's results are gathered in rank order (image order) before the next round starts, so the record's
 writer on rank 0 receives every image in order and memory holds one round, never the whole set.
 """
+
 from __future__ import annotations
 
 import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
-from workbench.data.data_info import data_target
 from workbench.data.classes import Classes
+from workbench.data.data_info import data_target
 from workbench.engine import distributed
 from workbench.metrics import ImageStats, evaluate
 from workbench.metrics.evaluator import empty_stats
@@ -56,8 +57,15 @@ def score_image(task: ImageTask, index: int) -> ImageResult:
     """Read, check and score image ``index`` (errors name the file)."""
     target = data_target(task.dataset, index)
     pred = read_prediction(task.files[index], task.classes, target.shape)
-    stats = evaluate(pred, target, task.classes.num_classes, task.classes.ignore_index,
-                     distances=task.distances, errors=task.errors, tolerances=task.tolerances).image_stats
+    stats = evaluate(
+        pred,
+        target,
+        task.classes.num_classes,
+        task.classes.ignore_index,
+        distances=task.distances,
+        errors=task.errors,
+        tolerances=task.tolerances,
+    ).image_stats
     return ImageResult(stats, encode_mask(pred, mask_bit_depth(task.classes.num_classes)), label_digest(target))
 
 
@@ -91,8 +99,10 @@ def score_images(task: ImageTask, *, workers: int = 1, progress: bool = False) -
     dist = distributed.current()
     total = len(task.files)
     per_round = ROUND * max(workers, 1)
-    with _Pool(task, workers) as pool, tqdm(total=total, desc="score", unit="img", leave=False,
-                                            disable=not (progress and dist.is_main)) as bar:
+    with (
+        _Pool(task, workers) as pool,
+        tqdm(total=total, desc="score", unit="img", leave=False, disable=not (progress and dist.is_main)) as bar,
+    ):
         for start in range(0, total, per_round * dist.world_size):
             first = start + dist.rank * per_round
             mine, problem = [], ""
@@ -114,12 +124,23 @@ def _gather(mine: list[ImageResult], problem: str, task: ImageTask) -> ScoredRou
     problems = [part[0].decode("utf-8") for part in gathered if part[0]]
     if problems:
         raise ValueError(problems[0])
-    stats = ImageStats.concat([r.stats for r in mine]) if mine else \
-        empty_stats(task.classes.num_classes, task.classes.ignore_index, distances=task.distances, errors=task.errors,
-                    tolerances=task.tolerances)
+    stats = (
+        ImageStats.concat([r.stats for r in mine])
+        if mine
+        else empty_stats(
+            task.classes.num_classes,
+            task.classes.ignore_index,
+            distances=task.distances,
+            errors=task.errors,
+            tolerances=task.tolerances,
+        )
+    )
     stats = all_gather_stats(stats, distributed.collective_device())
-    return ScoredRound(stats, [png for part in gathered for png in part[1::2]],
-                       [digest.decode("ascii") for part in gathered for digest in part[2::2]])
+    return ScoredRound(
+        stats,
+        [png for part in gathered for png in part[1::2]],
+        [digest.decode("ascii") for part in gathered for digest in part[2::2]],
+    )
 
 
 class _Pool:
@@ -132,8 +153,9 @@ class _Pool:
     def __init__(self, task: ImageTask, workers: int):
         self.task, self.pool = task, None
         if workers > 1:  # spawn, not fork: safe after torch started threads, and the same on every platform
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_set_task, initargs=(task,))
+            self.pool = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("spawn"), initializer=_set_task, initargs=(task,)
+            )
 
     def map(self, indices: range) -> list[ImageResult]:
         if self.pool is None:
@@ -141,10 +163,11 @@ class _Pool:
         try:
             return list(self.pool.map(_score_in_worker, indices))
         except BrokenProcessPool as err:
-            raise OSError(f"a process scoring images stopped ({err}); it may have run out of memory: try fewer "
-                          f"--workers") from err
+            raise OSError(
+                f"a process scoring images stopped ({err}); it may have run out of memory: try fewer --workers"
+            ) from err
 
-    def __enter__(self) -> "_Pool":
+    def __enter__(self) -> _Pool:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -3,26 +3,40 @@
 A plain function; ``fit`` (in ``fit.py``) calls it once per epoch and validates with ``predict.predict``. The loss is checked for NaN/inf every
 ``log_every`` steps rather than every step so that a GPU never waits on the CPU in between.
 """
+
 from __future__ import annotations
 
 import itertools
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
 from workbench.engine import distributed
-from workbench.engine.runtime import Runtime
 from workbench.engine.diverged import TrainingDiverged  # noqa: F401  (raised here, public here too)
+from workbench.engine.runtime import Runtime
 from workbench.progress_bar import tqdm
 
 
-def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, criterion: nn.Module, *,
-                    runtime: Runtime, scaler: torch.amp.GradScaler, lr_fn: Callable[[int], float], step: int,
-                    stop_step: int, log_every: int = 10, log: Callable[[dict], None] | None = None,
-                    progress: bool = True, desc: str = "train", bar: tqdm | None = None) -> tuple[float, int]:
+def train_one_epoch(
+    model: nn.Module,
+    loader: DataLoader,
+    optimizer: torch.optim.Optimizer,
+    criterion: nn.Module,
+    *,
+    runtime: Runtime,
+    scaler: torch.amp.GradScaler,
+    lr_fn: Callable[[int], float],
+    step: int,
+    stop_step: int,
+    log_every: int = 10,
+    log: Callable[[dict], None] | None = None,
+    progress: bool = True,
+    desc: str = "train",
+    bar: tqdm | None = None,
+) -> tuple[float, int]:
     """Train on ``loader`` until it ends or ``step`` reaches ``stop_step``.
 
     Args:

@@ -4,6 +4,7 @@ The command line lists ``--loss`` choices from here (``list_losses()``) without 
 built-in ones are declared by where they live in ``losses.py`` and imported on the first ``create_loss``. A
 loss of your own can be declared here the same way, or registered with ``@register_loss("name")``.
 """
+
 from __future__ import annotations
 
 from workbench.registry import Registry

@@ -5,9 +5,10 @@ void) to a scalar. Void pixels take no part in any loss; a batch made only of vo
 zero (with a gradient of zero) instead of the NaN that ``0 / 0`` would give, so it is not mistaken for a
 diverging run.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -17,7 +18,9 @@ from workbench.data.classes import IGNORE_INDEX
 from workbench.engine.loss_registry import LOSSES, list_losses, register_loss  # noqa: F401  (public here too)
 
 
-def create_loss(name: str, *, class_weights: Sequence[float] | None = None, ignore_index: int = IGNORE_INDEX) -> nn.Module:
+def create_loss(
+    name: str, *, class_weights: Sequence[float] | None = None, ignore_index: int = IGNORE_INDEX
+) -> nn.Module:
     """Build a loss by name: ``"ce"``, ``"dice"`` or ``"ce+dice"``.
 
     Args:
@@ -41,9 +44,13 @@ class _WeightedLoss(nn.Module):
 
     def _check(self, logits: torch.Tensor, masks: torch.Tensor) -> None:
         if logits.ndim != 4 or masks.shape != (logits.shape[0], *logits.shape[2:]):
-            raise ValueError(f"expected logits (N, C, H, W) and masks (N, H, W), got {tuple(logits.shape)} and {tuple(masks.shape)}.")
+            raise ValueError(
+                f"expected logits (N, C, H, W) and masks (N, H, W), got {tuple(logits.shape)} and {tuple(masks.shape)}."
+            )
         if self.weight is not None and self.weight.numel() != logits.shape[1]:
-            raise ValueError(f"class_weights has {self.weight.numel()} entries but the logits have {logits.shape[1]} classes.")
+            raise ValueError(
+                f"class_weights has {self.weight.numel()} entries but the logits have {logits.shape[1]} classes."
+            )
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -51,7 +58,9 @@ class CrossEntropyLoss(_WeightedLoss):
 
     def forward(self, logits: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
         self._check(logits, masks)
-        total = F.cross_entropy(logits.float(), masks, weight=self.weight, ignore_index=self.ignore_index, reduction="sum")
+        total = F.cross_entropy(
+            logits.float(), masks, weight=self.weight, ignore_index=self.ignore_index, reduction="sum"
+        )
         valid = masks != self.ignore_index
         # The normaliser F.cross_entropy uses for reduction="mean": the summed weights of the valid pixels.
         norm = valid.sum() if self.weight is None else (self.weight[masks.where(valid, 0)] * valid).sum()

@@ -5,10 +5,11 @@ of images of different sizes are padded (``sampling.create_eval_loader``); every
 to its image's size before scoring, so the boundary scores see each image's own frame and a record stores
 masks of the target's size.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -19,13 +20,22 @@ from workbench.engine import distributed
 from workbench.engine.runtime import Runtime
 from workbench.progress_bar import tqdm
 
-
 MaskSink = Callable[[list[np.ndarray], list[np.ndarray]], None]  # (predicted maps, target maps) of one batch
 
 
 @torch.no_grad()
-def predict(model: nn.Module, loader: DataLoader, evaluator, *, runtime: Runtime, criterion: nn.Module | None = None,
-            sink: MaskSink | None = None, reduce: bool = True, progress: bool = False, desc: str = "predict") -> float:
+def predict(
+    model: nn.Module,
+    loader: DataLoader,
+    evaluator,
+    *,
+    runtime: Runtime,
+    criterion: nn.Module | None = None,
+    sink: MaskSink | None = None,
+    reduce: bool = True,
+    progress: bool = False,
+    desc: str = "predict",
+) -> float:
     """Run ``model`` over ``loader`` and add every prediction to ``evaluator``; returns the mean loss per image.
 
     Args:

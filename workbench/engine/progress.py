@@ -5,10 +5,11 @@ training now ("model 2 of 4: unet"), so its time estimate covers the whole compa
 counts epochs and shows the last validation mIoU; the step bar, reused by every epoch of the run, is
 labelled "unet: epoch 2 of 6". The inner two disappear when done; the comparison's stays as a summary.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from workbench.progress_bar import tqdm
 
@@ -68,8 +69,7 @@ class CompareBar:
     def __init__(self, model_names: Sequence[str], steps_per_model: int, *, enabled: bool = True):
         self.names, self.steps_per_model = list(model_names), steps_per_model
         self.results: list[str] = []
-        self.bar = tqdm(total=len(self.names) * steps_per_model, unit="step", disable=not enabled,
-                        desc=self._desc(0))
+        self.bar = tqdm(total=len(self.names) * steps_per_model, unit="step", disable=not enabled, desc=self._desc(0))
 
     def _desc(self, index: int) -> str:
         return f"model {index + 1} of {len(self.names)}: {self.names[index]}"
@@ -84,6 +84,7 @@ class CompareBar:
             self.bar.update(max(0, base + min(entry["step"], self.steps_per_model) - self.bar.n))
             if log is not None:
                 log({"model": name, **entry})
+
         return record
 
     def model_done(self, index: int, miou: float | None) -> None:

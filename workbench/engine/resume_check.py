@@ -5,6 +5,7 @@ give a run that neither configuration describes, so ``check_resume`` refuses it 
 Only the budget may grow (``epochs``, ``max_steps``): that is recorded as an extension, and the fields that
 only change how a run is watched or fed (``OPERATIONAL``) may differ freely.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -14,8 +15,16 @@ from workbench.engine.checkpoint_meta import CheckpointError
 from workbench.engine.config import TrainConfig
 
 BUDGET = ("epochs", "max_steps")
-OPERATIONAL = ("resume", "progress", "out_dir", "num_workers", "log_every", "distances",
-               "errors", "tolerances")  # not what the weights are
+OPERATIONAL = (
+    "resume",
+    "progress",
+    "out_dir",
+    "num_workers",
+    "log_every",
+    "distances",
+    "errors",
+    "tolerances",
+)  # not what the weights are
 
 
 class ResumeMismatch(ValueError):
@@ -23,13 +32,16 @@ class ResumeMismatch(ValueError):
 
     def __init__(self, path, differences: list[str]):
         self.differences = differences
-        super().__init__(f"{path}: cannot resume with a changed configuration: {'; '.join(differences)}. Resume with "
-                         f"the run's settings (its config.json lists them; only epochs and max_steps may grow), or "
-                         f"start a new run in another --out folder.")
+        super().__init__(
+            f"{path}: cannot resume with a changed configuration: {'; '.join(differences)}. Resume with "
+            f"the run's settings (its config.json lists them; only epochs and max_steps may grow), or "
+            f"start a new run in another --out folder."
+        )
 
 
-def check_resume(path, saved: dict | None, config: TrainConfig, *, steps_per_epoch: int, step: int,
-                 saved_model=None, model=None) -> dict | None:
+def check_resume(
+    path, saved: dict | None, config: TrainConfig, *, steps_per_epoch: int, step: int, saved_model=None, model=None
+) -> dict | None:
     """Compare the checkpoint's config (``saved``) with ``config``.
 
     Args:
@@ -52,15 +64,19 @@ def check_resume(path, saved: dict | None, config: TrainConfig, *, steps_per_epo
         old = TrainConfig.from_dict(saved)
     except (TypeError, ValueError) as err:
         raise CheckpointError(f"{path}: its stored training config is not valid ({err}); start a new run.") from None
-    differences = [f"{f.name} is {getattr(config, f.name)!r} now but {getattr(old, f.name)!r} in the run"
-                   for f in dataclasses.fields(TrainConfig)
-                   if f.name not in BUDGET + OPERATIONAL and getattr(config, f.name) != getattr(old, f.name)]
+    differences = [
+        f"{f.name} is {getattr(config, f.name)!r} now but {getattr(old, f.name)!r} in the run"
+        for f in dataclasses.fields(TrainConfig)
+        if f.name not in BUDGET + OPERATIONAL and getattr(config, f.name) != getattr(old, f.name)
+    ]
     if saved_model is not None and model is not None and dict(saved_model) != dict(model):
         differences.insert(0, f"the model is {dict(model)} now but {dict(saved_model)} in the run")
     before, after = _budget(old, steps_per_epoch), _budget(config, steps_per_epoch)
     if after["steps"] < before["steps"]:
-        differences.append(f"the budget would shrink from {before['steps']} to {after['steps']} steps ({_text(before)} "
-                           f"in the run, {_text(after)} now); give at least the run's budget")
+        differences.append(
+            f"the budget would shrink from {before['steps']} to {after['steps']} steps ({_text(before)} "
+            f"in the run, {_text(after)} now); give at least the run's budget"
+        )
     if differences:
         raise ResumeMismatch(path, differences)
     if (old.epochs, old.max_steps) == (config.epochs, config.max_steps):

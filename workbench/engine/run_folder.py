@@ -5,6 +5,7 @@
 validation adds the evaluation record's files (``workbench.records``: ``record.json``, ``scores.json``,
 the confusion matrix, per-image statistics and tables, ``masks/``), so a run folder is a record.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -15,7 +16,12 @@ import pandas as pd
 from workbench.data.classes import Classes
 from workbench.engine.checkpoint import save_checkpoint
 from workbench.records import (
-    MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, atomic_write_json, atomic_write_text, read_history,
+    MASKS_DIR,
+    RECORD_DATA_FILES,
+    RECORD_FILE,
+    atomic_write_json,
+    atomic_write_text,
+    read_history,
 )
 
 
@@ -73,7 +79,17 @@ class RunFolder:
 
 
 STALE_FILES = (RECORD_FILE, *RECORD_DATA_FILES, "last.safetensors", "best.safetensors", "history.csv")
-HISTORY_COLUMNS = ["epoch", "step", "train_loss", "val_loss", "val_miou", "val_pixel_accuracy", "lr", "time", "images_per_s"]
+HISTORY_COLUMNS = [
+    "epoch",
+    "step",
+    "train_loss",
+    "val_loss",
+    "val_miou",
+    "val_pixel_accuracy",
+    "lr",
+    "time",
+    "images_per_s",
+]
 
 
 def history_frame(rows: list[dict]) -> pd.DataFrame:
@@ -86,6 +102,7 @@ def _classes_dict(classes: Classes) -> dict:
     return {
         "num_classes": classes.num_classes,
         "ignore_index": classes.ignore_index,
-        "classes": [{"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(classes.names, classes.colors))],
+        "classes": [
+            {"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(classes.names, classes.colors))
+        ],
     }
-

@@ -7,6 +7,7 @@ dead process's ``flock``, so the next run takes it and only notes the stale proc
 the lock also removes the hidden temporary files (``.<name>.<pid>.<hex>.tmp``, see ``records.atomic``) that
 a killed writer left behind, sparing those of processes still alive.
 """
+
 from __future__ import annotations
 
 import errno
@@ -20,7 +21,9 @@ from pathlib import Path
 from workbench.records.atomic import remove_dead_temporaries
 
 LOCK_FILE = ".workbench.lock"
-_HELD: set[Path] = set()  # folders this process holds: a nested RunLock on one is a no-op (a second flock would be refused)
+_HELD: set[Path] = (
+    set()
+)  # folders this process holds: a nested RunLock on one is a no-op (a second flock would be refused)
 
 
 class RunLocked(RuntimeError):
@@ -30,8 +33,10 @@ class RunLocked(RuntimeError):
         self.folder, self.holder = folder, holder
         who = f"process {holder.get('pid', '?')} on {holder.get('host', '?')}"
         since = f" since {holder['started']}" if "started" in holder else ""
-        super().__init__(f"{folder} is in use by another run ({who}{since}); wait for it to finish or stop it, or "
-                         f"choose another --out folder.")
+        super().__init__(
+            f"{folder} is in use by another run ({who}{since}); wait for it to finish or stop it, or "
+            f"choose another --out folder."
+        )
 
 
 class RunLock:
@@ -48,7 +53,7 @@ class RunLock:
         self.removed: list[Path] = []
         self._fd: int | None = None
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         if self.folder is not None:
             self.acquire()
         return self
@@ -76,8 +81,12 @@ class RunLock:
         previous = _read_holder(path)
         self.stale = previous or None
         os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                 "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}).encode())
+        os.write(
+            fd,
+            json.dumps(
+                {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            ).encode(),
+        )
         os.fsync(fd)
         self.removed = remove_dead_temporaries(self.folder, recursive=True)
 
@@ -85,8 +94,10 @@ class RunLock:
         """A line about what taking the lock replaced (a dead run's lock, its temporary files), or None."""
         parts = []
         if self.stale and self.stale.get("pid"):
-            parts.append(f"a previous run (process {self.stale['pid']}) stopped without releasing {self.folder}; "
-                         f"its lock was taken over")
+            parts.append(
+                f"a previous run (process {self.stale['pid']}) stopped without releasing {self.folder}; "
+                f"its lock was taken over"
+            )
         if self.removed:
             parts.append(f"{len(self.removed)} temporary file(s) it left were removed")
         return "; ".join(parts) + "." if parts else None

@@ -3,6 +3,7 @@
 On CUDA: bf16 autocast where the GPU supports it, else fp16 with a gradient scaler; channels-last
 activations and weights; pinned host memory for faster copies. On a CPU the same code runs in float32.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -53,7 +54,9 @@ class Runtime:
         return images, masks.to(self.device, non_blocking=True)
 
 
-def create_runtime(*, device: str = "auto", precision: str = "auto", channels_last: bool = True, local_rank: int = 0) -> Runtime:
+def create_runtime(
+    *, device: str = "auto", precision: str = "auto", channels_last: bool = True, local_rank: int = 0
+) -> Runtime:
     """Resolve ``"auto"`` settings against the machine.
 
     Args:
@@ -79,11 +82,15 @@ def resolve_device(device: str = "auto", *, local_rank: int = 0) -> torch.device
     if dev.type not in ("cpu", "cuda"):
         raise ValueError(f"device {device!r} is not supported; use cpu, cuda, cuda:N or auto.")
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} asked for but CUDA is not available here (no GPU or no CUDA driver); "
-                         f"use --device cpu or --device auto.")
+        raise ValueError(
+            f"device {device!r} asked for but CUDA is not available here (no GPU or no CUDA driver); "
+            f"use --device cpu or --device auto."
+        )
     if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
-        raise ValueError(f"device {device!r} asked for but this machine has {torch.cuda.device_count()} GPU(s); "
-                         f"use cuda:0 .. cuda:{torch.cuda.device_count() - 1}.")
+        raise ValueError(
+            f"device {device!r} asked for but this machine has {torch.cuda.device_count()} GPU(s); "
+            f"use cuda:0 .. cuda:{torch.cuda.device_count() - 1}."
+        )
     return dev
 
 
@@ -95,5 +102,7 @@ def resolve_precision(precision: str, device: torch.device) -> str:
     if precision not in _DTYPES:
         raise ValueError(f"precision {precision!r} is not one of auto, bf16, fp16, fp32.")
     if precision == "fp16" and device.type != "cuda":
-        raise ValueError("precision 'fp16' needs a CUDA device (it relies on a gradient scaler); use 'bf16' or 'fp32' on a CPU.")
+        raise ValueError(
+            "precision 'fp16' needs a CUDA device (it relies on a gradient scaler); use 'bf16' or 'fp32' on a CPU."
+        )
     return precision

@@ -6,6 +6,7 @@ random choice is derived from a seed: the permutation of epoch ``e`` from ``(see
 augmentation of sample ``i`` in epoch ``e`` from ``(seed, e, i)``. The result is also independent of the
 number of DataLoader workers and of the order in which they finish.
 """
+
 from __future__ import annotations
 
 import random
@@ -94,17 +95,32 @@ class EpochSampler(Sampler):
         return iter([(self.epoch, i) for i in self.indices()])
 
 
-def create_train_loader(dataset: Dataset, *, batch_size: int, seed: int, num_workers: int = 0,
-                        pin_memory: bool = False, rank: int = 0, world_size: int = 1) -> DataLoader:
+def create_train_loader(
+    dataset: Dataset,
+    *,
+    batch_size: int,
+    seed: int,
+    num_workers: int = 0,
+    pin_memory: bool = False,
+    rank: int = 0,
+    world_size: int = 1,
+) -> DataLoader:
     """Shuffled, seeded training batches ``(images (N, 3, H, W), masks (N, H, W))``; call
     ``loader.sampler.set_epoch(e)`` before each epoch. An incomplete last batch is dropped (BatchNorm needs
     more than one value per channel) unless the shard holds no full batch at all."""
     if len(dataset) == 0:
         raise ValueError("the training data is empty; check the dataset's root and split.")
     sampler = EpochSampler(len(dataset), seed=seed, rank=rank, world_size=world_size)
-    return DataLoader(SeededSamples(dataset, seed), batch_size=batch_size, sampler=sampler,
-                      drop_last=len(sampler) >= batch_size, collate_fn=pad_collate, num_workers=num_workers,
-                      pin_memory=pin_memory, persistent_workers=num_workers > 0)
+    return DataLoader(
+        SeededSamples(dataset, seed),
+        batch_size=batch_size,
+        sampler=sampler,
+        drop_last=len(sampler) >= batch_size,
+        collate_fn=pad_collate,
+        num_workers=num_workers,
+        pin_memory=pin_memory,
+        persistent_workers=num_workers > 0,
+    )
 
 
 def train_steps_per_epoch(num_samples: int, batch_size: int, world_size: int = 1) -> int:
@@ -112,8 +128,15 @@ def train_steps_per_epoch(num_samples: int, batch_size: int, world_size: int = 1
     return max(1, -(-num_samples // world_size) // batch_size)
 
 
-def create_eval_loader(dataset: Dataset, *, batch_size: int, num_workers: int = 0, pin_memory: bool = False,
-                       rank: int = 0, world_size: int = 1) -> DataLoader:
+def create_eval_loader(
+    dataset: Dataset,
+    *,
+    batch_size: int,
+    num_workers: int = 0,
+    pin_memory: bool = False,
+    rank: int = 0,
+    world_size: int = 1,
+) -> DataLoader:
     """Batches ``(images, masks, sizes)`` of this rank's share of ``dataset`` in order: images ``rank,
     rank + world_size, ...``; ``sizes`` holds each sample's ``(H, W)`` before padding.
 
@@ -121,8 +144,15 @@ def create_eval_loader(dataset: Dataset, *, batch_size: int, num_workers: int = 
     of the whole set.
     """
     shard = dataset if world_size == 1 else Subset(dataset, range(rank, len(dataset), world_size))
-    return DataLoader(shard, batch_size=batch_size, shuffle=False, collate_fn=sized_collate,
-                      num_workers=num_workers, pin_memory=pin_memory, persistent_workers=num_workers > 0)
+    return DataLoader(
+        shard,
+        batch_size=batch_size,
+        shuffle=False,
+        collate_fn=sized_collate,
+        num_workers=num_workers,
+        pin_memory=pin_memory,
+        persistent_workers=num_workers > 0,
+    )
 
 
 def sized_collate(batch) -> tuple[torch.Tensor, torch.Tensor, list[tuple[int, int]]]:

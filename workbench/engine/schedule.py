@@ -3,6 +3,7 @@
 A pure function of the step, as in nanoGPT's ``get_lr``: the loop sets ``group["lr"] = lr_at(step, ...)``
 before every optimizer step, so resuming at any step gives the same rates without scheduler state.
 """
+
 from __future__ import annotations
 
 
@@ -21,7 +22,9 @@ def lr_at(step: int, *, base_lr: float, total_steps: int, power: float = 0.9, wa
         warmup_steps: steps of linear warm-up.
     """
     if total_steps < 1 or not 0 <= warmup_steps < total_steps:
-        raise ValueError(f"lr_at needs total_steps >= 1 and 0 <= warmup_steps < total_steps, got {total_steps} and {warmup_steps}.")
+        raise ValueError(
+            f"lr_at needs total_steps >= 1 and 0 <= warmup_steps < total_steps, got {total_steps} and {warmup_steps}."
+        )
     if step < 0:
         raise ValueError(f"lr_at: step must be >= 0, got {step}.")
     if step < warmup_steps:

@@ -7,11 +7,12 @@ and keep only per-image statistics in memory, so memory does not grow with the n
 return the ``Record`` they wrote, so every later consumer (tables, report, widgets) reads files instead of
 running a model again.
 """
+
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from torch import nn
 
@@ -25,14 +26,30 @@ from workbench.engine.runtime import Runtime
 from workbench.engine.sampling import create_eval_loader
 from workbench.metrics import ImageStats, Scores, SegmentationEvaluator
 from workbench.records import (
-    ComparisonWriter, Record, RecordWriter, check_out_folder, file_sha256, find_predictions,
+    ComparisonWriter,
+    Record,
+    RecordWriter,
+    check_out_folder,
+    file_sha256,
+    find_predictions,
 )
 
 
-def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None = None,
-                weights: str | Path | None = None, batch_size: int = 8, runtime: Runtime | None = None,
-                num_workers: int = 0, distances: bool = False, errors: bool = False, tolerances: bool = False,
-                progress: bool = False) -> Record:
+def score_model(
+    model: nn.Module,
+    dataset,
+    out: str | Path,
+    *,
+    spec: dict | None = None,
+    weights: str | Path | None = None,
+    batch_size: int = 8,
+    runtime: Runtime | None = None,
+    num_workers: int = 0,
+    distances: bool = False,
+    errors: bool = False,
+    tolerances: bool = False,
+    progress: bool = False,
+) -> Record:
     """Predict every sample of ``dataset``, score the predictions and write the record to ``out``.
 
     Args:
@@ -54,16 +71,32 @@ def score_model(model: nn.Module, dataset, out: str | Path, *, spec: dict | None
     check_out_folder(out, [data["root"]], comparison=False)
     if runtime is None:
         runtime = Runtime(next(model.parameters()).device, "fp32", channels_last=False)
-    evaluator = SegmentationEvaluator(classes.num_classes, classes.ignore_index, device=runtime.device, per_image=True,
-                                      distances=distances, errors=errors, tolerances=tolerances)
+    evaluator = SegmentationEvaluator(
+        classes.num_classes,
+        classes.ignore_index,
+        device=runtime.device,
+        per_image=True,
+        distances=distances,
+        errors=errors,
+        tolerances=tolerances,
+    )
     loader = create_eval_loader(dataset, batch_size=batch_size, num_workers=num_workers, pin_memory=runtime.pin_memory)
     with RecordWriter(out, classes, data_stems(dataset), groups=image_groups(dataset)) as writer:
         predict(model, loader, evaluator, runtime=runtime, reduce=False, progress=progress, sink=writer.add_masks)
         return writer.finish(source=model_source(model, spec, weights), data=data, scores=evaluator.compute())
 
 
-def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, workers: int = 1, distances: bool = False,
-                      errors: bool = False, tolerances: bool = False, progress: bool = False) -> Record | None:
+def score_predictions(
+    preds_dir: str | Path,
+    dataset,
+    out: str | Path,
+    *,
+    workers: int = 1,
+    distances: bool = False,
+    errors: bool = False,
+    tolerances: bool = False,
+    progress: bool = False,
+) -> Record | None:
     """Score the masks another tool wrote in ``preds_dir`` (one ``<stem>.png`` or ``.npy`` per image).
 
     Accepted: 8/16-bit grey or palette PNGs of class ids, RGB PNGs in the ``classes.json`` colours, ``.npy``
@@ -86,15 +119,30 @@ def score_predictions(preds_dir: str | Path, dataset, out: str | Path, *, worker
     Returns:
         The ``workbench.records.Record`` written to ``out`` (None on ranks other than 0).
     """
-    records = _score_folders({None: preds_dir}, dataset, out, workers=workers, distances=distances, errors=errors,
-                             tolerances=tolerances,
-                             progress=progress)
+    records = _score_folders(
+        {None: preds_dir},
+        dataset,
+        out,
+        workers=workers,
+        distances=distances,
+        errors=errors,
+        tolerances=tolerances,
+        progress=progress,
+    )
     return None if records is None else records[None]
 
 
-def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path, *, workers: int = 1,
-                     distances: bool = False, errors: bool = False, tolerances: bool = False,
-                     progress: bool = False) -> dict[str, Record] | None:
+def score_comparison(
+    sources: Mapping[str, str | Path],
+    dataset,
+    out: str | Path,
+    *,
+    workers: int = 1,
+    distances: bool = False,
+    errors: bool = False,
+    tolerances: bool = False,
+    progress: bool = False,
+) -> dict[str, Record] | None:
     """Score several prediction folders on the same data into one comparison folder, as a whole or not at all.
 
     Every source is scored into a staging folder first; only when all have passed are the records moved in
@@ -110,21 +158,32 @@ def score_comparison(sources: Mapping[str, str | Path], dataset, out: str | Path
     Returns:
         name -> ``Record`` (None on torchrun ranks other than 0).
     """
-    records = _score_folders(dict(sources), dataset, out, workers=workers, distances=distances, errors=errors,
-                             tolerances=tolerances,
-                             progress=progress)
+    records = _score_folders(
+        dict(sources),
+        dataset,
+        out,
+        workers=workers,
+        distances=distances,
+        errors=errors,
+        tolerances=tolerances,
+        progress=progress,
+    )
     if records is None:
         return None
-    table = comparison_table({name: r.scores for name, r in records.items()},
-                             {name: {"source": str(Path(folder))} for name, folder in sources.items()},
-                             settings="Predictions of other tools.", ignore_index=dataset_classes(dataset).ignore_index,
-                             groups=next(iter(records.values())).groups)
+    table = comparison_table(
+        {name: r.scores for name, r in records.items()},
+        {name: {"source": str(Path(folder))} for name, folder in sources.items()},
+        settings="Predictions of other tools.",
+        ignore_index=dataset_classes(dataset).ignore_index,
+        groups=next(iter(records.values())).groups,
+    )
     write_comparison(out, table, records)
     return records
 
 
-def _score_folders(sources: dict, dataset, out, *, workers: int, distances: bool, errors: bool, tolerances: bool,
-                   progress: bool) -> dict | None:
+def _score_folders(
+    sources: dict, dataset, out, *, workers: int, distances: bool, errors: bool, tolerances: bool, progress: bool
+) -> dict | None:
     """Score each predictions folder (key None: ``out`` is the record itself) and commit them together."""
     classes, stems, data = dataset_classes(dataset), data_stems(dataset), describe_data(dataset)
     groups = image_groups(dataset)
@@ -151,6 +210,10 @@ def _score_folders(sources: dict, dataset, out, *, workers: int, distances: bool
 def model_source(model: nn.Module, spec: dict | None, weights: str | Path | None) -> dict:
     """The ``source`` of a record for a model: registry spec, weights file and its sha256."""
     spec = spec or {}
-    return {"kind": "model", "name": spec.get("name", type(model).__name__), "encoder": spec.get("encoder"),
-            "weights": None if weights is None else str(weights),
-            "sha256": None if weights is None else file_sha256(Path(weights))}
+    return {
+        "kind": "model",
+        "name": spec.get("name", type(model).__name__),
+        "encoder": spec.get("encoder"),
+        "weights": None if weights is None else str(weights),
+        "sha256": None if weights is None else file_sha256(Path(weights)),
+    }

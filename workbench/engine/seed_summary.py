@@ -4,10 +4,11 @@ Training variance next to test-set sampling variance: for each headline score, t
 standard deviation (``ddof=1``) over the seeds' runs, and the first seed's score with its image-level
 bootstrap interval (from that seed's comparison table, see ``comparison_table``).
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -49,11 +50,16 @@ def seed_summary(tables: Mapping[int, pd.DataFrame]) -> pd.DataFrame:
                 summary[f"{key}_{side}"] = first[f"{key}_{side}"].to_numpy(dtype=float)
     shown = ", ".join(str(s) for s in seeds)
     summary.attrs.update({key: first.attrs[key] for key in INTERVAL_ATTRS if key in first.attrs})
-    summary.attrs.update(seeds=shown, first_seed=seeds[0], caption=(
-        f"{len(first.index)} models, each trained under the seeds {shown} with one budget; one record per run in "
-        f"{SEED_FOLDER.format(seed='<seed>')}/<model>/. <score>_mean and <score>_std: mean and sample standard "
-        f"deviation (ddof=1) over the seeds (training variance); <score>: the score of seed {seeds[0]}'s run, in "
-        f"brackets its bootstrap interval over the test images (sampling variance)."))
+    summary.attrs.update(
+        seeds=shown,
+        first_seed=seeds[0],
+        caption=(
+            f"{len(first.index)} models, each trained under the seeds {shown} with one budget; one record per run in "
+            f"{SEED_FOLDER.format(seed='<seed>')}/<model>/. <score>_mean and <score>_std: mean and sample standard "
+            f"deviation (ddof=1) over the seeds (training variance); <score>: the score of seed {seeds[0]}'s run, in "
+            f"brackets its bootstrap interval over the test images (sampling variance)."
+        ),
+    )
     return summary
 
 

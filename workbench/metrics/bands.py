@@ -13,6 +13,7 @@ Every pixel belongs to exactly one class's mask (its own label), so one pass ove
   which is separable into a row pass and a column pass of logarithmic "shift and or" steps
   (van Herk / Gil-Werman in spirit: O(log d) passes over the whole batch instead of d).
 """
+
 from __future__ import annotations
 
 import math

@@ -8,6 +8,7 @@ every resample comes out of a few matrix products with the per-image statistics
 the same resamples for any two prediction sets of the same images, which is what makes the comparison paired.
 With ``groups=None, block=None`` the draws are ``numpy.random.default_rng(seed).integers(0, N, (R, N))``.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -25,14 +26,13 @@ if TYPE_CHECKING:  # annotations only: Scores sits above this module (Scores.boo
     from .scores import Scores
 
 
-
 def resample_counts(num_images: int, resamples: int, seed: int, groups=None, block: int | None = None) -> np.ndarray:
     """``(R, N)`` float64: how often each image is in each resample; ``groups`` and ``block`` as for
     ``Scores.bootstrap`` (the draws are stated in ``workbench.metrics.resampling``)."""
     return resampling(num_images, groups, block).counts(resamples, seed)
 
 
-def resampled_scores(stats: "ImageStats", counts: np.ndarray) -> dict[str, np.ndarray]:
+def resampled_scores(stats: ImageStats, counts: np.ndarray) -> dict[str, np.ndarray]:
     """Every scalar score of each resample: ``{key: (R,)}``, in the order of ``SCORE_KEYS``."""
     values = score_values(stats.weighted_totals(counts))
     return {key: value for key, value in values.items() if value.ndim == 1}
@@ -47,8 +47,9 @@ def percentile_interval(samples: np.ndarray, level: float) -> tuple[float, float
     return float(low), float(high)
 
 
-def bootstrap(scores: "Scores", resamples: int = 2000, level: float = 0.95, seed: int = 0, groups=None,
-              block: int | None = None) -> pd.DataFrame:
+def bootstrap(
+    scores: Scores, resamples: int = 2000, level: float = 0.95, seed: int = 0, groups=None, block: int | None = None
+) -> pd.DataFrame:
     """Percentile intervals of every scalar score (``Scores.bootstrap``).
 
     Returns:
@@ -82,8 +83,16 @@ def unit_attrs(unit: Resampling, resamples: int, level: float, seed: int) -> dic
     return attrs
 
 
-def paired_bootstrap(a: "Scores", b: "Scores", key: str = "miou", resamples: int = 2000, level: float = 0.95,
-                     seed: int = 0, groups=None, block: int | None = None) -> pd.Series:
+def paired_bootstrap(
+    a: Scores,
+    b: Scores,
+    key: str = "miou",
+    resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+    groups=None,
+    block: int | None = None,
+) -> pd.Series:
     """Is A ahead of B beyond test-set noise? The same image resamples for both prediction sets.
 
     Args:
@@ -118,11 +127,13 @@ def paired_bootstrap(a: "Scores", b: "Scores", key: str = "miou", resamples: int
     return result
 
 
-def require_image_stats(scores: "Scores", name: str) -> "ImageStats":
+def require_image_stats(scores: Scores, name: str) -> ImageStats:
     """``scores.image_stats``, or an error saying where per-image statistics come from."""
     if scores.image_stats is None:
-        raise ValueError(f"{name}: these Scores carry no per-image statistics (image_stats is None); score with "
-                         "workbench.metrics.evaluate or SegmentationEvaluator, or load a record that stores them.")
+        raise ValueError(
+            f"{name}: these Scores carry no per-image statistics (image_stats is None); score with "
+            "workbench.metrics.evaluate or SegmentationEvaluator, or load a record that stores them."
+        )
     return scores.image_stats
 
 
@@ -133,7 +144,7 @@ def _check_settings(resamples: int, level: float) -> None:
         raise ValueError(f"bootstrap: level must lie strictly between 0 and 1, got {level!r} (0.95 for 95%).")
 
 
-def _check_same_images(a: "ImageStats", b: "ImageStats") -> None:
+def _check_same_images(a: ImageStats, b: ImageStats) -> None:
     """Refuse two statistics that cannot be of the same images: the targets' class counts must agree."""
     if len(a) != len(b) or a.num_classes != b.num_classes or a.ignore_index != b.ignore_index:
         raise ValueError(

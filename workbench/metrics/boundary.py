@@ -13,6 +13,7 @@ All classes are handled at once on label maps (see ``bands``). BF matching gathe
 only, the other map's boundary labels around them; the only Python loop runs over the rows (or, with 63
 classes or more, the integer offsets) of the tolerance disc, never over pixels, images or classes.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,8 @@ import torch
 import torch.nn.functional as F
 
 from .bands import dilate, disc_offsets, doubling_levels, label_edges
-from .notes import bf_tolerance, boundary_width
 from .inputs import LabelBatch
+from .notes import bf_tolerance, boundary_width
 from .region import safe_divide
 
 NUM_BAND_FLAGS = 4  # flag = 2 * (in target band) + (in predicted band)
@@ -115,8 +116,12 @@ class EdgeMatches(NamedTuple):
     target_hit: np.ndarray
 
 
-def edge_matches(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor] | None = None,
-                 tolerance: float | None = None) -> EdgeMatches:
+def edge_matches(
+    batch: LabelBatch,
+    num_classes: int,
+    edges: tuple[torch.Tensor, torch.Tensor] | None = None,
+    tolerance: float | None = None,
+) -> EdgeMatches:
     """Match the boundary pixels of target and pred' within a tolerance, per image and class.
 
     Bg = edge(target == c), Bp = edge(pred' == c) (pred' = pred with the target's void pixels set to void):
@@ -193,8 +198,9 @@ def _edge_label_map(labels: torch.Tensor, edges: torch.Tensor, reach: int, fill:
     return _where(edges, F.pad(labels, (reach, reach, reach, reach), value=fill), fill)
 
 
-def _match_counts(source: torch.Tensor, source_edges: torch.Tensor, other: torch.Tensor, offsets, reach: int,
-                  num_classes: int):
+def _match_counts(
+    source: torch.Tensor, source_edges: torch.Tensor, other: torch.Tensor, offsets, reach: int, num_classes: int
+):
     """For the edge pixels of ``source``: how many per image and class, and how many lie within the disc of an
     edge pixel of the same class in ``other``.
 
@@ -254,7 +260,7 @@ def _match_by_bits(other, index, labels, offsets, start, num_classes) -> torch.T
     return matched
 
 
-def _match_rows(bits: torch.Tensor, unmatched: "_Unmatched", rows, start: int, plane_w: int) -> torch.Tensor:
+def _match_rows(bits: torch.Tensor, unmatched: _Unmatched, rows, start: int, plane_w: int) -> torch.Tensor:
     """Gather the disc's rows ``(dy, r)`` of ``bits`` for the unmatched pixels; which of them matched.
 
     Most edge pixels of a fair prediction match within a few rows of the centre, so the widest rows (those

@@ -1,5 +1,6 @@
 """The error breakdown table (Bernhard et al., WACV 2024): each class's union split into its IoU and six error
 shares, from the counts of ``error_kinds`` summed over the images. No torch: it reads records."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -9,6 +9,7 @@ headline lists from here; ``ImageStats``, the derivation and the record checks l
 Adding a score: declare its count arrays in ``COUNTS`` and the score in ``METRICS``, and fill the arrays in
 ``evaluator.batch_stats``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -58,13 +59,20 @@ TOLERANCES = (1, 2, 3, 5, 8, 13, 21)  # pixels: the ladder of BF's and NSD's tau
 
 def ladder_names(tolerance: int) -> dict[str, str]:
     """The count arrays of one rung of the tolerance ladder: BF and NSD cells at tau, Boundary IoU at d."""
-    return {"bf": f"bf_tau{tolerance}", "nsd": f"nsd_tau{tolerance}", "inter": f"boundary_inter_d{tolerance}",
-            "union": f"boundary_union_d{tolerance}"}
+    return {
+        "bf": f"bf_tau{tolerance}",
+        "nsd": f"nsd_tau{tolerance}",
+        "inter": f"boundary_inter_d{tolerance}",
+        "union": f"boundary_union_d{tolerance}",
+    }
 
 
 TOLERANCE_CURVES = {"boundary_f1": "bf", "nsd": "nsd", "boundary_miou": "boundary"}  # key -> its rung arrays
-TOLERANCE_RULES = {"boundary_f1": "0.0075 x image diagonal", "nsd": "0.0075 x image diagonal (BF's theta)",
-                   "boundary_miou": "round(0.02 x image diagonal)"}  # each curve's default tolerance in words
+TOLERANCE_RULES = {
+    "boundary_f1": "0.0075 x image diagonal",
+    "nsd": "0.0075 x image diagonal (BF's theta)",
+    "boundary_miou": "round(0.02 x image diagonal)",
+}  # each curve's default tolerance in words
 
 
 def default_tolerance(key: str, height: int, width: int) -> float:
@@ -82,12 +90,16 @@ COUNTS = (
     CountArray("hd95", "mean", "HD95 distances"),
     CountArray("hd95_monai", "mean", "MONAI HD95 distances", optional=True),  # for Scores.conventions() only
     *(CountArray(name, "sum", f"{name.replace('_', ' ')} error pixels") for name in ERROR_KINDS),
-    *(array for t in TOLERANCES for array in (
-        CountArray(ladder_names(t)["bf"], "mean", f"BF scores at tau {t}", high=1.0, optional=True),
-        CountArray(ladder_names(t)["nsd"], "mean", f"NSD scores at tau {t}", high=1.0, optional=True),
-        CountArray(ladder_names(t)["inter"], "sum", f"boundary intersections at d {t}", optional=True),
-        CountArray(ladder_names(t)["union"], "sum", f"boundary unions at d {t}", optional=True),
-    )),  # with tolerances=True only: Scores.tolerance_curve
+    *(
+        array
+        for t in TOLERANCES
+        for array in (
+            CountArray(ladder_names(t)["bf"], "mean", f"BF scores at tau {t}", high=1.0, optional=True),
+            CountArray(ladder_names(t)["nsd"], "mean", f"NSD scores at tau {t}", high=1.0, optional=True),
+            CountArray(ladder_names(t)["inter"], "sum", f"boundary intersections at d {t}", optional=True),
+            CountArray(ladder_names(t)["union"], "sum", f"boundary unions at d {t}", optional=True),
+        )
+    ),  # with tolerances=True only: Scores.tolerance_curve
 )
 COUNT_ARRAYS = {array.name: array for array in COUNTS}
 
@@ -141,34 +153,96 @@ def _ratio(numerator: str, denominator: str, mean: bool = False) -> Callable:
 BOUNDARY_IOU = ("boundary_inter", "boundary_union")
 
 METRICS = (
-    Metric("pixel_accuracy", "pixel accuracy", "pixel_accuracy: trace(CM) / sum(CM)", _region(count_pixel_accuracy),
-           headline=2, per_image="pixel_accuracy"),
+    Metric(
+        "pixel_accuracy",
+        "pixel accuracy",
+        "pixel_accuracy: trace(CM) / sum(CM)",
+        _region(count_pixel_accuracy),
+        headline=2,
+        per_image="pixel_accuracy",
+    ),
     Metric("accuracy", "accuracy", "accuracy: CM[c,c] / row_c", _region(count_accuracy), mean="mean_accuracy"),
-    Metric("mean_accuracy", "mean accuracy", "mean_accuracy: mean accuracy over defined classes",
-           _class_mean(count_accuracy)),
+    Metric(
+        "mean_accuracy",
+        "mean accuracy",
+        "mean_accuracy: mean accuracy over defined classes",
+        _class_mean(count_accuracy),
+    ),
     Metric("iou", "IoU", "iou: CM[c,c] / (row_c + col_c - CM[c,c])", _region(count_iou), mean="miou"),
-    Metric("miou", "mIoU", "miou: mean IoU over defined classes", _class_mean(count_iou), headline=1,
-           per_image="miou"),
+    Metric("miou", "mIoU", "miou: mean IoU over defined classes", _class_mean(count_iou), headline=1, per_image="miou"),
     Metric("fwiou", "fwIoU", "fwiou: sum of (row_c / sum(CM)) x iou_c", _region(count_fw_iou)),
     Metric("dice", "Dice", "dice: 2 CM[c,c] / (row_c + col_c)", _region(count_dice), mean="mean_dice"),
     Metric("mean_dice", "mean Dice", "mean_dice: mean Dice over defined classes", _class_mean(count_dice)),
-    Metric("class_boundary_iou", "class Boundary IoU", "Boundary IoU: I_c / U_c of the inner bands",
-           _ratio(*BOUNDARY_IOU), BOUNDARY_IOU, mean="boundary_miou"),
-    Metric("boundary_miou", "Boundary IoU", "Boundary IoU: boundary_miou, mean over defined classes",
-           _ratio(*BOUNDARY_IOU, mean=True), BOUNDARY_IOU, headline=3, per_image="boundary_iou"),
-    Metric("class_boundary_f1", "class BF score", "BF score: class_boundary_f1, mean over images where defined",
-           _ratio("bf_sum", "bf_count"), ("bf",), mean="boundary_f1"),
-    Metric("boundary_f1", "BF score", "BF score: boundary_f1, mean over images of per-image class means",
-           _ratio("bf_image_sum", "bf_image_count"), ("bf",), headline=4, per_image="boundary_f1"),
-    Metric("class_nsd", "class NSD", "NSD: class_nsd, mean over images where defined",
-           _ratio("nsd_sum", "nsd_count"), ("nsd",), mean="nsd"),
-    Metric("nsd", "NSD", "NSD: nsd, mean over images of per-image class means",
-           _ratio("nsd_image_sum", "nsd_image_count"), ("nsd",), per_image="nsd"),
-    Metric("class_hd95", "class HD95 (px)", "Hausdorff distance HD95: class_hd95, mean over images where defined",
-           _ratio("hd95_sum", "hd95_count"), ("hd95",), mean="hd95", higher_is_better=False, opt_in=True),
-    Metric("hd95", "HD95 (px)", "Hausdorff distance HD95: hd95, mean over images of per-image class means",
-           _ratio("hd95_image_sum", "hd95_image_count"), ("hd95",), higher_is_better=False, per_image="hd95",
-           opt_in=True),
+    Metric(
+        "class_boundary_iou",
+        "class Boundary IoU",
+        "Boundary IoU: I_c / U_c of the inner bands",
+        _ratio(*BOUNDARY_IOU),
+        BOUNDARY_IOU,
+        mean="boundary_miou",
+    ),
+    Metric(
+        "boundary_miou",
+        "Boundary IoU",
+        "Boundary IoU: boundary_miou, mean over defined classes",
+        _ratio(*BOUNDARY_IOU, mean=True),
+        BOUNDARY_IOU,
+        headline=3,
+        per_image="boundary_iou",
+    ),
+    Metric(
+        "class_boundary_f1",
+        "class BF score",
+        "BF score: class_boundary_f1, mean over images where defined",
+        _ratio("bf_sum", "bf_count"),
+        ("bf",),
+        mean="boundary_f1",
+    ),
+    Metric(
+        "boundary_f1",
+        "BF score",
+        "BF score: boundary_f1, mean over images of per-image class means",
+        _ratio("bf_image_sum", "bf_image_count"),
+        ("bf",),
+        headline=4,
+        per_image="boundary_f1",
+    ),
+    Metric(
+        "class_nsd",
+        "class NSD",
+        "NSD: class_nsd, mean over images where defined",
+        _ratio("nsd_sum", "nsd_count"),
+        ("nsd",),
+        mean="nsd",
+    ),
+    Metric(
+        "nsd",
+        "NSD",
+        "NSD: nsd, mean over images of per-image class means",
+        _ratio("nsd_image_sum", "nsd_image_count"),
+        ("nsd",),
+        per_image="nsd",
+    ),
+    Metric(
+        "class_hd95",
+        "class HD95 (px)",
+        "Hausdorff distance HD95: class_hd95, mean over images where defined",
+        _ratio("hd95_sum", "hd95_count"),
+        ("hd95",),
+        mean="hd95",
+        higher_is_better=False,
+        opt_in=True,
+    ),
+    Metric(
+        "hd95",
+        "HD95 (px)",
+        "Hausdorff distance HD95: hd95, mean over images of per-image class means",
+        _ratio("hd95_image_sum", "hd95_image_count"),
+        ("hd95",),
+        higher_is_better=False,
+        per_image="hd95",
+        opt_in=True,
+    ),
 )  # the order of ``as_dict()`` (DESIGN.md's) and of the columns of ``Scores.table()``
 METRIC = {metric.key: metric for metric in METRICS}
 

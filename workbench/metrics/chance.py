@@ -5,10 +5,11 @@ the task yet (a short run on a CPU, a learning rate off by 10x...). Every place 
 comparison table, the command line, the notebooks, the review report) marks it with ``NEAR_CHANCE``
 through ``chance_note``, so that the rule is stated once.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -47,8 +48,10 @@ def class_pixel_counts(masks: Iterable, num_classes: int, ignore_index: int = 25
         values = values[values != ignore_index]
         if values.size and (values.min() < 0 or values.max() >= num_classes):
             bad = values[(values < 0) | (values >= num_classes)][0]
-            raise ValueError(f"class_pixel_counts: mask value {bad} is neither a class id (0..{num_classes - 1}) nor "
-                             f"ignore_index {ignore_index}; check the masks or num_classes.")
+            raise ValueError(
+                f"class_pixel_counts: mask value {bad} is neither a class id (0..{num_classes - 1}) nor "
+                f"ignore_index {ignore_index}; check the masks or num_classes."
+            )
         counts += np.bincount(values.astype(np.int64), minlength=num_classes)
     return counts
 
@@ -67,10 +70,12 @@ def chance_note(miou: float, chance: float) -> str:
 
 def chance_sentence(chance: dict[str, float], background: str = "the most frequent class") -> str:
     """The chance levels of ``chance_miou`` in words, with the threshold below which a model is flagged."""
-    return (f"A predictor that ignores the image scores mIoU {chance['majority']:.3f} by painting {background} "
-            f"everywhere, and {chance['uniform']:.3f} by guessing a class per pixel at random; a model below "
-            f"{NEAR_CHANCE_FACTOR:g} x {chance['majority']:.3f} = {NEAR_CHANCE_FACTOR * chance['majority']:.3f} "
-            f"is marked \"{NEAR_CHANCE}\".")
+    return (
+        f"A predictor that ignores the image scores mIoU {chance['majority']:.3f} by painting {background} "
+        f"everywhere, and {chance['uniform']:.3f} by guessing a class per pixel at random; a model below "
+        f"{NEAR_CHANCE_FACTOR:g} x {chance['majority']:.3f} = {NEAR_CHANCE_FACTOR * chance['majority']:.3f} "
+        f'is marked "{NEAR_CHANCE}".'
+    )
 
 
 def against_chance(miou: float, chance: float) -> str:

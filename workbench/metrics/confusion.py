@@ -1,4 +1,5 @@
 """Per-image confusion matrices from one ``bincount`` per batch (torchvision's ``ConfusionMatrix.update``)."""
+
 from __future__ import annotations
 
 import torch
@@ -35,8 +36,13 @@ def confusion_counts(
     step = max(1, MAX_BINS // per_image)
     if n > step:  # only with very many classes: bound the bincount's memory
         parts = [
-            confusion_counts(preds[i : i + step], targets[i : i + step], c, num_flags=f,
-                             flags=None if flags is None else flags[i : i + step])
+            confusion_counts(
+                preds[i : i + step],
+                targets[i : i + step],
+                c,
+                num_flags=f,
+                flags=None if flags is None else flags[i : i + step],
+            )
             for i in range(0, n, step)
         ]
         return torch.cat(parts)

@@ -19,6 +19,7 @@ where they sum and how they treat a class that is absent:
   the image diagonal); its ``reduction="mean"`` averages each image's non-NaN classes, then the images with
   any, as ``hd95`` does. Its cells come from ``hd95.monai_hd95`` when distances are scored.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -57,8 +58,9 @@ def image_class_mean(cells: np.ndarray) -> float:
     return float(nanmean(nanmean(cells)))
 
 
-def conventions_table(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray,
-                      counts: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
+def conventions_table(
+    tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, counts: Mapping[str, np.ndarray] | None = None
+) -> pd.DataFrame:
     """One row per convention (``Scores.conventions``).
 
     Args:
@@ -85,9 +87,15 @@ def conventions_table(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray,
          predicted_only_as_zero_accuracy(tp, fp, fn), "mean_accuracy", mean_accuracy),
     ]  # fmt: skip
     if counts is not None and "hd95_monai" in counts:
-        rows.append(("4-neighbour edges, the frame an edge, one empty side NaN",
-                     "MONAI HausdorffDistanceMetric(percentile=95, include_background=True)",
-                     image_class_mean(counts["hd95_monai"]), "hd95", image_class_mean(counts["hd95"])))
+        rows.append(
+            (
+                "4-neighbour edges, the frame an edge, one empty side NaN",
+                "MONAI HausdorffDistanceMetric(percentile=95, include_background=True)",
+                image_class_mean(counts["hd95_monai"]),
+                "hd95",
+                image_class_mean(counts["hd95"]),
+            )
+        )
     table = pd.DataFrame(rows, columns=["convention", "tool", "value", "workbench_key", "workbench_value"])
     table["difference"] = table["value"] - table["workbench_value"]
     return table.set_index("convention")

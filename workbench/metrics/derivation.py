@@ -1,5 +1,6 @@
 """Every score from counts summed over a set of images: the one derivation behind ``Scores``, subsets, per-image
 scores and bootstrap resamples, looping over the catalogue (``catalog.METRICS``, ``catalog.COUNTS``)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -23,8 +24,11 @@ def score_values(totals: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         ``{key: array}`` in the order of ``catalog.METRICS``, the scores whose counts are missing left out
         (HD95 without distances); per-class keys ``(..., C)``, the others ``(...)``.
     """
-    return {metric.key: metric.derive(totals) for metric in METRICS
-            if all(key in totals for need in metric.needs for key in total_keys(need))}
+    return {
+        metric.key: metric.derive(totals)
+        for metric in METRICS
+        if all(key in totals for need in metric.needs for key in total_keys(need))
+    }
 
 
 def array_totals(name: str, array: np.ndarray, weigh: Callable[[np.ndarray], np.ndarray]) -> dict[str, np.ndarray]:

@@ -22,6 +22,7 @@ The disc dilations run on per-pixel class bit sets (one bit per class, up to 31 
 a row pass of logarithmic "shift and or" steps and one OR per disc row (``bands.doubling_runs``); connected
 components use ``scipy.ndimage.label`` per class, on the class's bounding box only.
 """
+
 from __future__ import annotations
 
 import math
@@ -166,7 +167,8 @@ def _touches(pred, target, valid, num_classes):
         pred_bits, target_bits = _class_bits(pred, chunk), _class_bits(target, chunk)
         full = (1 << (chunk[1] - chunk[0])) - 1
         near_tp, near_tn = disc_dilate_bits(
-            torch.stack([torch.where(pred == target, pred_bits, 0), full & ~pred_bits & ~target_bits]), 1)
+            torch.stack([torch.where(pred == target, pred_bits, 0), full & ~pred_bits & ~target_bits]), 1
+        )
         for side, labels in enumerate((pred, target)):
             tp[side] |= _has_bit(near_tp, labels, chunk)
             tn[side] |= _has_bit(near_tn, labels, chunk)

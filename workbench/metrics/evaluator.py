@@ -4,6 +4,7 @@ The state is the per-image statistics of every image seen (``ImageStats``, a few
 class); ``compute`` sums them, ``all_reduce`` gathers them from every rank, so the result equals a single pass
 over the whole dataset, and any subset or bootstrap resample can be rescored afterwards.
 """
+
 from __future__ import annotations
 
 import math
@@ -12,8 +13,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .boundary import (NUM_BAND_FLAGS, band_flags, bf_scores, boundary_iou_counts, edge_matches, label_edge_pair,
-                       surface_dice)
+from .boundary import (
+    NUM_BAND_FLAGS,
+    band_flags,
+    bf_scores,
+    boundary_iou_counts,
+    edge_matches,
+    label_edge_pair,
+    surface_dice,
+)
 from .catalog import COUNTED, COUNTS, DISTANCE_COUNTS, ERROR_KINDS, LADDER_COUNTS
 from .confusion import confusion_counts
 from .error_kinds import error_kind_counts
@@ -25,9 +33,19 @@ from .scores import Scores
 from .threads import single_threaded
 from .tolerance import ladder_counts
 
-def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, boundary: bool = True,
-                distances: bool = False, nsd_tolerance: float | None = None, errors: bool = False,
-                tolerances: bool = False, boundary_iou_d: int | None = None) -> ImageStats:
+
+def batch_stats(
+    batch: LabelBatch,
+    num_classes: int,
+    ignore_index: int,
+    *,
+    boundary: bool = True,
+    distances: bool = False,
+    nsd_tolerance: float | None = None,
+    errors: bool = False,
+    tolerances: bool = False,
+    boundary_iou_d: int | None = None,
+) -> ImageStats:
     """Per-image statistics of one batch of equal-size images: one ``bincount`` plus the BF matching.
 
     Args:
@@ -61,8 +79,13 @@ def batch_stats(batch: LabelBatch, num_classes: int, ignore_index: int, *, bound
     inter, union = boundary_iou_counts(split)
     matches = edge_matches(batch, c, edges)
     at_tau = matches if nsd_tolerance is None else edge_matches(batch, c, edges, tolerance=nsd_tolerance)
-    counts = {"boundary_inter": inter, "boundary_union": union, "bf": bf_scores(matches), "nsd": surface_dice(at_tau),
-              **cells}
+    counts = {
+        "boundary_inter": inter,
+        "boundary_union": union,
+        "bf": bf_scores(matches),
+        "nsd": surface_dice(at_tau),
+        **cells,
+    }
     return _sparse_stats(split.sum(-1), counts, ignore_index)
 
 
@@ -71,18 +94,27 @@ def _sparse_stats(confusion: np.ndarray, counts: dict[str, np.ndarray], ignore_i
     the arrays of ``catalog.COUNTS``, cast to their declared dtypes."""
     where = np.nonzero(confusion)  # row-major: sorted by image, target, pred
     rows = np.stack([*where, confusion[where]], axis=1).astype(np.int64).reshape(-1, 4)
-    typed = {a.name: counts[a.name].astype(np.int64 if a.kind == "sum" else np.float64) for a in COUNTS
-             if a.name in counts}
+    typed = {
+        a.name: counts[a.name].astype(np.int64 if a.kind == "sum" else np.float64) for a in COUNTS if a.name in counts
+    }
     return ImageStats(rows, typed, ignore_index=ignore_index)
 
 
-def empty_stats(num_classes: int, ignore_index: int, *, distances: bool = False, errors: bool = False,
-                tolerances: bool = False) -> ImageStats:
+def empty_stats(
+    num_classes: int, ignore_index: int, *, distances: bool = False, errors: bool = False, tolerances: bool = False
+) -> ImageStats:
     """Statistics of no image."""
-    names = (COUNTED + (DISTANCE_COUNTS if distances else ()) + (ERROR_KINDS if errors else ())
-             + (LADDER_COUNTS if tolerances else ()))
-    return _sparse_stats(np.zeros((0, num_classes, num_classes), dtype=np.int64),
-                         {name: np.zeros((0, num_classes)) for name in names}, ignore_index)
+    names = (
+        COUNTED
+        + (DISTANCE_COUNTS if distances else ())
+        + (ERROR_KINDS if errors else ())
+        + (LADDER_COUNTS if tolerances else ())
+    )
+    return _sparse_stats(
+        np.zeros((0, num_classes, num_classes), dtype=np.int64),
+        {name: np.zeros((0, num_classes)) for name in names},
+        ignore_index,
+    )
 
 
 class SegmentationEvaluator:
@@ -116,16 +148,31 @@ class SegmentationEvaluator:
         >>> scores = evaluator.compute()
     """
 
-    def __init__(self, num_classes: int, ignore_index: int = 255, *, device=None, boundary: bool = True,
-                 per_image: bool = True, distances: bool = False, nsd_tolerance: float | None = None,
-                 errors: bool = False, tolerances: bool = False, boundary_iou_d: int | None = None):
+    def __init__(
+        self,
+        num_classes: int,
+        ignore_index: int = 255,
+        *,
+        device=None,
+        boundary: bool = True,
+        per_image: bool = True,
+        distances: bool = False,
+        nsd_tolerance: float | None = None,
+        errors: bool = False,
+        tolerances: bool = False,
+        boundary_iou_d: int | None = None,
+    ):
         check_num_classes(num_classes, ignore_index)
         if nsd_tolerance is not None and not (math.isfinite(nsd_tolerance) and nsd_tolerance >= 0):
-            raise ValueError(f"nsd_tolerance must be a finite distance >= 0 in pixels, got {nsd_tolerance}; pass None "
-                             "for BF's theta (0.0075 x image diagonal).")
+            raise ValueError(
+                f"nsd_tolerance must be a finite distance >= 0 in pixels, got {nsd_tolerance}; pass None "
+                "for BF's theta (0.0075 x image diagonal)."
+            )
         if boundary_iou_d is not None and (int(boundary_iou_d) != boundary_iou_d or boundary_iou_d < 1):
-            raise ValueError(f"boundary_iou_d must be an integer band width >= 1 in pixels, got {boundary_iou_d!r}; "
-                             "pass None for max(1, round(0.02 x image diagonal)).")
+            raise ValueError(
+                f"boundary_iou_d must be an integer band width >= 1 in pixels, got {boundary_iou_d!r}; "
+                "pass None for max(1, round(0.02 x image diagonal))."
+            )
         self.nsd_tolerance, self.boundary_iou_d = nsd_tolerance, boundary_iou_d
         self.num_classes, self.ignore_index = int(num_classes), int(ignore_index)
         self.device = None if device is None else torch.device(device)
@@ -149,18 +196,33 @@ class SegmentationEvaluator:
         batches = label_batches(preds, targets, self.num_classes, self.ignore_index)
         if self.device is None:
             self.device = batches[0].preds.device
-        parts = [batch_stats(batch, self.num_classes, self.ignore_index, boundary=self.boundary,
-                             distances=self.distances, nsd_tolerance=self.nsd_tolerance, errors=self.errors,
-                             tolerances=self.tolerances, boundary_iou_d=self.boundary_iou_d)
-                 for batch in batches]
+        parts = [
+            batch_stats(
+                batch,
+                self.num_classes,
+                self.ignore_index,
+                boundary=self.boundary,
+                distances=self.distances,
+                nsd_tolerance=self.nsd_tolerance,
+                errors=self.errors,
+                tolerances=self.tolerances,
+                boundary_iou_d=self.boundary_iou_d,
+            )
+            for batch in batches
+        ]
         order = np.argsort(np.concatenate([batch.positions for batch in batches]), kind="stable")
         self._parts.append(ImageStats.concat(parts).subset(order))  # back in the caller's order
 
     def image_stats(self) -> ImageStats:
         """The per-image statistics of every image seen, in order (after ``all_reduce``: rank 0's first)."""
         if not self._parts:
-            return empty_stats(self.num_classes, self.ignore_index, distances=self.distances, errors=self.errors,
-                               tolerances=self.tolerances)
+            return empty_stats(
+                self.num_classes,
+                self.ignore_index,
+                distances=self.distances,
+                errors=self.errors,
+                tolerances=self.tolerances,
+            )
         if len(self._parts) > 1:
             self._parts = [ImageStats.concat(self._parts)]
         return self._parts[0]
@@ -189,9 +251,19 @@ class SegmentationEvaluator:
         return self.image_stats().per_image()
 
 
-def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, boundary: bool = True,
-             distances: bool = False, nsd_tolerance: float | None = None, errors: bool = False,
-             tolerances: bool = False, boundary_iou_d: int | None = None) -> Scores:
+def evaluate(
+    preds,
+    targets,
+    num_classes: int,
+    ignore_index: int = 255,
+    *,
+    boundary: bool = True,
+    distances: bool = False,
+    nsd_tolerance: float | None = None,
+    errors: bool = False,
+    tolerances: bool = False,
+    boundary_iou_d: int | None = None,
+) -> Scores:
     """Score predictions against targets in one call (``SegmentationEvaluator`` over a single batch).
 
     Args:
@@ -211,8 +283,15 @@ def evaluate(preds, targets, num_classes: int, ignore_index: int = 255, *, bound
         ``Scores``; ``scores.as_dict()`` has DESIGN.md's keys, ``scores.confusion`` the raw matrix and
         ``scores.image_stats`` the per-image statistics (for subsets, per-image tables and the bootstrap).
     """
-    evaluator = SegmentationEvaluator(num_classes, ignore_index, boundary=boundary, distances=distances,
-                                      nsd_tolerance=nsd_tolerance, errors=errors, tolerances=tolerances,
-                                      boundary_iou_d=boundary_iou_d)
+    evaluator = SegmentationEvaluator(
+        num_classes,
+        ignore_index,
+        boundary=boundary,
+        distances=distances,
+        nsd_tolerance=nsd_tolerance,
+        errors=errors,
+        tolerances=tolerances,
+        boundary_iou_d=boundary_iou_d,
+    )
     evaluator.update(preds, targets)
     return evaluator.compute()

@@ -1,4 +1,5 @@
 """Gather ``ImageStats`` from every ``torch.distributed`` rank, as plain tensors (no pickling)."""
+
 from __future__ import annotations
 
 import torch

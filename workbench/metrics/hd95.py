@@ -23,6 +23,7 @@ Squared distances are integers, so the per-pair 95th percentiles come from one i
 ``(pair, squared distance)`` keys, with numpy's default linear interpolation. Every step is a whole-batch
 tensor operation on the batch's device; the only Python loop runs over the rings (at most log2(H) + 1).
 """
+
 from __future__ import annotations
 
 import math
@@ -37,8 +38,9 @@ PERCENTILE = 0.95
 _FAR = 1 << 40  # farther than any squared distance in an image (the row index's "none")
 
 
-def boundary_hd95(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor], *,
-                  one_empty: float | None = None) -> np.ndarray:
+def boundary_hd95(
+    batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor], *, one_empty: float | None = None
+) -> np.ndarray:
     """HD95 per image and class, in pixels.
 
     Args:

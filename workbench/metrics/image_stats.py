@@ -8,6 +8,7 @@ HD95 when asked for its distances), kept under those names in ``counts``. A subs
 resample, is a weight per image: the weighted sums of these cells are the dataset counts of that subset
 (``weighted_totals``), and ``score_values`` turns them into scores, exactly as for the whole dataset.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -102,11 +103,13 @@ class ImageStats:
         """The counts of all images together (``weighted_totals`` of one set of every image, without its axis)."""
         return {key: value[0] for key, value in self.weighted_totals(np.ones((1, len(self)))).items()}
 
-    def subset(self, indices) -> "ImageStats":
+    def subset(self, indices) -> ImageStats:
         """The statistics of the images at ``indices``, in that order; an index may repeat (a resample)."""
         indices = np.asarray(indices, dtype=np.int64).reshape(-1)
         if indices.size and (indices.min() < -len(self) or indices.max() >= len(self)):
-            raise IndexError(f"ImageStats.subset: indices must lie in 0..{len(self) - 1}, got {indices.min()}..{indices.max()}.")
+            raise IndexError(
+                f"ImageStats.subset: indices must lie in 0..{len(self) - 1}, got {indices.min()}..{indices.max()}."
+            )
         indices = indices % max(len(self), 1)
         rows = self.confusion_rows
         starts = np.searchsorted(rows[:, 0], np.arange(len(self) + 1))
@@ -115,18 +118,22 @@ class ImageStats:
         offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         picked = rows[np.repeat(starts[:-1][indices], lengths) + offset]
         picked[:, 0] = position
-        return ImageStats(picked, {name: array[indices] for name, array in self.counts.items()},
-                          ignore_index=self.ignore_index)
+        return ImageStats(
+            picked, {name: array[indices] for name, array in self.counts.items()}, ignore_index=self.ignore_index
+        )
 
     @classmethod
-    def concat(cls, parts: list["ImageStats"]) -> "ImageStats":
+    def concat(cls, parts: list[ImageStats]) -> ImageStats:
         """The statistics of several image sets one after another (batches, ranks, folders)."""
         if not parts:
             raise ValueError("ImageStats.concat: got no statistics; pass at least one ImageStats.")
         first = parts[0]
         for part in parts[1:]:
-            if (part.num_classes, part.ignore_index, sorted(part.counts)) != (first.num_classes, first.ignore_index,
-                                                                              sorted(first.counts)):
+            if (part.num_classes, part.ignore_index, sorted(part.counts)) != (
+                first.num_classes,
+                first.ignore_index,
+                sorted(first.counts),
+            ):
                 raise ValueError(
                     f"ImageStats.concat: cannot join {part.num_classes} classes (ignore_index {part.ignore_index}, "
                     f"counts {list(part.counts)}) to {first.num_classes} classes (ignore_index "
@@ -151,8 +158,9 @@ class ImageStats:
             over the defined classes) when distances were scored.
         """
         values = score_values(self._totals(lambda array: array))
-        columns = {metric.per_image: values[metric.key] for metric in METRICS
-                   if metric.per_image and metric.key in values}
+        columns = {
+            metric.per_image: values[metric.key] for metric in METRICS if metric.per_image and metric.key in values
+        }
         return pd.DataFrame(columns, index=pd.RangeIndex(len(self), name="image"))
 
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -162,7 +170,7 @@ class ImageStats:
         return {name: np.ascontiguousarray(array) for name, array in arrays.items()}
 
     @classmethod
-    def from_arrays(cls, arrays, *, ignore_index: int) -> "ImageStats":
+    def from_arrays(cls, arrays, *, ignore_index: int) -> ImageStats:
         """Rebuild from ``to_arrays()``, checking names, dtypes and shapes.
 
         Raises:
@@ -178,16 +186,20 @@ def check_arrays(arrays) -> dict[str, np.ndarray]:
     names, required = set(arrays), ("confusion_rows", *REQUIRED_COUNTS)
     missing, extra = sorted(set(required) - names), sorted(names - set(required) - set(OPTIONAL_COUNTS))
     if missing or extra:
-        raise ValueError(f"ImageStats.from_arrays: expected arrays {list(required)} (and optionally "
-                         f"{list(OPTIONAL_COUNTS)}); missing {missing}, unexpected {extra}. Pass the dict that "
-                         "ImageStats.to_arrays() returned.")
+        raise ValueError(
+            f"ImageStats.from_arrays: expected arrays {list(required)} (and optionally "
+            f"{list(OPTIONAL_COUNTS)}); missing {missing}, unexpected {extra}. Pass the dict that "
+            "ImageStats.to_arrays() returned."
+        )
     kinds = {"confusion_rows": "i", **{a.name: "i" if a.kind == "sum" else "f" for a in COUNTS if a.name in names}}
     out = {}
     for name, kind in kinds.items():
         array = np.asarray(arrays[name])
         if array.dtype.kind not in ("iu" if kind == "i" else "f"):
-            raise ValueError(f"ImageStats.from_arrays: {name} must be {'integer' if kind == 'i' else 'float'}, "
-                             f"got {array.dtype}; pass the arrays of ImageStats.to_arrays() unchanged.")
+            raise ValueError(
+                f"ImageStats.from_arrays: {name} must be {'integer' if kind == 'i' else 'float'}, "
+                f"got {array.dtype}; pass the arrays of ImageStats.to_arrays() unchanged."
+            )
         out[name] = array.astype(np.int64 if kind == "i" else np.float64)
     cells = [name for name in out if name != "confusion_rows"]
     shape = out[cells[0]].shape
@@ -199,9 +211,13 @@ def check_arrays(arrays) -> dict[str, np.ndarray]:
         raise ValueError(f"ImageStats.from_arrays: confusion_rows must be (K, 4) {ROW_COLUMNS}, got {rows.shape}.")
     for column, (name, top) in enumerate(zip(ROW_COLUMNS[:3], (n, c, c))):
         if rows.size and (rows[:, column].min() < 0 or rows[:, column].max() >= top):
-            raise ValueError(f"ImageStats.from_arrays: confusion_rows column {name} must lie in 0..{top - 1} "
-                             f"(N = {n} images, C = {c} classes), got {rows[:, column].min()}..{rows[:, column].max()}.")
+            raise ValueError(
+                f"ImageStats.from_arrays: confusion_rows column {name} must lie in 0..{top - 1} "
+                f"(N = {n} images, C = {c} classes), got {rows[:, column].min()}..{rows[:, column].max()}."
+            )
     if rows.size and (rows[:, 3].min() < 1 or np.any(np.diff(rows[:, 0]) < 0)):
-        raise ValueError("ImageStats.from_arrays: confusion_rows must hold positive counts sorted by image; "
-                         "pass the arrays of ImageStats.to_arrays() unchanged.")
+        raise ValueError(
+            "ImageStats.from_arrays: confusion_rows must hold positive counts sorted by image; "
+            "pass the arrays of ImageStats.to_arrays() unchanged."
+        )
     return out

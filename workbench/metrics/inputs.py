@@ -5,6 +5,7 @@ of ``(H, W)`` maps whose sizes may differ. Images of one size are grouped into o
 is computed vectorised; images are never padded together, because padding would move "outside the image",
 which the boundary scores depend on.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

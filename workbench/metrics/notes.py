@@ -4,6 +4,7 @@ Users compare numbers across tools, so every table of scores states ``ignore_ind
 tolerances and the averaging; they are written here once and read by ``Scores.table()``, the comparison
 tables and the review report.
 """
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """Per-image scores, to sort and browse the worst images of a split."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -6,8 +7,9 @@ import pandas as pd
 from .evaluator import evaluate
 
 
-def per_image_scores(preds, targets, num_classes: int, ignore_index: int = 255, *, boundary: bool = True
-                     ) -> pd.DataFrame:
+def per_image_scores(
+    preds, targets, num_classes: int, ignore_index: int = 255, *, boundary: bool = True
+) -> pd.DataFrame:
     """The dataset definitions applied to each image on its own.
 
     Per image: ``pixel_accuracy`` = trace / sum of its confusion matrix; ``miou`` = mean IoU over the classes

@@ -3,6 +3,7 @@
 ``cm`` is ``(..., C, C)`` with rows the target class and columns the predicted class; a leading batch axis
 gives one score per image. A score whose denominator is zero is NaN ("undefined"), and means skip NaN.
 """
+
 from __future__ import annotations
 
 import numpy as np

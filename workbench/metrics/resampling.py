@@ -26,6 +26,7 @@ Fewer than ``MIN_GROUPS`` groups cannot show how much the score varies between g
 (over clusters, or over blocks within one or a few sequences) is given but flagged (``few_groups``), and
 consumers show the scores per group beside it (``Scores.by_group``).
 """
+
 from __future__ import annotations
 
 import math
@@ -89,8 +90,9 @@ class Resampling:
         if self.block is None:
             drawn = _bincount_rows(rng.integers(0, self.num_groups, (resamples, self.num_groups)), self.num_groups)
             return drawn[:, self.groups]
-        picks = [_block_picks(rng, np.flatnonzero(self.groups == g), self.block, resamples)
-                 for g in range(self.num_groups)]
+        picks = [
+            _block_picks(rng, np.flatnonzero(self.groups == g), self.block, resamples) for g in range(self.num_groups)
+        ]
         return _bincount_rows(np.concatenate(picks, axis=1), n)
 
 
@@ -117,8 +119,10 @@ def resampling(num_images: int, groups=None, block: int | None = None) -> Resamp
         return Resampling(numbers, None if block is None else int(block), noun)
     labels = list(getattr(groups, "labels", groups))
     if len(labels) != num_images:
-        raise ValueError(f"bootstrap: groups has {len(labels)} labels for {num_images} images; give one label per "
-                         f"image, in the order of the per-image statistics (workbench.data.image_groups(dataset)).")
+        raise ValueError(
+            f"bootstrap: groups has {len(labels)} labels for {num_images} images; give one label per "
+            f"image, in the order of the per-image statistics (workbench.data.image_groups(dataset))."
+        )
     first: dict = {}
     numbers = np.array([first.setdefault(label, len(first)) for label in labels], np.int64)
     return Resampling(numbers, None if block is None else int(block), noun)

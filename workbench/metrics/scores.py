@@ -1,4 +1,5 @@
 """``Scores``: every dataset-level score, derived from summed counts, and its per-class table."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -51,8 +52,15 @@ class Scores:
         raise AttributeError(f"'Scores' object has no attribute {name!r}")
 
     @classmethod
-    def from_totals(cls, totals: Mapping[str, np.ndarray], confusion, *, ignore_index: int = 255, num_images: int = 0,
-                    image_stats: ImageStats | None = None) -> "Scores":
+    def from_totals(
+        cls,
+        totals: Mapping[str, np.ndarray],
+        confusion,
+        *,
+        ignore_index: int = 255,
+        num_images: int = 0,
+        image_stats: ImageStats | None = None,
+    ) -> Scores:
         """Derive every score from counts summed over the dataset (``score_values``).
 
         Args:
@@ -61,14 +69,20 @@ class Scores:
             image_stats: the per-image statistics the totals were summed from, if kept.
         """
         values = {key: float(value) if np.ndim(value) == 0 else value for key, value in score_values(totals).items()}
-        return cls(values, confusion=np.asarray(confusion, dtype=np.int64), ignore_index=int(ignore_index),
-                   num_images=int(num_images), image_stats=image_stats)
+        return cls(
+            values,
+            confusion=np.asarray(confusion, dtype=np.int64),
+            ignore_index=int(ignore_index),
+            num_images=int(num_images),
+            image_stats=image_stats,
+        )
 
     @classmethod
-    def from_image_stats(cls, stats: ImageStats) -> "Scores":
+    def from_image_stats(cls, stats: ImageStats) -> Scores:
         """Every dataset-level score of the images of ``stats`` (equal to ``evaluate`` on them)."""
-        return cls.from_totals(stats.totals(), stats.confusion(), ignore_index=stats.ignore_index,
-                               num_images=len(stats), image_stats=stats)
+        return cls.from_totals(
+            stats.totals(), stats.confusion(), ignore_index=stats.ignore_index, num_images=len(stats), image_stats=stats
+        )
 
     @property
     def num_classes(self) -> int:
@@ -95,8 +109,9 @@ class Scores:
         """
         return {key: np.copy(value) if isinstance(value, np.ndarray) else value for key, value in self.values.items()}
 
-    def bootstrap(self, resamples: int = 2000, level: float = 0.95, seed: int = 0, groups=None,
-                  block: int | None = None) -> pd.DataFrame:
+    def bootstrap(
+        self, resamples: int = 2000, level: float = 0.95, seed: int = 0, groups=None, block: int | None = None
+    ) -> pd.DataFrame:
         """Confidence intervals of every scalar score by percentile bootstrap over the sampling units.
 
         The units (images, whole groups, or moving blocks of frames within each sequence) are resampled with
@@ -144,7 +159,10 @@ class Scores:
         for label in dict.fromkeys(labels):  # first appearance order
             where = np.flatnonzero(labels == label)
             values = Scores.from_image_stats(stats.subset(where)).as_dict()
-            rows[label] = {"images": len(where), **{key: values[key] for key in HEADLINE if values.get(key) is not None}}
+            rows[label] = {
+                "images": len(where),
+                **{key: values[key] for key in HEADLINE if values.get(key) is not None},
+            }
         table = pd.DataFrame.from_dict(rows, orient="index").rename_axis(getattr(groups, "unit", "group"))
         table.attrs["unit"] = getattr(groups, "unit", "group")
         return table
@@ -182,12 +200,23 @@ class Scores:
         """
         stats = self.image_stats
         if stats is None or any(kind not in stats.counts for kind in ERROR_KINDS):
-            raise ValueError("error_breakdown: the error kinds were not counted; evaluate with errors=True "
-                             "(evaluate(..., errors=True) or SegmentationEvaluator(..., errors=True)).")
+            raise ValueError(
+                "error_breakdown: the error kinds were not counted; evaluate with errors=True "
+                "(evaluate(..., errors=True) or SegmentationEvaluator(..., errors=True))."
+            )
         return breakdown_table(stats.totals(), _class_names(class_names, self.num_classes))
 
-    def tolerance_curve(self, key: str, *, intervals: bool = True, resamples: int = 2000, level: float = 0.95,
-                        seed: int = 0, groups=None, block: int | None = None) -> pd.DataFrame:
+    def tolerance_curve(
+        self,
+        key: str,
+        *,
+        intervals: bool = True,
+        resamples: int = 2000,
+        level: float = 0.95,
+        seed: int = 0,
+        groups=None,
+        block: int | None = None,
+    ) -> pd.DataFrame:
         """A boundary score at each tolerance of ``catalog.TOLERANCES`` (1, 2, 3, 5, 8, 13, 21 pixels).
 
         Each rung equals a fresh evaluation at that tolerance: ``boundary_f1`` and ``nsd`` at tau (NSD as
@@ -207,8 +236,9 @@ class Scores:
         Raises:
             ValueError: an unknown key, or the ladder was not counted (score with ``tolerances=True``).
         """
-        return tolerance_curve.tolerance_curve(self, key, intervals=intervals, resamples=resamples, level=level,
-                                         seed=seed, groups=groups, block=block)
+        return tolerance_curve.tolerance_curve(
+            self, key, intervals=intervals, resamples=resamples, level=level, seed=seed, groups=groups, block=block
+        )
 
     def table(self, class_names=None) -> pd.DataFrame:
         """Per-class table plus a final "mean" row, with the conventions in ``df.attrs``.
@@ -227,8 +257,9 @@ class Scores:
         names = _class_names(class_names, self.num_classes)
         rows = self.confusion.sum(1)
         table = pd.DataFrame({"class": names + ["mean"]})
-        per_class = sorted((m for m in METRICS if m.mean is not None and m.key in self.values),
-                           key=lambda m: m.mean != HEADLINE[0])  # the first headline score's column first (IoU)
+        per_class = sorted(
+            (m for m in METRICS if m.mean is not None and m.key in self.values), key=lambda m: m.mean != HEADLINE[0]
+        )  # the first headline score's column first (IoU)
         for metric in per_class:  # each per-class score, its mean in the mean row
             table[metric.key.removeprefix("class_")] = [*self.values[metric.key], self.values[metric.mean]]
         table["pixel_share"] = [*region.safe_divide(rows, rows.sum()), np.nan]

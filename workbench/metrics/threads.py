@@ -7,6 +7,7 @@ barriers dominate: on a 2-core machine with one other busy process, the full eva
 machine (the scores are never the bottleneck next to a model's forward pass), so the entry points run
 with one thread and restore the caller's setting (switching costs about a microsecond).
 """
+
 from __future__ import annotations
 
 import functools
@@ -16,6 +17,7 @@ import torch
 
 def single_threaded(fn):
     """Decorator: call ``fn`` with ``torch.set_num_threads(1)``, restoring the previous count afterwards."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         previous = torch.get_num_threads()
@@ -26,4 +28,5 @@ def single_threaded(fn):
             return fn(*args, **kwargs)
         finally:
             torch.set_num_threads(previous)
+
     return wrapper

@@ -15,6 +15,7 @@ Each rung equals a fresh evaluation at that tolerance (DESIGN.md "Metrics", "Sco
 
 ``tolerance_curve`` (its own module, no torch) derives each rung's dataset score from the summed counts.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,13 +23,15 @@ import torch
 
 from .bands import dilate
 from .boundary import EdgeMatches, _with_frame, bf_scores, surface_dice
-from .confusion import MAX_BINS
 from .catalog import TOLERANCES, ladder_names
+from .confusion import MAX_BINS
 from .hd95 import _edge_labels, _pair_counts, _RowIndex
 from .inputs import LabelBatch
 
-def ladder_counts(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor],
-                  tolerances=TOLERANCES) -> dict[str, np.ndarray]:
+
+def ladder_counts(
+    batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor], tolerances=TOLERANCES
+) -> dict[str, np.ndarray]:
     """The count arrays of every rung (``catalog.ladder_names``), each ``(N, C)``.
 
     Args:
@@ -42,13 +45,20 @@ def ladder_counts(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor
     counts = {}
     for r, t in enumerate(tolerances):
         names, at_tau = ladder_names(t), matches[r]
-        counts.update({names["bf"]: bf_scores(at_tau), names["nsd"]: surface_dice(at_tau),
-                       names["inter"]: inter[..., r], names["union"]: union[..., r]})
+        counts.update(
+            {
+                names["bf"]: bf_scores(at_tau),
+                names["nsd"]: surface_dice(at_tau),
+                names["inter"]: inter[..., r],
+                names["union"]: union[..., r],
+            }
+        )
     return counts
 
 
-def edge_match_ladder(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor],
-                      tolerances=TOLERANCES) -> list[EdgeMatches]:
+def edge_match_ladder(
+    batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor], tolerances=TOLERANCES
+) -> list[EdgeMatches]:
     """``boundary.edge_matches`` at each tolerance, from one nearest-edge search up to the largest."""
     valid = batch.valid
     target_map = _edge_labels(batch.targets, edges[0] & valid, num_classes)
@@ -57,8 +67,9 @@ def edge_match_ladder(batch: LabelBatch, num_classes: int, edges: tuple[torch.Te
     squares = torch.tensor([t * t for t in tolerances], dtype=torch.int64, device=batch.preds.device)
     pred_hits = _hits_by_rung(pred_map, target_map, num_classes, squares)
     target_hits = _hits_by_rung(target_map, pred_map, num_classes, squares)
-    return [EdgeMatches(pred_total, pred_hits[..., r], target_total, target_hits[..., r])
-            for r in range(len(tolerances))]
+    return [
+        EdgeMatches(pred_total, pred_hits[..., r], target_total, target_hits[..., r]) for r in range(len(tolerances))
+    ]
 
 
 def _hits_by_rung(source: torch.Tensor, other: torch.Tensor, num_classes: int, squares: torch.Tensor) -> np.ndarray:
@@ -69,7 +80,7 @@ def _hits_by_rung(source: torch.Tensor, other: torch.Tensor, num_classes: int, s
     image, y, x = torch.nonzero(source < num_classes, as_tuple=True)
     group = image * num_classes + source[image, y, x]
     best = torch.full_like(y, limit + 1)  # beyond the largest tolerance until found nearer
-    rows, reach = _RowIndex(other, num_classes), int(limit ** 0.5)
+    rows, reach = _RowIndex(other, num_classes), int(limit**0.5)
     active = torch.arange(len(y), device=y.device)
     done, radius = -1, 0  # rows with |dy| <= done are searched; this ring adds done < |dy| <= radius
     while len(active) and done < min(reach, height - 1):
@@ -85,8 +96,9 @@ def _hits_by_rung(source: torch.Tensor, other: torch.Tensor, num_classes: int, s
     return per_rung[..., :rungs].cumsum(-1).cpu().numpy()
 
 
-def band_ladder(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor],
-                tolerances=TOLERANCES) -> tuple[np.ndarray, np.ndarray]:
+def band_ladder(
+    batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, torch.Tensor], tolerances=TOLERANCES
+) -> tuple[np.ndarray, np.ndarray]:
     """Boundary IoU's ``(intersection, union)`` per image, class and band width d, each ``(N, C, R)`` int64."""
     n, c, rungs = len(batch.preds), num_classes, len(tolerances)
     firsts = []
@@ -99,11 +111,19 @@ def band_ladder(batch: LabelBatch, num_classes: int, edges: tuple[torch.Tensor, 
     key = ((batch.targets.long() * c + batch.preds.long()) * side + firsts[0]) * side + firsts[1]
     bins = c * c * side * side
     step = max(1, MAX_BINS // bins)  # a few images per bincount with many classes, to bound its memory
-    counts = np.concatenate([
-        torch.bincount((key[i : i + step] + torch.arange(len(key[i : i + step]), device=key.device).view(-1, 1, 1)
-                        * bins)[batch.valid[i : i + step]], minlength=len(key[i : i + step]) * bins).cpu().numpy()
-        for i in range(0, n, step)
-    ]).reshape(n, c, c, side, side)
+    counts = np.concatenate(
+        [
+            torch.bincount(
+                (key[i : i + step] + torch.arange(len(key[i : i + step]), device=key.device).view(-1, 1, 1) * bins)[
+                    batch.valid[i : i + step]
+                ],
+                minlength=len(key[i : i + step]) * bins,
+            )
+            .cpu()
+            .numpy()
+            for i in range(0, n, step)
+        ]
+    ).reshape(n, c, c, side, side)
     in_target = counts.sum((2, 4)).cumsum(-1)[..., :rungs]  # (N, C, R): target c, first target rung <= r
     in_pred = counts.sum((1, 3)).cumsum(-1)[..., :rungs]
     same = np.diagonal(counts, axis1=1, axis2=2)  # (N, side, side, C): target == prediction == c

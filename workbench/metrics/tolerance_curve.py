@@ -3,6 +3,7 @@ counts (``tolerance.ladder_counts``), with its interval from the same resamples 
 
 No torch here: the report draws the curves from records alone.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,15 +28,26 @@ def curve_values(totals, key: str, tolerances=TOLERANCES) -> np.ndarray:
     return np.stack(values, axis=-1)
 
 
-def tolerance_curve(scores, key: str, *, intervals: bool = True, resamples: int = 2000, level: float = 0.95,
-                    seed: int = 0, groups=None, block: int | None = None) -> pd.DataFrame:
+def tolerance_curve(
+    scores,
+    key: str,
+    *,
+    intervals: bool = True,
+    resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+    groups=None,
+    block: int | None = None,
+) -> pd.DataFrame:
     """``Scores.tolerance_curve``: the score ``key`` at each tolerance, with bootstrap intervals."""
     if key not in TOLERANCE_CURVES:
         raise ValueError(f"tolerance_curve: key must be one of {list(TOLERANCE_CURVES)}, got {key!r}.")
     stats = require_image_stats(scores, "tolerance_curve")
     if any(name not in stats.counts for t in TOLERANCES for name in ladder_names(t).values()):
-        raise ValueError("tolerance_curve: the tolerance ladder was not counted; evaluate with tolerances=True "
-                         "(evaluate(..., tolerances=True) or SegmentationEvaluator(..., tolerances=True)).")
+        raise ValueError(
+            "tolerance_curve: the tolerance ladder was not counted; evaluate with tolerances=True "
+            "(evaluate(..., tolerances=True) or SegmentationEvaluator(..., tolerances=True))."
+        )
     table = pd.DataFrame({"value": curve_values(stats.totals(), key)}, index=pd.Index(TOLERANCES, name="tolerance"))
     unit_name = "band width d" if key == "boundary_miou" else "tolerance tau"
     table.attrs.update(key=key, unit="pixels", tolerance=unit_name, num_images=len(stats))

@@ -4,6 +4,7 @@ Kohli, Ladicky and Torr, "Robust Higher Order Potentials for Enforcing Label Con
 segmentations in a "trimap" band of growing width around object boundaries; the curve shows how much of a
 model's error sits near boundaries.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """A torchvision ResNet without its classifier, giving the stride 8, 16 and 32 feature maps FCN fuses."""
+
 from __future__ import annotations
 
 import torch

@@ -5,11 +5,12 @@ encoder-decoder with the same number of 3x3 convolutions spends most of them on 
 smaller. Both keep one width, so that the difference is resolution alone (U-Net doubles the channels
 at each level, which gives back part of the saving).
 """
+
 from __future__ import annotations
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 
 def _conv(in_channels: int, out_channels: int) -> nn.Sequential:

@@ -6,6 +6,7 @@ absolute value averaged over colour channels and over random inputs. The analyti
 (:func:`~workbench.models.receptive_field`) bounds where this can be nonzero; the effective field is
 what the network actually uses, and at initialisation it is roughly Gaussian and much smaller.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,8 +16,14 @@ from torch import nn
 from workbench.models.eval_mode import eval_mode
 
 
-def effective_receptive_field(model: nn.Module, *, image_size: tuple[int, int] = (128, 128), num_samples: int = 4,
-                              seed: int = 0, unit: tuple[int, int] | None = None) -> np.ndarray:
+def effective_receptive_field(
+    model: nn.Module,
+    *,
+    image_size: tuple[int, int] = (128, 128),
+    num_samples: int = 4,
+    seed: int = 0,
+    unit: tuple[int, int] | None = None,
+) -> np.ndarray:
     """``|d logits[unit] / d image|`` averaged over colour channels and ``num_samples`` random images.
 
     The model runs in eval mode (BatchNorm with its running statistics, so that pixels do not interact
@@ -59,7 +66,7 @@ def erf_radius(heatmap: np.ndarray, mass: float = 0.9) -> int:
         return 0
     row, col = np.unravel_index(np.argmax(heatmap), heatmap.shape)
     for radius in range(max(heatmap.shape)):
-        window = heatmap[max(row - radius, 0): row + radius + 1, max(col - radius, 0): col + radius + 1]
+        window = heatmap[max(row - radius, 0) : row + radius + 1, max(col - radius, 0) : col + radius + 1]
         if window.sum() >= mass * total - 1e-12:
             return radius
     return max(heatmap.shape)

@@ -1,8 +1,9 @@
 """``eval_mode``: run a model in eval mode inside a block and give it back in the mode it was in."""
+
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from torch import nn
 

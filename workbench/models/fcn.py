@@ -5,6 +5,7 @@ Layer names follow the paper's Caffe nets (``score_fr``, ``score_pool4``, ``upsc
 that a reader can put the code beside the prototxt; ``pool4`` / ``pool3`` here are the ResNet's stride-16
 (``layer3``) and stride-8 (``layer2``) outputs, which play the role of VGG-16's pool4 and pool3.
 """
+
 from __future__ import annotations
 
 import torch
@@ -141,8 +142,7 @@ def _fuse(upsampled: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
 
 
 def _build(logit_stride: int, num_classes: int, encoder: str, encoder_weights: str | None, **kw) -> FCN:
-    return FCN(num_classes, encoder=encoder, logit_stride=logit_stride,
-               pretrained=encoder_weights == "imagenet", **kw)
+    return FCN(num_classes, encoder=encoder, logit_stride=logit_stride, pretrained=encoder_weights == "imagenet", **kw)
 
 
 @register_model("fcn32s", paper=_PAPER, output_stride=32, logit_stride=32, differs=_DIFFERS)

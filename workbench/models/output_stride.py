@@ -7,6 +7,7 @@ each unit's receptive field keeps its extent: more positions, the same context, 
 later layer multiplied by 4 (or 16). (BasicBlock ResNets such as resnet18 refuse dilation in torchvision;
 segmentation-models-pytorch dilates them itself, as ``create_model("deeplabv3", ...)`` does.)
 """
+
 from __future__ import annotations
 
 import torch
@@ -35,15 +36,28 @@ def dilation_variants(image_size: tuple[int, int] = (360, 480), *, backbone: str
             net = getattr(torchvision.models, backbone)(replace_stride_with_dilation=flags)
             body, images = nn.Sequential(*list(net.children())[:-2]), torch.empty(1, 3, *image_size)
         field = receptive_field(net, "layer4")
-        rows.append({"output stride": stride, "replace_stride_with_dilation": str(flags),
-                     "layer4 shape": tuple(body(images).shape[1:]), "field size": field.size[0],
-                     "field jump": field.jump[0], "GFLOPs": count_flops(body, images) / 1e9,
-                     "parameters": sum(p.numel() for p in body.parameters())})
+        rows.append(
+            {
+                "output stride": stride,
+                "replace_stride_with_dilation": str(flags),
+                "layer4 shape": tuple(body(images).shape[1:]),
+                "field size": field.size[0],
+                "field jump": field.jump[0],
+                "GFLOPs": count_flops(body, images) / 1e9,
+                "parameters": sum(p.numel() for p in body.parameters()),
+            }
+        )
     return rows
 
 
-def deeplab_costs(image_size: tuple[int, int] = (360, 480), *, output_strides=(16, 8), num_classes: int = 11,
-                  encoder: str = "resnet18", measure_memory: bool = True) -> list[dict]:
+def deeplab_costs(
+    image_size: tuple[int, int] = (360, 480),
+    *,
+    output_strides=(16, 8),
+    num_classes: int = 11,
+    encoder: str = "resnet18",
+    measure_memory: bool = True,
+) -> list[dict]:
     """DeepLabV3 at each output stride with the paper's ASPP rates: taps on the map, GFLOPs, activations.
 
     ``"taps inside"`` maps each rate to the share of its 3x3 kernel's taps that land on the feature map
@@ -60,12 +74,16 @@ def deeplab_costs(image_size: tuple[int, int] = (360, 480), *, output_strides=(1
         with torch.device("meta"):
             meta_model, images = create_model("deeplabv3", num_classes, **kw).eval(), torch.empty(1, 3, *image_size)
         grid = tuple(-(-n // stride) for n in image_size)
-        row = {"output stride": stride, "ASPP rates": rates, "feature map": grid,
-               "taps inside": {r: round(taps_inside(grid, r), 3) for r in rates},
-               "GFLOPs": count_flops(meta_model, images) / 1e9}
+        row = {
+            "output stride": stride,
+            "ASPP rates": rates,
+            "feature map": grid,
+            "taps inside": {r: round(taps_inside(grid, r), 3) for r in rates},
+            "GFLOPs": count_flops(meta_model, images) / 1e9,
+        }
         if measure_memory:
             model = create_model("deeplabv3", num_classes, **kw).eval()
             probe = torch.randn(1, 3, *image_size, requires_grad=True)
-            row["activations MB"] = saved_activation_bytes(model, probe, exclude=model.parameters()) / 2 ** 20
+            row["activations MB"] = saved_activation_bytes(model, probe, exclude=model.parameters()) / 2**20
         rows.append(row)
     return rows

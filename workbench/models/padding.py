@@ -1,4 +1,5 @@
 """Any input size for networks that need sizes divisible by their stride: pad, run, crop."""
+
 from __future__ import annotations
 
 import torch

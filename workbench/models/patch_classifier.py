@@ -5,6 +5,7 @@ a convolution with an ``f x f`` kernel; rewritten so, the classifier runs on a w
 returns one score vector per window position, spaced by the network's stride, sharing the work that
 overlapping windows would repeat.
 """
+
 from __future__ import annotations
 
 import torch
@@ -33,16 +34,23 @@ class PatchClassifier(nn.Module):
     def __init__(self, num_classes: int, *, patch_size: int = 30, width: int = 16, hidden: int = 64):
         super().__init__()
         if patch_size < 18 or patch_size % 4 != 2:
-            raise ValueError(f"PatchClassifier: patch_size must be 18, 22, 26, 30, ... (>= 18 and 2 mod 4, so that "
-                             f"the valid convs and the two poolings use every pixel), got {patch_size}.")
+            raise ValueError(
+                f"PatchClassifier: patch_size must be 18, 22, 26, 30, ... (>= 18 and 2 mod 4, so that "
+                f"the valid convs and the two poolings use every pixel), got {patch_size}."
+            )
         self.patch_size = patch_size
         self.features = nn.Sequential(
-            nn.Conv2d(3, width, 3), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(width, width, 3), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(width, width, 3), nn.ReLU(),
+            nn.Conv2d(3, width, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(width, width, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(width, width, 3),
+            nn.ReLU(),
         )
         self.feature_size = (patch_size - 2) // 4 - 3  # 3x3 valid, /2, 3x3 valid, /2, 3x3 valid
-        self.fc1 = nn.Linear(width * self.feature_size ** 2, hidden)
+        self.fc1 = nn.Linear(width * self.feature_size**2, hidden)
         self.fc2 = nn.Linear(hidden, num_classes)
 
     def forward(self, patches: torch.Tensor) -> torch.Tensor:
@@ -66,8 +74,9 @@ def convolutionalize(classifier: PatchClassifier) -> nn.Sequential:
         conv1.bias.copy_(fc1.bias)
         conv2.weight.copy_(fc2.weight[:, :, None, None])
         conv2.bias.copy_(fc2.bias)
-    features = [type(m)(**_init_args(m)) if not isinstance(m, nn.Conv2d) else _copy_conv(m)
-                for m in classifier.features]
+    features = [
+        type(m)(**_init_args(m)) if not isinstance(m, nn.Conv2d) else _copy_conv(m) for m in classifier.features
+    ]
     return nn.Sequential(*features, conv1, nn.ReLU(), conv2)
 
 
@@ -79,6 +88,7 @@ def _copy_conv(conv: nn.Conv2d) -> nn.Conv2d:
 
 def _init_args(module: nn.Module) -> dict:
     if isinstance(module, nn.MaxPool2d):
-        return dict(kernel_size=module.kernel_size, stride=module.stride, padding=module.padding,
-                    dilation=module.dilation)
+        return dict(
+            kernel_size=module.kernel_size, stride=module.stride, padding=module.padding, dilation=module.dilation
+        )
     return {}

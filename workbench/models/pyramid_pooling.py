@@ -4,6 +4,7 @@ Each branch average-pools the whole feature map into a ``b x b`` grid (bins 1, 2
 the 1-bin branch summarises the entire image and one cell of the 6-bin branch a sixth of it on each axis.
 The pooled maps are projected by 1x1 convolutions, upsampled back and concatenated with the features.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,8 +47,10 @@ def pyramid_branches(model: nn.Module, images: torch.Tensor) -> PyramidBranches:
     """
     pools = [m for m in model.modules() if isinstance(m, nn.AdaptiveAvgPool2d)]
     if not pools:
-        raise ValueError(f"pyramid_branches: {type(model).__name__} has no nn.AdaptiveAvgPool2d; use a PSPNet "
-                         "(create_model('pspnet', num_classes)).")
+        raise ValueError(
+            f"pyramid_branches: {type(model).__name__} has no nn.AdaptiveAvgPool2d; use a PSPNet "
+            "(create_model('pspnet', num_classes))."
+        )
     seen: dict = {}
 
     def record(module, args, output):

@@ -11,6 +11,7 @@ that keeps the spatial size (ReLU, BatchNorm, a sum, a channel concatenation) jo
 ``F.pad`` and slicing shift the start. Anything else (upsampling, global pooling, a fully connected layer)
 has no finite, aligned field and stops with an error.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,15 +55,18 @@ class ReceptiveField:
     def unit_at(self, y: float, x: float, grid: tuple[int, int]) -> tuple[int, int]:
         """The unit of a ``grid = (rows, cols)`` feature map whose field is centred nearest to pixel ``(y, x)``."""
         first = self.center(0, 0)
-        return tuple(int(min(max(math.floor((v - c) / j + 0.5), 0), n - 1))  # ties go to the later unit
-                     for v, c, j, n in zip((y, x), first, self.jump, grid))
+        return tuple(
+            int(min(max(math.floor((v - c) / j + 0.5), 0), n - 1))  # ties go to the later unit
+            for v, c, j, n in zip((y, x), first, self.jump, grid)
+        )
 
 
 INPUT_FIELD = ReceptiveField(size=(1, 1), jump=(1, 1), start=(0, 0))
 
 
-def receptive_field(model: nn.Module, layer_name: str, *, input_size: tuple[int, int] = (64, 64),
-                    in_channels: int = 3) -> ReceptiveField:
+def receptive_field(
+    model: nn.Module, layer_name: str, *, input_size: tuple[int, int] = (64, 64), in_channels: int = 3
+) -> ReceptiveField:
     """The receptive field of the output of ``model``'s submodule ``layer_name``.
 
     Args:
@@ -82,15 +86,18 @@ def receptive_field(model: nn.Module, layer_name: str, *, input_size: tuple[int,
     return receptive_fields(model, [layer_name], input_size=input_size, in_channels=in_channels)[layer_name]
 
 
-def receptive_fields(model: nn.Module, layer_names, *, input_size: tuple[int, int] = (64, 64),
-                     in_channels: int = 3) -> dict[str, ReceptiveField]:
+def receptive_fields(
+    model: nn.Module, layer_names, *, input_size: tuple[int, int] = (64, 64), in_channels: int = 3
+) -> dict[str, ReceptiveField]:
     """:func:`receptive_field` of several layers from one forward pass: ``{layer_name: field}``."""
     modules, wanted = dict(model.named_modules()), list(layer_names)
     for name in wanted:
         if name not in modules:
             names = ", ".join(n for n in list(modules)[1:13])
-            raise ValueError(f"receptive_field: model {type(model).__name__} has no layer {name!r}; "
-                             f"names come from model.named_modules(), e.g. {names}.")
+            raise ValueError(
+                f"receptive_field: model {type(model).__name__} has no layer {name!r}; "
+                f"names come from model.named_modules(), e.g. {names}."
+            )
     captured = {}
 
     def capture(name):
@@ -136,8 +143,10 @@ def join(fields, op: str = "a sum") -> ReceptiveField:
     """
     fields = list(fields)
     if len({f.jump for f in fields}) > 1:
-        raise ValueError(f"receptive_field: {op} combines feature maps with different jumps "
-                         f"{sorted({f.jump for f in fields})}; their units are not aligned.")
+        raise ValueError(
+            f"receptive_field: {op} combines feature maps with different jumps "
+            f"{sorted({f.jump for f in fields})}; their units are not aligned."
+        )
     start = tuple(min(f.start[a] for f in fields) for a in range(2))
     end = tuple(max(f.start[a] + f.size[a] for f in fields) for a in range(2))
     return ReceptiveField(size=tuple(e - s for e, s in zip(end, start)), jump=fields[0].jump, start=start)
@@ -153,7 +162,7 @@ class _Traced(torch.Tensor):
     inside_layer = 0  # > 0 while a convolution or pooling module runs: its hooks set the field
 
     @staticmethod
-    def wrap(tensor: torch.Tensor, field: ReceptiveField) -> "_Traced":
+    def wrap(tensor: torch.Tensor, field: ReceptiveField) -> _Traced:
         traced = tensor.as_subclass(_Traced)
         traced.field = field
         return traced
@@ -177,22 +186,25 @@ def _call_field(func, args, kwargs, inputs, out: torch.Tensor) -> ReceptiveField
         return _sliced(inputs[0], args[1])
     if all(t.shape[-2:] == out.shape[-2:] for t in inputs):
         return join([t.field for t in inputs], op=name)
-    raise ValueError(f"receptive_field: {name} maps {tuple(inputs[0].shape[-2:])} to {tuple(out.shape[-2:])} and is "
-                     "neither a convolution, a pooling nor an elementwise op, so its units have no finite, aligned "
-                     "field; ask for an earlier layer, or measure wb.models.effective_receptive_field instead.")
+    raise ValueError(
+        f"receptive_field: {name} maps {tuple(inputs[0].shape[-2:])} to {tuple(out.shape[-2:])} and is "
+        "neither a convolution, a pooling nor an elementwise op, so its units have no finite, aligned "
+        "field; ask for an earlier layer, or measure wb.models.effective_receptive_field instead."
+    )
 
 
 def _padded(field: ReceptiveField, pad) -> ReceptiveField:
     left, top = pad[0], pad[2] if len(pad) > 2 else 0  # F.pad lists the last axis first
-    return ReceptiveField(field.size, field.jump, (field.start[0] - top * field.jump[0],
-                                                   field.start[1] - left * field.jump[1]))
+    return ReceptiveField(
+        field.size, field.jump, (field.start[0] - top * field.jump[0], field.start[1] - left * field.jump[1])
+    )
 
 
-def _sliced(tensor: "_Traced", index) -> ReceptiveField:
+def _sliced(tensor: _Traced, index) -> ReceptiveField:
     index = index if isinstance(index, tuple) else (index,)
     if Ellipsis in index:
         at = index.index(Ellipsis)
-        index = index[:at] + (slice(None),) * (tensor.dim() - len(index) + 1) + index[at + 1:]
+        index = index[:at] + (slice(None),) * (tensor.dim() - len(index) + 1) + index[at + 1 :]
     index = index + (slice(None),) * (tensor.dim() - len(index))
     spatial = index[-2:]
     if not all(isinstance(s, slice) for s in spatial):
@@ -207,8 +219,10 @@ def _sliced(tensor: "_Traced", index) -> ReceptiveField:
 
 def _field_of(output, layer_name: str) -> ReceptiveField:
     if not isinstance(output, _Traced) or not hasattr(output, "field"):
-        raise ValueError(f"receptive_field: layer {layer_name!r} does not return one feature map; name a layer "
-                         "whose output is a tensor (N, C, H, W).")
+        raise ValueError(
+            f"receptive_field: layer {layer_name!r} does not return one feature map; name a layer "
+            "whose output is a tensor (N, C, H, W)."
+        )
     return output.field
 
 

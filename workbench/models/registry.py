@@ -3,10 +3,11 @@
 Each builder registers itself with the facts the README table needs (paper, strides, what differs from
 the paper), so ``bench/model_table.py`` reads them here instead of repeating them.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from torch import nn
 

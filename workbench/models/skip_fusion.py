@@ -5,6 +5,7 @@ to the upsampled coarser scores: the fused map has ``num_classes`` channels. U-N
 2015) concatenates the upsampled decoder features with the encoder features and convolves the result:
 the fused map has both channel counts, and two 3x3 convolutions learn how to mix them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,11 +39,23 @@ def fcn_fusions(num_classes: int, image_size: tuple[int, int], *, encoder: str =
     model = create_model("fcn8s", num_classes, encoder=encoder).eval()
     shapes = _output_shapes(model, ("upscore2", "score_pool4", "upscore_pool4", "score_pool3"), image_size)
     rows = []
-    for stage, up, skip in (("stride 16 (layer3)", "upscore2", "score_pool4"),
-                            ("stride 8 (layer2)", "upscore_pool4", "score_pool3")):
+    for stage, up, skip in (
+        ("stride 16 (layer3)", "upscore2", "score_pool4"),
+        ("stride 8 (layer2)", "upscore_pool4", "score_pool3"),
+    ):
         layers = (getattr(model, skip), getattr(model, up))
-        rows.append(Fusion("fcn8s", stage, "sum", shapes[up], shapes[skip], shapes[skip], _params(*layers),
-                           f"{skip} (1x1 conv) + {up} (transposed conv)"))
+        rows.append(
+            Fusion(
+                "fcn8s",
+                stage,
+                "sum",
+                shapes[up],
+                shapes[skip],
+                shapes[skip],
+                _params(*layers),
+                f"{skip} (1x1 conv) + {up} (transposed conv)",
+            )
+        )
     return rows
 
 
@@ -53,11 +66,15 @@ def unet_fusions(num_classes: int, image_size: tuple[int, int], *, encoder: str 
     seen: dict[int, dict] = {}
     handles = []
     for i, block in enumerate(blocks):
-        handles.append(block.register_forward_hook(
-            lambda m, args, kwargs, out, i=i: seen.setdefault(i, {}).update(skip=kwargs.get("skip_connection")),
-            with_kwargs=True))
-        handles.append(block.conv1.register_forward_hook(
-            lambda m, args, out, i=i: seen.setdefault(i, {}).update(fused=args[0])))
+        handles.append(
+            block.register_forward_hook(
+                lambda m, args, kwargs, out, i=i: seen.setdefault(i, {}).update(skip=kwargs.get("skip_connection")),
+                with_kwargs=True,
+            )
+        )
+        handles.append(
+            block.conv1.register_forward_hook(lambda m, args, out, i=i: seen.setdefault(i, {}).update(fused=args[0]))
+        )
     _run(model, image_size, handles)
     rows = []
     for i, block in enumerate(blocks):
@@ -65,15 +82,29 @@ def unet_fusions(num_classes: int, image_size: tuple[int, int], *, encoder: str 
         if skip is None:
             continue  # the last block upsamples without a skip
         up = (fused.shape[1] - skip.shape[1], *fused.shape[2:])
-        rows.append(Fusion("unet", f"decoder block {i + 1}", "concat", up, tuple(skip.shape[1:]),
-                           tuple(fused.shape[1:]), _params(block.conv1, block.conv2), "conv1 + conv2 (3x3, BatchNorm)"))
+        rows.append(
+            Fusion(
+                "unet",
+                f"decoder block {i + 1}",
+                "concat",
+                up,
+                tuple(skip.shape[1:]),
+                tuple(fused.shape[1:]),
+                _params(block.conv1, block.conv2),
+                "conv1 + conv2 (3x3, BatchNorm)",
+            )
+        )
     return rows
 
 
 def _output_shapes(model: nn.Module, names, image_size) -> dict[str, tuple[int, ...]]:
     shapes: dict[str, tuple[int, ...]] = {}
-    handles = [getattr(model, name).register_forward_hook(
-        lambda m, args, out, name=name: shapes.__setitem__(name, tuple(out.shape[1:]))) for name in names]
+    handles = [
+        getattr(model, name).register_forward_hook(
+            lambda m, args, out, name=name: shapes.__setitem__(name, tuple(out.shape[1:]))
+        )
+        for name in names
+    ]
     _run(model, image_size, handles)
     return shapes
 

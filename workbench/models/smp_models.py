@@ -5,6 +5,7 @@ to that multiple and crops the logits back, so every model here maps ``(N, 3, H,
 ``(N, num_classes, H, W)`` for any H, W. smp only downloads when ``encoder_weights`` is not ``None``,
 and ``create_model`` passes ``None`` unless asked for ``"imagenet"``.
 """
+
 from __future__ import annotations
 
 import segmentation_models_pytorch as smp
@@ -15,9 +16,7 @@ from workbench.models.padding import PadCrop
 from workbench.models.registry import register_model
 
 
-def _adapt(
-    arch: type[nn.Module], num_classes: int, encoder: str, encoder_weights: str | None, **kw
-) -> PadCrop:
+def _adapt(arch: type[nn.Module], num_classes: int, encoder: str, encoder_weights: str | None, **kw) -> PadCrop:
     """Build ``arch`` from smp and wrap it to take any input size and return plain logits."""
     if "aux_params" in kw:
         # An auxiliary classification head makes smp return a (masks, labels) tuple, breaking the one
@@ -53,33 +52,27 @@ def _drop_unused_stages(encoder: nn.Module) -> tuple[str, ...]:
 
 @register_model(
     "unet",
-    paper="Ronneberger, Fischer, Brox. U-Net: Convolutional Networks for Biomedical Image Segmentation. "
-    "MICCAI 2015",
+    paper="Ronneberger, Fischer, Brox. U-Net: Convolutional Networks for Biomedical Image Segmentation. MICCAI 2015",
     output_stride=32,
     logit_stride=1,
     differs="ResNet encoder with 5 downsamplings, not 4 plain conv blocks; padded convs with BatchNorm, "
     "not valid convs and overlap-tile; nearest upsampling + 3x3 convs, not 2x2 up-convolutions; "
     "decoder widths 256-128-64-32-16",
 )
-def unet(
-    *, num_classes: int, encoder: str = "resnet18", encoder_weights: str | None = None, **kw
-) -> PadCrop:
+def unet(*, num_classes: int, encoder: str = "resnet18", encoder_weights: str | None = None, **kw) -> PadCrop:
     """U-Net (Ronneberger et al., MICCAI 2015): encoder-decoder with skip concatenation at every scale."""
     return _adapt(smp.Unet, num_classes, encoder, encoder_weights, **kw)
 
 
 @register_model(
     "deeplabv3",
-    paper="Chen, Papandreou, Schroff, Adam. Rethinking Atrous Convolution for Semantic Image Segmentation. "
-    "arXiv 2017",
+    paper="Chen, Papandreou, Schroff, Adam. Rethinking Atrous Convolution for Semantic Image Segmentation. arXiv 2017",
     output_stride=8,
     logit_stride=8,
     differs="ResNet-18 with dilated layer3/layer4, not ResNet-101 with multi-grid; extra 3x3 conv after "
     "ASPP; same output stride for training and inference",
 )
-def deeplabv3(
-    *, num_classes: int, encoder: str = "resnet18", encoder_weights: str | None = None, **kw
-) -> PadCrop:
+def deeplabv3(*, num_classes: int, encoder: str = "resnet18", encoder_weights: str | None = None, **kw) -> PadCrop:
     """DeepLabV3 (Chen et al., 2017): dilated encoder and atrous spatial pyramid pooling (rates 12/24/36)."""
     return _adapt(smp.DeepLabV3, num_classes, encoder, encoder_weights, **kw)
 
@@ -92,9 +85,7 @@ def deeplabv3(
     logit_stride=4,
     differs="ResNet encoder, not Aligned Xception; one separable 3x3 conv in the decoder, not two",
 )
-def deeplabv3plus(
-    *, num_classes: int, encoder: str = "resnet18", encoder_weights: str | None = None, **kw
-) -> PadCrop:
+def deeplabv3plus(*, num_classes: int, encoder: str = "resnet18", encoder_weights: str | None = None, **kw) -> PadCrop:
     """DeepLabV3+ (Chen et al., ECCV 2018): DeepLabV3 plus a decoder fusing stride-4 features."""
     return _adapt(smp.DeepLabV3Plus, num_classes, encoder, encoder_weights, **kw)
 
@@ -107,8 +98,6 @@ def deeplabv3plus(
     differs="encoder cut after layer2 (stride 8; layer3/layer4 removed), not a dilated ResNet-50/101; "
     "pyramid pooling on layer2 features; no auxiliary loss",
 )
-def pspnet(
-    *, num_classes: int, encoder: str = "resnet18", encoder_weights: str | None = None, **kw
-) -> PadCrop:
+def pspnet(*, num_classes: int, encoder: str = "resnet18", encoder_weights: str | None = None, **kw) -> PadCrop:
     """PSPNet (Zhao et al., CVPR 2017): pyramid pooling (bins 1, 2, 3, 6) over stride-8 features."""
     return _adapt(smp.PSPNet, num_classes, encoder, encoder_weights, **kw)

@@ -1,4 +1,5 @@
 """Encoder weights from a local file: read a state dict and load it with errors that name the file."""
+
 from __future__ import annotations
 
 import os
@@ -78,15 +79,21 @@ def load_encoder_weights(
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
     if missing or unexpected:
-        problems = [f"{len(keys)} {kind} keys, e.g. {keys[:_SHOWN]}"
-                    for kind, keys in (("missing", missing), ("unexpected", unexpected)) if keys]
+        problems = [
+            f"{len(keys)} {kind} keys, e.g. {keys[:_SHOWN]}"
+            for kind, keys in (("missing", missing), ("unexpected", unexpected))
+            if keys
+        ]
         raise ValueError(
             f"{path}: the weights do not fit the {type(encoder).__name__} encoder: {'; '.join(problems)}. "
             f"Save the state dict of the same architecture as the encoder (a torchvision ResNet's, with "
             f"or without its 'fc.' head)."
         )
-    wrong = [f"{k}: {tuple(v.shape)} in file, {tuple(expected[k].shape)} in model"
-             for k, v in state.items() if v.shape != expected[k].shape]
+    wrong = [
+        f"{k}: {tuple(v.shape)} in file, {tuple(expected[k].shape)} in model"
+        for k, v in state.items()
+        if v.shape != expected[k].shape
+    ]
     if wrong:
         raise ValueError(
             f"{path}: {len(wrong)} tensor(s) of the wrong shape, e.g. {wrong[:_SHOWN]}. "

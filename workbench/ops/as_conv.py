@@ -10,6 +10,7 @@ convolution of
 When P > K - 1 the "padding" K - P - 1 is negative: that many rows/columns are cropped instead. See
 Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (2016), section 4.
 """
+
 from __future__ import annotations
 
 import torch.nn.functional as F
@@ -71,8 +72,8 @@ def insert_zeros(x: Tensor, stride: tuple[int, ...]) -> Tensor:
         ``(..., S (H - 1) + 1, S (W - 1) + 1)`` with ``x`` at every S-th position, zeros between.
     """
     dims = len(stride)
-    sizes = [s * (n - 1) + 1 for s, n in zip(stride, x.shape[x.dim() - dims:])]
-    out = x.new_zeros(*x.shape[:x.dim() - dims], *sizes)
+    sizes = [s * (n - 1) + 1 for s, n in zip(stride, x.shape[x.dim() - dims :])]
+    out = x.new_zeros(*x.shape[: x.dim() - dims], *sizes)
     out[(..., *(slice(None, None, s) for s in stride))] = x
     return out
 

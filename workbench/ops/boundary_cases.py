@@ -5,6 +5,7 @@ Each case is a ``(target, pred)`` pair of ``(H, W)`` int64 maps with classes 0 (
 object, and a target with a thin bar that the prediction misses. Which score punishes which error is
 the lesson; these maps only make the errors.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,7 +17,7 @@ def square_target(size: int = 128, side: int = 48) -> np.ndarray:
     """A ``side x side`` object centred in a ``size x size`` background."""
     target = np.zeros((size, size), dtype=np.int64)
     start = (size - side) // 2
-    target[start:start + side, start:start + side] = OBJECT
+    target[start : start + side, start : start + side] = OBJECT
     return target
 
 
@@ -35,7 +36,7 @@ def with_blob(target: np.ndarray, distance: int, side: int = 6) -> np.ndarray:
     if top + side > target.shape[0]:
         raise ValueError(f"with_blob: a blob {distance} pixels below the object does not fit the image.")
     pred = target.copy()
-    pred[top:top + side, mid - side // 2:mid - side // 2 + side] = OBJECT
+    pred[top : top + side, mid - side // 2 : mid - side // 2 + side] = OBJECT
     return pred
 
 
@@ -46,12 +47,13 @@ def with_thin_bar(target: np.ndarray, width: int = 2, gap: int = 8) -> np.ndarra
     if bottom - width < 0:
         raise ValueError(f"with_thin_bar: a bar {gap} pixels above the object does not fit the image.")
     out = target.copy()
-    out[bottom - width:bottom, cols.min():cols.max() + 1] = OBJECT
+    out[bottom - width : bottom, cols.min() : cols.max() + 1] = OBJECT
     return out
 
 
-def boundary_error_cases(size: int = 128, *, shift: int = 4, distance: int = 24, blob: int = 3,
-                         bar_width: int = 2) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def boundary_error_cases(
+    size: int = 128, *, shift: int = 4, distance: int = 24, blob: int = 3, bar_width: int = 2
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """``{name: (target, pred)}``: perfect, shifted boundary, small and large far blob, missed thin bar."""
     square = square_target(size)
     bar_target = with_thin_bar(square, width=bar_width)

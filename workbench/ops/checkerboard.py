@@ -6,6 +6,7 @@ Unless ``s`` divides ``k``, neighbouring output pixels receive different numbers
 overlap that repeats with period ``s`` and shows as a checkerboard, even with all-ones weights. Resizing
 first (nearest neighbour) and then convolving gives every interior pixel the same number of taps.
 """
+
 from __future__ import annotations
 
 import torch
@@ -34,8 +35,10 @@ def unevenness(counts: torch.Tensor, border: int) -> float:
     """``(max - min) / mean`` of ``counts`` away from a ``border``-pixel frame: 0 for an even overlap."""
     inner = counts[border:-border, border:-border] if border else counts
     if inner.numel() == 0:
-        raise ValueError(f"unevenness: a {border}-pixel border leaves nothing of a {tuple(counts.shape)} map; "
-                         "use a smaller border or a larger map.")
+        raise ValueError(
+            f"unevenness: a {border}-pixel border leaves nothing of a {tuple(counts.shape)} map; "
+            "use a smaller border or a larger map."
+        )
     return float((inner.max() - inner.min()) / inner.mean())
 
 
@@ -57,11 +60,16 @@ def upsampler(method: str, *, channels: int = 8, layers: int = 3, kernel_size: i
     for i in range(layers):
         out = 1 if i == layers - 1 else channels
         if method == "transposed":
-            stages.append(nn.ConvTranspose2d(channels, out, kernel_size, stride=2, padding=(kernel_size - 1) // 2,
-                                             output_padding=1, bias=False))
+            stages.append(
+                nn.ConvTranspose2d(
+                    channels, out, kernel_size, stride=2, padding=(kernel_size - 1) // 2, output_padding=1, bias=False
+                )
+            )
         else:
-            stages += [nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(channels, out, kernel_size,
-                                                                              padding="same", bias=False)]
+            stages += [
+                nn.Upsample(scale_factor=2, mode="nearest"),
+                nn.Conv2d(channels, out, kernel_size, padding="same", bias=False),
+            ]
     net = nn.Sequential(*stages).double()
     with torch.no_grad():
         for p in net.parameters():

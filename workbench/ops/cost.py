@@ -5,6 +5,7 @@ and convolutions (the ops that dominate), nothing for ReLU, pooling or BatchNorm
 the ``meta`` device, where no arithmetic is done. Activation memory is the bytes of the distinct tensors
 autograd saves for the backward pass during the forward: what training must hold at its peak.
 """
+
 from __future__ import annotations
 
 import statistics

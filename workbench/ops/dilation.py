@@ -6,6 +6,7 @@ lattice, so the stack sees only one pixel in ``r`` along each axis: the *griddin
 "Understanding Convolution for Semantic Segmentation", WACV 2018, whose hybrid rates 1, 2, 3 fill it).
 Everything is separable, so one axis is computed and the 2D map is its outer product.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

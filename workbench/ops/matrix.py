@@ -20,6 +20,7 @@ tensor maps ``C_out_t`` channels to ``C_in_t``: so ``conv_matrix(output_size, we
 the V whose transpose turns the transposed convolution's input ``(C_in_t, H, W)`` into its output
 ``(C_out_t, H', W')``, where ``output_size`` is the transposed convolution's output size.
 """
+
 from __future__ import annotations
 
 import torch
@@ -42,12 +43,15 @@ def conv_matrix(input_size, weight: Tensor, stride=1, padding=0) -> Tensor:
         docstring, so that ``V @ X.reshape(-1) == conv2d(X[None], weight, stride, padding).reshape(-1)``.
     """
     if not isinstance(weight, Tensor) or weight.dim() not in (3, 4):
-        raise ValueError(f"weight must be a (C_out, C_in, kH, kW) or (C_out, C_in, K) tensor, got "
-                         f"{getattr(weight, 'shape', type(weight).__name__)}.")
+        raise ValueError(
+            f"weight must be a (C_out, C_in, kH, kW) or (C_out, C_in, K) tensor, got "
+            f"{getattr(weight, 'shape', type(weight).__name__)}."
+        )
     spatial_dims = weight.dim() - 2
-    size, stride, padding = (_per_dim(name, v, spatial_dims, minimum)
-                             for name, v, minimum in (("input_size", input_size, 1), ("stride", stride, 1),
-                                                      ("padding", padding, 0)))
+    size, stride, padding = (
+        _per_dim(name, v, spatial_dims, minimum)
+        for name, v, minimum in (("input_size", input_size, 1), ("stride", stride, 1), ("padding", padding, 0))
+    )
     if spatial_dims == 1:  # a 1D convolution is a 2D one of height 1
         size, stride, padding, weight = (1, *size), (1, *stride), (0, *padding), weight.unsqueeze(-2)
     return _conv_matrix_2d(size, weight, stride, padding)
@@ -68,12 +72,11 @@ def conv_transpose_matrix(input: Tensor, weight: Tensor, stride=1, padding=0, ou
     out_h, out_w = args.output_size
     v = _conv_matrix_2d((out_h, out_w), args.weight, args.stride, args.padding)
     x = args.input.reshape(args.input.shape[0], -1)  # rows are the X' of each sample
-    y = x @ v                                         # (V^T X')^T = X'^T V, for all samples at once
+    y = x @ v  # (V^T X')^T = X'^T V, for all samples at once
     return args.restore(y.reshape(x.shape[0], args.weight.shape[1], out_h, out_w))
 
 
-def _conv_matrix_2d(size: tuple[int, int], weight: Tensor, stride: tuple[int, int],
-                    padding: tuple[int, int]) -> Tensor:
+def _conv_matrix_2d(size: tuple[int, int], weight: Tensor, stride: tuple[int, int], padding: tuple[int, int]) -> Tensor:
     (h, w), (c_out, c_in, kh, kw) = size, weight.shape
     out_h, out_w = conv_output_size((h, w), (kh, kw), stride, padding)
     # indexed (i, j, y, x, o, c) so that one advanced assignment per tap fills a (C_out, C_in) block
@@ -86,8 +89,9 @@ def _conv_matrix_2d(size: tuple[int, int], weight: Tensor, stride: tuple[int, in
     return v.permute(4, 0, 1, 5, 2, 3).reshape(c_out * out_h * out_w, c_in * h * w)
 
 
-def _taps(out_size: int, tap: int, stride: int, padding: int, in_size: int,
-          device: torch.device) -> tuple[Tensor, Tensor]:
+def _taps(
+    out_size: int, tap: int, stride: int, padding: int, in_size: int, device: torch.device
+) -> tuple[Tensor, Tensor]:
     """Output positions whose kernel tap ``tap`` lands inside the input, and the input position it reads."""
     out = torch.arange(out_size, device=device)
     src = out * stride - padding + tap
@@ -98,7 +102,9 @@ def _taps(out_size: int, tap: int, stride: int, padding: int, in_size: int,
 def _per_dim(name: str, value, spatial_dims: int, minimum: int) -> tuple[int, ...]:
     if isinstance(value, (tuple, list, torch.Size)):
         if len(value) != spatial_dims:
-            raise ValueError(f"{name} has {len(value)} entries but the weight is {spatial_dims}D; "
-                             f"give an int or {spatial_dims} entries.")
+            raise ValueError(
+                f"{name} has {len(value)} entries but the weight is {spatial_dims}D; "
+                f"give an int or {spatial_dims} entries."
+            )
         return tuple(check_int(name, v, minimum) for v in value)
     return (check_int(name, value, minimum),) * spatial_dims

@@ -5,6 +5,7 @@ Input pixel ``(i, j)`` adds ``x[:, :, i, j] * weight`` to the output window whos
 up. Padding P then crops P rows/columns from each side (a transposed convolution's padding removes, where
 a convolution's adds). This is the definition in Dumoulin & Visin (2016) and d2l.ai's ``trans_conv``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -105,11 +106,10 @@ def _add_contribution(canvas: Tensor, args: ConvTransposeArgs, i: int, j: int) -
     (kh, kw), (sh, sw) = args.kernel_size, args.stride
     # (N, C_in) x (C_in, C_out, kH, kW) -> (N, C_out, kH, kW): channels mix exactly as in a convolution
     patch = torch.einsum("nc,cokl->nokl", args.input[:, :, i, j], args.weight)
-    canvas[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] += patch
+    canvas[:, :, i * sh : i * sh + kh, j * sw : j * sw + kw] += patch
     return [[i * sh, i * sh + kh], [j * sw, j * sw + kw]]
 
 
 def _crop_ranges(args: ConvTransposeArgs) -> Tensor:
     (ph, pw), (oh, ow) = args.padding, args.output_size
     return torch.tensor([[ph, ph + oh], [pw, pw + ow]])
-

@@ -12,6 +12,7 @@ Dumoulin & Visin, "A guide to convolution arithmetic for deep learning" (2016), 
 Every argument may be an int or a tuple with one entry per spatial dimension (ints are broadcast); the
 result is then a tuple too, like ``torch.nn.Conv2d`` accepts ``kernel_size=3`` or ``(3, 5)``.
 """
+
 from __future__ import annotations
 
 import operator
@@ -20,8 +21,9 @@ from collections.abc import Sequence
 IntOrTuple = int | Sequence[int]
 
 
-def conv_output_size(n: IntOrTuple, kernel_size: IntOrTuple, stride: IntOrTuple = 1,
-                     padding: IntOrTuple = 0, dilation: IntOrTuple = 1) -> int | tuple[int, ...]:
+def conv_output_size(
+    n: IntOrTuple, kernel_size: IntOrTuple, stride: IntOrTuple = 1, padding: IntOrTuple = 0, dilation: IntOrTuple = 1
+) -> int | tuple[int, ...]:
     """Output size of an ordinary convolution: ``floor((n + 2P - D (K - 1) - 1) / S) + 1``.
 
     With dilation 1 this is ``floor((n - K + 2P) / S) + 1``.
@@ -39,9 +41,14 @@ def conv_output_size(n: IntOrTuple, kernel_size: IntOrTuple, stride: IntOrTuple 
     return _elementwise(_conv_output_size, n, kernel_size, stride, padding, dilation)
 
 
-def conv_transpose_output_size(n: IntOrTuple, kernel_size: IntOrTuple, stride: IntOrTuple = 1,
-                               padding: IntOrTuple = 0, output_padding: IntOrTuple = 0,
-                               dilation: IntOrTuple = 1) -> int | tuple[int, ...]:
+def conv_transpose_output_size(
+    n: IntOrTuple,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+) -> int | tuple[int, ...]:
     """Output size of a transposed convolution: ``S (n - 1) - 2P + D (K - 1) + OP + 1``.
 
     With dilation 1 this is ``S (n - 1) + K - 2P + output_padding``, as in ``torch.nn.ConvTranspose2d``.
@@ -85,7 +92,8 @@ def _conv_output_size(n, kernel_size, stride, padding, dilation) -> int:
     if n + 2 * p < span:
         raise ValueError(
             f"a kernel spanning {span} pixels (kernel_size={k}, dilation={d}) does not fit an input of size "
-            f"{n} padded by {p} on each side; use a smaller kernel or more padding.")
+            f"{n} padded by {p} on each side; use a smaller kernel or more padding."
+        )
     return (n + 2 * p - span) // s + 1
 
 
@@ -97,13 +105,15 @@ def _conv_transpose_output_size(n, kernel_size, stride, padding, output_padding,
         raise ValueError(
             f"output_padding ({op}) must be smaller than stride ({s}) or dilation ({d}), as torch requires: "
             f"it only chooses among the {s} input sizes a stride-{s} convolution maps to the same size. "
-            f"Use output_padding in 0..{max(s, d) - 1}.")
+            f"Use output_padding in 0..{max(s, d) - 1}."
+        )
     size = s * (n - 1) - 2 * p + d * (k - 1) + op + 1
     if size < 1:
         largest = (s * (n - 1) + d * (k - 1) + op) // 2
         raise ValueError(
             f"padding {p} crops the whole output (size {size}) of a transposed convolution with input size {n}, "
-            f"kernel_size={k}, stride={s}; use padding <= {largest}.")
+            f"kernel_size={k}, stride={s}; use padding <= {largest}."
+        )
     return size
 
 
@@ -113,8 +123,9 @@ def _elementwise(fn, *args) -> int | tuple[int, ...]:
     if not lengths:
         return fn(*args)
     if len(lengths) > 1:
-        raise ValueError(f"tuple arguments must all have one entry per spatial dimension, got lengths "
-                         f"{sorted(lengths)}.")
+        raise ValueError(
+            f"tuple arguments must all have one entry per spatial dimension, got lengths {sorted(lengths)}."
+        )
     (dims,) = lengths
     columns = [tuple(a) if isinstance(a, Sequence) else (a,) * dims for a in args]
     return tuple(fn(*per_dim) for per_dim in zip(*columns))

@@ -6,6 +6,7 @@ the ``s x s`` offsets ``(dy, dx)`` and interleave the outputs: position ``s i + 
 dilates every later layer by the stride removed (the *a trous* trick, :func:`dense_network`), at the
 cost of ``s^2`` passes.
 """
+
 from __future__ import annotations
 
 import copy
@@ -67,8 +68,10 @@ def dense_network(net: nn.Sequential) -> nn.Sequential:
             layer.stride = _like(layer.stride, 1)
             rate *= stride
         elif any(hasattr(layer, a) for a in ("stride", "kernel_size", "scale_factor", "output_size")):
-            raise ValueError(f"dense_network: {type(layer).__name__} is neither a Conv2d nor a MaxPool2d; rebuild "
-                             "the network from those (and elementwise layers) to make it dense.")
+            raise ValueError(
+                f"dense_network: {type(layer).__name__} is neither a Conv2d nor a MaxPool2d; rebuild "
+                "the network from those (and elementwise layers) to make it dense."
+            )
     return dense
 
 

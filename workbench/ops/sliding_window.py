@@ -1,4 +1,5 @@
 """A classifier applied at every window position: the slow way to segment that FCN replaces."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,8 +14,14 @@ def window_grid(size: tuple[int, int], patch_size: int, stride: int) -> tuple[in
     return tuple((n - patch_size) // stride + 1 for n in size)
 
 
-def sliding_window(classify: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor, patch_size: int,
-                   stride: int, *, batch_size: int = 1024) -> torch.Tensor:
+def sliding_window(
+    classify: Callable[[torch.Tensor], torch.Tensor],
+    images: torch.Tensor,
+    patch_size: int,
+    stride: int,
+    *,
+    batch_size: int = 1024,
+) -> torch.Tensor:
     """Score every ``patch_size`` window of ``images`` independently.
 
     Args:
@@ -32,5 +39,5 @@ def sliding_window(classify: Callable[[torch.Tensor], torch.Tensor], images: tor
     # (N, C, rows, cols, P, P): views, no copy, until the patches are gathered batch by batch
     windows = images.unfold(2, patch_size, stride).unfold(3, patch_size, stride)
     patches = windows.permute(0, 2, 3, 1, 4, 5).reshape(n * rows * cols, c, patch_size, patch_size)
-    scores = torch.cat([classify(patches[i:i + batch_size]) for i in range(0, len(patches), batch_size)])
+    scores = torch.cat([classify(patches[i : i + batch_size]) for i in range(0, len(patches), batch_size)])
     return scores.reshape(n, rows, cols, -1).permute(0, 3, 1, 2)

@@ -7,6 +7,7 @@
 
 All take ``(..., H, W)`` maps (any leading batch/channel dims) and leave dtype and device unchanged.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -66,15 +67,19 @@ def max_unpool(x: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, 
         ``(N, C, H_out, W_out)`` (batch dim as given).
     """
     if not isinstance(indices, Tensor) or indices.shape != x.shape or x.dim() not in (3, 4):
-        raise ValueError(f"x must be (N, C, H, W) or (C, H, W) with indices of the same shape; got x "
-                         f"{tuple(x.shape)} and indices {tuple(getattr(indices, 'shape', ()))}. "
-                         "Use F.max_pool2d(..., return_indices=True) to get both.")
+        raise ValueError(
+            f"x must be (N, C, H, W) or (C, H, W) with indices of the same shape; got x "
+            f"{tuple(x.shape)} and indices {tuple(getattr(indices, 'shape', ()))}. "
+            "Use F.max_pool2d(..., return_indices=True) to get both."
+        )
     out_h, out_w = _max_unpool_size(x, kernel_size, stride, padding, output_size)
     flat_idx, flat_x = indices.flatten(-2).long(), x.flatten(-2)
     if flat_idx.numel() and (flat_idx.min() < 0 or flat_idx.max() >= out_h * out_w):
-        raise ValueError(f"indices run from {int(flat_idx.min())} to {int(flat_idx.max())} but an output of "
-                         f"size {out_h}x{out_w} holds positions 0..{out_h * out_w - 1}; pass the pooled "
-                         "map's input size as output_size.")
+        raise ValueError(
+            f"indices run from {int(flat_idx.min())} to {int(flat_idx.max())} but an output of "
+            f"size {out_h}x{out_w} holds positions 0..{out_h * out_w - 1}; pass the pooled "
+            "map's input size as output_size."
+        )
     out = x.new_zeros(*x.shape[:-2], out_h * out_w)
     out.scatter_(-1, flat_idx, flat_x)
     return out.reshape(*x.shape[:-2], out_h, out_w)
@@ -89,8 +94,10 @@ def _max_unpool_size(x: Tensor, kernel_size, stride, padding, output_size) -> tu
     size = tuple(int(v) for v in tuple(output_size)[-2:])
     for name, want, base, s in zip(("height", "width"), size, default, _pair(stride)):
         if not base - s < want < base + s:
-            raise ValueError(f"output_size {name} {want} is not reachable from a {base}-sized default with "
-                             f"stride {s}; torch allows {base - s + 1}..{base + s - 1}.")
+            raise ValueError(
+                f"output_size {name} {want} is not reachable from a {base}-sized default with "
+                f"stride {s}; torch allows {base - s + 1}..{base + s - 1}."
+            )
     return size
 
 
@@ -156,5 +163,6 @@ def unpooling_walkthrough(input: Tensor, method: str, scale: int) -> UnpoolingWa
         output = max_unpool(pooled, indices, scale, output_size=tuple(input.shape))
     flat = indices[0].reshape(-1)
     sources = torch.stack([flat // input.shape[1], flat % input.shape[1]], dim=1)
-    return UnpoolingWalkthrough(method=method, scale=scale, input=input, pooled=pooled[0], indices=indices[0],
-                                output=output[0], sources=sources)
+    return UnpoolingWalkthrough(
+        method=method, scale=scale, input=input, pooled=pooled[0], indices=indices[0], output=output[0], sources=sources
+    )

@@ -5,6 +5,7 @@ The three implementations (scatter-add, ``V^T``, equivalent convolution) are run
 matrix V, the zero-stuffed padded input and the flipped kernel. ``TransposedConvExplorer`` computes one
 walkthrough per settings change and only indexes into it when the step slider moves.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,8 +53,9 @@ class TransposedConvWalkthrough:
     shapes: dict[str, tuple[int, ...]]
 
 
-def transposed_conv_walkthrough(input: Tensor, kernel: Tensor, *, stride: int = 1, padding: int = 0,
-                                output_padding: int = 0) -> TransposedConvWalkthrough:
+def transposed_conv_walkthrough(
+    input: Tensor, kernel: Tensor, *, stride: int = 1, padding: int = 0, output_padding: int = 0
+) -> TransposedConvWalkthrough:
     """Compute every view of ``conv_transpose2d(input, kernel)`` for one channel.
 
     Args:
@@ -71,18 +73,26 @@ def transposed_conv_walkthrough(input: Tensor, kernel: Tensor, *, stride: int = 
         ValueError: inputs that are not 2D, or settings torch refuses (the message says which).
     """
     if input.dim() != 2 or kernel.dim() != 2:
-        raise ValueError(f"the walkthrough takes one (H, W) input and one (kH, kW) kernel, got shapes "
-                         f"{tuple(input.shape)} and {tuple(kernel.shape)}.")
+        raise ValueError(
+            f"the walkthrough takes one (H, W) input and one (kH, kW) kernel, got shapes "
+            f"{tuple(input.shape)} and {tuple(kernel.shape)}."
+        )
     x, w = input[None, None], kernel[None, None]  # (1, 1, H, W) and (C_in=1, C_out=1, kH, kW)
     settings = dict(stride=stride, padding=padding, output_padding=output_padding)
     steps = scatter_steps(x, w, **settings)
     conv_input = equivalent_conv_input(x, w, **settings)[0, 0]
     out_size = tuple(steps.outputs.shape[-2:])
     return TransposedConvWalkthrough(
-        input=input, kernel=kernel, stride=stride, padding=padding, output_padding=output_padding,
-        output=steps.outputs[-1, 0, 0], steps=_single_channel(steps),
+        input=input,
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        output=steps.outputs[-1, 0, 0],
+        steps=_single_channel(steps),
         matrix=conv_matrix(out_size, w, stride, padding),
-        conv_input=conv_input, conv_input_roles=_roles(x, w, settings),
+        conv_input=conv_input,
+        conv_input_roles=_roles(x, w, settings),
         conv_kernel=equivalent_conv_weight(w)[0, 0],
         shapes=_shapes(tuple(input.shape), tuple(kernel.shape), out_size, tuple(conv_input.shape), settings),
     )
@@ -90,8 +100,13 @@ def transposed_conv_walkthrough(input: Tensor, kernel: Tensor, *, stride: int = 
 
 def _single_channel(steps: ScatterSteps) -> ScatterSteps:
     """Drop the batch and channel dims of one (1, 1, ...) example: canvases ``(T, H_full, W_full)``."""
-    return ScatterSteps(positions=steps.positions, windows=steps.windows, canvases=steps.canvases[:, 0, 0],
-                        outputs=steps.outputs[:, 0, 0], crop=steps.crop)
+    return ScatterSteps(
+        positions=steps.positions,
+        windows=steps.windows,
+        canvases=steps.canvases[:, 0, 0],
+        outputs=steps.outputs[:, 0, 0],
+        crop=steps.crop,
+    )
 
 
 def _roles(x: Tensor, w: Tensor, settings: dict) -> Tensor:
@@ -107,7 +122,8 @@ def _roles(x: Tensor, w: Tensor, settings: dict) -> Tensor:
 def _shapes(in_size, k_size, out_size, conv_in_size, settings) -> dict[str, tuple[int, ...]]:
     s, p, op = settings["stride"], settings["padding"], settings["output_padding"]
     return {
-        "input": in_size, "kernel": k_size,
+        "input": in_size,
+        "kernel": k_size,
         "output": conv_transpose_output_size(in_size, k_size, s, p, op),
         "canvas": tuple(s * (n - 1) + k + op for n, k in zip(in_size, k_size)),
         "matrix": (in_size[0] * in_size[1], out_size[0] * out_size[1]),

@@ -5,20 +5,52 @@ one. The engine writes records (``write_record``); the report and the widgets re
 ``read_comparison``) without loading any model. Predictions written by other tools are read here too.
 Each name imports its submodule on first use.
 """
+
 from workbench.lazy_exports import export_lazily
 
-__all__ = export_lazily(__name__, {
-    ".atomic": ["atomic_write_bytes", "atomic_write_json", "atomic_write_text", "remove_dead_temporaries",
-                "to_jsonable"],
-    ".comparison_folder": ["ComparisonWriter", "check_out_folder"],
-    ".masks": ["encode_mask", "label_digest", "mask_bit_depth", "read_index_png"],
-    ".predictions": ["colors_to_ids", "find_predictions", "read_prediction"],
-    ".record": ["COMPARISON_FILE", "MASKS_DIR", "RECORD_DATA_FILES", "RECORD_FILE", "Record", "RecordError",
-                "common_stems", "comparison_order", "file_sha256", "is_record", "read_comparison", "read_record",
-                "unlisted_records"],
-    ".run_files": ["read_history", "read_run_config"],
-    ".scored_data": ["check_targets", "scored_data", "scored_samples", "stem_positions"],
-    ".tables": ["caption_of", "display_frame", "export_table", "interval_columns", "interval_note", "read_table_csv",
-                "table_to_csv", "table_to_html", "table_to_json", "table_to_latex", "table_to_markdown"],
-    ".write": ["RecordWriter", "check_owned", "package_versions", "write_comparison_order", "write_record"],
-})
+__all__ = export_lazily(
+    __name__,
+    {
+        ".atomic": [
+            "atomic_write_bytes",
+            "atomic_write_json",
+            "atomic_write_text",
+            "remove_dead_temporaries",
+            "to_jsonable",
+        ],
+        ".comparison_folder": ["ComparisonWriter", "check_out_folder"],
+        ".masks": ["encode_mask", "label_digest", "mask_bit_depth", "read_index_png"],
+        ".predictions": ["colors_to_ids", "find_predictions", "read_prediction"],
+        ".record": [
+            "COMPARISON_FILE",
+            "MASKS_DIR",
+            "RECORD_DATA_FILES",
+            "RECORD_FILE",
+            "Record",
+            "RecordError",
+            "common_stems",
+            "comparison_order",
+            "file_sha256",
+            "is_record",
+            "read_comparison",
+            "read_record",
+            "unlisted_records",
+        ],
+        ".run_files": ["read_history", "read_run_config"],
+        ".scored_data": ["check_targets", "scored_data", "scored_samples", "stem_positions"],
+        ".tables": [
+            "caption_of",
+            "display_frame",
+            "export_table",
+            "interval_columns",
+            "interval_note",
+            "read_table_csv",
+            "table_to_csv",
+            "table_to_html",
+            "table_to_json",
+            "table_to_latex",
+            "table_to_markdown",
+        ],
+        ".write": ["RecordWriter", "check_owned", "package_versions", "write_comparison_order", "write_record"],
+    },
+)

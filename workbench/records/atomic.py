@@ -4,6 +4,7 @@ The data goes to a temporary file in the same folder (so the rename stays on one
 and fsynced, then ``os.replace`` swaps it in; the folder is fsynced so the rename survives a power cut. On
 any error the temporary file is removed and the previous file is left untouched.
 """
+
 from __future__ import annotations
 
 import json

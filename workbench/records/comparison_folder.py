@@ -6,13 +6,14 @@ comparison in a hidden folder and moves them in together once all have been writ
 ``comparison.json`` follow (``engine.comparison.write_comparison``), so a reader never sees a comparison that
 mixes an old source with a new one.
 """
+
 from __future__ import annotations
 
 import os
 import shutil
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from workbench.records.record import COMPARISON_FILE, MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, Record, read_record
 from workbench.records.write import REPLACED_COMPARISON, check_owned, holds_record
@@ -35,8 +36,10 @@ def check_out_folder(out: str | Path, inputs: Iterable[str | Path | None], *, co
     out = Path(out).resolve()
     for folder in (Path(f).resolve() for f in inputs if f is not None):
         if out == folder or folder in out.parents or out in folder.parents:
-            raise ValueError(f"--out {out}: is, contains or lies inside {folder}, which is being scored; write the "
-                             f"record to a folder of its own (e.g. runs/eval).")
+            raise ValueError(
+                f"--out {out}: is, contains or lies inside {folder}, which is being scored; write the "
+                f"record to a folder of its own (e.g. runs/eval)."
+            )
     if not out.exists():
         return
     if not out.is_dir():
@@ -51,8 +54,10 @@ def check_out_folder(out: str | Path, inputs: Iterable[str | Path | None], *, co
     foreign = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
-        raise ValueError(f"--out {out}: holds files the workbench did not write ({shown}); choose a new or empty "
-                         f"folder (nothing there is replaced or deleted).")
+        raise ValueError(
+            f"--out {out}: holds files the workbench did not write ({shown}); choose a new or empty "
+            f"folder (nothing there is replaced or deleted)."
+        )
 
 
 class ComparisonWriter:
@@ -78,7 +83,7 @@ class ComparisonWriter:
         self.root = self.path / f"{COMPARISON_STAGING}{uuid.uuid4().hex[:8]}"
         self.root.mkdir()
 
-    def __enter__(self) -> "ComparisonWriter":
+    def __enter__(self) -> ComparisonWriter:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -3,12 +3,13 @@
 A record stores each predicted mask as ``<stem>.png`` holding the class ids themselves (no palette, no
 colours), so any tool reads it back with one call (``PIL.Image.open``, ``cv2.imread(..., IMREAD_UNCHANGED)``).
 """
+
 from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from PIL import Image
@@ -22,7 +23,9 @@ MAX_16BIT_CLASSES = 65535
 def mask_bit_depth(num_classes: int) -> int:
     """8 or 16: the PNG bit depth a record uses for ``num_classes`` classes."""
     if num_classes > MAX_16BIT_CLASSES:
-        raise ValueError(f"{num_classes} classes do not fit in a 16-bit PNG mask; at most {MAX_16BIT_CLASSES} are supported.")
+        raise ValueError(
+            f"{num_classes} classes do not fit in a 16-bit PNG mask; at most {MAX_16BIT_CLASSES} are supported."
+        )
     return 8 if num_classes <= MAX_8BIT_CLASSES else 16
 
 
@@ -74,6 +77,7 @@ def read_index_png(path: str | Path) -> np.ndarray:
     """
     img = read_png(path)
     if img.mode not in INDEX_MODES:
-        raise ValueError(f"{path}: PNG mode {img.mode!r} is not an index mask; save the class ids as an 8- or 16-bit "
-                         "grey PNG.")
+        raise ValueError(
+            f"{path}: PNG mode {img.mode!r} is not an index mask; save the class ids as an 8- or 16-bit grey PNG."
+        )
     return np.asarray(img).astype(np.int64)

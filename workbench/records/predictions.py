@@ -11,12 +11,13 @@ folder must hold exactly one prediction per target image. Sizes are checked from
 against the target before any pixel is decoded; a file named ``.png`` must be a PNG, a ``.npy`` must hold
 integers; a folder, FIFO or device named like a prediction is refused, naming what it is.
 """
+
 from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 from PIL import Image
@@ -40,7 +41,9 @@ def find_predictions(folder: str | Path, stems: Sequence[str]) -> dict[str, Path
         raise ValueError(f"{folder}: no such predictions folder; give the folder that holds <stem>.png or <stem>.npy.")
     files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     if not files:
-        raise ValueError(f"{folder}: the predictions folder is empty; write one <stem>.png (or .npy) per image of the split.")
+        raise ValueError(
+            f"{folder}: the predictions folder is empty; write one <stem>.png (or .npy) per image of the split."
+        )
     by_stem: dict[str, list[Path]] = {}
     for path in files:
         if path.suffix.lower() in PREDICTION_SUFFIXES:
@@ -50,29 +53,39 @@ def find_predictions(folder: str | Path, stems: Sequence[str]) -> dict[str, Path
     _check_missing(folder, [s for s in stems if s not in by_stem], len(stems))
     twice = [paths for stem, paths in by_stem.items() if len(paths) > 1]
     if twice:
-        raise ValueError(f"{folder}: {len(twice)} images have two prediction files, e.g. {_names(twice[0])}; keep one "
-                         f"per image.")
+        raise ValueError(
+            f"{folder}: {len(twice)} images have two prediction files, e.g. {_names(twice[0])}; keep one per image."
+        )
     extra = [p for p in files if p.stem not in wanted or p.suffix.lower() not in PREDICTION_SUFFIXES]
     if extra:
-        raise ValueError(f"{folder}: {len(extra)} files match no image of the split, e.g. {_names(extra[:SHOWN])}. "
-                         f"Remove them, or check --data and --split (predictions are named <stem>.png or <stem>.npy "
-                         f"after the target masks).")
+        raise ValueError(
+            f"{folder}: {len(extra)} files match no image of the split, e.g. {_names(extra[:SHOWN])}. "
+            f"Remove them, or check --data and --split (predictions are named <stem>.png or <stem>.npy "
+            f"after the target masks)."
+        )
     return {stem: by_stem[stem][0] for stem in stems}
 
 
 def _check_missing(folder: Path, missing: list[str], total: int) -> None:
     if missing:
         shown = ", ".join(missing[:SHOWN]) + (", ..." if len(missing) > SHOWN else "")
-        raise ValueError(f"{folder}: {len(missing)} of {total} images have no prediction ({shown}); write "
-                         f"<stem>.png or <stem>.npy for every image of the split (nothing is scored on a subset).")
+        raise ValueError(
+            f"{folder}: {len(missing)} of {total} images have no prediction ({shown}); write "
+            f"<stem>.png or <stem>.npy for every image of the split (nothing is scored on a subset)."
+        )
 
 
 def _names(paths) -> str:
     return ", ".join(p.name for p in paths)
 
 
-FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
-              (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+)
 
 
 def _check_regular_file(path: Path) -> None:
@@ -85,8 +98,9 @@ def _check_regular_file(path: Path) -> None:
         raise ValueError(f"{path}: is {kind}, not a file{link}; write the prediction there.") from err
     kind = next((name for test, name in FILE_KINDS if test(mode)), None)
     if kind:
-        raise ValueError(f"{path}: is {kind}, not a file{link}; replace it with the prediction (a PNG or .npy "
-                         f"file) or remove it.")
+        raise ValueError(
+            f"{path}: is {kind}, not a file{link}; replace it with the prediction (a PNG or .npy file) or remove it."
+        )
 
 
 def read_prediction(path: str | Path, classes: Classes, target_shape: tuple[int, int]) -> np.ndarray:
@@ -110,16 +124,20 @@ def read_prediction(path: str | Path, classes: Classes, target_shape: tuple[int,
     if bad.any():
         values = np.unique(pred[bad])
         shown = ", ".join(str(v) for v in values[:10]) + (", ..." if len(values) > 10 else "")
-        raise ValueError(f"{path}: values {{{shown}}} are not class ids 0..{classes.num_classes - 1} ({int(bad.sum())} "
-                         f"pixels). Every pixel needs a class (void, {classes.ignore_index}, is for targets only); "
-                         f"map them to a class or check the class order in classes.json.")
+        raise ValueError(
+            f"{path}: values {{{shown}}} are not class ids 0..{classes.num_classes - 1} ({int(bad.sum())} "
+            f"pixels). Every pixel needs a class (void, {classes.ignore_index}, is for targets only); "
+            f"map them to a class or check the class order in classes.json."
+        )
     return pred
 
 
 def _check_size(path: Path, shape: tuple[int, ...], target_shape: tuple[int, int]) -> None:
     if tuple(shape) != target_shape:
-        raise ValueError(f"{path}: prediction is {_wh(shape)} (WxH) but the target mask is {_wh(target_shape)}; "
-                         f"predict at the target's size (or resize with nearest-neighbour interpolation).")
+        raise ValueError(
+            f"{path}: prediction is {_wh(shape)} (WxH) but the target mask is {_wh(target_shape)}; "
+            f"predict at the target's size (or resize with nearest-neighbour interpolation)."
+        )
 
 
 def _wh(shape) -> str:
@@ -141,8 +159,10 @@ def _read_npy(path: Path, target_shape: tuple[int, int]) -> np.ndarray:
         except (ValueError, EOFError) as err:
             raise ValueError(f"{path}: cannot read this .npy file ({err}); {NPY_ADVICE}.") from err
         if len(shape) != 2 or dtype.kind not in "iu":
-            raise ValueError(f"{path}: holds a {dtype} array of shape {shape}; class ids are integers: save them as "
-                             f"an integer array (H, W) (argmax the logits first).")
+            raise ValueError(
+                f"{path}: holds a {dtype} array of shape {shape}; class ids are integers: save them as "
+                f"an integer array (H, W) (argmax the logits first)."
+            )
         _check_size(path, shape, target_shape)
         handle.seek(0)
         try:
@@ -158,8 +178,10 @@ COLOR_MODES = ("RGB", "RGBA")
 def _read_png(path: Path, classes: Classes, target_shape: tuple[int, int]) -> np.ndarray:
     def check(img: Image.Image, path: Path) -> None:  # from the header, before decoding
         if img.mode not in INDEX_MODES + COLOR_MODES:
-            raise ValueError(f"{path}: PNG mode {img.mode!r} is neither an index mask (grey or palette, 8 or 16 "
-                             f"bit) nor an RGB mask; save the class ids as a grey PNG.")
+            raise ValueError(
+                f"{path}: PNG mode {img.mode!r} is neither an index mask (grey or palette, 8 or 16 "
+                f"bit) nor an RGB mask; save the class ids as a grey PNG."
+            )
         _check_size(path, (img.height, img.width), target_shape)
 
     img = read_png(path, check)
@@ -194,15 +216,19 @@ def colors_to_ids(rgb: np.ndarray, classes: Classes, path) -> np.ndarray:
     codes = _color_codes(rgb)
     ids = _classes_of_colors(codes, classes)
     if ids is None:
-        raise ValueError(f"{path}: an RGB mask cannot be read because two classes share a colour in classes.json; "
-                         f"give each class its own colour, or save the class ids as a grey PNG.")
+        raise ValueError(
+            f"{path}: an RGB mask cannot be read because two classes share a colour in classes.json; "
+            f"give each class its own colour, or save the class ids as a grey PNG."
+        )
     known = ids >= 0
     if not known.all():
         unknown = np.unique(codes[~known])
         shown = ", ".join(f"({c >> 16}, {(c >> 8) & 255}, {c & 255})" for c in unknown[:5])
-        raise ValueError(f"{path}: {len(unknown)} colours are not class colours of classes.json, e.g. {shown} "
-                         f"({int((~known).sum())} pixels). Save the class ids as a grey PNG, or use exactly the "
-                         f"colours of classes.json (no anti-aliasing, no JPEG).")
+        raise ValueError(
+            f"{path}: {len(unknown)} colours are not class colours of classes.json, e.g. {shown} "
+            f"({int((~known).sum())} pixels). Save the class ids as a grey PNG, or use exactly the "
+            f"colours of classes.json (no anti-aliasing, no JPEG)."
+        )
     return ids.astype(np.int64)
 
 

@@ -17,6 +17,7 @@ masks/<stem>.png   the predicted index masks, lossless, 8-bit (16-bit above 255 
 
 ``read_record`` rebuilds the scores from ``image_stats.npz``, so any subset of images is rescored exactly.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,7 +33,12 @@ from workbench.data.groups import ImageGroups
 from workbench.metrics import ImageStats, Scores
 from workbench.records.masks import read_index_png
 from workbench.records.record_schema import (
-    RecordError, check_json_size, check_meta, check_stats, is_plain_name, read_stats_arrays,
+    RecordError,
+    check_json_size,
+    check_meta,
+    check_stats,
+    is_plain_name,
+    read_stats_arrays,
 )
 
 FORMAT = "workbench-record"
@@ -99,8 +105,10 @@ class Record:
             raise KeyError(f"{self.path}: no image {stem!r} in this record; its stems are record.stems.")
         file = self.path / MASKS_DIR / f"{stem}.png"
         if file_sha256(file, missing_ok=True) != self.mask_sha256[stem]:  # before decoding: a bomb never is
-            raise RecordError(f"{file}: missing or changed since the record was written (its sha256 differs); this "
-                              f"record cannot be trusted. Evaluate again to rewrite it.")
+            raise RecordError(
+                f"{file}: missing or changed since the record was written (its sha256 differs); this "
+                f"record cannot be trusted. Evaluate again to rewrite it."
+            )
         return read_index_png(file)
 
     def __repr__(self) -> str:
@@ -123,22 +131,35 @@ def read_record(path: str | Path) -> Record:
     meta = _read_meta(path)
     for name, digest in meta["files"].items():  # exactly RECORD_DATA_FILES (check_meta)
         if file_sha256(path / name, missing_ok=True) != digest:
-            raise RecordError(f"{path / name}: missing or changed since the record was written; this record cannot be "
-                              f"trusted. Evaluate again to rewrite it.")
+            raise RecordError(
+                f"{path / name}: missing or changed since the record was written; this record cannot be "
+                f"trusted. Evaluate again to rewrite it."
+            )
     try:
         classes = Classes(meta["classes"]["names"], meta["classes"]["colors"], meta["classes"]["ignore_index"])
     except (KeyError, TypeError, ValueError) as err:  # e.g. a colour [300, 0, 0] in a hand-edited file
-        raise RecordError(f"{path / RECORD_FILE}: its classes are not valid ({err}); evaluate again to rewrite the "
-                          f"record.") from None
+        raise RecordError(
+            f"{path / RECORD_FILE}: its classes are not valid ({err}); evaluate again to rewrite the record."
+        ) from None
     stems = list(meta["data"]["stems"])
     stats = _read_stats(path / STATS_FILE, classes.ignore_index)
     check_stats(stats, path / STATS_FILE, len(stems), classes.num_classes)
     _check_masks(path, stems)
     per_image = stats.per_image()
     per_image.index = pd.Index(stems, name="stem")
-    return Record(path, meta["source"], meta["data"], meta["created"], meta["versions"], Scores.from_image_stats(stats),
-                  per_image, classes, meta["masks"]["sha256"], (meta.get("targets") or {}).get("sha256"),
-                  _groups(meta.get("groups"), stems))
+    return Record(
+        path,
+        meta["source"],
+        meta["data"],
+        meta["created"],
+        meta["versions"],
+        Scores.from_image_stats(stats),
+        per_image,
+        classes,
+        meta["masks"]["sha256"],
+        (meta.get("targets") or {}).get("sha256"),
+        _groups(meta.get("groups"), stems),
+    )
 
 
 def _groups(stored: dict | None, stems: list[str]) -> ImageGroups:
@@ -152,8 +173,10 @@ def _groups(stored: dict | None, stems: list[str]) -> ImageGroups:
 def _read_meta(path: Path) -> dict:
     file = path / RECORD_FILE
     if not file.is_file():
-        raise RecordError(f"{path}: not an evaluation record (no {RECORD_FILE}). Records are written by fit, compare "
-                          f"and `workbench evaluate`; a folder whose writer was interrupted has none.")
+        raise RecordError(
+            f"{path}: not an evaluation record (no {RECORD_FILE}). Records are written by fit, compare "
+            f"and `workbench evaluate`; a folder whose writer was interrupted has none."
+        )
     try:
         check_json_size(file)
         meta = json.loads(file.read_text(encoding="utf-8"))
@@ -162,8 +185,10 @@ def _read_meta(path: Path) -> dict:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise RecordError(f"{file}: not a {FORMAT} file; was it written by the workbench?")
     if meta.get("version") != VERSION:
-        raise RecordError(f"{file}: record version {meta.get('version')} is not {VERSION}; read it with the workbench "
-                          f"version that wrote it ({meta.get('versions', {}).get('workbench')}) or evaluate again.")
+        raise RecordError(
+            f"{file}: record version {meta.get('version')} is not {VERSION}; read it with the workbench "
+            f"version that wrote it ({meta.get('versions', {}).get('workbench')}) or evaluate again."
+        )
     missing = [k for k in ("source", "data", "created", "versions", "classes", "files") if k not in meta]
     if missing:
         raise RecordError(f"{file}: lacks {missing}; evaluate again to rewrite the record.")
@@ -176,7 +201,9 @@ def _read_stats(file: Path, ignore_index: int) -> ImageStats:
     try:
         return ImageStats.from_arrays(arrays, ignore_index=ignore_index)
     except ValueError as err:
-        raise RecordError(f"{file}: not valid per-image statistics ({err}); evaluate again to rewrite the record.") from err
+        raise RecordError(
+            f"{file}: not valid per-image statistics ({err}); evaluate again to rewrite the record."
+        ) from err
 
 
 def _check_masks(path: Path, stems: list[str]) -> None:
@@ -184,8 +211,10 @@ def _check_masks(path: Path, stems: list[str]) -> None:
     held = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
     missing = [s for s in stems if f"{s}.png" not in held]
     if missing:
-        raise RecordError(f"{folder}: {len(missing)} predicted masks are missing (e.g. {missing[:3]}); evaluate again "
-                          f"to rewrite the record.")
+        raise RecordError(
+            f"{folder}: {len(missing)} predicted masks are missing (e.g. {missing[:3]}); evaluate again "
+            f"to rewrite the record."
+        )
 
 
 def read_comparison(path: str | Path) -> dict[str, Record]:
@@ -204,12 +233,16 @@ def read_comparison(path: str | Path) -> dict[str, Record]:
         record = read_record(path)
         return {record.name: record}
     if not path.is_dir():
-        raise RecordError(f"{path}: no such folder; give a comparison folder (written by compare or `workbench evaluate "
-                          f"--preds NAME=DIR ...`) or a record folder.")
+        raise RecordError(
+            f"{path}: no such folder; give a comparison folder (written by compare or `workbench evaluate "
+            f"--preds NAME=DIR ...`) or a record folder."
+        )
     names = comparison_order(path) or _record_folders(path)
     if not names:
-        raise RecordError(f"{path}: holds no evaluation record (no subfolder with {RECORD_FILE}); run compare or "
-                          f"`workbench evaluate` first.")
+        raise RecordError(
+            f"{path}: holds no evaluation record (no subfolder with {RECORD_FILE}); run compare or "
+            f"`workbench evaluate` first."
+        )
     return {name: read_record(path / name) for name in names}
 
 
@@ -234,9 +267,11 @@ def common_stems(records: dict[str, Record], where) -> list[str]:
     first_name, first = next(iter(records.items()))
     for name, record in records.items():
         if record.stems != first.stems:
-            raise ValueError(f"{where}: record {name!r} ({record.path}) scored other images than {first_name!r} "
-                             f"({first.path}); a comparison needs every source scored on the same images in the "
-                             f"same order.")
+            raise ValueError(
+                f"{where}: record {name!r} ({record.path}) scored other images than {first_name!r} "
+                f"({first.path}); a comparison needs every source scored on the same images in the "
+                f"same order."
+            )
     return first.stems
 
 
@@ -255,14 +290,21 @@ def comparison_order(path: Path) -> list[str]:
         if not isinstance(names, list):
             raise TypeError(f"records is {type(names).__name__}")
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as err:
-        raise RecordError(f"{file}: cannot read the list of records ({err}); expected {{\"records\": [names]}}.") from err
+        raise RecordError(f'{file}: cannot read the list of records ({err}); expected {{"records": [names]}}.') from err
     bad = [name for name in names if not is_plain_name(name)]
     twice = [name for i, name in enumerate(names) if name in names[:i]]
     if bad or twice or not names:
-        problem = (f"entry {bad[0]!r} is not a record folder's name" if bad else f"lists {twice[0]!r} twice" if twice
-                   else "lists no record")
-        raise RecordError(f"{file}: {problem}; it lists the record subfolders of this folder by name, each once. "
-                          f"Run the comparison again to rewrite it.")
+        problem = (
+            f"entry {bad[0]!r} is not a record folder's name"
+            if bad
+            else f"lists {twice[0]!r} twice"
+            if twice
+            else "lists no record"
+        )
+        raise RecordError(
+            f"{file}: {problem}; it lists the record subfolders of this folder by name, each once. "
+            f"Run the comparison again to rewrite it."
+        )
     return names
 
 

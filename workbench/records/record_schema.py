@@ -7,12 +7,13 @@ plain file names that stay inside the folder; counts are non-negative and scores
 [0, 1]; sizes come from the arrays and are bounded before anything is read (raise the limits below when a
 record is larger). Every problem is a ``RecordError`` of one line that names the file and the value.
 """
+
 from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -43,16 +44,20 @@ def check_json_size(file: Path) -> None:
     """Refuse a ``record.json`` too large to be one (before reading it)."""
     size = file.stat().st_size
     if size > MAX_RECORD_JSON_BYTES:
-        raise RecordError(f"{file}: {size} bytes, more than a record holds ({MAX_RECORD_JSON_BYTES}; raise "
-                          f"workbench.records.record_schema.MAX_RECORD_JSON_BYTES if it is genuine).")
+        raise RecordError(
+            f"{file}: {size} bytes, more than a record holds ({MAX_RECORD_JSON_BYTES}; raise "
+            f"workbench.records.record_schema.MAX_RECORD_JSON_BYTES if it is genuine)."
+        )
 
 
 def check_meta(meta: dict, file: Path, data_files: tuple[str, ...], masks_dir: str) -> None:
     """Check the contents of ``record.json`` (``file``); the first problem raises, naming the key and value."""
     for where, value, test, wanted in _meta_rules(meta, data_files, masks_dir):
         if not test(value):
-            raise RecordError(f"{file}: {where} is {shown(value)}, expected {wanted}; this record was changed by "
-                              f"hand or by another program. Evaluate again to rewrite it.")
+            raise RecordError(
+                f"{file}: {where} is {shown(value)}, expected {wanted}; this record was changed by "
+                f"hand or by another program. Evaluate again to rewrite it."
+            )
 
 
 def _meta_rules(meta: dict, data_files: tuple[str, ...], masks_dir: str) -> Iterator[Rule]:
@@ -78,27 +83,41 @@ def _meta_rules(meta: dict, data_files: tuple[str, ...], masks_dir: str) -> Iter
     count = len(stems)
     yield "masks.count", masks.get("count", _MISSING), lambda v: _is_count(v) and v == count, f"{count} (one per stem)"
     hashes = masks.get("sha256", _MISSING)
-    yield "masks.sha256", hashes, lambda v: isinstance(v, dict) and sorted(v) == sorted(stems), \
-        "a sha256 for each stem's mask"
+    yield (
+        "masks.sha256",
+        hashes,
+        lambda v: isinstance(v, dict) and sorted(v) == sorted(stems),
+        "a sha256 for each stem's mask",
+    )
     for stem, digest in hashes.items():
         yield f"masks.sha256[{stem!r}]", digest, _is_sha256, "a sha256 (64 hex digits)"
     targets = meta.get("targets")
     if targets is not None:  # the digests of the targets scored (label_digest), when the writer had them
         yield "targets", targets, lambda v: isinstance(v, dict) and list(v) == ["sha256"], '{"sha256": [...]}'
-        yield "targets.sha256", targets["sha256"], \
-            lambda v: isinstance(v, list) and len(v) == count and all(map(_is_sha256, v)), \
-            f"a list of {count} sha256 (one per stem)"
+        yield (
+            "targets.sha256",
+            targets["sha256"],
+            lambda v: isinstance(v, list) and len(v) == count and all(map(_is_sha256, v)),
+            f"a list of {count} sha256 (one per stem)",
+        )
     groups = meta.get("groups")
     if groups is not None:  # the group of each image (workbench.data.image_groups), when the writer had them
         yield from _groups_rules(groups, count)
 
 
 def _groups_rules(groups, count: int) -> Iterator[Rule]:
-    yield "groups", groups, lambda v: isinstance(v, dict) and sorted(v) == sorted(GROUP_FIELDS), \
-        f"a JSON object with exactly {list(GROUP_FIELDS)}"
-    yield "groups.labels", groups["labels"], \
-        lambda v: isinstance(v, list) and len(v) == count and all(isinstance(x, str) and x for x in v), \
-        f"a list of {count} non-empty texts (one group per stem)"
+    yield (
+        "groups",
+        groups,
+        lambda v: isinstance(v, dict) and sorted(v) == sorted(GROUP_FIELDS),
+        f"a JSON object with exactly {list(GROUP_FIELDS)}",
+    )
+    yield (
+        "groups.labels",
+        groups["labels"],
+        lambda v: isinstance(v, list) and len(v) == count and all(isinstance(x, str) and x for x in v),
+        f"a list of {count} non-empty texts (one group per stem)",
+    )
     yield "groups.sequences", groups["sequences"], _is(bool), "true or false"
     yield "groups.unit", groups["unit"], lambda v: isinstance(v, str) and bool(v), "a non-empty text"
 
@@ -109,34 +128,56 @@ def _source_rules(source: dict) -> Iterator[Rule]:
     for key in SOURCE_FIELDS[kind]:
         optional = kind == "model" and key != "name"  # a model scored without a weights file has none
         test = _is_sha256 if key == "sha256" else _is(str)
-        yield f"source.{key}", source.get(key, _MISSING), (lambda v, t=test: v is None or t(v)) if optional else test, \
-            ("a sha256 (64 hex digits)" if key == "sha256" else "text") + (" or null" if optional else "")
+        yield (
+            f"source.{key}",
+            source.get(key, _MISSING),
+            (lambda v, t=test: v is None or t(v)) if optional else test,
+            ("a sha256 (64 hex digits)" if key == "sha256" else "text") + (" or null" if optional else ""),
+        )
 
 
 def _data_rules(data: dict, classes: dict) -> Iterator[Rule]:
     stems = data.get("stems", _MISSING)
-    yield "data.stems", stems, lambda s: isinstance(s, list) and all(map(is_plain_name, s)), \
-        "a list of file-name stems (text without '/', '\\' or a leading '.')"
+    yield (
+        "data.stems",
+        stems,
+        lambda s: isinstance(s, list) and all(map(is_plain_name, s)),
+        "a list of file-name stems (text without '/', '\\' or a leading '.')",
+    )
     repeated = _repeated(stems)
     yield "data.stems", _Text(f"a list repeating {repeated[:3]}"), lambda _: not repeated, "unique stems"
-    yield "data.num_images", data.get("num_images", _MISSING), lambda v: _is_count(v) and v == len(stems), \
-        f"{len(stems)} (the number of stems)"
+    yield (
+        "data.num_images",
+        data.get("num_images", _MISSING),
+        lambda v: _is_count(v) and v == len(stems),
+        f"{len(stems)} (the number of stems)",
+    )
     for key in ("root", "split"):
         yield f"data.{key}", data.get(key), lambda v: v is None or isinstance(v, str), "text or null"
     names = classes.get("names")
     yield "data.class_names", data.get("class_names", _MISSING), lambda v: v == names, f"classes.names {shown(names)}"
     ignore = classes.get("ignore_index")
-    yield "data.ignore_index", data.get("ignore_index", _MISSING), lambda v: _is_count(v) and v == ignore, \
-        f"classes.ignore_index ({shown(ignore)})"
+    yield (
+        "data.ignore_index",
+        data.get("ignore_index", _MISSING),
+        lambda v: _is_count(v) and v == ignore,
+        f"classes.ignore_index ({shown(ignore)})",
+    )
     synthetic = data.get("synthetic")
     if synthetic is not None:
         yield "data.synthetic", synthetic, _is(dict), "a JSON object (SyntheticShapes parameters) or null"
-        yield "data.synthetic.num_images", synthetic.get("num_images", _MISSING), \
-            lambda v: _is_count(v) and len(stems) <= v <= MAX_SYNTHETIC_IMAGES, \
-            f"a whole number from {len(stems)} (the stems) to {MAX_SYNTHETIC_IMAGES}"
-        yield "data.synthetic.image_size", synthetic.get("image_size", _MISSING), \
-            lambda v: isinstance(v, list) and len(v) in (1, 2) and all(_is_count(s) and 0 < s <= 2**14 for s in v), \
-            "[height, width] in pixels"
+        yield (
+            "data.synthetic.num_images",
+            synthetic.get("num_images", _MISSING),
+            lambda v: _is_count(v) and len(stems) <= v <= MAX_SYNTHETIC_IMAGES,
+            f"a whole number from {len(stems)} (the stems) to {MAX_SYNTHETIC_IMAGES}",
+        )
+        yield (
+            "data.synthetic.image_size",
+            synthetic.get("image_size", _MISSING),
+            lambda v: isinstance(v, list) and len(v) in (1, 2) and all(_is_count(s) and 0 < s <= 2**14 for s in v),
+            "[height, width] in pixels",
+        )
         yield "data.synthetic.seed", synthetic.get("seed", _MISSING), _is_count, "a whole number >= 0"
 
 
@@ -150,15 +191,18 @@ def read_stats_arrays(file: Path) -> dict[str, np.ndarray]:
         with zipfile.ZipFile(file) as archive:
             total = sum(_array_bytes(archive, member) for member in archive.namelist())
         if total > MAX_STATS_BYTES:
-            raise RecordError(f"{file}: its arrays take {total} bytes, more than the limit {MAX_STATS_BYTES} (raise "
-                              f"workbench.records.record_schema.MAX_STATS_BYTES if the record is genuine).")
+            raise RecordError(
+                f"{file}: its arrays take {total} bytes, more than the limit {MAX_STATS_BYTES} (raise "
+                f"workbench.records.record_schema.MAX_STATS_BYTES if the record is genuine)."
+            )
         with np.load(file, allow_pickle=False) as npz:
             return {name: npz[name] for name in npz.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
         if isinstance(err, RecordError):
             raise
-        raise RecordError(f"{file}: not valid per-image statistics ({err}); evaluate again to rewrite the "
-                          f"record.") from None
+        raise RecordError(
+            f"{file}: not valid per-image statistics ({err}); evaluate again to rewrite the record."
+        ) from None
 
 
 def _array_bytes(archive: zipfile.ZipFile, member: str) -> int:
@@ -183,17 +227,24 @@ def check_stats(stats, file: Path, num_stems: int, num_classes: int) -> None:
     for array in COUNTS:  # each count array within its declared range (catalog.COUNTS)
         if array.name in counts:
             values = counts[array.name]
-            rule = (f"negative {array.what}" if (array.low, array.high) == (0, np.inf)
-                    else f"{array.what} outside [{array.low:g}, {array.high:g}]")
+            rule = (
+                f"negative {array.what}"
+                if (array.low, array.high) == (0, np.inf)
+                else f"{array.what} outside [{array.low:g}, {array.high:g}]"
+            )
             problems.append((((values < array.low) | (values > array.high)).any(), f"has {rule}"))
     problems += [
-        ((counts["boundary_union"] < counts["boundary_inter"]).any(), "has boundary intersections larger than their "
-                                                                      "unions (a Boundary IoU above 1)"),
+        (
+            (counts["boundary_union"] < counts["boundary_inter"]).any(),
+            "has boundary intersections larger than their unions (a Boundary IoU above 1)",
+        ),
     ]  # NaN (undefined) compares False: allowed
     for bad, problem in problems:
         if bad:
-            raise RecordError(f"{file}: {problem}; this record was changed by hand or by another program. Evaluate "
-                              f"again to rewrite it.")
+            raise RecordError(
+                f"{file}: {problem}; this record was changed by hand or by another program. Evaluate "
+                f"again to rewrite it."
+            )
 
 
 class _Text(str):

@@ -3,6 +3,7 @@
 The engine writes them (``engine.run_folder``); the report, the run figures and a resumed run read them
 here, so a damaged or hand-edited file gives one line that names it instead of a parser's traceback.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,5 +60,7 @@ def read_run_config(file: str | Path) -> dict:
 
 
 def _damaged(file: Path, problem: str) -> RecordError:
-    return RecordError(f"{file}: {problem}; the run wrote it, so it was changed since: restore it or remove it (the "
-                       f"report then leaves its part out).")
+    return RecordError(
+        f"{file}: {problem}; the run wrote it, so it was changed since: restore it or remove it (the "
+        f"report then leaves its part out)."
+    )

@@ -6,6 +6,7 @@ images are named by stem (``data_stems``), so the same images are found in the d
 their order there. Everything here reads numpy arrays, with the torch datasets' own torch-free readers
 (``ShapeScenes``, ``find_files``): a report needs no torch (STYLE 18).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,13 +32,16 @@ def scored_data(record: Record) -> ShapeScenes | PairedFiles:
         return ShapeScenes(num_images=params["num_images"], image_size=params["image_size"], seed=params["seed"])
     root = data.get("root")
     if not root or not Path(root).is_dir():
-        raise RecordError(f"{record.path}: the data the record names ({root or 'not named in the record'}) is not "
-                          f"on this machine: put it back there, or pass the dataset and split it scored.")
+        raise RecordError(
+            f"{record.path}: the data the record names ({root or 'not named in the record'}) is not "
+            f"on this machine: put it back there, or pass the dataset and split it scored."
+        )
     try:
         return find_files(root, data.get("split") or "val")
     except (OSError, ValueError) as err:  # DatasetError is a ValueError
-        raise RecordError(f"{record.path}: the data it names ({root}, split {data.get('split')}) could not be read: "
-                          f"{err}") from err
+        raise RecordError(
+            f"{record.path}: the data it names ({root}, split {data.get('split')}) could not be read: {err}"
+        ) from err
 
 
 def scored_samples(record: Record, stems: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -65,8 +69,10 @@ def stem_positions(data, stems: list[str], where: str) -> list[int]:
     position = {stem: i for i, stem in enumerate(data_stems(data))}
     missing = [s for s in stems if s not in position]
     if missing:
-        raise ValueError(f"{where}: the data has no images {missing[:3]} ({len(missing)} of {len(stems)} missing); "
-                         f"pass the dataset and split the records scored.")
+        raise ValueError(
+            f"{where}: the data has no images {missing[:3]} ({len(missing)} of {len(stems)} missing); "
+            f"pass the dataset and split the records scored."
+        )
     return [position[s] for s in stems]
 
 
@@ -89,10 +95,13 @@ def check_targets(record: Record, stems: list[str], targets, where: str) -> None
         if record.target_sha256 is not None:
             same = label_digest(target) == record.target_sha256[position[stem]]
         else:
-            found = np.bincount(target[target != record.classes.ignore_index].ravel().astype(np.int64),
-                                minlength=stats.num_classes)
+            found = np.bincount(
+                target[target != record.classes.ignore_index].ravel().astype(np.int64), minlength=stats.num_classes
+            )
             counted = stats.tp[position[stem]] + stats.fn[position[stem]]
             same = found.shape == counted.shape and (found == counted).all()
         if not same:
-            raise ValueError(f"{where}: the data's target of image {stem!r} is not the one {record.path} scored (the "
-                             f"dataset's masks changed since); evaluate again, or pass the data the record scored.")
+            raise ValueError(
+                f"{where}: the data's target of image {stem!r} is not the one {record.path} scored (the "
+                f"dataset's masks changed since); evaluate again, or pass the data the record scored."
+            )

@@ -5,6 +5,7 @@ Users compare numbers across tools, so every file states its conventions: the Da
 caption or metadata. Files are written atomically (a temporary file, then ``os.replace``), so a crash never
 leaves half a table behind.
 """
+
 from __future__ import annotations
 
 import html
@@ -73,7 +74,7 @@ def read_table_csv(path: str | Path) -> pd.DataFrame:
         if not line.startswith("# "):
             break
         header.append(line)
-    table = pd.read_csv(io.StringIO("".join(lines[len(header):])), keep_default_na=False, na_values=["", "NaN", "nan"])
+    table = pd.read_csv(io.StringIO("".join(lines[len(header) :])), keep_default_na=False, na_values=["", "NaN", "nan"])
     table = table.map(lambda v: csv_text_restore(v) if isinstance(v, str) else v)  # "'=1+1" back to "=1+1"
     table.columns = [csv_text_restore(str(c)) for c in table.columns]
     for line in header:
@@ -99,11 +100,15 @@ def interval_note(attrs) -> str:
     if not all(key in attrs for key in INTERVAL_ATTRS):
         return ""
     level = float(attrs["level"])
-    note = (f"Intervals: {level:.0%} {_one_line(attrs['method'])}, {int(attrs['resamples'])} resamples, "
-            f"seed {int(attrs['seed'])}.")
+    note = (
+        f"Intervals: {level:.0%} {_one_line(attrs['method'])}, {int(attrs['resamples'])} resamples, "
+        f"seed {int(attrs['seed'])}."
+    )
     if str(attrs.get("few_groups")).lower() == "true":  # a bool, or its text read back from a CSV
-        note += (f" Fewer than 5 groups ({attrs.get('num_groups')}): the variation between groups cannot be "
-                 f"estimated; see the scores per group.")
+        note += (
+            f" Fewer than 5 groups ({attrs.get('num_groups')}): the variation between groups cannot be "
+            f"estimated; see the scores per group."
+        )
     return note
 
 
@@ -179,7 +184,9 @@ def table_to_markdown(df: pd.DataFrame) -> str:
     shown = display_frame(df).map(markdown_text)
     shown.columns = [markdown_text(c) for c in shown.columns]
     align = ["right" if a == "r" else "left" for a in _alignment(df)]
-    return f"{markdown_text(caption_of(df))}\n\n{shown.to_markdown(index=False, disable_numparse=True, colalign=align)}\n"
+    return (
+        f"{markdown_text(caption_of(df))}\n\n{shown.to_markdown(index=False, disable_numparse=True, colalign=align)}\n"
+    )
 
 
 def markdown_text(value) -> str:
@@ -268,4 +275,3 @@ _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$",
 
 def _latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
-

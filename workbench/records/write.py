@@ -11,6 +11,7 @@ holding the sha256 of every file, masks included. A writer killed at any point l
 Nothing the workbench did not write is ever deleted or replaced: a folder holding a ``masks/`` folder or a
 record data file without a ``record.json`` (or a killed writer's ``.record.json.old``) beside it is refused.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -20,10 +21,10 @@ import os
 import platform
 import shutil
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,15 @@ from workbench.metrics import Scores
 from workbench.records.atomic import atomic_write_json, fsync_dir, json_text
 from workbench.records.masks import encode_mask, label_digest, mask_bit_depth
 from workbench.records.record import (
-    COMPARISON_FILE, FORMAT, MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, STATS_FILE, VERSION, Record, file_sha256, read_record,
+    COMPARISON_FILE,
+    FORMAT,
+    MASKS_DIR,
+    RECORD_DATA_FILES,
+    RECORD_FILE,
+    STATS_FILE,
+    VERSION,
+    Record,
+    read_record,
 )
 from workbench.records.record_schema import SOURCE_FIELDS, is_plain_name
 from workbench.records.tables import csv_index, csv_text, table_to_csv, table_to_markdown
@@ -68,8 +77,15 @@ class RecordWriter:
         ...     record = writer.finish(source=source, data=data, scores=scores)
     """
 
-    def __init__(self, path: str | Path, classes: Classes, stems: Sequence[str], *, owned: bool = False,
-                 groups: ImageGroups | None = None):
+    def __init__(
+        self,
+        path: str | Path,
+        classes: Classes,
+        stems: Sequence[str],
+        *,
+        owned: bool = False,
+        groups: ImageGroups | None = None,
+    ):
         self.path, self.classes = Path(path), classes
         self.stems = check_stems(stems)
         self.groups = check_groups(groups, self.stems)
@@ -84,7 +100,7 @@ class RecordWriter:
         self.mask_sha256: dict[str, str] = {}
         self.target_sha256: list[str] = []  # label_digest of each target, when the caller gives them
 
-    def __enter__(self) -> "RecordWriter":
+    def __enter__(self) -> RecordWriter:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -142,8 +158,11 @@ class RecordWriter:
         if targets is not None:
             meta["targets"] = {"sha256": list(targets)}
         if self.groups is not None:
-            meta["groups"] = {"labels": list(self.groups.labels), "sequences": self.groups.sequences,
-                              "unit": self.groups.unit}
+            meta["groups"] = {
+                "labels": list(self.groups.labels),
+                "sequences": self.groups.sequences,
+                "unit": self.groups.unit,
+            }
         self._commit(list(files), meta)
         return read_record(self.path)
 
@@ -170,9 +189,18 @@ class RecordWriter:
                 self.path.rmdir()
 
 
-def write_record(path: str | Path, *, source: dict, data: dict, scores: Scores, stems: Sequence[str],
-                 masks: Sequence[np.ndarray], classes: Classes, targets: Sequence[np.ndarray] | None = None,
-                 groups: ImageGroups | None = None) -> Record:
+def write_record(
+    path: str | Path,
+    *,
+    source: dict,
+    data: dict,
+    scores: Scores,
+    stems: Sequence[str],
+    masks: Sequence[np.ndarray],
+    classes: Classes,
+    targets: Sequence[np.ndarray] | None = None,
+    groups: ImageGroups | None = None,
+) -> Record:
     """Write an evaluation record whose masks are all in memory (``RecordWriter`` streams them instead).
 
     Args:
@@ -216,8 +244,10 @@ def check_owned(path: Path) -> None:
         return
     ours = [name for name in (MASKS_DIR, *RECORD_DATA_FILES) if (path / name).exists()]
     if ours:
-        raise ValueError(f"{path}: holds {', '.join(ours[:3])} but is not an evaluation record (no {RECORD_FILE}); "
-                         f"the workbench never replaces files it did not write. Choose a new or empty folder.")
+        raise ValueError(
+            f"{path}: holds {', '.join(ours[:3])} but is not an evaluation record (no {RECORD_FILE}); "
+            f"the workbench never replaces files it did not write. Choose a new or empty folder."
+        )
 
 
 def holds_record(path: Path) -> bool:
@@ -264,25 +294,34 @@ def check_stems(stems: Sequence[str]) -> list[str]:
 def check_groups(groups: ImageGroups | None, stems: list[str]) -> ImageGroups | None:
     """``groups`` when it labels each stem (one text label per stem), else a ``ValueError`` saying so."""
     if groups is not None and len(groups.labels) != len(stems):
-        raise ValueError(f"write_record: {len(groups.labels)} group labels for {len(stems)} stems; give "
-                         f"workbench.data.image_groups(dataset) of the dataset scored, or None.")
+        raise ValueError(
+            f"write_record: {len(groups.labels)} group labels for {len(stems)} stems; give "
+            f"workbench.data.image_groups(dataset) of the dataset scored, or None."
+        )
     return groups
 
 
 def check_scores(source: dict, scores: Scores, stems: list[str], classes: Classes, masks: int, targets) -> None:
     kind = source.get("kind")
     if kind not in SOURCE_FIELDS or any(key not in source for key in SOURCE_FIELDS[kind]):
-        raise ValueError(f"write_record: source {source} must be {{'kind': 'model', 'name', 'encoder', 'weights', "
-                         f"'sha256'}} or {{'kind': 'predictions', 'dir'}}.")
+        raise ValueError(
+            f"write_record: source {source} must be {{'kind': 'model', 'name', 'encoder', 'weights', "
+            f"'sha256'}} or {{'kind': 'predictions', 'dir'}}."
+        )
     stats = getattr(scores, "image_stats", None)
     if stats is None or len(stats) != len(stems) or masks != len(stems):
-        raise ValueError(f"write_record: need per-image statistics (scores.image_stats) and a mask for each of the "
-                         f"{len(stems)} stems; got {None if stats is None else len(stats)} and {masks}.")
+        raise ValueError(
+            f"write_record: need per-image statistics (scores.image_stats) and a mask for each of the "
+            f"{len(stems)} stems; got {None if stats is None else len(stats)} and {masks}."
+        )
     if scores.num_classes != classes.num_classes:
-        raise ValueError(f"write_record: the scores have {scores.num_classes} classes but classes has "
-                         f"{classes.num_classes}.")
+        raise ValueError(
+            f"write_record: the scores have {scores.num_classes} classes but classes has {classes.num_classes}."
+        )
     if targets is not None and len(targets) != len(stems):
-        raise ValueError(f"write_record: {len(targets)} target masks for {len(stems)} stems; give one per stem or none.")
+        raise ValueError(
+            f"write_record: {len(targets)} target masks for {len(stems)} stems; give one per stem or none."
+        )
 
 
 def data_files(scores: Scores, stems: list[str], classes: Classes) -> dict[str, bytes]:
@@ -311,7 +350,9 @@ def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     for name, array in arrays.items():
         array = np.asarray(array)
         if array.dtype.kind not in "biuf":
-            raise ValueError(f"write_record: image_stats array {name!r} has dtype {array.dtype}; only numbers are stored.")
+            raise ValueError(
+                f"write_record: image_stats array {name!r} has dtype {array.dtype}; only numbers are stored."
+            )
         plain[name] = array
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **plain)

@@ -4,12 +4,23 @@
 ``workbench.records``; they are named here too because ``workbench.report.export_table`` is the public name.
 Each name imports its submodule on first use.
 """
+
 from workbench.lazy_exports import export_lazily
 
-__all__ = export_lazily(__name__, {
-    "workbench.records.tables": ["export_table", "read_table_csv", "table_to_csv", "table_to_html", "table_to_json",
-                                 "table_to_latex", "table_to_markdown"],
-    ".review": ["review_sections", "write_review"],
-    ".review_run": ["ReviewRun", "read_review_run"],
-    ".summary": ["BootstrapSettings", "Lead", "leads", "majority_chance_miou", "near_chance"],
-})
+__all__ = export_lazily(
+    __name__,
+    {
+        "workbench.records.tables": [
+            "export_table",
+            "read_table_csv",
+            "table_to_csv",
+            "table_to_html",
+            "table_to_json",
+            "table_to_latex",
+            "table_to_markdown",
+        ],
+        ".review": ["review_sections", "write_review"],
+        ".review_run": ["ReviewRun", "read_review_run"],
+        ".summary": ["BootstrapSettings", "Lead", "leads", "majority_chance_miou", "near_chance"],
+    },
+)

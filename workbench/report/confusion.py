@@ -5,6 +5,7 @@ and a row says which classes a target class is taken for. Columns are headed by 
 head the rows) so that a matrix of a dozen classes fits half a 1280-px page. Beyond ``NUMBERED_UP_TO``
 classes the cells carry only their colour, with the share in a tooltip.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,8 +19,10 @@ NUMBERED_UP_TO = 16  # classes whose cells still fit their two-decimal share
 
 def confusion_matrices(records: dict[str, Record]) -> str:
     parts = [_matrix(name, record) for name, record in records.items()]
-    caption = ("Rows: target class, each summing to 1 (the diagonal is the per-class accuracy); columns: predicted "
-               "class, by number. Darker is more; grey rows: classes absent from the targets.")
+    caption = (
+        "Rows: target class, each summing to 1 (the diagonal is the per-class accuracy); columns: predicted "
+        "class, by number. Darker is more; grey rows: classes absent from the targets."
+    )
     return f'<div class="grid2">{"".join(parts)}</div>\n<p class="caption">{text(caption)}</p>'
 
 
@@ -31,14 +34,17 @@ def _matrix(name: str, record: Record) -> str:
     names = [str(n) for n in record.classes.names]
     numbered = len(names) <= NUMBERED_UP_TO
     head = '<th class="name">target \\ predicted</th>' + "".join(
-        f'<th title="{text(n)}">{i}</th>' for i, n in enumerate(names))
+        f'<th title="{text(n)}">{i}</th>' for i, n in enumerate(names)
+    )
     body = []
     for i, class_name in enumerate(names):
         cells = "".join(_cell(shares[i, j], names[i], names[j], numbered) for j in range(len(names)))
         body.append(f'<tr><th class="name" title="{text(class_name)}">{i} {text(class_name)}</th>{cells}</tr>')
     title = f"{name}: mIoU {record.scores.miou:.3f}"
-    return (f'<div class="matrix"><h3>{text(title)}</h3><table class="confusion"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+    return (
+        f'<div class="matrix"><h3>{text(title)}</h3><table class="confusion"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def _cell(share: float, target: str, pred: str, numbered: bool) -> str:

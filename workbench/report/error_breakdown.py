@@ -1,6 +1,7 @@
 """Where each model loses its IoU (Bernhard et al., WACV 2024): per class and model, one bar of the class's
 union split into IoU and the six error kinds of ``Scores.error_breakdown()``, in the colours of the
 MaskComparer's "error kinds" view. Drawn as HTML, so it stays sharp on a projector and in print."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,10 @@ from workbench.report.page import section, text
 from workbench.viz.error_kinds import KIND_COLORS, KIND_LABELS, KindCode
 
 SHARES = (("iou", KindCode.CORRECT), *((kind, KindCode[kind.upper()]) for kind in ERROR_KINDS))
-BAR = ("display:flex;height:1.1em;min-width:12em;border:1px solid #888;print-color-adjust:exact;"
-       "-webkit-print-color-adjust:exact")
+BAR = (
+    "display:flex;height:1.1em;min-width:12em;border:1px solid #888;print-color-adjust:exact;"
+    "-webkit-print-color-adjust:exact"
+)
 
 
 def error_breakdown_sections(records: dict[str, Record]) -> list[str]:
@@ -20,8 +23,13 @@ def error_breakdown_sections(records: dict[str, Record]) -> list[str]:
     counted = {name: r for name, r in records.items() if all(k in r.scores.image_stats.counts for k in ERROR_KINDS)}
     if not counted:
         return []
-    return [section("Where each model loses its IoU", error_breakdown_bars(counted, skipped=set(records) - set(counted)),
-                    section_id="error-breakdown")]
+    return [
+        section(
+            "Where each model loses its IoU",
+            error_breakdown_bars(counted, skipped=set(records) - set(counted)),
+            section_id="error-breakdown",
+        )
+    ]
 
 
 def error_breakdown_bars(records: dict[str, Record], skipped: set[str] = frozenset()) -> str:
@@ -35,15 +43,20 @@ def error_breakdown_bars(records: dict[str, Record], skipped: set[str] = frozens
         cells = "".join(f"<td>{_bar(table.iloc[index])}</td>" for table in tables.values())
         rows.append(f'<tr><td class="name">{shown}</td>{cells}</tr>')
     legend = " ".join(_swatch(KIND_COLORS[code], "IoU" if key == "iou" else KIND_LABELS[code]) for key, code in SHARES)
-    caption = ("Each bar is the class's union (target or prediction, void left out) split into the IoU and its "
-               "false positives (FP) and false negatives (FN) by kind (Bernhard et al., WACV 2024): boundary, "
-               "within 1% of the image diagonal of both correct and background pixels; segment, a whole false or "
-               "missed object; extent, the rest. The shares sum to 1. Mean: over the classes defined for the "
-               "model. \u2013: the class is in neither map.")
+    caption = (
+        "Each bar is the class's union (target or prediction, void left out) split into the IoU and its "
+        "false positives (FP) and false negatives (FN) by kind (Bernhard et al., WACV 2024): boundary, "
+        "within 1% of the image diagonal of both correct and background pixels; segment, a whole false or "
+        "missed object; extent, the rest. The shares sum to 1. Mean: over the classes defined for the "
+        "model. \u2013: the class is in neither map."
+    )
     if skipped:
         caption += f" Not counted for {', '.join(sorted(skipped))} (scored without errors=True)."
-    return (f"<p>{legend}</p>\n<table class=\"per-class\"><thead><tr>{head}</tr></thead>\n<tbody>\n"
-            + "\n".join(rows) + f"\n</tbody>\n<caption>{text(caption)}</caption></table>")
+    return (
+        f'<p>{legend}</p>\n<table class="per-class"><thead><tr>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + f"\n</tbody>\n<caption>{text(caption)}</caption></table>"
+    )
 
 
 def _bar(row) -> str:
@@ -63,5 +76,7 @@ def _bar(row) -> str:
 
 def _swatch(color, name: str) -> str:
     r, g, b = (int(v) for v in color)
-    return (f'<span style="white-space:nowrap;margin-right:0.8em"><span class="swatch" '
-            f'style="background: rgb({r}, {g}, {b})"></span> {text(name)}</span>')
+    return (
+        f'<span style="white-space:nowrap;margin-right:0.8em"><span class="swatch" '
+        f'style="background: rgb({r}, {g}, {b})"></span> {text(name)}</span>'
+    )

@@ -3,6 +3,7 @@
 Learning curves from each run's ``history.csv``, and a gallery of the best, median and worst images of
 the best model by per-image mIoU, with the predicted masks read from the records, as a table of PNGs.
 """
+
 from __future__ import annotations
 
 import matplotlib
@@ -21,8 +22,11 @@ CURVES = (("val_miou", "validation mIoU"), ("train_loss", "training loss"), ("va
 
 def learning_curves(histories: dict[str, pd.DataFrame]) -> str:
     """One panel per curve in the histories, every model a line in each."""
-    panels = [(column, label) for column, label in CURVES if any(column in h and h[column].notna().any()
-                                                                 for h in histories.values())]
+    panels = [
+        (column, label)
+        for column, label in CURVES
+        if any(column in h and h[column].notna().any() for h in histories.values())
+    ]
     if not panels:
         return '<p class="note">The histories hold no validation or loss columns.</p>'
     fig = Figure(figsize=(3.7 * len(panels), 3.4), layout="constrained")
@@ -35,7 +39,7 @@ def learning_curves(histories: dict[str, pd.DataFrame]) -> str:
             ax.set(title=label, xlabel="epoch")
             ax.grid(alpha=0.3)
         fig.axes[0].legend(loc="best")
-    return embed_figure(fig, "Per epoch, from each run's history.csv: " + ", ".join(l for _, l in panels) + ".")
+    return embed_figure(fig, "Per epoch, from each run's history.csv: " + ", ".join(label for _, label in panels) + ".")
 
 
 def gallery_stems(record: Record) -> list[tuple[str, str]]:
@@ -76,13 +80,20 @@ def gallery(records: dict[str, Record], best: str, *, max_models: int = 4) -> st
         pictures += [_mask_png(records[name].mask(stem), classes) for name in shown]
         cells = "".join(f'<td><img alt="{text(stem)}" src="{data_uri(png)}"></td>' for png in pictures)
         # The label on a row of its own above the pictures: a long stem wraps there instead of under a picture.
-        rows.append(f'<tr class="label"><th class="name" colspan="{len(columns)}">{text(label)}: {text(stem)}, '
-                    f"mIoU {score:.3f}</th></tr>\n<tr>{cells}</tr>")
+        rows.append(
+            f'<tr class="label"><th class="name" colspan="{len(columns)}">{text(label)}: {text(stem)}, '
+            f"mIoU {score:.3f}</th></tr>\n<tr>{cells}</tr>"
+        )
     note = "" if samples else f'<p class="note">Photographs and targets left out: {text(why)}.</p>'
-    caption = (f"The best, median and worst image of {best} by per-image mIoU, with every model's mask of the same "
-               "image (from the records). Void pixels are black.")
-    return (f'{note}<table class="gallery"><thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows)
-            + f"\n</tbody>\n<caption>{text(caption)}</caption></table>")
+    caption = (
+        f"The best, median and worst image of {best} by per-image mIoU, with every model's mask of the same "
+        "image (from the records). Void pixels are black."
+    )
+    return (
+        f'{note}<table class="gallery"><thead><tr>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + f"\n</tbody>\n<caption>{text(caption)}</caption></table>"
+    )
 
 
 def _mask_png(mask: np.ndarray, classes) -> bytes:

@@ -3,6 +3,7 @@
 The page has no scripts and no external resources, so it opens offline and can be mailed as one file.
 Everything that comes from data goes through ``text()`` (``html.escape``) before it reaches the page.
 """
+
 from __future__ import annotations
 
 import base64
@@ -72,10 +73,12 @@ def text(value) -> str:
 def page(title: str, subtitle: str, sections: list[str]) -> str:
     """The whole document: inline styles, no scripts, no external resources."""
     body = "\n".join(sections)
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{text(title)}</title>\n'
-            f"<style>{STYLE}</style>\n</head>\n<body>\n<h1>{text(title)}</h1>\n<p class=\"meta\">{subtitle}</p>\n"
-            f"{body}\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{text(title)}</title>\n'
+        f'<style>{STYLE}</style>\n</head>\n<body>\n<h1>{text(title)}</h1>\n<p class="meta">{subtitle}</p>\n'
+        f"{body}\n</body>\n</html>\n"
+    )
 
 
 def section(heading: str, body: str, *, section_id: str) -> str:
@@ -91,8 +94,7 @@ def embed_png(png: bytes, caption: str, *, width: int | None = None) -> str:
     """A figure element with the PNG inline as a data URI."""
     source = data_uri(png)
     size = f' style="width: {int(width)}px"' if width else ""
-    return (f'<figure><img alt="{text(caption)}" src="{source}"{size}>'
-            f"<figcaption>{text(caption)}</figcaption></figure>")
+    return f'<figure><img alt="{text(caption)}" src="{source}"{size}><figcaption>{text(caption)}</figcaption></figure>'
 
 
 def embed_figure(fig: Figure, caption: str) -> str:

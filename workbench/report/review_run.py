@@ -5,6 +5,7 @@ run's record also has the run's ``history.csv`` and ``config.json`` beside it. A
 (``workbench evaluate --preds NAME=DIR ...``) has neither, and the report leaves their sections out. No
 model is loaded and nothing is predicted: every number comes from the records.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,12 +62,15 @@ def read_review_run(run_dir: str | Path) -> ReviewRun:
     path = Path(run_dir)
     records = read_comparison(path)
     check_same_classes(path, records)
-    histories = {name: read_history(r.path / HISTORY_FILE) for name, r in records.items()
-                 if (r.path / HISTORY_FILE).is_file()}
-    configs = {name: read_run_config(r.path / CONFIG_FILE) for name, r in records.items()
-               if (r.path / CONFIG_FILE).is_file()}
-    return ReviewRun(path=path, records=records, histories=histories, configs=configs,
-                     left_out=tuple(unlisted_records(path)))
+    histories = {
+        name: read_history(r.path / HISTORY_FILE) for name, r in records.items() if (r.path / HISTORY_FILE).is_file()
+    }
+    configs = {
+        name: read_run_config(r.path / CONFIG_FILE) for name, r in records.items() if (r.path / CONFIG_FILE).is_file()
+    }
+    return ReviewRun(
+        path=path, records=records, histories=histories, configs=configs, left_out=tuple(unlisted_records(path))
+    )
 
 
 def check_same_classes(path: Path, records: dict[str, Record]) -> None:
@@ -74,8 +78,10 @@ def check_same_classes(path: Path, records: dict[str, Record]) -> None:
     first_name, first = next(iter(records.items()))
     for name, record in records.items():
         if list(record.classes.names) != list(first.classes.names):
-            raise ValueError(f"{path}: record {name!r} scores classes {list(record.classes.names)} but {first_name!r} "
-                             f"scores {list(first.classes.names)}; compare records of the same classes.")
+            raise ValueError(
+                f"{path}: record {name!r} scores classes {list(record.classes.names)} but {first_name!r} "
+                f"scores {list(first.classes.names)}; compare records of the same classes."
+            )
 
 
 def same_images(records: dict[str, Record]) -> bool:

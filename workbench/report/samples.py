@@ -3,6 +3,7 @@
 When the data is not on this machine, or its masks are not the ones the record scored (``check_targets``),
 the gallery shows the predictions alone and says why.
 """
+
 from __future__ import annotations
 
 from workbench.records import Record, RecordError, check_targets, scored_samples

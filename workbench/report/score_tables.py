@@ -4,13 +4,14 @@ The headline table holds few columns with readable names, each score with its in
 so that it fits a 1280-px projector; the full table (every score, interval columns, sources) is folded in
 ``<details>``. The per-class table is classes x models with a colour scale on the cell background.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from workbench.metrics.bootstrap import UNIT_ATTRS
 from workbench.metrics import HEADLINE, LOWER_IS_BETTER, NEAR_CHANCE, SCALAR_KEYS, score_label
+from workbench.metrics.bootstrap import UNIT_ATTRS
 from workbench.records import Record, table_to_html
 from workbench.report.page import count, interval, number, text
 from workbench.report.summary import BootstrapSettings
@@ -25,8 +26,13 @@ def source_label(record: Record) -> str:
     return f"predictions from {source.get('dir')}"
 
 
-def headline_table(records: dict[str, Record], boot: dict[str, pd.DataFrame], flags: dict, settings: BootstrapSettings,
-                   configs: dict[str, dict]) -> str:
+def headline_table(
+    records: dict[str, Record],
+    boot: dict[str, pd.DataFrame],
+    flags: dict,
+    settings: BootstrapSettings,
+    configs: dict[str, dict],
+) -> str:
     """One row per record: name, what it is, the headline scores with intervals, images, parameters."""
     keys = [k for k in HEADLINE if any(k in b.index for b in boot.values())]
     has_params = any("parameters" in c for c in configs.values())
@@ -37,17 +43,25 @@ def headline_table(records: dict[str, Record], boot: dict[str, pd.DataFrame], fl
     rows = []
     for name, record in records.items():
         flag = f' <span class="flag">{NEAR_CHANCE}</span>' if name in flags else ""
-        cells = [f'<td class="name"><b>{text(name)}</b>{flag}</td>', f'<td class="name">{text(source_label(record))}</td>']
+        cells = [
+            f'<td class="name"><b>{text(name)}</b>{flag}</td>',
+            f'<td class="name">{text(source_label(record))}</td>',
+        ]
         for key in keys:
             cells.append(_score_cell(boot[name], key, bold=best[key] == name))
         cells.append(f"<td>{count(len(record.stems))}</td>")
         if has_params:
             cells.append(f"<td>{count(configs.get(name, {}).get('parameters'))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    caption = (f"Scores over all images of each record; the best of each column in bold. Below each value: its "
-               f"{settings.describe(method(boot))}.")
-    return (f'<table class="headline"><thead><tr>{"".join(head)}</tr></thead>\n<tbody>\n' + "\n".join(rows)
-            + f"\n</tbody>\n<caption>{text(caption)}</caption></table>")
+    caption = (
+        f"Scores over all images of each record; the best of each column in bold. Below each value: its "
+        f"{settings.describe(method(boot))}."
+    )
+    return (
+        f'<table class="headline"><thead><tr>{"".join(head)}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + f"\n</tbody>\n<caption>{text(caption)}</caption></table>"
+    )
 
 
 def method(boot: dict[str, pd.DataFrame]) -> str:
@@ -63,14 +77,22 @@ def group_table(records: dict[str, Record], boot: dict[str, pd.DataFrame]) -> st
         return ""
     key = HEADLINE[0]
     tables = {name: r.scores.by_group(r.groups) for name, r in records.items()}
-    shown = pd.DataFrame({"images": next(iter(tables.values()))["images"],
-                          **{name: table[key].round(3) for name, table in tables.items()}})
+    shown = pd.DataFrame(
+        {
+            "images": next(iter(tables.values()))["images"],
+            **{name: table[key].round(3) for name, table in tables.items()},
+        }
+    )
     shown.index.name = first.groups.unit
     unit, groups = first.groups.unit, len(shown)
     few = next(iter(boot.values())).attrs.get("few_groups", False)
-    note = (f" With {groups} {unit}{'s' if groups != 1 else ''} the variation between {unit}s cannot be estimated: "
-            f"the intervals above resample {'blocks of frames within each ' + unit if first.groups.sequences else unit + 's'}"
-            f" and speak for these {unit}s only." if few else "")
+    note = (
+        f" With {groups} {unit}{'s' if groups != 1 else ''} the variation between {unit}s cannot be estimated: "
+        f"the intervals above resample {'blocks of frames within each ' + unit if first.groups.sequences else unit + 's'}"
+        f" and speak for these {unit}s only."
+        if few
+        else ""
+    )
     caption = f"{score_label(key)} of each {unit} on its own, per model (images scored in each).{note}"
     shown.attrs["caption"] = caption
     return f'<div class="scroll">{table_to_html(shown.reset_index())}</div>'
@@ -92,8 +114,9 @@ def _score_cell(table: pd.DataFrame, key: str, *, bold: bool) -> str:
     return f'<td>{value}<span class="ci">{interval(row["low"], row["high"])}</span></td>'
 
 
-def full_table_frame(records: dict[str, Record], boot: dict[str, pd.DataFrame], settings: BootstrapSettings
-                     ) -> pd.DataFrame:
+def full_table_frame(
+    records: dict[str, Record], boot: dict[str, pd.DataFrame], settings: BootstrapSettings
+) -> pd.DataFrame:
     """Every scalar score (headed by its label, ``score_label``) with ``<label>_low`` / ``<label>_high`` columns,
     one row per record (index ``model``). Labels of words let the headers wrap, so the table fits the page."""
     rows = {}
@@ -109,15 +132,22 @@ def full_table_frame(records: dict[str, Record], boot: dict[str, pd.DataFrame], 
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
     first = next(iter(boot.values())).attrs
     table.attrs.update({key: first[key] for key in UNIT_ATTRS if key in first})
-    table.attrs.update(method=method(boot), resamples=settings.resamples, level=settings.level, seed=settings.seed,
-                       caption="Every score of every record.")  # caption_of adds the intervals
+    table.attrs.update(
+        method=method(boot),
+        resamples=settings.resamples,
+        level=settings.level,
+        seed=settings.seed,
+        caption="Every score of every record.",
+    )  # caption_of adds the intervals
     return table
 
 
 def full_table(records: dict[str, Record], boot: dict[str, pd.DataFrame], settings: BootstrapSettings) -> str:
     frame = full_table_frame(records, boot, settings)
-    return (f"<details><summary>The full table: every score with its interval</summary>\n"
-            f'<div class="scroll wide">{table_to_html(frame)}</div></details>')
+    return (
+        f"<details><summary>The full table: every score with its interval</summary>\n"
+        f'<div class="scroll wide">{table_to_html(frame)}</div></details>'
+    )
 
 
 SETTINGS = ("epochs", "max_steps", "batch_size", "optimizer", "lr", "weight_decay", "loss", "crop_size", "seed")
@@ -129,13 +159,19 @@ def settings_table(configs: dict[str, dict]) -> str:
         return ""
     rows = {"parameters": {n: count(c.get("parameters")) for n, c in configs.items()}}
     rows.update({key: {n: c.get("config", {}).get(key) for n, c in configs.items()} for key in SETTINGS})
-    rows.update({key: {n: c.get("runtime", {}).get(key) for n, c in configs.items()} for key in ("device", "precision")})
+    rows.update(
+        {key: {n: c.get("runtime", {}).get(key) for n, c in configs.items()} for key in ("device", "precision")}
+    )
     head = '<th class="name">setting</th>' + "".join(f"<th>{text(n)}</th>" for n in configs)
-    body = "".join(f'<tr><th class="name">{text(key)}</th>' + "".join(f"<td>{text(v)}</td>" for v in values.values())
-                   + "</tr>" for key, values in rows.items())
-    return (f"<details><summary>Training settings (each run's config.json)</summary>\n"
-            f'<div class="scroll"><table class="settings"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
-            f"</table></div></details>")
+    body = "".join(
+        f'<tr><th class="name">{text(key)}</th>' + "".join(f"<td>{text(v)}</td>" for v in values.values()) + "</tr>"
+        for key, values in rows.items()
+    )
+    return (
+        f"<details><summary>Training settings (each run's config.json)</summary>\n"
+        f'<div class="scroll"><table class="settings"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+        f"</table></div></details>"
+    )
 
 
 def per_class_table(records: dict[str, Record]) -> str:
@@ -147,16 +183,23 @@ def per_class_table(records: dict[str, Record]) -> str:
     head = '<th class="name">class</th><th>pixels</th>' + "".join(f"<th>{text(n)}</th>" for n in records)
     rows = []
     for c, class_name in enumerate(names):
-        cells = [f'<td class="name">{_swatch(first.classes.colors[c])} {text(class_name)}</td>',
-                 f"<td>{_percent(share[c])}</td>"]
+        cells = [
+            f'<td class="name">{_swatch(first.classes.colors[c])} {text(class_name)}</td>',
+            f"<td>{_percent(share[c])}</td>",
+        ]
         cells += [_scaled_cell(r.scores.iou[c]) for r in records.values()]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     means = "".join(_scaled_cell(r.scores.miou, bold=True) for r in records.values())
     rows.append(f'<tr><td class="name"><b>mean (mIoU)</b></td><td></td>{means}</tr>')
-    caption = ("IoU per class and model; darker is better (white 0, deep blue 1); \u2013: the class is undefined "
-               "(neither in the targets nor predicted). Pixels: the class's share of the non-void target pixels.")
-    return (f'<div class="scroll"><table class="per-class"><thead><tr>{head}</tr></thead>\n<tbody>\n'
-            + "\n".join(rows) + f"\n</tbody>\n<caption>{text(caption)}</caption></table></div>")
+    caption = (
+        "IoU per class and model; darker is better (white 0, deep blue 1); \u2013: the class is undefined "
+        "(neither in the targets nor predicted). Pixels: the class's share of the non-void target pixels."
+    )
+    return (
+        f'<div class="scroll"><table class="per-class"><thead><tr>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + f"\n</tbody>\n<caption>{text(caption)}</caption></table></div>"
+    )
 
 
 def scale_color(value: float) -> tuple[tuple[int, int, int], str]:
@@ -189,13 +232,19 @@ def conventions_table(records: dict[str, Record]) -> str:
     tables = {name: r.scores.conventions() for name, r in records.items()}
     first = next(iter(tables.values()))
     head = '<th class="name">convention</th><th class="name">reproduces</th>' + "".join(
-        f"<th>{text(n)}</th>" for n in tables)
+        f"<th>{text(n)}</th>" for n in tables
+    )
     rows = []
     for convention, row in first.iterrows():
         cells = [f'<td class="name">{text(convention)}</td>', f'<td class="name">{text(row["tool"])}</td>']
         cells += [f"<td>{number(t.loc[convention, 'value'])}</td>" for t in tables.values()]
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    caption = ("The same predictions scored under other tools' averaging conventions, from the same per-image "
-               "counts. The first row of each kind is the workbench's own number.")
-    return (f'<div class="scroll"><table class="conventions"><thead><tr>{head}</tr></thead>\n<tbody>\n'
-            + "\n".join(rows) + f"\n</tbody>\n<caption>{text(caption)}</caption></table></div>")
+    caption = (
+        "The same predictions scored under other tools' averaging conventions, from the same per-image "
+        "counts. The first row of each kind is the workbench's own number."
+    )
+    return (
+        f'<div class="scroll"><table class="conventions"><thead><tr>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + f"\n</tbody>\n<caption>{text(caption)}</caption></table></div>"
+    )

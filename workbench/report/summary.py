@@ -6,6 +6,7 @@ the lead of the best model over the runner-up is tested with ``paired_bootstrap`
 both), and "holds" when the interval of the difference excludes zero. A model is flagged "near chance" when its mIoU is below 1.5 times
 the majority-class chance level: the mIoU of predicting the most frequent target class everywhere.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,7 +16,6 @@ import pandas as pd
 
 from workbench.metrics import HEADLINE, LOWER_IS_BETTER, NEAR_CHANCE_FACTOR, chance_miou, paired_bootstrap
 from workbench.records import Record
-
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,22 @@ class Lead:
 def intervals(records: dict[str, Record], settings: BootstrapSettings) -> dict[str, pd.DataFrame]:
     """name -> ``Scores.bootstrap`` table (``value``, ``low``, ``high`` by score key), over each record's
     sampling units (``record.groups``)."""
-    return {name: r.scores.bootstrap(resamples=settings.resamples, level=settings.level, seed=settings.seed,
-                                     **r.groups.bootstrap_options())
-            for name, r in records.items()}
+    return {
+        name: r.scores.bootstrap(
+            resamples=settings.resamples, level=settings.level, seed=settings.seed, **r.groups.bootstrap_options()
+        )
+        for name, r in records.items()
+    }
 
 
-def leads(records: dict[str, Record], boot: dict[str, pd.DataFrame], settings: BootstrapSettings, *,
-          paired: bool, keys=HEADLINE) -> list[Lead]:
+def leads(
+    records: dict[str, Record],
+    boot: dict[str, pd.DataFrame],
+    settings: BootstrapSettings,
+    *,
+    paired: bool,
+    keys=HEADLINE,
+) -> list[Lead]:
     """One ``Lead`` per score key that some record defines.
 
     Args:
@@ -72,17 +81,24 @@ def leads(records: dict[str, Record], boot: dict[str, pd.DataFrame], settings: B
     """
     found = []
     for key in keys:
-        values = pd.Series({name: table.loc[key, "value"] for name, table in boot.items() if key in table.index},
-                           dtype=float).dropna()
+        values = pd.Series(
+            {name: table.loc[key, "value"] for name, table in boot.items() if key in table.index}, dtype=float
+        ).dropna()
         if values.empty:
             continue
         ranked = values.sort_values(ascending=key in LOWER_IS_BETTER, kind="stable")
         best, runner_up = ranked.index[0], (ranked.index[1] if len(ranked) > 1 else None)
         comparison = None
         if runner_up is not None and paired:
-            comparison = paired_bootstrap(records[best].scores, records[runner_up].scores, key=key,
-                                          resamples=settings.resamples, level=settings.level, seed=settings.seed,
-                                          **records[best].groups.bootstrap_options())
+            comparison = paired_bootstrap(
+                records[best].scores,
+                records[runner_up].scores,
+                key=key,
+                resamples=settings.resamples,
+                level=settings.level,
+                seed=settings.seed,
+                **records[best].groups.bootstrap_options(),
+            )
         row = boot[best].loc[key]
         found.append(Lead(key, best, float(row["value"]), float(row["low"]), float(row["high"]), runner_up, comparison))
     return found

@@ -1,6 +1,7 @@
 """The report's "Scores over the tolerance": BF, NSD and Boundary IoU at tau, d in ``catalog.TOLERANCES``, one
 panel each, a line per model with its bootstrap band (``viz.plot_tolerance_curves``); shown when a record
 counted the ladder (scored with ``tolerances=True``)."""
+
 from __future__ import annotations
 
 import matplotlib
@@ -19,8 +20,13 @@ def tolerance_sections(records: dict[str, Record], settings: BootstrapSettings) 
     counted = {name: r for name, r in records.items() if all(k in r.scores.image_stats.counts for k in LADDER_COUNTS)}
     if not counted:
         return []
-    return [section("Scores over the tolerance", tolerance_figure(counted, settings, set(records) - set(counted)),
-                    section_id="tolerance")]
+    return [
+        section(
+            "Scores over the tolerance",
+            tolerance_figure(counted, settings, set(records) - set(counted)),
+            section_id="tolerance",
+        )
+    ]
 
 
 def tolerance_figure(records: dict[str, Record], settings: BootstrapSettings, skipped: set[str] = frozenset()) -> str:
@@ -29,18 +35,27 @@ def tolerance_figure(records: dict[str, Record], settings: BootstrapSettings, sk
     method = None
     with matplotlib.rc_context(FONT):
         for ax, key in zip(fig.subplots(1, len(TOLERANCE_CURVES))[0:], TOLERANCE_CURVES):
-            curves = {name: r.scores.tolerance_curve(key, resamples=settings.resamples, level=settings.level,
-                                                     seed=settings.seed, **r.groups.bootstrap_options())
-                      for name, r in records.items()}
+            curves = {
+                name: r.scores.tolerance_curve(
+                    key,
+                    resamples=settings.resamples,
+                    level=settings.level,
+                    seed=settings.seed,
+                    **r.groups.bootstrap_options(),
+                )
+                for name, r in records.items()
+            }
             plot_tolerance_curves(ax, curves, key=key)
             ax.set_title(None)
             method = next(iter(curves.values())).attrs.get("method")
     rungs = ", ".join(str(t) for t in TOLERANCES)
-    caption = (f"BF and NSD at tau and Boundary IoU at band width d in {{{rungs}}} pixels, each rung what a fresh "
-               f"evaluation at that tolerance gives (the headline scores use {TOLERANCE_RULES['boundary_f1']} for tau "
-               f"and {TOLERANCE_RULES['boundary_miou']} for d). Bands: the central "
-               f"{settings.level:.0%} of {settings.resamples} resamples ({method}). A curve that keeps rising "
-               "at large tau means boundaries displaced by many pixels, not only jagged.")
+    caption = (
+        f"BF and NSD at tau and Boundary IoU at band width d in {{{rungs}}} pixels, each rung what a fresh "
+        f"evaluation at that tolerance gives (the headline scores use {TOLERANCE_RULES['boundary_f1']} for tau "
+        f"and {TOLERANCE_RULES['boundary_miou']} for d). Bands: the central "
+        f"{settings.level:.0%} of {settings.resamples} resamples ({method}). A curve that keeps rising "
+        "at large tau means boundaries displaced by many pixels, not only jagged."
+    )
     if skipped:
         caption += f" Not counted for {', '.join(sorted(skipped))} (scored without tolerances=True)."
     return embed_figure(fig, caption)

@@ -1,4 +1,5 @@
 """Settings of one style-transfer run (Gatys, Ecker, Bethge, CVPR 2016) as a frozen dataclass."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -89,6 +90,8 @@ def style_budget(device_type: str, **chosen) -> dict:
     """
     unknown = set(chosen) - set(BUDGETS["cpu"])
     if unknown:
-        raise ValueError(f"style_budget: {sorted(unknown)} are not budget fields; choose from {sorted(BUDGETS['cpu'])}.")
+        raise ValueError(
+            f"style_budget: {sorted(unknown)} are not budget fields; choose from {sorted(BUDGETS['cpu'])}."
+        )
     budget = dict(BUDGETS.get(device_type, BUDGETS["cpu"]))
     return {**budget, **{name: value for name, value in chosen.items() if value is not None}}

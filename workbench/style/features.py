@@ -4,6 +4,7 @@ Layers can be named three ways: VGG-style names computed from the layer order (`
 convolution of the fourth block, blocks ending in a pooling layer; also ``relu4_2``, ``bn4_2``, ``pool4``),
 a child module's own name (``"layer3"`` in a ResNet, ``"21"`` in a ``Sequential``), or an integer index.
 """
+
 from __future__ import annotations
 
 import copy
@@ -83,8 +84,16 @@ class FeatureExtractor(nn.Module):
         pooling: ``"max"`` keeps the CNN's pooling; ``"avg"`` swaps max pooling for average pooling.
     """
 
-    def __init__(self, cnn: nn.Module, layers=None, *, trained: bool | None = None,
-                 description: str | None = None, normalize: bool = True, pooling: str = "max"):
+    def __init__(
+        self,
+        cnn: nn.Module,
+        layers=None,
+        *,
+        trained: bool | None = None,
+        description: str | None = None,
+        normalize: bool = True,
+        pooling: str = "max",
+    ):
         super().__init__()
         if pooling not in ("max", "avg"):
             raise ValueError(f"FeatureExtractor: pooling {pooling!r} is unknown; use 'max' or 'avg'.")
@@ -123,10 +132,14 @@ class FeatureExtractor(nn.Module):
         if isinstance(layer, int) and not isinstance(layer, bool):
             if 0 <= layer < len(self.body):
                 return layer
-            raise ValueError(f"FeatureExtractor: layer index {layer} is out of range; the CNN has {len(self.body)} layers (0..{len(self.body) - 1}).")
+            raise ValueError(
+                f"FeatureExtractor: layer index {layer} is out of range; the CNN has {len(self.body)} layers (0..{len(self.body) - 1})."
+            )
         if layer in self._index:
             return self._index[layer]
-        raise ValueError(f"FeatureExtractor: unknown layer {layer!r}; valid names are {', '.join(self.layer_names)} (or an index).")
+        raise ValueError(
+            f"FeatureExtractor: unknown layer {layer!r}; valid names are {', '.join(self.layer_names)} (or an index)."
+        )
 
     def forward(self, images: torch.Tensor, layers=None) -> dict:
         """Feature maps of ``layers`` (default: those given at construction).

@@ -1,4 +1,5 @@
 """Bring content and style images into the one form style transfer works on: float ``(1, 3, H, W)`` in [0, 1]."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -11,6 +11,7 @@ Normalisation, stated once because it sets the scale of every weight:
 - Total variation: the mean absolute difference of neighbouring pixels (anisotropic, as in Mahendran and
   Vedaldi, CVPR 2015); Gatys et al. have no such term, later implementations add it to damp noise.
 """
+
 from __future__ import annotations
 
 import torch
@@ -27,7 +28,9 @@ def gram_matrix(features: torch.Tensor) -> torch.Tensor:
         ``(N, C, C)`` (or ``(C, C)``) with ``G[i, j] = sum_p F[i, p] F[j, p] / (C * H * W)``.
     """
     if features.dim() not in (3, 4):
-        raise ValueError(f"gram_matrix: expected (N, C, H, W) or (C, H, W) features, got shape {tuple(features.shape)}.")
+        raise ValueError(
+            f"gram_matrix: expected (N, C, H, W) or (C, H, W) features, got shape {tuple(features.shape)}."
+        )
     flat = features.flatten(-2)  # (..., C, H*W)
     channels, positions = flat.shape[-2], flat.shape[-1]
     return flat @ flat.transpose(-1, -2) / (channels * positions)

@@ -5,6 +5,7 @@ deep features match the content image's and its Gram matrices match the style im
 ``stage_every`` steps a snapshot ("stage") keeps the image, its losses and its Gram matrices, so that a
 widget can replay the run without computing anything.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,11 +13,11 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
+from workbench.progress_bar import tqdm
 from workbench.style.config import StyleConfig
 from workbench.style.features import FeatureExtractor
 from workbench.style.images import as_image_batch, resize_longer_side
 from workbench.style.losses import content_loss, gram_matrix, style_loss, total_variation
-from workbench.progress_bar import tqdm
 
 MAX_EVALS = 20  # loss evaluations per L-BFGS step (its line search); torch's default would allow only 1
 
@@ -134,8 +135,9 @@ def _optimizer(image: torch.Tensor, config: StyleConfig) -> torch.optim.Optimize
         return torch.optim.Adam([image], lr=config.learning_rate)
     # one iteration per step, so that steps count alike for both optimisers; the strong-Wolfe line search
     # (up to MAX_EVALS loss evaluations a step) keeps L-BFGS from overshooting when the weights are large
-    return torch.optim.LBFGS([image], lr=config.learning_rate, max_iter=1, max_eval=MAX_EVALS,
-                             line_search_fn="strong_wolfe")
+    return torch.optim.LBFGS(
+        [image], lr=config.learning_rate, max_iter=1, max_eval=MAX_EVALS, line_search_fn="strong_wolfe"
+    )
 
 
 def _take_step(optimizer, image, losses, step: int, want_stage: bool, config: StyleConfig):
@@ -179,8 +181,9 @@ def _start(content: torch.Tensor, config: StyleConfig) -> torch.Tensor:
     return torch.rand(content.shape, generator=generator).to(content.device).requires_grad_(True)
 
 
-def transfer(content, style, *, extractor: FeatureExtractor, config: StyleConfig | None = None,
-             progress: bool = True) -> StyleResult:
+def transfer(
+    content, style, *, extractor: FeatureExtractor, config: StyleConfig | None = None, progress: bool = True
+) -> StyleResult:
     """Paint the content image in the style of the style image (Gatys et al., CVPR 2016).
 
     Runs where the content tensor lives (CPU or CUDA), in float32; the extractor is moved there.
@@ -202,8 +205,9 @@ def transfer(content, style, *, extractor: FeatureExtractor, config: StyleConfig
     rows, stages = _optimise(_start(content, config), losses, config, progress)
     history = pd.DataFrame(rows, index=pd.RangeIndex(len(rows), name="step"))
     grams = {layer: g[0].float().cpu().numpy() for layer, g in targets.items()}
-    return StyleResult(stages[-1].image, stages, history, grams, content[0].cpu(), style[0].cpu(), config,
-                       extractor.description)
+    return StyleResult(
+        stages[-1].image, stages, history, grams, content[0].cpu(), style[0].cpu(), config, extractor.description
+    )
 
 
 def _optimise(image: torch.Tensor, losses, config: StyleConfig, progress: bool) -> tuple[list[dict], list[Stage]]:

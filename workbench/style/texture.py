@@ -12,6 +12,7 @@ Each pyramid level ``scaleN`` (N = 1, 2, 4, 8: pixels per feature) is one convol
 zero-mean random filters and a ReLU. Its Gram matrix is a texture statistic at that scale; the content
 loss reads the 2x level, which keeps the layout while leaving fine texture free.
 """
+
 from __future__ import annotations
 
 import torch
@@ -25,9 +26,11 @@ TEXTURE_CONTENT_LAYER = "scale2"
 TEXTURE_STYLE_LAYERS = tuple((f"scale{s}", 0.25) for s in TEXTURE_SCALES)
 TEXTURE_STYLE_WEIGHT = 1e6  # beta, as for VGG19: the content loss of these features is of a similar size
 TEXTURE_TV_WEIGHT = 0.01  # the pyramid's levels already smooth; a VGG19-sized tv term would erase the texture
-DESCRIPTION = ("random multi-scale shallow filters (Ustyuzhaninov et al., ICLR 2017): one random conv layer "
-               "on a 4-level image pyramid, no trained weights; it transfers colour and texture, not a "
-               "painter's strokes")
+DESCRIPTION = (
+    "random multi-scale shallow filters (Ustyuzhaninov et al., ICLR 2017): one random conv layer "
+    "on a 4-level image pyramid, no trained weights; it transfers colour and texture, not a "
+    "painter's strokes"
+)
 
 
 class TextureFeatures(nn.Module):
@@ -57,9 +60,12 @@ class TextureFeatures(nn.Module):
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
         self.layers = (TEXTURE_CONTENT_LAYER, *self.layer_names)
         self.description = f"{DESCRIPTION} ({channels} filters of {kernel_size}x{kernel_size} per level, seed {seed})"
-        self.config_defaults = {"content_layer": TEXTURE_CONTENT_LAYER, "style_layers": tuple(
-            (name, 1.0 / len(self.scales)) for name in self.layer_names), "style_weight": TEXTURE_STYLE_WEIGHT,
-            "tv_weight": TEXTURE_TV_WEIGHT}
+        self.config_defaults = {
+            "content_layer": TEXTURE_CONTENT_LAYER,
+            "style_layers": tuple((name, 1.0 / len(self.scales)) for name in self.layer_names),
+            "style_weight": TEXTURE_STYLE_WEIGHT,
+            "tv_weight": TEXTURE_TV_WEIGHT,
+        }
         self.eval()
 
     def resolve(self, layer) -> int:
@@ -83,7 +89,9 @@ class TextureFeatures(nn.Module):
                 level = F.interpolate(x, scale_factor=1 / scale, mode="bilinear", antialias=True) if scale > 1 else x
                 padding = self.filters.shape[-1] // 2
                 if min(level.shape[-2:]) <= padding:  # reflection padding needs more pixels than it adds
-                    raise ValueError(f"TextureFeatures: the image ({images.shape[-2]}x{images.shape[-1]}) is too "
-                                     f"small for level {self.layer_names[index]}; use a larger image or fewer scales.")
+                    raise ValueError(
+                        f"TextureFeatures: the image ({images.shape[-2]}x{images.shape[-1]}) is too "
+                        f"small for level {self.layer_names[index]}; use a larger image or fewer scales."
+                    )
                 levels[index] = F.relu(F.conv2d(F.pad(level, [padding] * 4, mode="reflect"), self.filters[index]))
         return {layer: levels[self.resolve(layer)] for layer in layers}

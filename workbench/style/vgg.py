@@ -7,6 +7,7 @@ from ``download_vgg19()`` / ``weights="download"`` (548 MB, once, into that cach
 (:class:`~workbench.style.texture.TextureFeatures`), which still transfer texture; ``random_vgg19_features``
 gives a narrow VGG19 with random weights: the same layer names, the same mechanics, untrained features.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -70,11 +71,14 @@ def download_vgg19(*, progress: bool = True) -> Path:
     if path.is_file():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"Downloading torchvision's VGG19 ImageNet weights ({VGG19_MEGABYTES} MB) into {path}; "
-          "later runs read them from there.")
+    print(
+        f"Downloading torchvision's VGG19 ImageNet weights ({VGG19_MEGABYTES} MB) into {path}; "
+        "later runs read them from there."
+    )
     hash_prefix = torch.hub.HASH_REGEX.search(path.name).group(1)
-    torch.hub.download_url_to_file(VGG19_Weights.IMAGENET1K_V1.url, str(path), hash_prefix=hash_prefix,
-                                   progress=progress)
+    torch.hub.download_url_to_file(
+        VGG19_Weights.IMAGENET1K_V1.url, str(path), hash_prefix=hash_prefix, progress=progress
+    )
     return path
 
 
@@ -100,7 +104,9 @@ def read_vgg19_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     """
     path = Path(path)
     if not path.is_file():
-        raise WeightsNotFoundError(f"VGG19 weights file {path} does not exist; check the path, or see vgg19_features for other options.")
+        raise WeightsNotFoundError(
+            f"VGG19 weights file {path} does not exist; check the path, or see vgg19_features for other options."
+        )
     try:
         if path.suffix == ".safetensors":
             from safetensors.torch import load_file
@@ -110,9 +116,13 @@ def read_vgg19_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
             # mmap reads only the convolution tensors (80 of the 548 MB); old-format files cannot be mapped
             state = torch.load(path, map_location="cpu", weights_only=True, mmap=zipfile.is_zipfile(path))
     except Exception as err:  # torch and safetensors raise many kinds for a damaged file
-        raise ValueError(f"Could not read VGG19 weights from {path}: {err}. Pass a torchvision VGG19 state dict saved with torch.save or safetensors.") from err
+        raise ValueError(
+            f"Could not read VGG19 weights from {path}: {err}. Pass a torchvision VGG19 state dict saved with torch.save or safetensors."
+        ) from err
     if not isinstance(state, dict):
-        raise ValueError(f"{path} holds a {type(state).__name__}, not a state dict; save model.state_dict(), not the model.")
+        raise ValueError(
+            f"{path} holds a {type(state).__name__}, not a state dict; save model.state_dict(), not the model."
+        )
     features = {k.removeprefix("features."): v for k, v in state.items() if k.startswith("features.")}
     return features or state
 
@@ -150,7 +160,9 @@ def vgg19_features(weights: str | Path | None = None, *, layers=GATYS_LAYERS, po
     return FeatureExtractor(body, layers, trained=True, description=description, pooling=pooling)
 
 
-def random_vgg19_features(*, base_width: int = 8, seed: int = 0, layers=GATYS_LAYERS, pooling: str = "max") -> FeatureExtractor:
+def random_vgg19_features(
+    *, base_width: int = 8, seed: int = 0, layers=GATYS_LAYERS, pooling: str = "max"
+) -> FeatureExtractor:
     """A narrow VGG19 with random (Kaiming-normal) weights; warns that its features are untrained.
 
     Random convolutional features still capture some texture statistics (Ustyuzhaninov et al., 2017,
@@ -171,8 +183,9 @@ def random_vgg19_features(*, base_width: int = 8, seed: int = 0, layers=GATYS_LA
     return FeatureExtractor(body, layers, trained=False, description=description, pooling=pooling)
 
 
-def create_extractor(cnn: nn.Module | None = None, *, weights: str | Path | None = None, layers=None,
-                     allow_random: bool = False) -> FeatureExtractor | TextureFeatures:
+def create_extractor(
+    cnn: nn.Module | None = None, *, weights: str | Path | None = None, layers=None, allow_random: bool = False
+) -> FeatureExtractor | TextureFeatures:
     """The extractor to use: the CNN given, else VGG19 weights (file, cache or download), else random filters.
 
     Every extractor has ``description`` (say it once, where the result is shown) and ``config_defaults``

@@ -15,6 +15,7 @@ PRED_ONLY         2     vermillion          predicted boundary not in the target
 BOTH              3     green (0, 158, 115) boundary in both
 ================  ====  ==================  ====================================
 """
+
 from __future__ import annotations
 
 from enum import IntEnum
@@ -59,8 +60,9 @@ def mask_band(masks, valid, *, width: int) -> np.ndarray:
     return inner_band(as_mask(masks), width) & np.asarray(valid, dtype=bool)
 
 
-def boundary_bands(pred, target, *, ignore_index: int = IGNORE_INDEX, class_id: int | None = None,
-                   width: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def boundary_bands(
+    pred, target, *, ignore_index: int = IGNORE_INDEX, class_id: int | None = None, width: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The target's and the prediction's boundary bands, as Boundary IoU sees them.
 
     Args:

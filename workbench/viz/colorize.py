@@ -1,4 +1,5 @@
 """Class-id maps to colours, and colours blended over photographs."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -61,8 +62,9 @@ def blend(background, foreground, alpha: float, where=None) -> np.ndarray:
     return _composite(background, foreground, weight, weights)
 
 
-def paint(background: np.ndarray, codes: np.ndarray, colors: np.ndarray, alpha: float,
-          opaque: np.ndarray | None = None) -> np.ndarray:
+def paint(
+    background: np.ndarray, codes: np.ndarray, colors: np.ndarray, alpha: float, opaque: np.ndarray | None = None
+) -> np.ndarray:
     """Colour an integer code map through a lookup table and blend it over a background.
 
     The one render step of the widgets: masks, error maps and band maps are stored as small integer codes,
@@ -112,8 +114,9 @@ def _composite(background: np.ndarray, foreground: np.ndarray, weight: int, weig
     # PIL: out = (foreground * m + background * (255 - m)) / 255 per pixel, m the mask value.
     size = (background.shape[1], background.shape[0])
     mask = Image.new("L", size, weight) if weights is None else Image.fromarray(np.ascontiguousarray(weights))
-    mixed = Image.composite(Image.fromarray(np.ascontiguousarray(foreground)),
-                            Image.fromarray(np.ascontiguousarray(background)), mask)
+    mixed = Image.composite(
+        Image.fromarray(np.ascontiguousarray(foreground)), Image.fromarray(np.ascontiguousarray(background)), mask
+    )
     return np.asarray(mixed)
 
 

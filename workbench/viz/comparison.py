@@ -6,6 +6,7 @@ RGB panels of one view with a lookup-table gather and an alpha blend, cheap enou
 Codes are stored instead of RGB because they take a third of the memory (one byte per pixel instead of
 three), which matters for a hundred 480 x 360 images and several models.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -16,18 +17,19 @@ import pandas as pd
 
 from workbench.data.classes import Classes
 from workbench.metrics import boundary_width, per_image_scores
+from workbench.metrics.error_kinds import pixel_error_kinds
 from workbench.viz.bands import BAND_COLORS, BandCode, boundary_band_codes, mask_band
 from workbench.viz.colorize import paint
 from workbench.viz.convert import as_mask, as_rgb_image
-from workbench.metrics.error_kinds import pixel_error_kinds
 from workbench.viz.error_kinds import KIND_COLORS, KIND_OPAQUE, class_error_kinds
 from workbench.viz.error_maps import ERROR_COLORS, ErrorCode, error_map
 
 VIEWS = ("mask", "overlay", "error map", "class errors", "error kinds", "boundary bands")
 RESERVED_PANELS = ("image", "target")
 BAND_OPAQUE = np.array([False, True, True, True])  # no-boundary pixels show the photograph
-CLASS_ERROR_OPAQUE = np.isin(np.arange(len(ERROR_COLORS)), [ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_POSITIVE,
-                                                            ErrorCode.FALSE_NEGATIVE])  # TN and void: photograph
+CLASS_ERROR_OPAQUE = np.isin(
+    np.arange(len(ERROR_COLORS)), [ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_POSITIVE, ErrorCode.FALSE_NEGATIVE]
+)  # TN and void: photograph
 DIM = 0.4  # the photograph under the bands: grey at this brightness, so that thin coloured bands stand out
 
 
@@ -61,8 +63,7 @@ class MaskComparison:
         return np.argsort(self.scores[model]["miou"].to_numpy(dtype=np.float64), kind="stable")
 
 
-def image_panels(image, target, preds: Mapping[str, np.ndarray], *, num_classes: int,
-                 ignore_index: int) -> ImagePanels:
+def image_panels(image, target, preds: Mapping[str, np.ndarray], *, num_classes: int, ignore_index: int) -> ImagePanels:
     """Code maps of one image: its target, and each model's prediction, error map and boundary bands.
 
     Args:
@@ -90,8 +91,15 @@ def image_panels(image, target, preds: Mapping[str, np.ndarray], *, num_classes:
         errors={name: error_map(pred, target, ignore_index=ignore_index) for name, pred in preds.items()},
         bands={name: boundary_band_codes(target_band, band) for name, band in zip(preds, pred_bands)},
     )
-    for array in (panels.image, panels.dimmed, panels.target, panels.target_band, *panels.preds.values(),
-                  *panels.errors.values(), *panels.bands.values()):
+    for array in (
+        panels.image,
+        panels.dimmed,
+        panels.target,
+        panels.target_band,
+        *panels.preds.values(),
+        *panels.errors.values(),
+        *panels.bands.values(),
+    ):
         array.setflags(write=False)  # shared with every render: a caller's edit must not change the cache
     return panels
 
@@ -141,13 +149,16 @@ def _checked_map(mask, name: str, shape: tuple[int, int], num_classes: int, igno
     bad = ((mask < 0) | (mask >= num_classes)) & (mask != ignore_index if ignore_index is not None else True)
     if bad.any():
         also = "" if ignore_index is None else f" or ignore_index {ignore_index}"
-        raise ValueError(f"{name} holds {np.unique(mask[bad])[:5].tolist()}, not class ids 0..{num_classes - 1}"
-                         f"{also}; pass class maps such as logits.argmax(1).")
+        raise ValueError(
+            f"{name} holds {np.unique(mask[bad])[:5].tolist()}, not class ids 0..{num_classes - 1}"
+            f"{also}; pass class maps such as logits.argmax(1)."
+        )
     return mask
 
 
-def compare_masks(images: Sequence, targets: Sequence, preds: Mapping[str, Sequence], classes: Classes, *,
-                  per_image: bool = True) -> MaskComparison:
+def compare_masks(
+    images: Sequence, targets: Sequence, preds: Mapping[str, Sequence], classes: Classes, *, per_image: bool = True
+) -> MaskComparison:
     """Precompute the panels of every image, and per-image scores of every model.
 
     Args:
@@ -159,16 +170,25 @@ def compare_masks(images: Sequence, targets: Sequence, preds: Mapping[str, Seque
     """
     _check_inputs(images, targets, preds, classes)
     panels = [
-        image_panels(images[i], targets[i], {name: maps[i] for name, maps in preds.items()},
-                     num_classes=classes.num_classes, ignore_index=classes.ignore_index)
+        image_panels(
+            images[i],
+            targets[i],
+            {name: maps[i] for name, maps in preds.items()},
+            num_classes=classes.num_classes,
+            ignore_index=classes.ignore_index,
+        )
         for i in range(len(targets))
     ]
     scores = None
     if per_image:
         target_list = [p.target.astype(np.int64) for p in panels]
         scores = {
-            name: per_image_scores([p.preds[name].astype(np.int64) for p in panels], target_list,
-                                   classes.num_classes, ignore_index=classes.ignore_index)
+            name: per_image_scores(
+                [p.preds[name].astype(np.int64) for p in panels],
+                target_list,
+                classes.num_classes,
+                ignore_index=classes.ignore_index,
+            )
             for name in preds
         }
     return MaskComparison(panels=panels, model_names=tuple(preds), classes=classes, scores=scores)
@@ -200,20 +220,40 @@ def class_lookup(classes: Classes, ignore_color=(0, 0, 0)) -> tuple[np.ndarray, 
     return colors, opaque
 
 
-def render_panels(panels: ImagePanels, view: str, alpha: float, models: Sequence[str],
-                  class_colors: np.ndarray, class_opaque: np.ndarray, *, class_id: int = 0,
-                  ignore_index: int = 255) -> dict[str, np.ndarray]:
+def render_panels(
+    panels: ImagePanels,
+    view: str,
+    alpha: float,
+    models: Sequence[str],
+    class_colors: np.ndarray,
+    class_opaque: np.ndarray,
+    *,
+    class_id: int = 0,
+    ignore_index: int = 255,
+) -> dict[str, np.ndarray]:
     """The RGB arrays of one view: ``{"image", "target", *models}`` -> uint8 ``(H, W, 3)``.
 
     See ``render_panel``; ``class_colors`` and ``class_opaque`` come from ``class_lookup``.
     """
-    return {name: render_panel(panels, name, view, alpha, class_colors, class_opaque, class_id=class_id,
-                               ignore_index=ignore_index)
-            for name in ("image", "target", *models)}
+    return {
+        name: render_panel(
+            panels, name, view, alpha, class_colors, class_opaque, class_id=class_id, ignore_index=ignore_index
+        )
+        for name in ("image", "target", *models)
+    }
 
 
-def render_panel(panels: ImagePanels, name: str, view: str, alpha: float, class_colors: np.ndarray,
-                 class_opaque: np.ndarray, *, class_id: int = 0, ignore_index: int = 255) -> np.ndarray:
+def render_panel(
+    panels: ImagePanels,
+    name: str,
+    view: str,
+    alpha: float,
+    class_colors: np.ndarray,
+    class_opaque: np.ndarray,
+    *,
+    class_id: int = 0,
+    ignore_index: int = 255,
+) -> np.ndarray:
     """One panel (``"image"``, ``"target"`` or a model name) of one view, uint8 ``(H, W, 3)``.
 
     ``view`` "mask" shows pure class colours; "overlay", "error map" and "class errors" blend their
@@ -228,15 +268,24 @@ def render_panel(panels: ImagePanels, name: str, view: str, alpha: float, class_
         raise ValueError(f"view={view!r}; choose one of {VIEWS}.")
     if name == "image":
         return panels.image
-    codes, colors, opaque = panel_codes(panels, name, view, class_colors, class_opaque, class_id=class_id,
-                                        ignore_index=ignore_index)
+    codes, colors, opaque = panel_codes(
+        panels, name, view, class_colors, class_opaque, class_id=class_id, ignore_index=ignore_index
+    )
     if view == "mask":
         return np.take(colors, codes, axis=0)
     return paint(panels.dimmed if view == "boundary bands" else panels.image, codes, colors, alpha, opaque)
 
 
-def panel_codes(panels: ImagePanels, name: str, view: str, class_colors: np.ndarray, class_opaque: np.ndarray,
-                *, class_id: int = 0, ignore_index: int = 255):
+def panel_codes(
+    panels: ImagePanels,
+    name: str,
+    view: str,
+    class_colors: np.ndarray,
+    class_opaque: np.ndarray,
+    *,
+    class_id: int = 0,
+    ignore_index: int = 255,
+):
     """``(codes, colour table, opaque table or None)`` that a panel other than "image" paints in ``view``."""
     if view == "boundary bands":
         return (panels.target_band if name == "target" else panels.bands[name]), BAND_COLORS, BAND_OPAQUE
@@ -245,8 +294,11 @@ def panel_codes(panels: ImagePanels, name: str, view: str, class_colors: np.ndar
     if view == "error map":
         return panels.errors[name], ERROR_COLORS, None
     if view == "class errors":
-        return class_error_codes(panels.preds[name], panels.target, class_id, ignore_index), ERROR_COLORS, \
-            CLASS_ERROR_OPAQUE
+        return (
+            class_error_codes(panels.preds[name], panels.target, class_id, ignore_index),
+            ERROR_COLORS,
+            CLASS_ERROR_OPAQUE,
+        )
     if view == "error kinds":
         return error_kind_codes(panels, name, class_id, ignore_index), KIND_COLORS, KIND_OPAQUE
     return panels.preds[name], class_colors, class_opaque

@@ -5,6 +5,7 @@ models give logits or argmax maps on any device. Every viz function first passes
 helpers here, so each accepts torch tensors and numpy arrays alike, without importing torch: the report
 draws numpy arrays alone (STYLE 18).
 """
+
 from __future__ import annotations
 
 import sys

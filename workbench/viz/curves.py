@@ -5,6 +5,7 @@ row): validation mIoU with the chance level, validation pixel accuracy, training
 The x axis runs over whole epochs (integer ticks) from the start, so that a figure redrawn while training
 fills from left to right instead of rescaling.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -25,8 +26,15 @@ CURVE_PANELS = (
 )
 
 
-def plot_model_curves(ax: Axes, histories: Mapping[str, pd.DataFrame], column: str, *, epochs: int | None = None,
-                      title: str | None = None, ylabel: str | None = None) -> list[Line2D]:
+def plot_model_curves(
+    ax: Axes,
+    histories: Mapping[str, pd.DataFrame],
+    column: str,
+    *,
+    epochs: int | None = None,
+    title: str | None = None,
+    ylabel: str | None = None,
+) -> list[Line2D]:
     """One line per model of ``column`` against ``epoch``, on integer epoch ticks and labelled axes.
 
     Args:
@@ -46,8 +54,9 @@ def plot_model_curves(ax: Axes, histories: Mapping[str, pd.DataFrame], column: s
         rows = history[["epoch", column]].dropna()
         if len(rows):
             marker = "o" if len(rows) <= 30 else None
-            lines.append(ax.plot(rows["epoch"], rows[column], marker=marker, markersize=3, label=name,
-                                 color=f"C{index}")[0])
+            lines.append(
+                ax.plot(rows["epoch"], rows[column], marker=marker, markersize=3, label=name, color=f"C{index}")[0]
+            )
     ax.set_title(title or column, fontsize="medium")
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel or column)
@@ -62,14 +71,19 @@ def plot_chance_line(ax: Axes, chance: float, factor: float | None = None) -> li
     """Dashed line at the chance mIoU and, with ``factor``, a dotted one at ``factor`` x chance (the flag's bar)."""
     lines = [ax.axhline(chance, color="0.4", linestyle="--", linewidth=1, label=f"chance {chance:.3f}")]
     if factor is not None:
-        lines.append(ax.axhline(factor * chance, color="0.4", linestyle=":", linewidth=1,
-                                label=f"{factor:g} x chance"))
+        lines.append(ax.axhline(factor * chance, color="0.4", linestyle=":", linewidth=1, label=f"{factor:g} x chance"))
     return lines
 
 
-def draw_learning_curves(fig: Figure, histories: Mapping[str, pd.DataFrame], *, epochs: int | None = None,
-                         chance: float | None = None, chance_factor: float | None = None,
-                         title: str | None = None) -> np.ndarray:
+def draw_learning_curves(
+    fig: Figure,
+    histories: Mapping[str, pd.DataFrame],
+    *,
+    epochs: int | None = None,
+    chance: float | None = None,
+    chance_factor: float | None = None,
+    title: str | None = None,
+) -> np.ndarray:
     """The four ``CURVE_PANELS`` as a 2 x 2 grid on ``fig`` (cleared first), one legend beside them.
 
     Args:

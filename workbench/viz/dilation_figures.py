@@ -3,6 +3,7 @@
 ``paths_rgb`` returns a uint8 array (what the widget encodes, well under a millisecond of work);
 ``plot_paths`` draws the same on an axis the caller owns.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Figures and RGB arrays as image bytes, for HTML reports and ipywidgets.Image panels."""
+
 from __future__ import annotations
 
 import functools
@@ -37,8 +38,10 @@ def codes_to_png(codes: np.ndarray, colors: np.ndarray) -> bytes:
     """
     codes, colors = np.asarray(codes), np.asarray(colors, dtype=np.uint8)
     if codes.dtype != np.uint8 or codes.ndim != 2 or colors.ndim != 2 or not 0 < len(colors) <= 256:
-        raise ValueError(f"codes_to_png: expected uint8 (H, W) codes and a (K <= 256, 3) table, "
-                         f"got {codes.dtype} {codes.shape} and {colors.shape}.")
+        raise ValueError(
+            f"codes_to_png: expected uint8 (H, W) codes and a (K <= 256, 3) table, "
+            f"got {codes.dtype} {codes.shape} and {colors.shape}."
+        )
     image = Image.fromarray(np.ascontiguousarray(codes), mode="P")
     image.putpalette(np.ascontiguousarray(colors[:, :3]).tobytes())
     buffer = io.BytesIO()

@@ -18,6 +18,7 @@ IGNORED      8     grey (150,150,150)         target is ignore_index
 False positives are warm, false negatives cool, and each darkens from boundary to segment. No torch here:
 the report draws its bars in these colours.
 """
+
 from __future__ import annotations
 
 from enum import IntEnum
@@ -39,15 +40,37 @@ class KindCode(IntEnum):
     IGNORED = 8
 
 
-KIND_COLORS = np.array([(0, 0, 0), (0, 158, 115), (240, 228, 66), (86, 180, 233), (230, 159, 0), (0, 114, 178),
-                        (213, 94, 0), (204, 121, 167), (150, 150, 150)], dtype=np.uint8)
-KIND_LABELS = ("true negative", "correct", "boundary FP", "boundary FN", "extent FP", "extent FN", "segment FP",
-               "segment FN", "ignored")
+KIND_COLORS = np.array(
+    [
+        (0, 0, 0),
+        (0, 158, 115),
+        (240, 228, 66),
+        (86, 180, 233),
+        (230, 159, 0),
+        (0, 114, 178),
+        (213, 94, 0),
+        (204, 121, 167),
+        (150, 150, 150),
+    ],
+    dtype=np.uint8,
+)
+KIND_LABELS = (
+    "true negative",
+    "correct",
+    "boundary FP",
+    "boundary FN",
+    "extent FP",
+    "extent FN",
+    "segment FP",
+    "segment FN",
+    "ignored",
+)
 KIND_OPAQUE = np.arange(len(KIND_COLORS)) != KindCode.TRUE_NEG  # true negatives show the photograph
 
 
-def class_error_kinds(pred: np.ndarray, target: np.ndarray, packed: np.ndarray, class_id: int,
-                      ignore_index: int = 255) -> np.ndarray:
+def class_error_kinds(
+    pred: np.ndarray, target: np.ndarray, packed: np.ndarray, class_id: int, ignore_index: int = 255
+) -> np.ndarray:
     """``KindCode`` per pixel for one class: uint8 ``(H, W)``.
 
     Args:

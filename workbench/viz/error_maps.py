@@ -23,6 +23,7 @@ WRONG            6     vermillion         pred differs from target
 The colours are from the Okabe-Ito palette, which stays distinguishable with the common colour-vision
 deficiencies.
 """
+
 from __future__ import annotations
 
 from enum import IntEnum
@@ -51,12 +52,23 @@ ERROR_COLORS = np.array([(0, 0, 0), _GREEN, _VERMILLION, _BLUE, _GREY, _GREEN, _
 """uint8 ``(7, 3)``: row ``k`` is the colour of ``ErrorCode(k)``."""
 
 ERROR_LABELS = (
-    "true negative", "true positive", "false positive", "false negative", "ignored", "correct", "wrong",
+    "true negative",
+    "true positive",
+    "false positive",
+    "false negative",
+    "ignored",
+    "correct",
+    "wrong",
 )
 """Legend text of each ``ErrorCode``, in code order."""
 
-CLASS_CODES = (ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_POSITIVE, ErrorCode.FALSE_NEGATIVE,
-               ErrorCode.TRUE_NEGATIVE, ErrorCode.IGNORED)
+CLASS_CODES = (
+    ErrorCode.TRUE_POSITIVE,
+    ErrorCode.FALSE_POSITIVE,
+    ErrorCode.FALSE_NEGATIVE,
+    ErrorCode.TRUE_NEGATIVE,
+    ErrorCode.IGNORED,
+)
 """The codes ``error_map`` can return for one class (legend order)."""
 
 OVERALL_CODES = (ErrorCode.CORRECT, ErrorCode.WRONG, ErrorCode.IGNORED)

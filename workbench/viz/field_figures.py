@@ -3,6 +3,7 @@
 ``*_rgb`` functions return uint8 arrays (what widgets encode, a few ms); ``plot_*`` draw on an axis the
 caller owns and return the artists.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,8 +19,14 @@ def dimmed(rgb: np.ndarray, dim: float = 0.45) -> np.ndarray:
     return (np.asarray(rgb, dtype=np.float32) * dim).astype(np.uint8)
 
 
-def field_box_rgb(rgb: np.ndarray, box: tuple[int, int, int, int], *, center: tuple[float, float] | None = None,
-                  dark: np.ndarray | None = None, color=FIELD_COLOR) -> np.ndarray:
+def field_box_rgb(
+    rgb: np.ndarray,
+    box: tuple[int, int, int, int],
+    *,
+    center: tuple[float, float] | None = None,
+    dark: np.ndarray | None = None,
+    color=FIELD_COLOR,
+) -> np.ndarray:
     """``rgb`` with everything outside ``box = (top, left, bottom, right)`` dimmed and the box outlined.
 
     The box is clipped to the image (a field reaching into the padding is drawn up to the frame); a
@@ -31,13 +38,17 @@ def field_box_rgb(rgb: np.ndarray, box: tuple[int, int, int, int], *, center: tu
     top, left = max(box[0], 0), max(box[1], 0)
     bottom, right = min(box[2], height - 1), min(box[3], width - 1)
     if top <= bottom and left <= right:
-        out[top:bottom + 1, left:right + 1] = rgb[top:bottom + 1, left:right + 1]
-        for rows, cols in (((top,), slice(left, right + 1)), ((bottom,), slice(left, right + 1)),
-                           (slice(top, bottom + 1), (left,)), (slice(top, bottom + 1), (right,))):
+        out[top : bottom + 1, left : right + 1] = rgb[top : bottom + 1, left : right + 1]
+        for rows, cols in (
+            ((top,), slice(left, right + 1)),
+            ((bottom,), slice(left, right + 1)),
+            (slice(top, bottom + 1), (left,)),
+            (slice(top, bottom + 1), (right,)),
+        ):
             out[rows, cols] = color
     if center is not None:
         y, x = int(round(center[0])), int(round(center[1]))
-        out[max(y - 1, 0):y + 2, max(x - 1, 0):x + 2] = (255, 255, 0)
+        out[max(y - 1, 0) : y + 2, max(x - 1, 0) : x + 2] = (255, 255, 0)
     return out
 
 
@@ -50,8 +61,17 @@ def plot_field_box(ax: Axes, rgb: np.ndarray, box: tuple[int, int, int, int], *,
     """The image with the field ``box`` outlined (unclipped, so a field larger than the image shows as such)."""
     image = ax.imshow(rgb)
     top, left, bottom, right = box
-    rect = ax.add_patch(Rectangle((left - 0.5, top - 0.5), right - left + 1, bottom - top + 1, fill=False,
-                                  edgecolor=np.array(FIELD_COLOR) / 255, linewidth=2, clip_on=False))
+    rect = ax.add_patch(
+        Rectangle(
+            (left - 0.5, top - 0.5),
+            right - left + 1,
+            bottom - top + 1,
+            fill=False,
+            edgecolor=np.array(FIELD_COLOR) / 255,
+            linewidth=2,
+            clip_on=False,
+        )
+    )
     margin = max(0, -top, -left, bottom - rgb.shape[0] + 1, right - rgb.shape[1] + 1)
     ax.set_xlim(-0.5 - margin, rgb.shape[1] - 0.5 + margin)
     ax.set_ylim(rgb.shape[0] - 0.5 + margin, -0.5 - margin)
@@ -67,8 +87,19 @@ def plot_erf(ax: Axes, heatmap: np.ndarray, *, title: str | None = None, box=Non
     artists = [image]
     if box is not None:
         top, left, bottom, right = box
-        artists.append(ax.add_patch(Rectangle((left - 0.5, top - 0.5), right - left + 1, bottom - top + 1,
-                                              fill=False, edgecolor="cyan", linewidth=1.5, linestyle="--")))
+        artists.append(
+            ax.add_patch(
+                Rectangle(
+                    (left - 0.5, top - 0.5),
+                    right - left + 1,
+                    bottom - top + 1,
+                    fill=False,
+                    edgecolor="cyan",
+                    linewidth=1.5,
+                    linestyle="--",
+                )
+            )
+        )
     ax.set_xlim(-0.5, heatmap.shape[1] - 0.5), ax.set_ylim(heatmap.shape[0] - 0.5, -0.5)
     ax.set_xticks([]), ax.set_yticks([])
     if title:

@@ -3,6 +3,7 @@
 Each ``plot_*`` takes ``ax`` first, draws one image with ``imshow`` and returns the ``AxesImage``; legends
 it adds are at ``ax.get_legend()``. Nothing here creates a figure or calls ``plt.show()``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -25,20 +26,32 @@ def plot_image(ax: Axes, image, *, title: str | None = None) -> AxesImage:
     return _show(ax, as_rgb_image(image), title)
 
 
-def plot_mask(ax: Axes, mask, palette, *, ignore_index: int = IGNORE_INDEX, ignore_color=(0, 0, 0),
-              title: str | None = None) -> AxesImage:
+def plot_mask(
+    ax: Axes, mask, palette, *, ignore_index: int = IGNORE_INDEX, ignore_color=(0, 0, 0), title: str | None = None
+) -> AxesImage:
     """Show a class-id map ``(H, W)`` in its class colours (``palette``: ``(C, 3)`` uint8 or ``Classes``)."""
     return _show(ax, colorize(mask, palette, ignore_color, ignore_index=ignore_index), title)
 
 
-def plot_overlay(ax: Axes, image, mask, palette, *, alpha: float = 0.5, ignore_index: int = IGNORE_INDEX,
-                 title: str | None = None) -> AxesImage:
+def plot_overlay(
+    ax: Axes, image, mask, palette, *, alpha: float = 0.5, ignore_index: int = IGNORE_INDEX, title: str | None = None
+) -> AxesImage:
     """Show class colours over a photograph at opacity ``alpha``; void pixels show the photograph."""
     return _show(ax, overlay(image, mask, palette, alpha=alpha, ignore_index=ignore_index), title)
 
 
-def plot_error_map(ax: Axes, pred, target, *, ignore_index: int = IGNORE_INDEX, class_id: int | None = None,
-                   image=None, alpha: float = 1.0, legend: bool = True, title: str | None = None) -> AxesImage:
+def plot_error_map(
+    ax: Axes,
+    pred,
+    target,
+    *,
+    ignore_index: int = IGNORE_INDEX,
+    class_id: int | None = None,
+    image=None,
+    alpha: float = 1.0,
+    legend: bool = True,
+    title: str | None = None,
+) -> AxesImage:
     """Show ``error_map`` colours: correct / wrong / ignored, or TP / FP / FN / TN / ignored for ``class_id``.
 
     Args:
@@ -62,9 +75,19 @@ def plot_error_map(ax: Axes, pred, target, *, ignore_index: int = IGNORE_INDEX, 
     return shown
 
 
-def plot_boundary_bands(ax: Axes, pred, target, *, ignore_index: int = IGNORE_INDEX, class_id: int | None = None,
-                        width: int | None = None, image=None, alpha: float = 1.0, legend: bool = True,
-                        title: str | None = None) -> AxesImage:
+def plot_boundary_bands(
+    ax: Axes,
+    pred,
+    target,
+    *,
+    ignore_index: int = IGNORE_INDEX,
+    class_id: int | None = None,
+    width: int | None = None,
+    image=None,
+    alpha: float = 1.0,
+    legend: bool = True,
+    title: str | None = None,
+) -> AxesImage:
     """Show the Boundary IoU bands of target and prediction: target only / prediction only / both.
 
     Arguments as ``viz.boundary_bands`` (``width=None``: the metric's own band width) and
@@ -81,8 +104,15 @@ def plot_boundary_bands(ax: Axes, pred, target, *, ignore_index: int = IGNORE_IN
     return shown
 
 
-def class_legend(ax: Axes, class_names: Sequence[str], palette, *, void_color=None,
-                 void_label: str = f"void ({IGNORE_INDEX})", **legend_kw) -> Legend:
+def class_legend(
+    ax: Axes,
+    class_names: Sequence[str],
+    palette,
+    *,
+    void_color=None,
+    void_label: str = f"void ({IGNORE_INDEX})",
+    **legend_kw,
+) -> Legend:
     """A legend of coloured patches, one per class, on ``ax`` (``legend_kw`` go to ``ax.legend``).
 
     Args:
@@ -108,8 +138,9 @@ def gallery_indices(num_items: int, count: int) -> list[int]:
     return sorted(set(np.linspace(0, num_items - 1, num=min(count, num_items)).round().astype(int).tolist()))
 
 
-def plot_mask_gallery(axes_grid, images, targets, preds_by_model: Mapping[str, Sequence], palette,
-                      ignore_index: int = IGNORE_INDEX) -> list[list[AxesImage]]:
+def plot_mask_gallery(
+    axes_grid, images, targets, preds_by_model: Mapping[str, Sequence], palette, ignore_index: int = IGNORE_INDEX
+) -> list[list[AxesImage]]:
     """A grid with one row per image: the photograph, the target, then each model's prediction.
 
     Args:
@@ -128,8 +159,10 @@ def plot_mask_gallery(axes_grid, images, targets, preds_by_model: Mapping[str, S
     rows = []
     for i in range(num_rows):
         titles = ("image", "target", *preds_by_model) if i == 0 else (None,) * axes.shape[1]
-        cells = [plot_image(axes[i, 0], images[i], title=titles[0]),
-                 plot_mask(axes[i, 1], targets[i], palette, ignore_index=ignore_index, title=titles[1])]
+        cells = [
+            plot_image(axes[i, 0], images[i], title=titles[0]),
+            plot_mask(axes[i, 1], targets[i], palette, ignore_index=ignore_index, title=titles[1]),
+        ]
         for j, preds in enumerate(preds_by_model.values()):
             cells.append(plot_mask(axes[i, 2 + j], preds[i], palette, ignore_index=ignore_index, title=titles[2 + j]))
         rows.append(cells)
@@ -159,7 +192,9 @@ def _show(ax: Axes, rgb: np.ndarray, title: str | None) -> AxesImage:
 
 def _legend(ax: Axes, labels: Sequence[str], colors: np.ndarray, **legend_kw) -> Legend:
     # a thin grey edge keeps black (void, background) and white patches visible on any background
-    handles = [Patch(facecolor=np.asarray(c) / 255.0, edgecolor="0.5", linewidth=0.5, label=str(n))
-               for n, c in zip(labels, colors)]
+    handles = [
+        Patch(facecolor=np.asarray(c) / 255.0, edgecolor="0.5", linewidth=0.5, label=str(n))
+        for n, c in zip(labels, colors)
+    ]
     options = {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0), "fontsize": "small", "frameon": False}
     return ax.legend(handles=handles, **{**options, **legend_kw})

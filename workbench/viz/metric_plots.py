@@ -1,4 +1,5 @@
 """Confusion matrices, per-class bars and learning curves drawn on an axis the caller owns."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,15 @@ def normalize_confusion(confusion, normalize: str | None = "true") -> np.ndarray
         return counts / totals[normalize]
 
 
-def plot_confusion_matrix(ax: Axes, confusion, class_names: Sequence[str], normalize: str | None = "true", *,
-                          cmap: str = "Blues", annotate: bool | None = None) -> AxesImage:
+def plot_confusion_matrix(
+    ax: Axes,
+    confusion,
+    class_names: Sequence[str],
+    normalize: str | None = "true",
+    *,
+    cmap: str = "Blues",
+    annotate: bool | None = None,
+) -> AxesImage:
     """Show a confusion matrix as a heat map, rows the target class, columns the predicted class.
 
     Args:
@@ -71,8 +79,15 @@ def _annotate_cells(ax: Axes, values: np.ndarray, vmax: float, *, as_share: bool
             continue
         text = f"{value:.2f}" if as_share else f"{value:.0f}"
         # White text on the dark end of the colour map, black on the light end.
-        ax.text(col, row, text, ha="center", va="center", fontsize="x-small",
-                color="white" if value > 0.6 * vmax else "black")
+        ax.text(
+            col,
+            row,
+            text,
+            ha="center",
+            va="center",
+            fontsize="x-small",
+            color="white" if value > 0.6 * vmax else "black",
+        )
 
 
 def per_class_values(table_or_values, class_names: Sequence[str] | None = None, metric: str = "iou"):
@@ -101,8 +116,15 @@ def _values_from_table(table: pd.DataFrame, class_names, metric: str):
     return list(names[keep.to_numpy()]), rows[metric].to_numpy(dtype=np.float64)
 
 
-def plot_per_class(ax: Axes, table_or_values, class_names: Sequence[str] | None = None, metric: str = "iou", *,
-                   palette=None, show_mean: bool = True) -> BarContainer:
+def plot_per_class(
+    ax: Axes,
+    table_or_values,
+    class_names: Sequence[str] | None = None,
+    metric: str = "iou",
+    *,
+    palette=None,
+    show_mean: bool = True,
+) -> BarContainer:
     """Bars of one per-class metric (IoU, accuracy, Dice, boundary IoU...), one bar per class.
 
     Args:
@@ -118,8 +140,9 @@ def plot_per_class(ax: Axes, table_or_values, class_names: Sequence[str] | None 
     """
     names, values = per_class_values(table_or_values, class_names, metric)
     colors = as_palette(palette)[: len(values)] / 255.0 if palette is not None else None
-    bars = ax.bar(np.arange(len(values)), np.nan_to_num(values, nan=0.0), color=colors, edgecolor="black",
-                  linewidth=0.5)
+    bars = ax.bar(
+        np.arange(len(values)), np.nan_to_num(values, nan=0.0), color=colors, edgecolor="black", linewidth=0.5
+    )
     for position in np.flatnonzero(np.isnan(values)):
         ax.text(position, 0.01, "n/a", ha="center", va="bottom", fontsize="x-small", rotation=90)
     if show_mean and np.isfinite(values).any():

@@ -6,6 +6,7 @@ and rebuilding an axis costs about 5 ms where updating its cells costs well unde
 the numbers in the cells are one ``PathCollection`` per panel (cached glyph outlines, one draw call)
 instead of one ``Text`` per cell, which Agg draws at about 0.3 ms each.
 """
+
 from __future__ import annotations
 
 import functools
@@ -27,10 +28,10 @@ from matplotlib.transforms import Affine2D, Bbox
 from workbench.ops.walkthrough import INPUT_PIXEL, TransposedConvWalkthrough
 from workbench.viz.encode import array_to_png
 
-LABEL_POINTS = 10.0       # glyph size the label paths are built at; scaled to the cells on each update
-TITLE_POINTS = 11.0       # 11 px tall at 72 dpi, about 15 px at the widgets' 96: readable at 100% zoom
-MIN_CELL_PIXELS = 9.0     # below this, cells are too small to carry a readable number
-MIN_DIGIT_PIXELS = 6.0    # ... and numbers shrunk below this height are noise, not text
+LABEL_POINTS = 10.0  # glyph size the label paths are built at; scaled to the cells on each update
+TITLE_POINTS = 11.0  # 11 px tall at 72 dpi, about 15 px at the widgets' 96: readable at 100% zoom
+MIN_CELL_PIXELS = 9.0  # below this, cells are too small to carry a readable number
+MIN_DIGIT_PIXELS = 6.0  # ... and numbers shrunk below this height are noise, not text
 STEP_COLOR, CROP_COLOR = "#d62728", "#2ca02c"
 FONT = FontProperties(family="DejaVu Sans", size=10)
 ROLE_COLORS = ListedColormap(["#d9d9d9", "#ffffff", "#9ecae1"])  # padding, inserted zero, input pixel
@@ -44,7 +45,7 @@ class Grid:
     cells: QuadMesh | None  # a mesh, not imshow: no resampling on every draw, ~2x faster for small grids
     labels: PathCollection
     boxes: list[Rectangle]
-    title: "GlyphTitle"  # glyph outlines, like the labels: a Text title costs ~3 ms per draw in Agg
+    title: GlyphTitle  # glyph outlines, like the labels: a Text title costs ~3 ms per draw in Agg
     blocks: LineCollection  # block boundaries, e.g. pooling windows
     marks: PathCollection  # outlined cells, any number, drawn in one call (a Rectangle each is ~0.1 ms)
     cmap: object = "Blues"
@@ -64,9 +65,22 @@ def render_png(fig: Figure) -> bytes:
     return array_to_png(np.asarray(fig.canvas.buffer_rgba())[..., :3])
 
 
-def draw_grid(ax: Axes, values, *, title: str = "", cmap="Blues", vmin=None, vmax=None, labels=None,
-              label_mask=None, aspect: str = "equal", num_boxes: int = 0, block: int | None = None,
-              marks=(), grid: Grid | None = None) -> Grid:
+def draw_grid(
+    ax: Axes,
+    values,
+    *,
+    title: str = "",
+    cmap="Blues",
+    vmin=None,
+    vmax=None,
+    labels=None,
+    label_mask=None,
+    aspect: str = "equal",
+    num_boxes: int = 0,
+    block: int | None = None,
+    marks=(),
+    grid: Grid | None = None,
+) -> Grid:
     """Draw a 2D array as coloured cells with their values written in, or update ``grid`` in place.
 
     Args:
@@ -109,8 +123,9 @@ def set_box(box: Rectangle, rows: Sequence[int] | None, cols: Sequence[int] | No
         box.set_height(rows[1] - rows[0])
 
 
-def draw_scatter_step(axes: Sequence[Axes], walk: TransposedConvWalkthrough, step: int,
-                      grids: list[Grid] | None = None) -> list[Grid]:
+def draw_scatter_step(
+    axes: Sequence[Axes], walk: TransposedConvWalkthrough, step: int, grids: list[Grid] | None = None
+) -> list[Grid]:
     """Scatter-add at ``step`` (0-based index; titles count from 1): input, kernel, partial sum.
 
     The input's current pixel is boxed. The third panel is the uncropped canvas: the window the current
@@ -121,20 +136,29 @@ def draw_scatter_step(axes: Sequence[Axes], walk: TransposedConvWalkthrough, ste
     i, j = walk.steps.positions[step].tolist()
     value = float(walk.input[i, j])
     canvas = walk.steps.canvases[step]
-    x_grid = draw_grid(axes[0], walk.input, title=f"input {_size(walk.input)}: x[{i},{j}] = {value:g}",
-                       num_boxes=1, grid=grids[0])
-    k_grid = draw_grid(axes[1], walk.kernel, title=f"kernel {_size(walk.kernel)}, times {value:g}",
-                       cmap="Oranges", grid=grids[1])
-    c_grid = draw_grid(axes[2], canvas, vmin=min(0.0, float(canvas.min())), num_boxes=2, grid=grids[2],
-                       title=f"step {step + 1} of {len(walk.steps)}: partial sum, {_size(canvas)} canvas")
+    x_grid = draw_grid(
+        axes[0], walk.input, title=f"input {_size(walk.input)}: x[{i},{j}] = {value:g}", num_boxes=1, grid=grids[0]
+    )
+    k_grid = draw_grid(
+        axes[1], walk.kernel, title=f"kernel {_size(walk.kernel)}, times {value:g}", cmap="Oranges", grid=grids[1]
+    )
+    c_grid = draw_grid(
+        axes[2],
+        canvas,
+        vmin=min(0.0, float(canvas.min())),
+        num_boxes=2,
+        grid=grids[2],
+        title=f"step {step + 1} of {len(walk.steps)}: partial sum, {_size(canvas)} canvas",
+    )
     set_box(x_grid.boxes[0], (i, i + 1), (j, j + 1))
     set_box(c_grid.boxes[0], *walk.steps.windows[step].tolist())
     set_box(c_grid.boxes[1], *walk.steps.crop.tolist())
     return [x_grid, k_grid, c_grid]
 
 
-def draw_matrix_view(axes: Sequence[Axes], walk: TransposedConvWalkthrough, step: int,
-                     grids: list[Grid] | None = None) -> list[Grid]:
+def draw_matrix_view(
+    axes: Sequence[Axes], walk: TransposedConvWalkthrough, step: int, grids: list[Grid] | None = None
+) -> list[Grid]:
     """``Y' = V^T X'``: the matrix (column ``step`` boxed), the flattened input, the partial output.
 
     Step t (0-based index; titles count from 1) adds column t of ``V^T`` times ``x'_t``: the same partial
@@ -145,18 +169,33 @@ def draw_matrix_view(axes: Sequence[Axes], walk: TransposedConvWalkthrough, step
     nonzero = (vt != 0).numpy()
     x_col, y_col = walk.input.reshape(-1, 1), walk.steps.outputs[step].reshape(-1, 1)
     # aspect "auto": V^T is tall and thin (H'W' x HW) and would be a sliver with square cells
-    v_grid = draw_grid(axes[0], vt, title=f"V^T {_size(vt)}", cmap="Purples", label_mask=nonzero,
-                       aspect="auto", num_boxes=1, grid=grids[0])
+    v_grid = draw_grid(
+        axes[0],
+        vt,
+        title=f"V^T {_size(vt)}",
+        cmap="Purples",
+        label_mask=nonzero,
+        aspect="auto",
+        num_boxes=1,
+        grid=grids[0],
+    )
     x_grid = draw_grid(axes[1], x_col, title="X'", aspect="auto", num_boxes=1, grid=grids[1])
-    y_grid = draw_grid(axes[2], y_col, title=f"Y' after step {step + 1} of {len(walk.steps)}",
-                       vmin=min(0.0, float(y_col.min())), aspect="auto", grid=grids[2])
+    y_grid = draw_grid(
+        axes[2],
+        y_col,
+        title=f"Y' after step {step + 1} of {len(walk.steps)}",
+        vmin=min(0.0, float(y_col.min())),
+        aspect="auto",
+        grid=grids[2],
+    )
     set_box(v_grid.boxes[0], (0, vt.shape[0]), (step, step + 1))
     set_box(x_grid.boxes[0], (step, step + 1), (0, 1))
     return [v_grid, x_grid, y_grid]
 
 
-def draw_equivalent_conv(axes: Sequence[Axes], walk: TransposedConvWalkthrough, step: int = 0,
-                         grids: list[Grid] | None = None) -> list[Grid]:
+def draw_equivalent_conv(
+    axes: Sequence[Axes], walk: TransposedConvWalkthrough, step: int = 0, grids: list[Grid] | None = None
+) -> list[Grid]:
     """The equivalent convolution: stuffed and padded input (roles coloured), flipped kernel, output.
 
     The input pixel of ``step`` (0-based) is boxed red where it sits in the stuffed, padded input, and so
@@ -167,11 +206,26 @@ def draw_equivalent_conv(axes: Sequence[Axes], walk: TransposedConvWalkthrough, 
     roles = walk.conv_input_roles.numpy()
     q, op = walk.shapes["conv_padding"][0], walk.output_padding
     title = f"S-1={walk.stride - 1} zeros in, K-P-1={q} {'crop' if q < 0 else 'pad'}" + (f" +{op}" if op else "")
-    z_grid = draw_grid(axes[0], roles, cmap=ROLE_COLORS, vmin=-0.5, vmax=2.5, labels=walk.conv_input,
-                       label_mask=roles == INPUT_PIXEL, grid=grids[0], title=title, num_boxes=1)
+    z_grid = draw_grid(
+        axes[0],
+        roles,
+        cmap=ROLE_COLORS,
+        vmin=-0.5,
+        vmax=2.5,
+        labels=walk.conv_input,
+        label_mask=roles == INPUT_PIXEL,
+        grid=grids[0],
+        title=title,
+        num_boxes=1,
+    )
     k_grid = draw_grid(axes[1], walk.conv_kernel, title="kernel flipped", cmap="Oranges", grid=grids[1])
-    o_grid = draw_grid(axes[2], walk.output, title=f"conv2d, stride 1: {_size(walk.output)}, step {step + 1} boxed",
-                       grid=grids[2], num_boxes=1)
+    o_grid = draw_grid(
+        axes[2],
+        walk.output,
+        title=f"conv2d, stride 1: {_size(walk.output)}, step {step + 1} boxed",
+        grid=grids[2],
+        num_boxes=1,
+    )
     pixel, window = conv_window(walk, step)
     set_box(z_grid.boxes[0], *(pixel or (None,)))  # None hides a box whose cells were cropped away
     set_box(o_grid.boxes[0], *(window or (None,)))
@@ -196,8 +250,17 @@ def conv_window(walk: TransposedConvWalkthrough, step: int):
     return pixel, window
 
 
-def draw_unpooling(axes: Sequence[Axes], input, pooled, output, *, scale: int, method: str, sources=None,
-                   grids: list[Grid] | None = None) -> list[Grid]:
+def draw_unpooling(
+    axes: Sequence[Axes],
+    input,
+    pooled,
+    output,
+    *,
+    scale: int,
+    method: str,
+    sources=None,
+    grids: list[Grid] | None = None,
+) -> list[Grid]:
     """Input (pooling windows outlined), the pooled map, and the unpooled output.
 
     Args:
@@ -210,13 +273,30 @@ def draw_unpooling(axes: Sequence[Axes], input, pooled, output, *, scale: int, m
     grids = grids or [None] * 3
     lo, hi = float(np.min(input)), float(np.max(input))
     marks = [] if sources is None else sources
-    in_grid = draw_grid(axes[0], input, title=f"input {_size(input)}, {scale}x{scale} windows", vmin=lo,
-                        vmax=hi, block=scale, marks=marks, grid=grids[0])
+    in_grid = draw_grid(
+        axes[0],
+        input,
+        title=f"input {_size(input)}, {scale}x{scale} windows",
+        vmin=lo,
+        vmax=hi,
+        block=scale,
+        marks=marks,
+        grid=grids[0],
+    )
     p_grid = draw_grid(axes[1], pooled, title=f"max-pooled {_size(pooled)}", vmin=lo, vmax=hi, grid=grids[1])
     out = np.asarray(output)
     # unlabelled zeros show what bed of nails and max-unpooling leave empty
-    o_grid = draw_grid(axes[2], out, title=f"{method} {_size(out)}", vmin=lo, vmax=hi, block=scale, marks=marks,
-                       label_mask=None if method == "nearest" else out != 0, grid=grids[2])
+    o_grid = draw_grid(
+        axes[2],
+        out,
+        title=f"{method} {_size(out)}",
+        vmin=lo,
+        vmax=hi,
+        block=scale,
+        marks=marks,
+        label_mask=None if method == "nearest" else out != 0,
+        grid=grids[2],
+    )
     return [in_grid, p_grid, o_grid]
 
 
@@ -234,18 +314,28 @@ class GlyphTitle(PathCollection):
 def _new_grid(ax: Axes, cmap, num_boxes: int) -> Grid:
     ax.clear()  # a grid may replace an earlier one (more boxes needed): start from an empty axis
     ax.set_axis_off()
-    labels = PathCollection([], offsets=np.zeros((0, 2)), offset_transform=ax.transData, edgecolors="none",
-                            zorder=3)
+    labels = PathCollection([], offsets=np.zeros((0, 2)), offset_transform=ax.transData, edgecolors="none", zorder=3)
     ax.add_collection(labels, autolim=False)
     styles = [(STEP_COLOR, "-"), (CROP_COLOR, "--")] if num_boxes == 2 else [(STEP_COLOR, "-")] * num_boxes
-    boxes = [ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, lw=2, ec=color, ls=style, visible=False, zorder=4))
-             for color, style in styles]
-    title = GlyphTitle([], offsets=np.zeros((0, 2)), offset_transform=ax.transAxes, edgecolors="none",
-                       facecolors="black", transform=Affine2D().scale(ax.figure.dpi / 72), clip_on=False)
+    boxes = [
+        ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, lw=2, ec=color, ls=style, visible=False, zorder=4))
+        for color, style in styles
+    ]
+    title = GlyphTitle(
+        [],
+        offsets=np.zeros((0, 2)),
+        offset_transform=ax.transAxes,
+        edgecolors="none",
+        facecolors="black",
+        transform=Affine2D().scale(ax.figure.dpi / 72),
+        clip_on=False,
+    )
     ax.add_collection(title, autolim=False)
     blocks = ax.add_collection(LineCollection([], colors="black", linewidths=1.5, zorder=2), autolim=False)
-    marks = ax.add_collection(PathCollection([], facecolors="none", edgecolors=STEP_COLOR, linewidths=2,
-                                             transform=ax.transData, zorder=4), autolim=False)
+    marks = ax.add_collection(
+        PathCollection([], facecolors="none", edgecolors=STEP_COLOR, linewidths=2, transform=ax.transData, zorder=4),
+        autolim=False,
+    )
     return Grid(ax=ax, cells=None, labels=labels, boxes=boxes, title=title, blocks=blocks, marks=marks, cmap=cmap)
 
 
@@ -266,8 +356,9 @@ def _set_cells(grid: Grid, values: np.ndarray, norm: Normalize) -> None:
     if grid.cells is not None:
         grid.cells.remove()
     # cell (i, j) spans [j - 0.5, j + 0.5] x [i - 0.5, i + 0.5], as imshow would place it
-    grid.cells = grid.ax.pcolormesh(np.arange(w + 1) - 0.5, np.arange(h + 1) - 0.5, values, cmap=grid.cmap,
-                                    norm=norm, zorder=1)
+    grid.cells = grid.ax.pcolormesh(
+        np.arange(w + 1) - 0.5, np.arange(h + 1) - 0.5, values, cmap=grid.cmap, norm=norm, zorder=1
+    )
 
 
 def _block_lines(shape: tuple[int, int], block: int | None) -> list:
@@ -348,7 +439,7 @@ def _glyphs(text: str, size: float = LABEL_POINTS, anchor: str = "center") -> Pa
     return Path(vertices + (-(x0 + x1) / 2, dy), codes)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _char_outline(char: str, size: float) -> tuple[np.ndarray, np.ndarray, float]:
     """One character's outline (vertices, codes) at ``size`` points and its advance width in points."""
     width = text_to_path.get_text_width_height_descent(char, FONT, ismath=False)[0]

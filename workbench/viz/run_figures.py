@@ -4,10 +4,11 @@ Unlike the ``plot_*`` functions these build their own ``matplotlib.figure.Figure
 is shown and nothing leaks between calls); the caller saves or embeds it. ``comparison_figures`` draws both
 from evaluation records (the masks the records hold, the ``history.csv`` beside them), without any model.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -54,7 +55,9 @@ def comparison_figures(records: Mapping[str, Record], data, *, gallery_size: int
     samples = [data[i] for i in shown]
     preds = {name: [record.mask(record.stems[i]) for i in shown] for name, record in records.items()}
     figures = {"mask_gallery": gallery_figure([s[0] for s in samples], [s[1] for s in samples], preds, first.classes)}
-    histories = {name: read_history(r.path / "history.csv") for name, r in records.items() if (r.path / "history.csv").is_file()}
+    histories = {
+        name: read_history(r.path / "history.csv") for name, r in records.items() if (r.path / "history.csv").is_file()
+    }
     if histories:
         chance = chance_miou(first.scores.confusion.sum(1))["majority"]
         figures["learning_curves"] = learning_curves_figure(histories, chance=chance)
@@ -72,4 +75,6 @@ def save_comparison_figures(folder: str | Path, data, *, gallery_size: int = 4, 
     """
     folder = Path(folder)
     figures = comparison_figures(read_comparison(folder), data, gallery_size=gallery_size)
-    return [atomic_write_bytes(folder / f"{name}.png", figure_to_png(figure, dpi=dpi)) for name, figure in figures.items()]
+    return [
+        atomic_write_bytes(folder / f"{name}.png", figure_to_png(figure, dpi=dpi)) for name, figure in figures.items()
+    ]

@@ -4,6 +4,7 @@ A stride-32 score map of a 480 x 360 image is 15 x 12 cells. Drawing each cell a
 block (nearest neighbour, never smoothed) shows how coarse a prediction is before upsampling, which is
 the point of comparing FCN-32s, 16s and 8s.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -59,8 +60,15 @@ def score_rgb(scores, vmax: float | None = None, cmap: str = SCORE_CMAP) -> np.n
     return score_colors(cmap)[score_levels(scores, vmax)]
 
 
-def plot_score_map(ax: Axes, scores, *, vmax: float | None = None, cmap: str = SCORE_CMAP,
-                   title: str | None = None, colorbar: bool = False) -> AxesImage:
+def plot_score_map(
+    ax: Axes,
+    scores,
+    *,
+    vmax: float | None = None,
+    cmap: str = SCORE_CMAP,
+    title: str | None = None,
+    colorbar: bool = False,
+) -> AxesImage:
     """Show one class's score map ``(h, w)`` with its cells visible, zero white (``cmap`` diverging).
 
     Returns:

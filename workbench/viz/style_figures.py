@@ -3,6 +3,7 @@
 Each ``draw_*`` draws on an axis the caller owns and returns its artists, so that a widget can draw once
 and then only change the artists' data.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -42,8 +43,7 @@ def draw_stage_image(ax: Axes, image, *, title: str | None = None) -> AxesImage:
     return artist
 
 
-def draw_loss_curves(ax: Axes, history: pd.DataFrame, *, step: int | None = None,
-                     columns=LOSS_COLUMNS) -> dict:
+def draw_loss_curves(ax: Axes, history: pd.DataFrame, *, step: int | None = None, columns=LOSS_COLUMNS) -> dict:
     """Loss terms against the optimiser step, log-scaled, with a vertical marker at ``step``.
 
     The axis spans at most ``LOSS_DECADES`` powers of ten below the largest value, so that one tiny term
@@ -62,13 +62,15 @@ def draw_loss_curves(ax: Axes, history: pd.DataFrame, *, step: int | None = None
     lines = {}
     for column in columns:
         if column in history and (history[column] > 0).any():
-            (lines[column],) = ax.plot(history.index, history[column], label=column, lw=1.5 if column == "total" else 1.0)
+            (lines[column],) = ax.plot(
+                history.index, history[column], label=column, lw=1.5 if column == "total" else 1.0
+            )
     ax.set_yscale("log", nonpositive="mask")  # the content loss is exactly 0 at a content start
     drawn = np.concatenate([history[c].to_numpy(dtype=float) for c in lines]) if lines else np.ones(1)
     drawn = drawn[np.isfinite(drawn) & (drawn > 0)]
     if len(drawn):
         top = float(drawn.max())
-        ax.set_ylim(max(float(drawn.min()), top * 10.0 ** -LOSS_DECADES) / 1.5, top * 1.5)
+        ax.set_ylim(max(float(drawn.min()), top * 10.0**-LOSS_DECADES) / 1.5, top * 1.5)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("step")
     ax.set_ylabel("weighted loss")
@@ -82,8 +84,15 @@ def move_step_marker(marker: Line2D, step: int) -> None:
     marker.set_xdata([step, step])
 
 
-def draw_gram(ax: Axes, gram, *, title: str | None = None, vmin: float | None = None,
-              vmax: float | None = None, cmap: str = "magma") -> AxesImage:
+def draw_gram(
+    ax: Axes,
+    gram,
+    *,
+    title: str | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    cmap: str = "magma",
+) -> AxesImage:
     """A ``(C, C)`` Gram matrix as an image; give two plots the same vmin/vmax to compare them.
 
     Args:

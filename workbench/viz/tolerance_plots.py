@@ -1,4 +1,5 @@
 """Scores over the tolerance (``Scores.tolerance_curve``): one line per model, with its bootstrap band."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -10,9 +11,15 @@ from matplotlib.lines import Line2D
 from workbench.metrics.catalog import TOLERANCE_CURVES, TOLERANCE_RULES, default_tolerance, score_label
 
 
-def plot_tolerance_curves(ax: Axes, scores_by_model: Mapping[str, object], key: str = "boundary_f1", *,
-                          image_size: tuple[int, int] | None = None, intervals: bool = True,
-                          **bootstrap_options) -> list[Line2D]:
+def plot_tolerance_curves(
+    ax: Axes,
+    scores_by_model: Mapping[str, object],
+    key: str = "boundary_f1",
+    *,
+    image_size: tuple[int, int] | None = None,
+    intervals: bool = True,
+    **bootstrap_options,
+) -> list[Line2D]:
     """A boundary score against its tolerance, one line per model with its percentile-bootstrap band.
 
     Args:
@@ -31,8 +38,11 @@ def plot_tolerance_curves(ax: Axes, scores_by_model: Mapping[str, object], key: 
         raise ValueError(f"plot_tolerance_curves: key must be one of {list(TOLERANCE_CURVES)}, got {key!r}.")
     lines, method = [], None
     for name, scores in scores_by_model.items():
-        curve = scores if hasattr(scores, "columns") else scores.tolerance_curve(key, intervals=intervals,
-                                                                                 **bootstrap_options)
+        curve = (
+            scores
+            if hasattr(scores, "columns")
+            else scores.tolerance_curve(key, intervals=intervals, **bootstrap_options)
+        )
         x = curve.index.to_numpy(dtype=np.float64)
         (line,) = ax.plot(x, curve["value"], marker="o", markersize=3, label=name)
         if intervals and "low" in curve:
@@ -43,8 +53,13 @@ def plot_tolerance_curves(ax: Axes, scores_by_model: Mapping[str, object], key: 
     title = None
     if image_size is not None:
         default = default_tolerance(key, *image_size)
-        ax.axvline(default, color="0.4", linestyle=":", linewidth=1,
-                   label=f"default {symbol} = {default:.3g} px ({image_size[0]}x{image_size[1]})")
+        ax.axvline(
+            default,
+            color="0.4",
+            linestyle=":",
+            linewidth=1,
+            label=f"default {symbol} = {default:.3g} px ({image_size[0]}x{image_size[1]})",
+        )
     else:
         title = f"default {symbol}: {TOLERANCE_RULES[key]}"
     ax.set_xscale("log")

@@ -1,5 +1,6 @@
 """Pictures of upsampling: overlap counts and outputs of random upsamplers (checkerboards), and the bins
 of a pyramid pooling module over an image."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -22,8 +23,15 @@ def plot_maps(axes: Sequence[Axes], maps: Mapping[str, object], *, cmap: str = "
     return artists
 
 
-def plot_bins(ax: Axes, rgb: np.ndarray, row_edges: Sequence[tuple[int, int]], col_edges: Sequence[tuple[int, int]],
-              *, title: str | None = None, color: str = "yellow") -> list:
+def plot_bins(
+    ax: Axes,
+    rgb: np.ndarray,
+    row_edges: Sequence[tuple[int, int]],
+    col_edges: Sequence[tuple[int, int]],
+    *,
+    title: str | None = None,
+    color: str = "yellow",
+) -> list:
     """``rgb`` with the pyramid pooling bins drawn; edges are ``(start, end)`` image pixels of each bin.
 
     Bins of adaptive pooling overlap when the map does not divide evenly; each bin's edges are drawn

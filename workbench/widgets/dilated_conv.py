@@ -7,6 +7,7 @@ the single kernel is seen shrinking inside it as layers are added.
 
 Test without a browser: ``w = DilatedConvExplorer(); w.rate.value = 2`` then read ``w.state``.
 """
+
 from __future__ import annotations
 
 import ipywidgets as widgets
@@ -43,11 +44,15 @@ class DilatedConvExplorer:
         self.kernel_image, self.stack_image = widgets.Image(format="png"), widgets.Image(format="png")
         self.info = widgets.HTML()
         self.state: dict = {"renders": 0}
-        panels = widgets.HBox([widgets.VBox([widgets.HTML("<b>one layer's taps</b>"), self.kernel_image]),
-                               widgets.VBox([widgets.HTML("<b>paths from one unit through the stack</b>"),
-                                             self.stack_image])])
-        self.widget = widgets.VBox([widgets.HBox([self.kernel_size, self.rate]),
-                                    widgets.HBox([self.layers, self.pattern]), panels, self.info])
+        panels = widgets.HBox(
+            [
+                widgets.VBox([widgets.HTML("<b>one layer's taps</b>"), self.kernel_image]),
+                widgets.VBox([widgets.HTML("<b>paths from one unit through the stack</b>"), self.stack_image]),
+            ]
+        )
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.kernel_size, self.rate]), widgets.HBox([self.layers, self.pattern]), panels, self.info]
+        )
         for control in (self.kernel_size, self.rate, self.layers, self.pattern):
             control.observe(self._on_change, names="value")
         self._on_change()
@@ -59,9 +64,18 @@ class DilatedConvExplorer:
         cell = CANVAS // paths.shape[0]  # the stack fills its panel; the kernel is drawn at the same scale
         self.kernel_image.value = array_to_png(_on_canvas(paths_rgb(kernel, cell=cell)))
         self.stack_image.value = array_to_png(_on_canvas(paths_rgb(paths, cell=cell)))
-        self.state.update(kernel_size=k, rate=rate, layers=layers, pattern=pattern, rates=rates, kernel=kernel,
-                          paths=paths, field=paths.shape[0], coverage=coverage(paths),
-                          renders=self.state["renders"] + 1)
+        self.state.update(
+            kernel_size=k,
+            rate=rate,
+            layers=layers,
+            pattern=pattern,
+            rates=rates,
+            kernel=kernel,
+            paths=paths,
+            field=paths.shape[0],
+            coverage=coverage(paths),
+            renders=self.state["renders"] + 1,
+        )
         self.info.value = _info_html(self.state)
 
     def _repr_mimebundle_(self, **kwargs):
@@ -73,16 +87,24 @@ def _on_canvas(rgb: np.ndarray) -> np.ndarray:
     canvas = np.full((CANVAS, CANVAS, 3), 255, dtype=np.uint8)
     rgb = rgb[:CANVAS, :CANVAS]
     top, left = (CANVAS - rgb.shape[0]) // 2, (CANVAS - rgb.shape[1]) // 2
-    canvas[top:top + rgb.shape[0], left:left + rgb.shape[1]] = rgb
+    canvas[top : top + rgb.shape[0], left : left + rgb.shape[1]] = rgb
     return canvas
 
 
 def _info_html(state: dict) -> str:
     rates = ", ".join(map(str, state["rates"]))
     field, seen = state["field"], state["coverage"]
-    holes = "" if seen == 1 else (f" Only {seen:.0%} of it is seen: every rate shares the lattice of step "
-                                  f"{np.gcd.reduce(state['rates'])}, so the grey pixels never reach this unit "
-                                  "(gridding). Try <i>hybrid</i> rates, which share no common step.")
-    return (f"rates {rates}: receptive field 1 + ({' + '.join(map(str, state['rates']))}) x ({state['kernel_size']} - 1)"
-            f" = <b>{field} x {field}</b> from {state['layers']} layer(s) of {state['kernel_size']}x"
-            f"{state['kernel_size']} weights.{holes}")
+    holes = (
+        ""
+        if seen == 1
+        else (
+            f" Only {seen:.0%} of it is seen: every rate shares the lattice of step "
+            f"{np.gcd.reduce(state['rates'])}, so the grey pixels never reach this unit "
+            "(gridding). Try <i>hybrid</i> rates, which share no common step."
+        )
+    )
+    return (
+        f"rates {rates}: receptive field 1 + ({' + '.join(map(str, state['rates']))}) x ({state['kernel_size']} - 1)"
+        f" = <b>{field} x {field}</b> from {state['layers']} layer(s) of {state['kernel_size']}x"
+        f"{state['kernel_size']} weights.{holes}"
+    )

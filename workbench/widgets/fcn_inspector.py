@@ -6,6 +6,7 @@ stride-16 skip scores, upsamples x2 again (``upscore_pool4``), adds the stride-8
 8s path; showing them side by side at image size shows what each skip adds. ``capture_fcn`` runs the
 model once with forward hooks; the widget only recolours what it captured.
 """
+
 from __future__ import annotations
 
 import html
@@ -73,6 +74,7 @@ def capture_fcn(model: nn.Module, image) -> FCNCapture:
         def record(module, args, output):
             inputs[name] = args[0][0].detach().float().cpu().numpy()
             outputs[name] = output[0].detach().float().cpu().numpy()
+
         return record
 
     handles = [getattr(model, name).register_forward_hook(hook(name)) for name in names]
@@ -132,8 +134,10 @@ class FCNInspector(SnapshotDisplay):
     def __init__(self, model: nn.Module, image, *, classes: Classes, panel_width: int = 240):
         predicted = getattr(model, _upsample_names(model)[-1]).out_channels  # checked before the forward pass
         if predicted != classes.num_classes:
-            raise ValueError(f"FCNInspector: the model predicts {predicted} classes but classes has "
-                             f"{classes.num_classes}; pass the classes the model was trained on.")
+            raise ValueError(
+                f"FCNInspector: the model predicts {predicted} classes but classes has "
+                f"{classes.num_classes}; pass the classes the model was trained on."
+            )
         self.capture = capture_fcn(model, image)
         self.stage_maps = self.capture.stage_maps()
         self.classes = classes
@@ -165,19 +169,26 @@ class FCNInspector(SnapshotDisplay):
 
     def _build_controls(self) -> None:
         names = self.classes.names
-        self.view = widgets.ToggleButtons(options=VIEWS, value="argmax", description="view",
-                                          style={"button_width": "auto"})
+        self.view = widgets.ToggleButtons(
+            options=VIEWS, value="argmax", description="view", style={"button_width": "auto"}
+        )
         self.class_id = widgets.Dropdown(options=[(n, i) for i, n in enumerate(names)], value=0, description="class")
-        self.layer = widgets.Dropdown(options=self.capture.layer_names, value=self.capture.layer_names[-1],
-                                      description="layer")
+        self.layer = widgets.Dropdown(
+            options=self.capture.layer_names, value=self.capture.layer_names[-1], description="layer"
+        )
         self.info = widgets.HTML()
         self.legend = widgets.HTML()
         for control in (self.view, self.class_id, self.layer):
             control.observe(self._refresh, names="value")
 
     def _build_panels(self, panel_width: int) -> None:
-        box = dict(flex="1 1 0%", min_width="0", max_width=f"{panel_width}px", margin="0 4px 0 0",
-                   border="2px solid transparent")
+        box = dict(
+            flex="1 1 0%",
+            min_width="0",
+            max_width=f"{panel_width}px",
+            margin="0 4px 0 0",
+            border="2px solid transparent",
+        )
 
         def panel():
             title = widgets.HTML()
@@ -189,12 +200,17 @@ class FCNInspector(SnapshotDisplay):
         self._panels["image"][0].value = f"<b>image</b><br><small>{height}x{width}</small>"
         self._panels["image"][1].value = array_to_png(self.capture.image)  # the one panel that never changes
         wrap = widgets.Layout(flex_flow="row wrap")
-        self.widget = SnapshotBox([
-            widgets.HBox([self.view, self.class_id, self.layer], layout=wrap),
-            self.legend,
-            widgets.HBox([p[2] for p in self._panels.values()], layout=widgets.Layout(flex_flow="row nowrap", width="100%")),
-            self.info,
-        ], snapshot=Snapshot(self._picture, name="FCNInspector"))
+        self.widget = SnapshotBox(
+            [
+                widgets.HBox([self.view, self.class_id, self.layer], layout=wrap),
+                self.legend,
+                widgets.HBox(
+                    [p[2] for p in self._panels.values()], layout=widgets.Layout(flex_flow="row nowrap", width="100%")
+                ),
+                self.info,
+            ],
+            snapshot=Snapshot(self._picture, name="FCNInspector"),
+        )
 
     @property
     def shown_layer(self) -> str:
@@ -222,24 +238,34 @@ class FCNInspector(SnapshotDisplay):
         for panel, (_, _, box) in self._panels.items():
             box.layout.border = f"2px solid {HIGHLIGHT}" if panel == self.layer_input else "2px solid transparent"
         note = " (its output, cropped to the image, is the logits)" if last else ""
-        self.info.value = (f"<span style='color:{HIGHLIGHT}'>&#9632;</span> outlined: the input of "
-                           f"{html.escape(self.layer_info[layer])}{note}")
+        self.info.value = (
+            f"<span style='color:{HIGHLIGHT}'>&#9632;</span> outlined: the input of "
+            f"{html.escape(self.layer_info[layer])}{note}"
+        )
         self.legend.value = self._class_legend if self.view.value == "argmax" else self._colorbar_html()
         self.widget.snapshot.update()
 
     def _colorbar_html(self) -> str:
         """The score colours of the chosen class, from -range to +range, as a CSS gradient with its numbers."""
         vmax = float(self.score_range[self.class_id.value])
-        stops = ", ".join(f"rgb({r},{g},{b})" for r, g, b in self._score_lut[::32].tolist() + [self._score_lut[-1].tolist()])
-        bar = f"display:inline-block;width:240px;height:12px;background:linear-gradient(to right, {stops});" \
-              "border:1px solid #444;vertical-align:middle"
+        stops = ", ".join(
+            f"rgb({r},{g},{b})" for r, g, b in self._score_lut[::32].tolist() + [self._score_lut[-1].tolist()]
+        )
+        bar = (
+            f"display:inline-block;width:240px;height:12px;background:linear-gradient(to right, {stops});"
+            "border:1px solid #444;vertical-align:middle"
+        )
         name = html.escape(self.classes.names[self.class_id.value])
-        return (f"score of <b>{name}</b>: {-vmax:.3g} <span style='{bar}'></span> {vmax:.3g} "
-                "(white 0; one range for this class in every panel)")
+        return (
+            f"score of <b>{name}</b>: {-vmax:.3g} <span style='{bar}'></span> {vmax:.3g} "
+            "(white 0; one range for this class in every panel)"
+        )
 
     def _picture(self) -> Picture:
-        return Picture(panels_to_png({self.panel_titles.get(k, k): v for k, v in self.current_arrays.items()}),
-                       f"<p>{self.legend.value}</p><p>{self.info.value}</p>")
+        return Picture(
+            panels_to_png({self.panel_titles.get(k, k): v for k, v in self.current_arrays.items()}),
+            f"<p>{self.legend.value}</p><p>{self.info.value}</p>",
+        )
 
     def _codes(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """A map's argmax or chosen-class levels, blown up to image size, and the colours of those codes."""
@@ -262,6 +288,8 @@ def _levels_per_class(scores: np.ndarray, vmax: np.ndarray) -> np.ndarray:
 def _describe(name: str, layer: nn.ConvTranspose2d, capture: FCNCapture) -> str:
     """One line: the layer's hyper-parameters and the shapes it maps between."""
     before, after = capture.layer_inputs[name].shape, capture.layer_outputs[name].shape
-    return (f"{name}: ConvTranspose2d(kernel {layer.kernel_size[0]}, stride {layer.stride[0]}, "
-            f"padding {layer.padding[0]}) maps {before} (stride {capture.stride(capture.layer_inputs[name])}) "
-            f"to {after} (stride {capture.stride(capture.layer_outputs[name])})")
+    return (
+        f"{name}: ConvTranspose2d(kernel {layer.kernel_size[0]}, stride {layer.stride[0]}, "
+        f"padding {layer.padding[0]}) maps {before} (stride {capture.stride(capture.layer_inputs[name])}) "
+        f"to {after} (stride {capture.stride(capture.layer_outputs[name])})"
+    )

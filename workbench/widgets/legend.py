@@ -1,4 +1,5 @@
 """HTML legends for the widgets: one coloured swatch per entry, in the colours the panels use."""
+
 from __future__ import annotations
 
 import html

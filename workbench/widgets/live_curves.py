@@ -6,10 +6,11 @@ name) and redraws one figure, ``workbench.viz.draw_learning_curves``, into one d
 replaces each time: one picture per run, never a stream of them. The output is a PNG, so a saved,
 exported or papermill-executed notebook keeps the last state.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 from IPython.display import DisplayHandle, Image
@@ -39,12 +40,23 @@ class LiveCurves:
     ``redraws`` (figures rendered) and ``png`` (the latest picture's bytes).
     """
 
-    def __init__(self, models: Sequence[str], *, epochs: int, steps_per_epoch: int, chance: float | None = None,
-                 chance_factor: float | None = NEAR_CHANCE_FACTOR, min_interval_s: float = 3.0, handle=None,
-                 dpi: int = 80):
+    def __init__(
+        self,
+        models: Sequence[str],
+        *,
+        epochs: int,
+        steps_per_epoch: int,
+        chance: float | None = None,
+        chance_factor: float | None = NEAR_CHANCE_FACTOR,
+        min_interval_s: float = 3.0,
+        handle=None,
+        dpi: int = 80,
+    ):
         if not models or epochs < 1 or steps_per_epoch < 1:
-            raise ValueError(f"LiveCurves needs at least one model and epochs, steps_per_epoch >= 1; got "
-                             f"{list(models)}, epochs={epochs}, steps_per_epoch={steps_per_epoch}.")
+            raise ValueError(
+                f"LiveCurves needs at least one model and epochs, steps_per_epoch >= 1; got "
+                f"{list(models)}, epochs={epochs}, steps_per_epoch={steps_per_epoch}."
+            )
         self.models, self.epochs, self.steps_per_epoch = list(models), epochs, steps_per_epoch
         self.chance, self.chance_factor, self.min_interval_s, self.dpi = chance, chance_factor, min_interval_s, dpi
         self.handle = DisplayHandle() if handle is None else handle
@@ -82,8 +94,14 @@ class LiveCurves:
     def redraw(self) -> bytes:
         """Render the figure now and replace the displayed picture."""
         started = time.monotonic()
-        draw_learning_curves(self.figure, self.histories, epochs=self.epochs, chance=self.chance,
-                             chance_factor=self.chance_factor, title=self.status)
+        draw_learning_curves(
+            self.figure,
+            self.histories,
+            epochs=self.epochs,
+            chance=self.chance,
+            chance_factor=self.chance_factor,
+            title=self.status,
+        )
         self.png = figure_to_png(self.figure, dpi=self.dpi)
         picture = Image(data=self.png, format="png")
         if self._shown:

@@ -7,6 +7,7 @@ colours, JPEG where the photograph shows through: PNG of a photograph costs 20 m
 Panels share the row's width (CSS flex), so the image, the target and four models fit one row of a
 1280-pixel screen with JupyterLab's file browser open, and grow up to ``panel_width`` on a wider one.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -20,10 +21,15 @@ import pandas as pd
 
 from workbench.data.classes import Classes
 from workbench.metrics import PER_IMAGE_COLUMNS, score_label
-from workbench.records import Record, check_targets, common_stems, read_comparison, scored_samples, stem_positions
+from workbench.records import check_targets, common_stems, read_comparison, scored_samples, stem_positions
 from workbench.viz.bands import BAND_COLORS, BAND_LABELS, BandCode
 from workbench.viz.comparison import (
-    VIEWS, class_error_codes, class_lookup, compare_masks, panel_codes, render_panel,
+    VIEWS,
+    class_error_codes,
+    class_lookup,
+    compare_masks,
+    panel_codes,
+    render_panel,
 )
 from workbench.viz.encode import array_to_jpeg, codes_to_png, panels_to_png
 from workbench.viz.error_kinds import KIND_COLORS, KIND_LABELS, KindCode
@@ -71,8 +77,17 @@ class MaskComparer(SnapshotDisplay):
     no edge, so their edges stop at the frame.) Void pixels of the target belong to no band.
     """
 
-    def __init__(self, images, targets, preds: Mapping[str, Sequence], classes: Classes | None = None, *,
-                 per_image: bool = True, panel_width: int = 320, scores: Mapping[str, pd.DataFrame] | None = None):
+    def __init__(
+        self,
+        images,
+        targets,
+        preds: Mapping[str, Sequence],
+        classes: Classes | None = None,
+        *,
+        per_image: bool = True,
+        panel_width: int = 320,
+        scores: Mapping[str, pd.DataFrame] | None = None,
+    ):
         classes = classes if classes is not None else _classes_of(images)
         images, targets = _split_pairs(images, targets)
         self.comparison = compare_masks(images, targets, preds, classes, per_image=per_image and scores is None)
@@ -89,16 +104,23 @@ class MaskComparer(SnapshotDisplay):
         self._build_controls(per_image)
         self._build_panels(panel_width)
         wrap = widgets.Layout(flex_flow="row wrap")
-        self.widget = SnapshotBox([
-            widgets.HBox([self.index, self.opacity, self.position], layout=wrap),
-            widgets.HBox([self.view, self.class_id, self.sort, self.sort_by, self.models], layout=wrap),
-            self.legend, self.panel_row, self.scores_html, self.counts_html,
-        ], snapshot=Snapshot(self._picture, name="MaskComparer"))
+        self.widget = SnapshotBox(
+            [
+                widgets.HBox([self.index, self.opacity, self.position], layout=wrap),
+                widgets.HBox([self.view, self.class_id, self.sort, self.sort_by, self.models], layout=wrap),
+                self.legend,
+                self.panel_row,
+                self.scores_html,
+                self.counts_html,
+            ],
+            snapshot=Snapshot(self._picture, name="MaskComparer"),
+        )
         self._refresh()
 
     @classmethod
-    def from_run(cls, run_dir: str | Path, data=None, *, max_images: int | None = None, panel_width: int = 320
-                 ) -> "MaskComparer":
+    def from_run(
+        cls, run_dir: str | Path, data=None, *, max_images: int | None = None, panel_width: int = 320
+    ) -> MaskComparer:
         """Open a comparison folder (or one record): masks and per-image scores from the records, no model.
 
         Args:
@@ -121,25 +143,30 @@ class MaskComparer(SnapshotDisplay):
             pairs = [data[i] for i in stem_positions(data, stems, f"MaskComparer.from_run({run_dir})")]
         check_targets(first, stems, [p[1] for p in pairs], f"MaskComparer.from_run({run_dir})")
         preds = {name: [record.mask(stem) for stem in stems] for name, record in records.items()}
-        scores = {name: record.per_image.reindex(index=stems, columns=list(PER_IMAGE_COLUMNS))  # NaN: not counted
-                  .reset_index(drop=True).rename_axis("image")
-                  for name, record in records.items()}
-        return cls([p[0] for p in pairs], [p[1] for p in pairs], preds, first.classes, scores=scores,
-                   panel_width=panel_width)
+        scores = {
+            name: record.per_image.reindex(index=stems, columns=list(PER_IMAGE_COLUMNS))  # NaN: not counted
+            .reset_index(drop=True)
+            .rename_axis("image")
+            for name, record in records.items()
+        }
+        return cls(
+            [p[0] for p in pairs], [p[1] for p in pairs], preds, first.classes, scores=scores, panel_width=panel_width
+        )
 
     def _build_controls(self, per_image: bool) -> None:
         names = self.comparison.model_names
         self.index = widgets.IntSlider(value=0, min=0, max=len(self.order) - 1, description="image")
         self.opacity = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="opacity")
-        self.view = widgets.ToggleButtons(options=VIEWS, value="mask", description="view",
-                                          style={"button_width": "auto"})
+        self.view = widgets.ToggleButtons(
+            options=VIEWS, value="mask", description="view", style={"button_width": "auto"}
+        )
         classes = self.comparison.classes
-        self.class_id = widgets.Dropdown(options=[(n, i) for i, n in enumerate(classes.names)], value=0,
-                                         description="class", disabled=True)
+        self.class_id = widgets.Dropdown(
+            options=[(n, i) for i, n in enumerate(classes.names)], value=0, description="class", disabled=True
+        )
         self.sort = widgets.Dropdown(options=SORTS if per_image else SORTS[:1], description="sort")
         self.sort_by = widgets.Dropdown(options=names, description="by mIoU of", disabled=not per_image)
-        self.models = widgets.SelectMultiple(options=names, value=names, description="models",
-                                             rows=min(len(names), 5))
+        self.models = widgets.SelectMultiple(options=names, value=names, description="models", rows=min(len(names), 5))
         self.position = widgets.HTML()
         self.legend = widgets.HTML()
         self.scores_html = widgets.HTML()
@@ -153,10 +180,16 @@ class MaskComparer(SnapshotDisplay):
         names = ("image", "target", *self.comparison.model_names)
         # flex 1 1 0 with min-width 0: panels divide the row's width equally and shrink below the image size
         box = dict(flex="1 1 0%", min_width="0", max_width=f"{panel_width}px", margin="0 4px 0 0")
-        self._images = {n: widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto")) for n in names}
-        self._boxes = {n: widgets.VBox([widgets.HTML(f"<b>{html.escape(n)}</b>"), self._images[n]],
-                                       layout=widgets.Layout(**box)) for n in names}
-        self.panel_row = widgets.HBox(list(self._boxes.values()), layout=widgets.Layout(flex_flow="row nowrap", width="100%"))
+        self._images = {
+            n: widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto")) for n in names
+        }
+        self._boxes = {
+            n: widgets.VBox([widgets.HTML(f"<b>{html.escape(n)}</b>"), self._images[n]], layout=widgets.Layout(**box))
+            for n in names
+        }
+        self.panel_row = widgets.HBox(
+            list(self._boxes.values()), layout=widgets.Layout(flex_flow="row nowrap", width="100%")
+        )
         self._legends = _legend_html(self.comparison.classes)
 
     @property
@@ -198,19 +231,25 @@ class MaskComparer(SnapshotDisplay):
         self.position.value = self._position_html()
         self.scores_html.value = self._scores_html()
         self.class_counts = self._class_counts() if self.view.value == "class errors" else None
-        self.counts_html.value = "" if self.class_counts is None else _counts_html(self.class_counts, self._class_name())
+        self.counts_html.value = (
+            "" if self.class_counts is None else _counts_html(self.class_counts, self._class_name())
+        )
         self.widget.snapshot.update()
 
     def _picture(self) -> Picture:
-        text = (f"<p>{self.position.value}, view <b>{self.view.value}</b></p><p>{self.legend.value}</p>"
-                f"{self.scores_html.value}{self.counts_html.value}")
+        text = (
+            f"<p>{self.position.value}, view <b>{self.view.value}</b></p><p>{self.legend.value}</p>"
+            f"{self.scores_html.value}{self.counts_html.value}"
+        )
         return Picture(panels_to_png(self.current_arrays), text)
 
     def _panel(self, name: str) -> np.ndarray:
         """Render and encode one panel, unless what it depends on is unchanged since it was last drawn."""
         view, alpha = self.view.value, self.opacity.value
         class_id = self.class_id.value if view in CLASS_VIEWS and name != "target" else None
-        key = (self.current_index,) if name == "image" else (self.current_index, view, alpha * (view != "mask"), class_id)
+        key = (
+            (self.current_index,) if name == "image" else (self.current_index, view, alpha * (view != "mask"), class_id)
+        )
         if self._drawn.get(name, (None,))[0] != key:
             panels = self.comparison.panels[self.current_index]
             rgb = render_panel(panels, name, view, alpha, self._class_colors, self._class_opaque, **self._class_args())
@@ -225,8 +264,9 @@ class MaskComparer(SnapshotDisplay):
         # Pure lookup-table colours: a palette PNG of the codes (lossless, 0.4 ms). Anything showing the
         # photograph: JPEG (1 ms; PNG of a photograph costs 20 ms at 480 x 360).
         if name != "image":
-            codes, colors, opaque = panel_codes(panels, name, self.view.value, self._class_colors, self._class_opaque,
-                                                **self._class_args())
+            codes, colors, opaque = panel_codes(
+                panels, name, self.view.value, self._class_colors, self._class_opaque, **self._class_args()
+            )
             if self.view.value == "mask" or (self.opacity.value == 1.0 and opaque is None):
                 return "png", codes_to_png(codes, colors)
         return "jpeg", array_to_jpeg(rgb)
@@ -243,8 +283,9 @@ class MaskComparer(SnapshotDisplay):
         for model in self.shown_models:
             codes = class_error_codes(panels.preds[model], panels.target, **self._class_args())
             counts = np.bincount(codes.ravel(), minlength=len(ERROR_COLORS))
-            tp, fp, fn = (int(counts[c]) for c in (ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_POSITIVE,
-                                                   ErrorCode.FALSE_NEGATIVE))
+            tp, fp, fn = (
+                int(counts[c]) for c in (ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_POSITIVE, ErrorCode.FALSE_NEGATIVE)
+            )
             rows[model] = {"TP": tp, "FP": fp, "FN": fn, "IoU": tp / (tp + fp + fn) if tp + fp + fn else np.nan}
         return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -260,7 +301,8 @@ class MaskComparer(SnapshotDisplay):
         header = "".join(f"<th {CELL}>{score_label(c)}</th>" for c in PER_IMAGE_COLUMNS)
         rows = "".join(
             f"<tr><th {NAME_CELL}>{html.escape(m)}</th>"
-            + "".join(f"<td {CELL}>{v:.3f}</td>" for v in self._score_values[m][self.current_index]) + "</tr>"
+            + "".join(f"<td {CELL}>{v:.3f}</td>" for v in self._score_values[m][self.current_index])
+            + "</tr>"
             for m in self.shown_models
         )
         return f"<table {TABLE}><tr><th {NAME_CELL}>this image</th>{header}</tr>{rows}</table>"
@@ -295,25 +337,40 @@ def _legend_html(classes: Classes) -> dict[str, str]:
     """One static legend per view: class colours, error colours or band colours."""
     class_items = list(zip(classes.names, classes.colors))
     error_items = [(ERROR_LABELS[c], ERROR_COLORS[c]) for c in OVERALL_CODES]
-    class_error_items = [(ERROR_LABELS[c], ERROR_COLORS[c]) for c in
-                         (ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_POSITIVE, ErrorCode.FALSE_NEGATIVE)]
+    class_error_items = [
+        (ERROR_LABELS[c], ERROR_COLORS[c])
+        for c in (ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_POSITIVE, ErrorCode.FALSE_NEGATIVE)
+    ]
     band_items = [(BAND_LABELS[c], BAND_COLORS[c]) for c in (BandCode.TARGET_ONLY, BandCode.PRED_ONLY, BandCode.BOTH)]
-    items = {"mask": class_items, "overlay": class_items, "error map": error_items,
-             "class errors": class_error_items, "boundary bands": band_items}
+    items = {
+        "mask": class_items,
+        "overlay": class_items,
+        "error map": error_items,
+        "class errors": class_error_items,
+        "boundary bands": band_items,
+    }
     legends = {view: legend_html(entries) for view, entries in items.items()}
     legends["class errors"] += " (of the chosen class; elsewhere the photograph; the target panel shows the target)"
-    legends["error kinds"] = legend_html((KIND_LABELS[c], KIND_COLORS[c]) for c in KindCode if c != KindCode.TRUE_NEG) + (
+    legends["error kinds"] = legend_html(
+        (KIND_LABELS[c], KIND_COLORS[c]) for c in KindCode if c != KindCode.TRUE_NEG
+    ) + (
         " (the chosen class's errors by kind, Bernhard et al. 2024: boundary = near both its correct and its "
         "background pixels, width 1% of the diagonal; segment = a whole false or missed object; extent = the "
-        "rest; elsewhere the photograph)")
-    legends["boundary bands"] += (" over the photograph in grey: the bands Boundary IoU compares, width "
-                                  "2% of the image diagonal; the image frame counts as a boundary")
+        "rest; elsewhere the photograph)"
+    )
+    legends["boundary bands"] += (
+        " over the photograph in grey: the bands Boundary IoU compares, width "
+        "2% of the image diagonal; the image frame counts as a boundary"
+    )
     return legends
 
 
 def _counts_html(counts: pd.DataFrame, class_name: str) -> str:
     header = "".join(f"<th {CELL}>{c}</th>" for c in counts.columns)
-    rows = "".join(f"<tr><th {NAME_CELL}>{html.escape(str(model))}</th>"
-                   + "".join(f"<td {CELL}>{v}</td>" for v in (*(int(x) for x in row[:3]), f"{row.iloc[3]:.3f}"))
-                   + "</tr>" for model, row in counts.iterrows())
-    return (f"<table {TABLE}><tr><th {NAME_CELL}>{html.escape(class_name)} (pixels)</th>{header}</tr>{rows}</table>")
+    rows = "".join(
+        f"<tr><th {NAME_CELL}>{html.escape(str(model))}</th>"
+        + "".join(f"<td {CELL}>{v}</td>" for v in (*(int(x) for x in row[:3]), f"{row.iloc[3]:.3f}"))
+        + "</tr>"
+        for model, row in counts.iterrows()
+    )
+    return f"<table {TABLE}><tr><th {NAME_CELL}>{html.escape(class_name)} (pixels)</th>{header}</tr>{rows}</table>"

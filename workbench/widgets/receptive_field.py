@@ -7,6 +7,7 @@ them into RGB arrays; this class wires the controls. Moving the pixel only outli
 
 Test without a browser: ``w = ReceptiveFieldExplorer(image); w.layer.value = "layer2"`` then read ``w.state``.
 """
+
 from __future__ import annotations
 
 import html
@@ -72,13 +73,25 @@ class ReceptiveFieldExplorer:
             ``rgb`` (the array shown) and ``renders``.
     """
 
-    def __init__(self, image, models: Mapping[str, nn.Module] | list[str] | None = None, *, num_classes: int = 2,
-                 num_samples: int = 2, scale: int = 2):
+    def __init__(
+        self,
+        image,
+        models: Mapping[str, nn.Module] | list[str] | None = None,
+        *,
+        num_classes: int = 2,
+        num_samples: int = 2,
+        scale: int = 2,
+    ):
         self.rgb = as_rgb_image(image)
         height, width = self.rgb.shape[:2]
-        built = models if isinstance(models, Mapping) else {
-            name: create_model(name, num_classes) for name in (models or list_models())}
-        self.precomputed = {name: model_fields(m, (height, width), num_samples=num_samples) for name, m in built.items()}
+        built = (
+            models
+            if isinstance(models, Mapping)
+            else {name: create_model(name, num_classes) for name in (models or list_models())}
+        )
+        self.precomputed = {
+            name: model_fields(m, (height, width), num_samples=num_samples) for name, m in built.items()
+        }
         self._scale, self._dark = scale, dimmed(self.rgb)
         self._erf_png = {name: array_to_png(_zoom(f.erf_rgb, scale)) for name, f in self.precomputed.items()}
         first = next(iter(self.precomputed))
@@ -92,8 +105,14 @@ class ReceptiveFieldExplorer:
         self.state: dict = {"renders": 0}
         erf_box = widgets.VBox([widgets.HTML("<b>effective field of the output's centre pixel</b>"), self.erf])
         field_box = widgets.VBox([widgets.HTML("<b>analytic field of the chosen unit</b>"), self.image])
-        self.widget = widgets.VBox([widgets.HBox([self.model, self.layer]), widgets.HBox([self.x, self.y]),
-                                    widgets.HBox([field_box, erf_box]), self.info])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.model, self.layer]),
+                widgets.HBox([self.x, self.y]),
+                widgets.HBox([field_box, erf_box]),
+                self.info,
+            ]
+        )
         self.model.observe(self._on_model, names="value")
         for control in (self.layer, self.x, self.y):
             control.observe(self._on_change, names="value")
@@ -117,9 +136,17 @@ class ReceptiveFieldExplorer:
         box = field.box(*unit)
         rgb = field_box_rgb(self.rgb, box, center=field.center(*unit), dark=self._dark)
         self.image.value = array_to_jpeg(_zoom(rgb, self._scale))  # a photograph: JPEG encodes ~10x faster
-        self.state.update(model=self.model.value, layer=self.layer.value, module=module,
-                          pixel=(self.y.value, self.x.value), field=field, unit=unit, box=box, rgb=rgb,
-                          renders=self.state["renders"] + 1)
+        self.state.update(
+            model=self.model.value,
+            layer=self.layer.value,
+            module=module,
+            pixel=(self.y.value, self.x.value),
+            field=field,
+            unit=unit,
+            box=box,
+            rgb=rgb,
+            renders=self.state["renders"] + 1,
+        )
         self.info.value = _info_html(self.state)
 
     def _repr_mimebundle_(self, **kwargs):
@@ -132,6 +159,8 @@ def _zoom(rgb: np.ndarray, scale: int) -> np.ndarray:
 
 def _info_html(state: dict) -> str:
     field, (top, left, bottom, right) = state["field"], state["box"]
-    return (f"<code>{html.escape(state['module'])}</code>: size {field.size[0]} x {field.size[1]}, jump "
-            f"{field.jump[0]}, start {field.start[0]}. Unit {state['unit']} sees rows {top}..{bottom}, columns "
-            f"{left}..{right} (negative or past the image: padding). Dimmed: pixels it cannot see.")
+    return (
+        f"<code>{html.escape(state['module'])}</code>: size {field.size[0]} x {field.size[1]}, jump "
+        f"{field.jump[0]}, start {field.start[0]}. Unit {state['unit']} sees rows {top}..{bottom}, columns "
+        f"{left}..{right} (negative or past the image: padding). Dimmed: pixels it cannot see."
+    )

@@ -15,6 +15,7 @@ PNG. The snapshot output carries a display id, and ``Snapshot.update`` replaces 
 after every control change, so the picture saved with the notebook is the state last shown, also when a
 notebook executed by papermill or nbclient changes a control in a later cell.
 """
+
 from __future__ import annotations
 
 import base64

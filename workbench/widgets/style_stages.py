@@ -7,6 +7,7 @@ losses in the title) and one palette PNG per stage and style layer (the Gram mat
 colour table). A control change then only swaps precomputed bytes, so the image and the numbers of a
 stage change together, in one message each, within a millisecond.
 """
+
 from __future__ import annotations
 
 import html
@@ -44,8 +45,9 @@ def layer_losses(stage: Stage) -> str:
 def stage_title(index: int, result: StyleResult) -> str:
     """``"stage 3 of 13, step 50: total 1.2, content 0.3, style 0.8, tv 0.1"`` (1-based stage number)."""
     stage = result.stages[index]
-    terms = ", ".join(f"{name} {stage.losses[name]:.3g}" for name in ("total", "content", "style", "tv")
-                      if name in stage.losses)
+    terms = ", ".join(
+        f"{name} {stage.losses[name]:.3g}" for name in ("total", "content", "style", "tv") if name in stage.losses
+    )
     return f"stage {index + 1} of {len(result.stages)}, step {stage.step}: {terms}"
 
 
@@ -108,10 +110,12 @@ class StyleStages(SnapshotDisplay):
 
     def _build_controls(self, layer) -> None:
         last = len(self.result.stages) - 1
-        self.stage = widgets.IntSlider(value=last, min=0, max=last, description="stage", continuous_update=True,
-                                       readout=False)
-        self.layer = widgets.Dropdown(options=[(str(name), name) for name in self.layers], value=layer,
-                                      description="Gram of")
+        self.stage = widgets.IntSlider(
+            value=last, min=0, max=last, description="stage", continuous_update=True, readout=False
+        )
+        self.layer = widgets.Dropdown(
+            options=[(str(name), name) for name in self.layers], value=layer, description="Gram of"
+        )
         self.info = widgets.HTML()
         self.view = widgets.Image(format="png", layout=widgets.Layout(width="720px"))
         square = widgets.Layout(width=f"{GRAM_PIXELS}px", height=f"{GRAM_PIXELS}px")
@@ -123,11 +127,14 @@ class StyleStages(SnapshotDisplay):
             image.add_class("wb-pixelated")
         # which features the run used is the notebook's to say (once); result.extractor holds it
         inputs = widgets.HTML("<style>img.wb-pixelated {image-rendering: pixelated}</style>")
-        originals = widgets.HBox([_fixed_image(self.result.content, "content"), _fixed_image(self.result.style, "style")])
+        originals = widgets.HBox(
+            [_fixed_image(self.result.content, "content"), _fixed_image(self.result.style, "style")]
+        )
         grams = widgets.HBox([self.gram_target, self.gram_stage, self.colorbar])
         self.widget = SnapshotBox(
             [widgets.HBox([self.stage, self.layer]), self.view, self.info, self._gram_titles, grams, originals, inputs],
-            snapshot=Snapshot(self._picture, name="StyleStages"))
+            snapshot=Snapshot(self._picture, name="StyleStages"),
+        )
         for control in (self.stage, self.layer):
             control.observe(self._show, names="value")
 
@@ -141,11 +148,19 @@ class StyleStages(SnapshotDisplay):
         """What is on display: which stage and layer, its title, the arrays behind the pictures, their bytes."""
         index, layer = self.stage.value, self.layer.value
         return {
-            "stage": index, "step": self.current_stage.step, "layer": layer, "title": self.titles[index],
-            "image": self._images[index], "gram_target": self.result.style_grams[layer],
-            "gram_stage": self.current_stage.grams[layer], "gram_limits": self._limits[layer],
-            "pngs": {"stage": bytes(self.view.value), "gram_target": bytes(self.gram_target.value),
-                     "gram_stage": bytes(self.gram_stage.value)},
+            "stage": index,
+            "step": self.current_stage.step,
+            "layer": layer,
+            "title": self.titles[index],
+            "image": self._images[index],
+            "gram_target": self.result.style_grams[layer],
+            "gram_stage": self.current_stage.grams[layer],
+            "gram_limits": self._limits[layer],
+            "pngs": {
+                "stage": bytes(self.view.value),
+                "gram_target": bytes(self.gram_target.value),
+                "gram_stage": bytes(self.gram_stage.value),
+            },
         }
 
     def _show(self, change=None) -> None:
@@ -156,20 +171,25 @@ class StyleStages(SnapshotDisplay):
         self.gram_target.value = self.target_pngs[layer]
         self.colorbar.value = self.colorbar_pngs[layer]
         low, high = self._limits[layer]
-        self._gram_titles.value = (f"Gram matrices at <b>{html.escape(str(layer))}</b>: style target (left) and "
-                                   f"stage {index + 1} (right), one colour range {low:.3g} to {high:.3g}")
+        self._gram_titles.value = (
+            f"Gram matrices at <b>{html.escape(str(layer))}</b>: style target (left) and "
+            f"stage {index + 1} (right), one colour range {low:.3g} to {high:.3g}"
+        )
         self.widget.snapshot.update()
 
     def _picture(self) -> Picture:
-        grams = "".join(img_tag(image.value, width=GRAM_PIXELS, alt=alt) for image, alt in
-                        ((self.gram_target, "Gram of the style target"), (self.gram_stage, "Gram of the stage")))
+        grams = "".join(
+            img_tag(image.value, width=GRAM_PIXELS, alt=alt)
+            for image, alt in ((self.gram_target, "Gram of the style target"), (self.gram_stage, "Gram of the stage"))
+        )
         return Picture(self.view.value, f"<p>{self._gram_titles.value}</p><p>{grams}{img_tag(self.colorbar.value)}</p>")
 
 
 def _fixed_image(image, title: str) -> widgets.VBox:
     png = array_to_png((image_array(image) * 255).round().astype(np.uint8))
-    return widgets.VBox([widgets.HTML(f"<b>{title}</b>"),
-                         widgets.Image(value=png, format="png", layout=widgets.Layout(width="160px"))])
+    return widgets.VBox(
+        [widgets.HTML(f"<b>{title}</b>"), widgets.Image(value=png, format="png", layout=widgets.Layout(width="160px"))]
+    )
 
 
 def _colorbar_png(low: float, high: float, dpi: int) -> bytes:

@@ -9,6 +9,7 @@ slider and in every title; the input and kernel count from 1 too, so that step 1
 
 Test without a browser: ``w = TransposedConvExplorer(); w.stride.value = 2`` then read ``w.state``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -59,21 +60,30 @@ class TransposedConvExplorer(SnapshotDisplay):
             ``renders`` (images drawn, per view).
     """
 
-    def __init__(self, *, input_size: int = 2, kernel_size: int = 2, stride: int = 1, padding: int = 0,
-                 output_padding: int = 0, dpi: float = 96):
-        slider = functools.partial(widgets.IntSlider, continuous_update=True,
-                                   style={"description_width": "initial"})
+    def __init__(
+        self,
+        *,
+        input_size: int = 2,
+        kernel_size: int = 2,
+        stride: int = 1,
+        padding: int = 0,
+        output_padding: int = 0,
+        dpi: float = 96,
+    ):
+        slider = functools.partial(widgets.IntSlider, continuous_update=True, style={"description_width": "initial"})
         self.input_size = slider(value=input_size, min=1, max=5, description="input size")
         self.kernel_size = slider(value=kernel_size, min=1, max=5, description="kernel size")
         self.stride = slider(value=stride, min=1, max=4, description="stride")
         self.padding = slider(value=padding, min=0, max=4, description="padding")
-        self.output_padding = slider(value=min(output_padding, stride - 1), min=0, max=max(stride - 1, 0),
-                                     description="output padding")
-        self.step = slider(value=1, min=1, max=input_size ** 2, description="step")
+        self.output_padding = slider(
+            value=min(output_padding, stride - 1), min=0, max=max(stride - 1, 0), description="output padding"
+        )
+        self.step = slider(value=1, min=1, max=input_size**2, description="step")
         self.status = widgets.HTML()
         self.shapes = widgets.HTML()
-        self.images = {name: widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
-                       for name in VIEWS}
+        self.images = {
+            name: widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto")) for name in VIEWS
+        }
         self._figures = _figures(dpi)
         self._grids = {name: None for name in VIEWS}
         self._adjusting = False  # set while this class moves a slider's bounds, so the echo is ignored
@@ -81,11 +91,15 @@ class TransposedConvExplorer(SnapshotDisplay):
         self.state: dict = {"renders": {name: 0 for name in VIEWS}}
         self.tabs = widgets.Tab(children=[self.images[name] for name in VIEWS], titles=TAB_TITLES)
         self._views = widgets.VBox([self.tabs, self.shapes])
-        self.widget = SnapshotBox([
-            widgets.HBox([self.input_size, self.kernel_size, self.stride]),
-            widgets.HBox([self.padding, self.output_padding, self.step]),
-            self.status, self._views,
-        ], snapshot=Snapshot(self._picture, name="TransposedConvExplorer"))
+        self.widget = SnapshotBox(
+            [
+                widgets.HBox([self.input_size, self.kernel_size, self.stride]),
+                widgets.HBox([self.padding, self.output_padding, self.step]),
+                self.status,
+                self._views,
+            ],
+            snapshot=Snapshot(self._picture, name="TransposedConvExplorer"),
+        )
         for name in SETTINGS:
             getattr(self, name).observe(self._on_settings, names="value")
         self.step.observe(self._on_step, names="value")
@@ -125,13 +139,20 @@ class TransposedConvExplorer(SnapshotDisplay):
         self._adjusting = True
         try:
             self.output_padding.max = self.stride.value - 1
-            self.step.max = self.input_size.value ** 2
+            self.step.max = self.input_size.value**2
         finally:
             self._adjusting = False
 
     def _show_walkthrough(self, walk: TransposedConvWalkthrough) -> None:
-        self.state.update(error=None, walkthrough=walk, input=walk.input, kernel=walk.kernel, output=walk.output,
-                          matrix=walk.matrix, shapes=walk.shapes)
+        self.state.update(
+            error=None,
+            walkthrough=walk,
+            input=walk.input,
+            kernel=walk.kernel,
+            output=walk.output,
+            matrix=walk.matrix,
+            shapes=walk.shapes,
+        )
         self._set_step(self.step.value)
         self.status.value = ""
         self.shapes.value = shapes_html(walk)
@@ -147,8 +168,12 @@ class TransposedConvExplorer(SnapshotDisplay):
 
     def _set_step(self, step: int) -> None:
         steps, index = self.state["walkthrough"].steps, step - 1  # the slider counts from 1
-        self.state.update(step=step, position=tuple(steps.positions[index].tolist()), partial=steps.outputs[index],
-                          canvas=steps.canvases[index])
+        self.state.update(
+            step=step,
+            position=tuple(steps.positions[index].tolist()),
+            partial=steps.outputs[index],
+            canvas=steps.canvases[index],
+        )
 
     def _render(self, views) -> None:
         """Mark ``views`` out of date, then draw the visible view if it is."""
@@ -182,11 +207,12 @@ class TransposedConvExplorer(SnapshotDisplay):
 
 
 @functools.lru_cache(maxsize=128)
-def _walkthrough(input_size: int, kernel_size: int, stride: int, padding: int,
-                 output_padding: int) -> TransposedConvWalkthrough:
+def _walkthrough(
+    input_size: int, kernel_size: int, stride: int, padding: int, output_padding: int
+) -> TransposedConvWalkthrough:
     """The walkthrough for one combination of settings (cached: sliders revisit settings often)."""
-    x = torch.arange(1, input_size ** 2 + 1, dtype=torch.float64).reshape(input_size, input_size)
-    kernel = torch.arange(1, kernel_size ** 2 + 1, dtype=torch.float64).reshape(kernel_size, kernel_size)
+    x = torch.arange(1, input_size**2 + 1, dtype=torch.float64).reshape(input_size, input_size)
+    kernel = torch.arange(1, kernel_size**2 + 1, dtype=torch.float64).reshape(kernel_size, kernel_size)
     return transposed_conv_walkthrough(x, kernel, stride=stride, padding=padding, output_padding=output_padding)
 
 
@@ -198,17 +224,24 @@ def shapes_html(walk: TransposedConvWalkthrough) -> str:
     rows = [
         ("transposed conv output", f"S(H-1) + K - 2P + OP = {s}({h}-1) + {k} - 2*{p} + {op} = {out}"),
         ("uncropped canvas", f"S(H-1) + K + OP = {canvas}; padding crops {p} from each side"),
-        ("convolution back", f"floor((H' - K + 2P) / S) + 1 = floor(({out} - {k} + 2*{p}) / {s}) + 1 = "
-                             f"{walk.shapes['conv_back'][0]}"),
+        (
+            "convolution back",
+            f"floor((H' - K + 2P) / S) + 1 = floor(({out} - {k} + 2*{p}) / {s}) + 1 = {walk.shapes['conv_back'][0]}",
+        ),
         ("matrix V / V^T", f"V is {h * h} x {out * out}; Y' = V^T X' is ({out * out} x {h * h})({h * h} x 1)"),
-        ("equivalent conv input", f"S(H-1)+1 + 2(K-P-1) + OP = {walk.shapes['stuffed'][0]} + "
-                                  f"2*({walk.shapes['conv_padding'][0]}) + {op} = {walk.shapes['conv_input'][0]}"),
+        (
+            "equivalent conv input",
+            f"S(H-1)+1 + 2(K-P-1) + OP = {walk.shapes['stuffed'][0]} + "
+            f"2*({walk.shapes['conv_padding'][0]}) + {op} = {walk.shapes['conv_input'][0]}",
+        ),
     ]
     cells = "".join(f"<tr><td><b>{name}</b></td><td><code>{text}</code></td></tr>" for name, text in rows)
-    legend = ("<p>Red: the input pixel of this step and the window it adds <code>x[i,j] * K</code> to (in the "
-              "convolution tab: where that pixel sits among the inserted zeros, and the output pixels whose "
-              "windows cover it); green dashed: the part of the canvas kept as output. Grey: padding, white: "
-              "inserted zeros. Partial sums are coloured on each step's own range.</p>")
+    legend = (
+        "<p>Red: the input pixel of this step and the window it adds <code>x[i,j] * K</code> to (in the "
+        "convolution tab: where that pixel sits among the inserted zeros, and the output pixels whose "
+        "windows cover it); green dashed: the part of the canvas kept as output. Grey: padding, white: "
+        "inserted zeros. Partial sums are coloured on each step's own range.</p>"
+    )
     return f"<table>{cells}</table>{legend}"
 
 
@@ -222,4 +255,3 @@ def _figures(dpi: float) -> dict:
         figure.subplots_adjust(left=0.02, right=0.98, top=0.86, bottom=0.03, wspace=0.2)
         figures[name] = (figure, list(axes))
     return figures
-

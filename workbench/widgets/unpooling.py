@@ -6,6 +6,7 @@ the controls only pick which precomputed walkthrough is on display.
 
 Test without a browser: ``w = UnpoolingExplorer(); w.method.value = "max"`` then read ``w.state``.
 """
+
 from __future__ import annotations
 
 import ipywidgets as widgets
@@ -19,7 +20,7 @@ EXPLANATIONS = {
     "nearest": "every pooled value fills its whole block: blocky, but no zeros",
     "bed of nails": "every pooled value sits at the top-left of its block, zeros elsewhere: positions are lost",
     "max": "every pooled value goes back where the maximum was (boxed), zeros elsewhere: the pooling's "
-           "indices remember the positions (SegNet)",
+    "indices remember the positions (SegNet)",
 }
 
 
@@ -39,11 +40,14 @@ class UnpoolingExplorer(SnapshotDisplay):
             ``output``, ``sources`` (input positions of the maxima), ``shapes`` and ``renders``.
     """
 
-    def __init__(self, *, size: int = 12, scales=(2, 3, 4), scale: int = 2, method: str = "max", seed: int = 0,
-                 dpi: float = 72):
+    def __init__(
+        self, *, size: int = 12, scales=(2, 3, 4), scale: int = 2, method: str = "max", seed: int = 0, dpi: float = 72
+    ):
         if method not in METHODS or scale not in scales or max(scales) > size:
-            raise ValueError(f"method must be one of {METHODS} (got {method!r}), scale one of {tuple(scales)} "
-                             f"(got {scale}), and every scale <= size ({size}).")
+            raise ValueError(
+                f"method must be one of {METHODS} (got {method!r}), scale one of {tuple(scales)} "
+                f"(got {scale}), and every scale <= size ({size})."
+            )
         generator = torch.Generator().manual_seed(seed)
         # values 0..99: few ties, so the maxima (and where max-unpooling puts them back) are easy to follow
         self.input = torch.randint(0, 100, (size, size), generator=generator).double()
@@ -67,8 +71,16 @@ class UnpoolingExplorer(SnapshotDisplay):
         walk = self.walkthroughs[(self.method.value, self.scale.value)]
         self._set_state(walk)
         sources = walk.sources.tolist() if walk.method == "max" else None
-        self._grids = draw_unpooling(self._axes, walk.input.numpy(), walk.pooled.numpy(), walk.output.numpy(),
-                                     scale=walk.scale, method=walk.method, sources=sources, grids=self._grids)
+        self._grids = draw_unpooling(
+            self._axes,
+            walk.input.numpy(),
+            walk.pooled.numpy(),
+            walk.output.numpy(),
+            scale=walk.scale,
+            method=walk.method,
+            sources=sources,
+            grids=self._grids,
+        )
         self.image.value = render_png(self._figure)
         self.status.value = f"<b>{walk.method}</b>: {EXPLANATIONS[walk.method]}"
         self.state["renders"] += 1
@@ -76,8 +88,16 @@ class UnpoolingExplorer(SnapshotDisplay):
 
     def _set_state(self, walk: UnpoolingWalkthrough) -> None:
         self.state.update(
-            method=walk.method, scale=walk.scale, input=walk.input, pooled=walk.pooled, indices=walk.indices,
-            output=walk.output, sources=walk.sources,
-            shapes={"input": tuple(walk.input.shape), "pooled": tuple(walk.pooled.shape),
-                    "output": tuple(walk.output.shape)},
+            method=walk.method,
+            scale=walk.scale,
+            input=walk.input,
+            pooled=walk.pooled,
+            indices=walk.indices,
+            output=walk.output,
+            sources=walk.sources,
+            shapes={
+                "input": tuple(walk.input.shape),
+                "pooled": tuple(walk.pooled.shape),
+                "output": tuple(walk.output.shape),
+            },
         )
