@@ -21,7 +21,7 @@ __all__ = export_lazily(
             "mask_band",
         ],
         ".colorize": ["blend", "colorize", "overlay", "paint"],
-        ".comparison": [
+        ".mask_panels": [
             "VIEWS",
             "ImagePanels",
             "MaskComparison",

@@ -1,6 +1,6 @@
 """MaskComparer: browse images with the target and each model's mask side by side.
 
-Thin wiring over ``workbench.viz.comparison``: the constructor precomputes every image's code maps
+Thin wiring over ``workbench.viz.mask_panels``: the constructor precomputes every image's code maps
 (class ids, error maps, boundary bands) and per-image scores; a control change only renders the shown
 image's panels (lookup-table gather, alpha blend) and encodes them for ``ipywidgets.Image`` (PNG for flat
 colours, JPEG where the photograph shows through: PNG of a photograph costs 20 ms at 480 x 360).
@@ -23,7 +23,10 @@ from workbench.data.classes import Classes
 from workbench.metrics import PER_IMAGE_COLUMNS, score_label
 from workbench.records import check_targets, common_stems, read_comparison, scored_samples, stem_positions
 from workbench.viz.bands import BAND_COLORS, BAND_LABELS, BandCode
-from workbench.viz.comparison import (
+from workbench.viz.encode import array_to_jpeg, codes_to_png, panels_to_png
+from workbench.viz.error_kinds import KIND_COLORS, KIND_LABELS, KindCode
+from workbench.viz.error_maps import ERROR_COLORS, ERROR_LABELS, OVERALL_CODES, ErrorCode
+from workbench.viz.mask_panels import (
     VIEWS,
     class_error_codes,
     class_lookup,
@@ -31,9 +34,6 @@ from workbench.viz.comparison import (
     panel_codes,
     render_panel,
 )
-from workbench.viz.encode import array_to_jpeg, codes_to_png, panels_to_png
-from workbench.viz.error_kinds import KIND_COLORS, KIND_LABELS, KindCode
-from workbench.viz.error_maps import ERROR_COLORS, ERROR_LABELS, OVERALL_CODES, ErrorCode
 from workbench.widgets.legend import legend_html
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
