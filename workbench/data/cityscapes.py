@@ -15,7 +15,7 @@ from .classes import IGNORE_INDEX, Classes
 from .errors import DatasetError
 from .file_pairs import PairedFiles
 from .label_map import LabelMap
-from .pairing import by_stem, pair_by_stem
+from .stem_matching import by_stem, pair_by_stem
 
 # (train id order) name, label id, colour
 _EVALUATED = (

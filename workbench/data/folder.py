@@ -9,8 +9,8 @@ from .classes import Classes
 from .errors import DatasetError
 from .file_pairs import PairedFiles
 from .image_io import IMAGE_SUFFIXES
-from .pairing import by_stem, pair_by_stem
 from .palette import default_classes
+from .stem_matching import by_stem, pair_by_stem
 
 
 def _subfolders(path: Path) -> list[str]:
