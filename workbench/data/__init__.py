@@ -19,7 +19,7 @@ __all__ = export_lazily(
         ".data_info": ["data_stems", "data_target", "dataset_classes", "describe_data"],
         ".errors": ["DatasetError"],
         ".file_datasets": ["ADE20K", "Cityscapes", "SegmentationFolder", "VOCSegmentation"],
-        ".file_pairs": ["PairedFiles"],
+        ".pair_reader": ["PairedFiles"],
         ".groups": ["ImageGroups", "image_groups"],
         ".layouts": ["find_files"],
         ".normalize": [

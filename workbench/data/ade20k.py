@@ -12,8 +12,8 @@ from pathlib import Path
 
 from .classes import IGNORE_INDEX, Classes
 from .errors import DatasetError
-from .file_pairs import PairedFiles
 from .label_map import LabelMap
+from .pair_reader import PairedFiles
 from .stem_matching import by_stem, pair_by_stem
 
 ADE20K_NAMES = (

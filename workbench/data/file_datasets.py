@@ -1,6 +1,6 @@
 """The file-backed torch datasets: a layout's file pairs (read as numpy) served as normalised tensors.
 
-Finding and reading the files is torch-free (:mod:`.file_pairs` and each layout's ``*_files`` function);
+Finding and reading the files is torch-free (:mod:`.pair_reader` and each layout's ``*_files`` function);
 a class here names its layout's finder, and its base adds the transform, the tensors and the normalisation.
 ``LAYOUT_DATASETS`` gives ``create_dataset`` the class of the layout that :mod:`.layouts` finds in a folder.
 """
@@ -15,9 +15,9 @@ from torch.utils.data import Dataset
 
 from .ade20k import ade20k_files
 from .cityscapes import cityscapes_files
-from .file_pairs import PairedFiles
 from .folder import folder_files
 from .normalize import normalize
+from .pair_reader import PairedFiles
 from .voc import voc_files
 
 JointTransform = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]

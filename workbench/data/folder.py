@@ -7,8 +7,8 @@ from pathlib import Path
 
 from .classes import Classes
 from .errors import DatasetError
-from .file_pairs import PairedFiles
 from .image_io import IMAGE_SUFFIXES
+from .pair_reader import PairedFiles
 from .palette import default_classes
 from .stem_matching import by_stem, pair_by_stem
 

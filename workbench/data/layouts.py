@@ -11,8 +11,8 @@ from pathlib import Path
 
 from .ade20k import ade20k_files
 from .cityscapes import cityscapes_files
-from .file_pairs import PairedFiles
 from .folder import folder_files
+from .pair_reader import PairedFiles
 from .voc import voc_files
 
 FindFiles = Callable[..., PairedFiles]  # (root, split, **kw) -> the split's pairs

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .classes import Classes
 from .errors import DatasetError, listing
-from .file_pairs import PairedFiles
+from .pair_reader import PairedFiles
 from .palette import voc_color_map
 
 VOC_CLASS_NAMES = (
