@@ -7,7 +7,7 @@ import pytest
 
 import workbench as wb
 
-LAZY = ("data", "engine", "metrics", "records", "report", "viz")
+LAZY = ("analysis", "data", "engine", "metrics", "records", "report", "viz")
 
 
 @pytest.mark.parametrize("package", LAZY)
