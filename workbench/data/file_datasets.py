@@ -13,12 +13,12 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 
-from .ade20k import ade20k_files
-from .cityscapes import cityscapes_files
-from .folder import folder_files
+from .layouts.ade20k import ade20k_files
+from .layouts.cityscapes import cityscapes_files
+from .layouts.folder import folder_files
+from .layouts.voc import voc_files
 from .normalize import normalize
 from .pair_reader import PairedFiles
-from .voc import voc_files
 
 JointTransform = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .classes import Classes
-from .errors import DatasetError, listing
-from .pair_reader import PairedFiles
-from .palette import voc_color_map
+from ..classes import Classes
+from ..errors import DatasetError, listing
+from ..pair_reader import PairedFiles
+from ..palette import voc_color_map
 
 VOC_CLASS_NAMES = (
     "background",

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..pair_reader import PairedFiles
 from .ade20k import ade20k_files
 from .cityscapes import cityscapes_files
 from .folder import folder_files
-from .pair_reader import PairedFiles
 from .voc import voc_files
 
 FindFiles = Callable[..., PairedFiles]  # (root, split, **kw) -> the split's pairs

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .classes import Classes
-from .errors import DatasetError
-from .image_io import IMAGE_SUFFIXES
-from .pair_reader import PairedFiles
-from .palette import default_classes
-from .stem_matching import by_stem, pair_by_stem
+from ..classes import Classes
+from ..errors import DatasetError
+from ..image_io import IMAGE_SUFFIXES
+from ..pair_reader import PairedFiles
+from ..palette import default_classes
+from ..stem_matching import by_stem, pair_by_stem
 
 
 def _subfolders(path: Path) -> list[str]:

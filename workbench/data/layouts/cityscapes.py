@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .classes import IGNORE_INDEX, Classes
-from .errors import DatasetError
-from .label_map import LabelMap
-from .pair_reader import PairedFiles
-from .stem_matching import by_stem, pair_by_stem
+from ..classes import IGNORE_INDEX, Classes
+from ..errors import DatasetError
+from ..label_map import LabelMap
+from ..pair_reader import PairedFiles
+from ..stem_matching import by_stem, pair_by_stem
 
 # (train id order) name, label id, colour
 _EVALUATED = (
