@@ -22,6 +22,7 @@ __all__ = export_lazily(
         ".pair_reader": ["PairedFiles"],
         ".groups": ["ImageGroups", "image_groups"],
         ".layouts": ["find_files"],
+        ".layouts.layout": ["Layout", "register_layout"],
         ".normalize": [
             "IMAGENET_MEAN",
             "IMAGENET_STD",

@@ -1,35 +1,40 @@
 """Which layout a dataset folder has, told by its sub-folders, and the file pairs of one split, without torch.
 
-``create_dataset`` builds its torch dataset from the layout found here; the report reads the same pairs as
-numpy arrays (STYLE 18).
+Each module of this package holds one layout: a finder decorated with ``@register_layout(name, markers=...)``.
+The package imports every module it holds, so a new layout is one new file here. ``create_dataset`` builds its
+torch dataset from the layout found; the report reads the same pairs as numpy arrays (STYLE 18).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import pkgutil
 from pathlib import Path
 
+from ..errors import DatasetError
 from ..pair_reader import PairedFiles
-from .ade20k import ade20k_files
-from .cityscapes import cityscapes_files
-from .folder import folder_files
-from .voc import voc_files
+from .layout import LAYOUTS, Layout
 
-FindFiles = Callable[..., PairedFiles]  # (root, split, **kw) -> the split's pairs
-LAYOUTS: tuple[tuple[tuple[str, ...], FindFiles], ...] = (  # (sub-folders that identify a layout, its finder)
-    (("JPEGImages", "SegmentationClass"), voc_files),
-    (("leftImg8bit", "gtFine"), cityscapes_files),
-    (("images", "annotations"), ade20k_files),
-)
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")  # each layout module registers its finder
 
 
-def layout_of(root: Path) -> FindFiles:
-    """The finder of the layout of folder ``root``: VOC, Cityscapes or ADE20K by their sub-folders, else the
-    plain ``images/`` + ``masks/`` tree (``folder_files``)."""
-    for markers, find in LAYOUTS:
-        if all((root / marker).is_dir() for marker in markers):
-            return find
-    return folder_files
+def layout_of(root: Path) -> Layout:
+    """The layout of folder ``root``: the one whose marker sub-folders it holds (VOC, Cityscapes, ADE20K...),
+    else the default ``images/`` + ``masks/`` tree.
+
+    Raises:
+        DatasetError: the folder holds the markers of two layouts.
+    """
+    layouts = [LAYOUTS.get(name) for name in LAYOUTS.names()]
+    found = [lay for lay in layouts if lay.markers and all((root / m).is_dir() for m in lay.markers)]
+    if len(found) > 1:
+        raise DatasetError(
+            f"{root} holds the sub-folders of {len(found)} layouts ("
+            + "; ".join(f"{lay.name}: {', '.join(lay.markers)}" for lay in found)
+            + "). Keep one dataset per folder."
+        )
+    return found[0] if found else next(lay for lay in layouts if not lay.markers)
 
 
 def find_files(root: str | Path, split: str, **kw) -> PairedFiles:
@@ -44,4 +49,4 @@ def find_files(root: str | Path, split: str, **kw) -> PairedFiles:
         DatasetError: as the torch dataset of the same folder would raise it.
     """
     root = Path(root).expanduser()
-    return layout_of(root)(root, split, **kw)
+    return layout_of(root).find_files(root, split, **kw)
