@@ -7,16 +7,15 @@ torch dataset from the layout found; the report reads the same pairs as numpy ar
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from pathlib import Path
+
+from workbench.lazy_exports import import_submodules
 
 from ..errors import DatasetError
 from ..pair_reader import PairedFiles
 from .layout import LAYOUTS, Layout
 
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")  # each layout module registers its finder
+import_submodules(__name__)  # each layout module registers its finder
 
 
 def layout_of(root: Path) -> Layout:
