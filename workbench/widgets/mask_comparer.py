@@ -36,6 +36,8 @@ from workbench.viz.paired_inputs import classes_of, split_pairs
 from workbench.widgets.comparer_html import counts_html, score_values, scores_html, view_legends
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
+__all__ = ["MaskComparer"]  # what workbench.widgets exports
+
 SORTS = ("dataset order", "worst first")
 CLASS_VIEWS = ("class errors", "error kinds")  # the views of one class, chosen with ``class_id``
 

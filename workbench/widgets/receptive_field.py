@@ -23,6 +23,8 @@ from workbench.models import create_model, list_models
 from workbench.viz import array_to_jpeg, array_to_png, as_rgb_image
 from workbench.viz.field_figures import dimmed, field_box_rgb, heatmap_rgb
 
+__all__ = ["ModelFields", "ReceptiveFieldExplorer", "encoder_stages", "model_fields"]  # what workbench.widgets exports
+
 STAGES = ("conv1", "maxpool", "layer1", "layer2", "layer3", "layer4")  # torchvision ResNet stage names
 
 

@@ -17,6 +17,8 @@ from workbench.viz.encode import new_figure, render_png
 from workbench.viz.ops_figures import draw_unpooling
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
+__all__ = ["UnpoolingExplorer"]  # what workbench.widgets exports
+
 EXPLANATIONS = {
     "nearest": "every pooled value fills its whole block: blocky, but no zeros",
     "bed of nails": "every pooled value sits at the top-left of its block, zeros elsewhere: positions are lost",
