@@ -22,11 +22,12 @@ from workbench.engine import distributed
 from workbench.engine.comparison import comparison_table, write_comparison
 from workbench.engine.config import TrainConfig
 from workbench.engine.fit import fit
+from workbench.engine.loaders import train_steps_per_epoch
 from workbench.engine.loop import TrainingDiverged
 from workbench.engine.progress import CompareBar
 from workbench.engine.run_lock import RunLock
-from workbench.engine.sampling import seed_everything, train_steps_per_epoch
 from workbench.engine.seed_summary import seed_folder, seed_summary, write_seed_summary
+from workbench.engine.seeding import seed_everything
 from workbench.models import create_model, list_models
 from workbench.records import is_record, read_record
 

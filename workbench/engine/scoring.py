@@ -21,9 +21,9 @@ from workbench.data.groups import image_groups
 from workbench.engine import distributed
 from workbench.engine.comparison import comparison_table, write_comparison
 from workbench.engine.image_scoring import ImageTask, score_images
+from workbench.engine.loaders import create_eval_loader
 from workbench.engine.predict import predict
 from workbench.engine.runtime import Runtime
-from workbench.engine.sampling import create_eval_loader
 from workbench.metrics import ImageStats, Scores, SegmentationEvaluator
 from workbench.records import (
     ComparisonWriter,

@@ -11,7 +11,7 @@ from workbench.lazy_exports import export_lazily
 __all__ = export_lazily(
     __name__,
     {
-        ".bands": ["dilate", "disc_offsets", "inner_band", "label_edges"],
+        ".morphology": ["dilate", "disc_offsets", "inner_band", "label_edges"],
         ".bootstrap": ["paired_bootstrap"],
         ".catalog": [
             "HEADLINE",

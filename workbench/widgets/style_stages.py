@@ -17,11 +17,12 @@ import ipywidgets as widgets
 import numpy as np
 
 from workbench.style.neural_style import Stage, StyleResult
-from workbench.viz.encode import array_to_png, codes_to_png, figure_to_png
-from workbench.viz.ops_figures import new_figure, render_png
+from workbench.viz.encode import array_to_png, codes_to_png, figure_to_png, new_figure, render_png
 from workbench.viz.score_maps import range_levels, score_colors
 from workbench.viz.style_figures import draw_loss_curves, draw_stage_image, image_array, move_step_marker
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay, img_tag
+
+__all__ = ["StyleStages", "gram_limits"]  # what workbench.widgets exports
 
 GRAM_CMAP = "magma"
 GRAM_PIXELS = 220  # displayed side of a Gram matrix; the browser scales its C x C cells (pixelated)

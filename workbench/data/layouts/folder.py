@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .classes import Classes
-from .errors import DatasetError
-from .file_pairs import PairedFiles
-from .image_io import IMAGE_SUFFIXES
-from .pairing import by_stem, pair_by_stem
-from .palette import default_classes
+from ..classes import Classes
+from ..errors import DatasetError
+from ..image_io import IMAGE_SUFFIXES
+from ..pair_reader import PairedFiles
+from ..palette import default_classes
+from ..stem_matching import by_stem, pair_by_stem
+from .layout import register_layout
 
 
 def _subfolders(path: Path) -> list[str]:
@@ -70,6 +71,7 @@ def _folder_classes(root: Path, num_classes: int | None) -> Classes:
     return default_classes(num_classes)
 
 
+@register_layout("folder")  # the default: no marker sub-folders
 def folder_files(root: Path, split: str, *, num_classes: int | None = None) -> PairedFiles:
     """The pairs and classes of split ``split`` of the folder tree ``root`` (see ``SegmentationFolder``)."""
     image_dir, mask_dir = _split_dirs(root, split)
