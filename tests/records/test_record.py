@@ -15,6 +15,7 @@ from workbench.metrics import Scores, evaluate
 from workbench.records import (
     RecordError,
     common_stems,
+    file_sha256,
     read_comparison,
     read_record,
     unlisted_records,
@@ -313,7 +314,7 @@ def test_masks_stream_to_disk_before_finish_and_are_hashed_in_record_json(tmp_pa
     meta = json.loads((record.path / "record.json").read_text())
     masks = meta["masks"]["sha256"]
     assert sorted(masks) == ["a", "b", "c"]
-    assert all(masks[s] == record_write.file_sha256(record.path / "masks" / f"{s}.png") for s in masks)
+    assert all(masks[s] == file_sha256(record.path / "masks" / f"{s}.png") for s in masks)
     assert meta["targets"]["sha256"][2] == record_write.label_digest(targets[2].astype(np.uint8))  # any dtype
     with pytest.raises(ValueError, match="more masks"):
         with record_write.RecordWriter(tmp_path / "other", CLASSES, ["a"]) as writer:

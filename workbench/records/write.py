@@ -35,7 +35,6 @@ from workbench.metrics import Scores
 from workbench.records.atomic import atomic_write_json, fsync_dir, json_text
 from workbench.records.masks import encode_mask, label_digest, mask_bit_depth
 from workbench.records.record import (
-    COMPARISON_FILE,
     FORMAT,
     MASKS_DIR,
     RECORD_DATA_FILES,
@@ -50,7 +49,6 @@ from workbench.records.tables import csv_index, csv_text, table_to_csv, table_to
 
 PACKAGES = ("workbench", "numpy", "torch", "torchvision", "segmentation-models-pytorch", "pillow")
 REPLACED_FILE = f".{RECORD_FILE}.old"  # record.json of a record being rewritten: the folder is the workbench's
-REPLACED_COMPARISON = f".{COMPARISON_FILE}.old"  # comparison.json set aside while a comparison is rewritten
 STAGING_PREFIX = ".record-"  # hidden staging folders of writers, removed by the next writer
 
 
@@ -217,17 +215,6 @@ def write_record(
     with RecordWriter(path, classes, stems, groups=groups) as writer:
         writer.add_masks(masks, targets)
         return writer.finish(source=source, data=data, scores=scores)
-
-
-def write_comparison_order(path: str | Path, names: Sequence[str]) -> Path:
-    """``comparison.json``: the order in which ``read_comparison`` returns the folder's records.
-
-    Written last by a comparison's writer: it makes the folder a comparison again (the set-aside copy of
-    an earlier one, ``.comparison.json.old``, goes).
-    """
-    written = atomic_write_json(Path(path) / COMPARISON_FILE, {"records": list(names)})
-    (Path(path) / REPLACED_COMPARISON).unlink(missing_ok=True)
-    return written
 
 
 def check_owned(path: Path) -> None:
