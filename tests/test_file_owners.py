@@ -1,19 +1,27 @@
-"""One owner per file format (STYLE 19): a file name of a folder format is spelled in its owner module alone.
+"""One owner per file format (STYLE 19): a file name is spelled in its owner module alone, JSON written in one.
 
-Everything else writes and finds those files through the owner's names (``COMPARISON_FILES``...). A second
-writer that spells ``"chance.json"``, ``f"comparison{suffix}"`` or ``"mask_gallery"`` itself fails here.
-Docstrings and messages may name the files (a sentence is not a path).
+Everything else writes and finds those files through the owner's names (``COMPARISON_FILES``,
+``CLASSES_FILE``...). A second writer that spells ``"chance.json"``, ``f"comparison{suffix}"``,
+``"mask_gallery"`` or ``"classes.json"`` itself fails here, and so does one that calls ``json.dump`` instead
+of ``workbench.atomic``. Docstrings and messages may name the files (a sentence is not a path).
 """
 
 import ast
 import re
 from pathlib import Path
 
+from workbench.data.classes import CLASSES_FILE
 from workbench.records import COMPARISON_FILES, FIGURE_FILES
 
 PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
 OWNERS = {  # the file names of a format -> the one module that spells them
     "workbench/records/comparison_folder.py": (*COMPARISON_FILES, *FIGURE_FILES),
+    "workbench/data/classes.py": (CLASSES_FILE,),
+}
+JSON_TEXT = {  # the modules that turn values into JSON text: workbench.atomic, and why each other one may
+    "workbench/atomic.py": "json_text: every JSON file, NaN as null",
+    "workbench/engine/checkpoint.py": "the metadata string inside a .safetensors file, not a file of its own",
+    "workbench/engine/run_lock.py": "the holder line written into the open, locked descriptor of .workbench.lock",
 }
 
 
@@ -71,3 +79,25 @@ def write(out, table):
     print("this run's comparison.json lists it")
 '''
     assert sorted(spelled_names(second_writer, names)) == ["chance.json", "comparison", "mask_gallery"]
+
+
+def json_writers(source: str) -> list[int]:
+    """The lines of ``source`` that call ``json.dump`` or ``json.dumps``."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute)
+        and node.attr in ("dump", "dumps")
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "json"
+    ]
+
+
+def test_json_is_written_by_workbench_atomic_alone():
+    offenders = []
+    for file in sorted(PACKAGE.rglob("*.py")):
+        where = file.relative_to(PACKAGE.parent).as_posix()
+        if where not in JSON_TEXT:
+            offenders += [f"{where}:{line}" for line in json_writers(file.read_text(encoding="utf-8"))]
+    assert not offenders, f"json.dump outside {list(JSON_TEXT)}: use workbench.atomic (json_text) {offenders}"
+    assert json_writers("import json\njson.dump({}, handle)\ntext = json.dumps({})\n") == [2, 3]

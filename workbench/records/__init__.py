@@ -11,7 +11,7 @@ from workbench.lazy_exports import export_lazily
 __all__ = export_lazily(
     __name__,
     {
-        ".atomic": [
+        "workbench.atomic": [  # re-exported: the writes every record format makes
             "atomic_write_bytes",
             "atomic_write_json",
             "atomic_write_text",

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.atomic import atomic_write_bytes, atomic_write_json
 from workbench.metrics.chance import chance_miou
-from workbench.records.atomic import atomic_write_bytes, atomic_write_json
 from workbench.records.record import MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, Record, common_stems, read_record
 from workbench.records.tables import export_table
 from workbench.records.write import check_owned, holds_record

@@ -4,7 +4,8 @@ A record is a folder (a training run folder is one: the record files sit next to
 
 ```
 record.json        format, source (model + weights sha256, or predictions folder), data (root, split,
-                   stems, class names, ignore index, synthetic parameters), created, versions, classes,
+                   stems, class names, ignore index, synthetic parameters), created, versions, classes
+                   (as in classes.json: Classes.to_dict),
                    and the sha256 of every file below; optional: the targets' digests, and the group of
                    each image (sequence, city, ...) with whether the groups are video sequences
 scores.json        Scores.as_dict() (NaN as null)
@@ -41,7 +42,7 @@ from workbench.records.record_schema import (
 )
 
 FORMAT = "workbench-record"
-VERSION = 2  # 2: masks and targets hashed in record.json
+VERSION = 3  # 2: masks and targets hashed in record.json; 3: classes in the classes.json layout
 RECORD_FILE = "record.json"
 STATS_FILE = "image_stats.npz"
 MASKS_DIR = "masks"
@@ -134,7 +135,7 @@ def read_record(path: str | Path) -> Record:
                 f"trusted. Evaluate again to rewrite it."
             )
     try:
-        classes = Classes(meta["classes"]["names"], meta["classes"]["colors"], meta["classes"]["ignore_index"])
+        classes = Classes.from_dict(meta["classes"], source=str(path / RECORD_FILE))
     except (KeyError, TypeError, ValueError) as err:  # e.g. a colour [300, 0, 0] in a hand-edited file
         raise RecordError(
             f"{path / RECORD_FILE}: its classes are not valid ({err}); evaluate again to rewrite the record."

@@ -29,10 +29,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.atomic import atomic_write_json, fsync_dir, json_text
 from workbench.data.classes import Classes
 from workbench.data.groups import ImageGroups
 from workbench.metrics import Scores
-from workbench.records.atomic import atomic_write_json, fsync_dir, json_text
 from workbench.records.masks import encode_mask, label_digest, mask_bit_depth
 from workbench.records.record import (
     FORMAT,
@@ -147,8 +147,7 @@ class RecordWriter:
             "data": {**data, "num_images": len(self.stems), "stems": self.stems, "class_names": list(self.classes.names),
                      "ignore_index": self.classes.ignore_index},
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "versions": package_versions(),
-            "classes": {"names": list(self.classes.names), "colors": [list(c) for c in self.classes.colors],
-                        "ignore_index": self.classes.ignore_index},
+            "classes": self.classes.to_dict(),
             "masks": {"folder": MASKS_DIR, "bit_depth": self.bit_depth, "count": len(self.stems),
                       "sha256": dict(self.mask_sha256)},
             "files": {name: hashlib.sha256(content).hexdigest() for name, content in files.items()},
