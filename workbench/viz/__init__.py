@@ -55,7 +55,7 @@ __all__ = export_lazily(
             "plot_mask_gallery",
             "plot_overlay",
         ],
-        ".metric_plots": ["normalize_confusion", "plot_confusion_matrix", "plot_learning_curves", "plot_per_class"],
+        ".metric_plots": ["normalize_confusion", "plot_confusion_matrix", "plot_per_class"],
         ".ops_figures": [
             "Grid",
             "draw_equivalent_conv",
