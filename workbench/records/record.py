@@ -144,8 +144,7 @@ def read_record(path: str | Path) -> Record:
     stats = _read_stats(path / STATS_FILE, classes.ignore_index)
     check_stats(stats, path / STATS_FILE, len(stems), classes.num_classes)
     _check_masks(path, stems)
-    per_image = stats.per_image()
-    per_image.index = pd.Index(stems, name="stem")
+    per_image = stats.per_image(stems)
     return Record(
         path,
         meta["source"],

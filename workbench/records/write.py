@@ -316,8 +316,8 @@ def data_files(scores: Scores, stems: list[str], classes: Classes) -> dict[str, 
     names = list(classes.names)
     shown = [csv_text(n) for n in names]  # a class named "=1+1" stays text in a spreadsheet
     confusion = pd.DataFrame(scores.confusion, index=pd.Index(shown, name="target \\ predicted"), columns=shown)
-    per_image = stats.per_image()
-    per_image.index = csv_index(pd.Index(stems, name="stem"))  # a stem named "=1+1" stays text in a spreadsheet
+    per_image = stats.per_image(stems)
+    per_image.index = csv_index(per_image.index)  # a stem named "=1+1" stays text in a spreadsheet
     table = scores.table(class_names=names)
     text = {
         "scores.json": json_text(scores.as_dict()),
