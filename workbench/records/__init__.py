@@ -1,8 +1,15 @@
-"""File formats at the bottom of the package: atomic writes, metric tables and evaluation records.
+"""File formats: evaluation records, comparison folders and metric tables, each written by one module.
 
 Everything here writes files a reader can trust: a reader sees the old file or the new one, never half of
-one. The engine writes records (``write_record``); the report and the widgets read them (``read_record``,
-``read_comparison``) without loading any model. Predictions written by other tools are read here too.
+one (the atomic writes of ``workbench.atomic``, re-exported here). The engine writes records
+(``write_record``); the report and the widgets read them (``read_record``, ``read_comparison``) without
+loading any model. Predictions written by other tools are read here too. One owner per format:
+
+- a record folder: written by ``write`` (``RecordWriter``), read by ``record`` (``read_record``);
+- a comparison folder (its tables, ``chance.json``, ``comparison.json``, the figures' file names): written by
+  ``comparison_folder`` alone, read by ``comparison_reader``;
+- a metric table in any format: ``tables`` (``export_table``, ``read_table_csv``).
+
 Each name imports its submodule on first use.
 """
 
