@@ -13,12 +13,14 @@ from PIL import Image
 from workbench.data import Classes
 from workbench.metrics import Scores, evaluate
 from workbench.records import (
+    FIGURE_FILES,
     RecordError,
     common_stems,
     file_sha256,
     read_comparison,
     read_record,
     unlisted_records,
+    write_comparison_figures,
     write_comparison_order,
     write_record,
 )
@@ -320,3 +322,11 @@ def test_masks_stream_to_disk_before_finish_and_are_hashed_in_record_json(tmp_pa
         with record_write.RecordWriter(tmp_path / "other", CLASSES, ["a"]) as writer:
             writer.add_masks(preds[:2])
     assert not (tmp_path / "other" / "masks").exists()
+
+
+def test_comparison_figures_get_the_owners_file_names_and_no_others(tmp_path):
+    written = write_comparison_figures(tmp_path, {"mask_gallery": b"png"})
+    assert written == [tmp_path / FIGURE_FILES["mask_gallery"]] and written[0].read_bytes() == b"png"
+    with pytest.raises(ValueError, match=r"no file name for figures \['confusion'\]"):
+        write_comparison_figures(tmp_path, {"learning_curves": b"png", "confusion": b"png"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mask_gallery.png"]  # nothing written on refusal
