@@ -22,11 +22,9 @@ __all__ = export_lazily(
             "save_checkpoint",
         ],
         ".compare": ["compare"],
-        ".comparison": ["comparison_table", "write_comparison"],
         ".config": ["DEMO_CONFIG", "DEMO_DATA", "DEMO_MODELS", "TrainConfig"],
         ".distributed": ["init_distributed"],
         ".fit": ["create_optimizer", "fit"],
-        "workbench.metrics": ["chance_miou"],  # re-exported: where the comparison table uses it
         ".diverged": ["TrainingDiverged"],
         ".loop": ["train_one_epoch"],
         ".loaders": ["create_eval_loader", "create_train_loader"],

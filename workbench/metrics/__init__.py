@@ -32,6 +32,7 @@ __all__ = export_lazily(
             "class_pixel_counts",
             "near_chance",
         ],
+        ".comparison_table": ["comparison_table"],
         ".evaluator": ["SegmentationEvaluator", "evaluate"],
         ".image_stats": ["ImageStats"],
         ".notes": ["bf_tolerance", "boundary_width", "metric_notes"],

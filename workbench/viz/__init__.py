@@ -56,7 +56,7 @@ __all__ = export_lazily(
             "plot_mask_gallery",
             "plot_overlay",
         ],
-        ".metric_plots": ["normalize_confusion", "plot_confusion_matrix", "plot_learning_curves", "plot_per_class"],
+        ".metric_plots": ["normalize_confusion", "plot_confusion_matrix", "plot_per_class"],
         ".ops_figures": ["draw_equivalent_conv", "draw_matrix_view", "draw_scatter_step", "draw_unpooling"],
         ".run_figures": ["comparison_figures", "gallery_figure", "learning_curves_figure", "save_comparison_figures"],
         ".score_maps": ["plot_score_map", "score_rgb", "upsample_nearest"],

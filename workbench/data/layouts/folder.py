@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..classes import Classes
+from ..classes import CLASSES_FILE, Classes
 from ..errors import DatasetError
 from ..image_io import IMAGE_SUFFIXES
 from ..pair_reader import PairedFiles
@@ -53,7 +53,7 @@ def _pairs(image_dir: Path, mask_dir: Path) -> list[tuple[Path, Path]]:
 
 def _folder_classes(root: Path, num_classes: int | None) -> Classes:
     """Classes from ``root/classes.json``, else ``num_classes`` generic ones."""
-    spec = root / "classes.json"
+    spec = root / CLASSES_FILE
     if spec.is_file():
         classes = Classes.from_json(spec)
         if num_classes is not None and num_classes != classes.num_classes:
