@@ -13,11 +13,11 @@ from workbench.data.palette import default_classes
 
 @pytest.fixture
 def scratch_layout():
-    """A layout ``scratch`` identified by ``frames/`` + ``labels/``, registered for one test."""
+    """A layout ``scratch`` identified by ``scratch_frames/`` + ``scratch_labels/``, registered for one test."""
 
-    @register_layout("scratch", markers=("frames", "labels"))
+    @register_layout("scratch", markers=("scratch_frames", "scratch_labels"))
     def scratch_files(root, split):
-        return PairedFiles([(root / "frames" / "a.png", root / "labels" / "a.png")], default_classes(2))
+        return PairedFiles([(root / "scratch_frames" / "a.png", root / "scratch_labels" / "a.png")], default_classes(2))
 
     yield scratch_files
     LAYOUTS.remove("scratch")
@@ -32,17 +32,20 @@ def test_every_layout_module_registers_its_finder_and_has_a_torch_dataset():
 
 
 def test_a_registered_layout_is_found_by_its_sub_folders(tmp_path, scratch_layout):
-    (tmp_path / "frames").mkdir()
-    (tmp_path / "labels").mkdir()
-    assert find_files(tmp_path, "train").samples == [(tmp_path / "frames" / "a.png", tmp_path / "labels" / "a.png")]
+    (tmp_path / "scratch_frames").mkdir()
+    (tmp_path / "scratch_labels").mkdir()
+    want = [(tmp_path / "scratch_frames" / "a.png", tmp_path / "scratch_labels" / "a.png")]
+    assert find_files(tmp_path, "train").samples == want
     with pytest.raises(DatasetError, match="'scratch' dataset layout has no torch dataset.*file_datasets.py"):
         create_dataset(tmp_path, "train")
 
 
 def test_a_folder_with_the_markers_of_two_layouts_is_refused(tmp_path, scratch_layout):
-    for sub in ("frames", "labels", "JPEGImages", "SegmentationClass"):
+    for sub in ("scratch_frames", "scratch_labels", "JPEGImages", "SegmentationClass"):
         (tmp_path / sub).mkdir()
-    with pytest.raises(DatasetError, match="sub-folders of 2 layouts.*scratch: frames, labels.*voc: JPEGImages"):
+    with pytest.raises(
+        DatasetError, match="sub-folders of 2 layouts.*scratch: scratch_frames, scratch_labels.*voc: JPEGImages"
+    ):
         find_files(tmp_path, "train")
 
 
