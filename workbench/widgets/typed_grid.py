@@ -42,7 +42,9 @@ def parse_grid(text: str, *, name: str, max_side: int) -> torch.Tensor | None:
     widths = sorted({len(row) for row in values})
     if len(widths) > 1:
         counts = ", ".join(str(len(row)) for row in values)
-        raise ValueError(f"{name}: the rows of {text.strip()!r} hold {counts} numbers; give every row the same count: {hint}.")
+        raise ValueError(
+            f"{name}: the rows of {text.strip()!r} hold {counts} numbers; give every row the same count: {hint}."
+        )
     if len(values) > max_side or widths[0] > max_side:
         raise ValueError(
             f"{name}: {len(values)} x {widths[0]} values; at most {max_side} rows and {max_side} columns fit the views."
