@@ -90,6 +90,12 @@ def test_objects_are_occluded_and_bookkept():
     assert all(0 <= o.visible <= o.area for o in objects)
     for s in batch:  # every labelled foreground pixel belongs to exactly one visible object
         assert sum(o.visible for o in s.objects) == int(((s.mask > 0) & (s.mask != 255)).sum())
+        # the instance map tells which object each labelled pixel shows, in agreement with the mask
+        shown = s.instances >= 0
+        assert (shown == ((s.mask > 0) & (s.mask != 255))).all()
+        classes = np.array([o.class_id for o in s.objects])
+        assert (classes[s.instances[shown]] == s.mask[shown]).all()
+        assert np.bincount(s.instances[shown], minlength=len(s.objects)).tolist() == [o.visible for o in s.objects]
 
 
 def test_void_outlines_present_but_small():

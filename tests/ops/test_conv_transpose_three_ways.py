@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from workbench.ops import conv_transpose_as_conv, conv_transpose_matrix, conv_transpose_scatter
+from workbench.ops import conv_matrix, conv_transpose_as_conv, conv_transpose_matrix, conv_transpose_scatter
 
 WAYS = [conv_transpose_scatter, conv_transpose_matrix, conv_transpose_as_conv]
 
@@ -46,9 +46,24 @@ def _tensors(cfg: dict, dtype: torch.dtype, seed: int):
 
 @pytest.mark.parametrize("way", WAYS, ids=lambda f: f.__name__)
 def test_classic_1d_example(way):
-    # input [1, 2], kernel [3, 4], stride 2: [1*3, 1*4, 2*3, 2*4] side by side, no overlap
+    # the lecture notes' example: input [1, 2], kernel [3, 4], stride 2 -> [1*3, 1*4, 2*3, 2*4], no overlap
     x, w = torch.tensor([[[1.0, 2.0]]]), torch.tensor([[[3.0, 4.0]]])
     assert way(x, w, stride=2).tolist() == [[[3.0, 4.0, 6.0, 8.0]]]
+    assert F.conv_transpose1d(x, w, stride=2).tolist() == [[[3.0, 4.0, 6.0, 8.0]]]
+    # stride 1: the two stamps overlap in the middle, 1*4 + 2*3
+    assert way(x, w).tolist() == F.conv_transpose1d(x, w).tolist() == [[[3.0, 10.0, 8.0]]]
+
+
+@pytest.mark.parametrize("way", WAYS, ids=lambda f: f.__name__)
+def test_transposed_convolution_does_not_undo_a_convolution(way):
+    # notebook 2's warning: blur [0, 4, 0, 0] with [0.5, 0.5]; the transposed convolution blurs it again,
+    # the deconvolution of signal processing (solve V x = y) gives the signal back
+    x, blur = torch.tensor([[[0.0, 4.0, 0.0, 0.0]]]), torch.tensor([[[0.5, 0.5]]])
+    y = F.conv1d(x, blur, padding=1)
+    assert y.tolist() == [[[0.0, 2.0, 2.0, 0.0, 0.0]]]
+    assert way(y, blur, padding=1).tolist() == [[[1.0, 2.0, 1.0, 0.0]]]
+    deblurred = torch.linalg.lstsq(conv_matrix(4, blur, padding=1), y.reshape(-1, 1)).solution
+    torch.testing.assert_close(deblurred.reshape(x.shape), x)
 
 
 @pytest.mark.parametrize("way", WAYS, ids=lambda f: f.__name__)

@@ -166,3 +166,58 @@ def test_matrix_view_grows_with_the_rows_of_v_transposed_so_its_numbers_stay_rea
     assert v_grid.labels.get_visible()
     row_pixels = figure.bbox.height * v_grid.ax.get_position().height / 25
     assert row_pixels >= 15  # one row of V^T, at 96 dpi: a number of about 9 px fits
+
+
+# d2l.ai 14.10 "Transposed Convolution": X = K = [[0, 1], [2, 3]]
+D2L = "0 1; 2 3"
+
+
+def test_typed_values_reproduce_d2l_stride_1_and_2():
+    explorer = TransposedConvExplorer(input_values=D2L, kernel_values=[[0, 1], [2, 3]])
+    assert explorer.kernel_values.value == D2L  # nested lists are shown as typed text
+    assert explorer.state["output"].tolist() == [[0, 0, 1], [0, 4, 6], [4, 12, 9]]
+    explorer.stride.value = 2
+    assert explorer.state["output"].tolist() == [[0, 0, 0, 1], [0, 0, 2, 3], [0, 2, 0, 3], [4, 6, 6, 9]]
+    torch.testing.assert_close(explorer.state["output"], _reference(explorer.state))
+    explorer.stride.value, explorer.padding.value = 1, 1  # d2l: padding 1 crops the border, leaving [[4]]
+    assert explorer.state["output"].tolist() == [[4]]
+
+
+def test_typed_values_disable_their_size_slider_until_cleared(explorer):
+    explorer.input_size.value = 4
+    explorer.input_values.value = D2L
+    assert explorer.input_size.disabled and explorer.input_size.value == 2 and explorer.step.max == 4
+    assert not explorer.kernel_size.disabled
+    assert explorer.state["settings"]["input_values"] == ((0, 1), (2, 3))
+    explorer.input_values.value = " "
+    assert not explorer.input_size.disabled and explorer.state["input"][0, 0] == 1  # back to 1, 2, 3, ...
+
+
+def test_a_typed_row_gives_the_1d_example_of_the_lecture_notes(explorer):
+    # [1, 2] with kernel [3, 4], stride 2 -> [3, 4, 6, 8], as one row of a 2D map
+    explorer.input_values.value, explorer.kernel_values.value, explorer.stride.value = "1 2", "3, 4", 2
+    assert explorer.state["output"].tolist() == [[3, 4, 6, 8]]
+    assert explorer.step.max == 2 and explorer.input_size.disabled and explorer.kernel_size.disabled
+    assert "columns: S(H-1) + K - 2P + OP = 2(2-1) + 2 - 2*0 + 0 = 4" in explorer.shapes.value
+    for index in range(3):  # every view draws the 1 x 2 input
+        explorer.tabs.selected_index = index
+    assert all(count >= 2 for count in explorer.state["renders"].values())
+
+
+@pytest.mark.parametrize(
+    "typed,message",
+    [
+        ("0 1; 2 x", "input values: 'x' is not a number"),
+        ("0 1; 2", "the rows of '0 1; 2' hold 2, 1 numbers"),
+        ("1 2 3 4 5 6", "1 x 6 values; at most 5 rows"),
+        ("1; ; 2", "has an empty row"),
+        ("nan", "'nan' is not a finite number"),
+    ],
+)
+def test_bad_typed_values_show_a_message_not_a_traceback(explorer, typed, message):
+    explorer.input_values.value = typed
+    assert message in explorer.state["error"]
+    assert "Cannot use the typed values" in explorer.status.value and explorer.state["output"] is None
+    explorer.step.value = 2  # moving a slider while the text is wrong must not crash
+    explorer.input_values.value = D2L
+    assert explorer.state["error"] is None and explorer.status.value == ""

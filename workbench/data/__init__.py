@@ -36,6 +36,7 @@ __all__ = export_lazily(
         ".sizes": ["check_count", "parse_size"],
         ".splits": ["create_split", "create_splits"],
         ".synthetic": ["SyntheticShapes"],
+        ".tasks": ["Box", "TaskTargets", "task_targets"],
         ".transforms": [
             "ColorJitter",
             "Compose",

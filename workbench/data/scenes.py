@@ -46,11 +46,14 @@ class ShapeInstance:
 @dataclass(frozen=True)
 class Scene:
     """A synthetic sample before any transform: ``image`` float32 ``(H, W, 3)`` in ``[0, 1]``, ``mask``
-    uint8 ``(H, W)`` (class ids, 255 = void) and the objects in drawing order (later ones on top)."""
+    uint8 ``(H, W)`` (class ids, 255 = void), the objects in drawing order (later ones on top) and
+    ``instances`` int32 ``(H, W)``: the index in ``objects`` of the object each pixel shows, -1 on the
+    backdrop and on void (the instance segmentation that ``mask`` cannot tell)."""
 
     image: np.ndarray
     mask: np.ndarray
     objects: tuple[ShapeInstance, ...]
+    instances: np.ndarray
 
 
 def _random_color(rng: np.random.Generator, avoid: Sequence[np.ndarray], backdrop: np.ndarray) -> np.ndarray:
@@ -119,7 +122,7 @@ def draw_scene(rng: np.random.Generator, height: int, width: int) -> Scene:
     image = image + rng.normal(0, rng.uniform(0.02, 0.07), image.shape).astype(np.float32)
     visible = np.bincount(owner[owner >= 0], minlength=count)
     objects = tuple(ShapeInstance(c, p, s, a, int(v), o) for (c, p, s, a, o), v in zip(drawn, visible))
-    return Scene(np.clip(image, 0, 1).astype(np.float32), mask, objects)
+    return Scene(np.clip(image, 0, 1).astype(np.float32), mask, objects, owner)
 
 
 def _check_size(image_size: int | Sequence[int]) -> tuple[int, int]:

@@ -39,6 +39,7 @@ __all__ = export_lazily(
         ".per_image": ["per_image_scores"],
         ".region": ["class_accuracy", "class_dice", "class_iou", "fw_iou", "nanmean", "pixel_accuracy"],
         ".scores": ["Scores"],
+        ".surface_distances": ["boundary_points", "surface_distances"],
         ".trimap": ["trimap_miou"],
     },
 )

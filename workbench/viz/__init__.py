@@ -68,6 +68,7 @@ __all__ = export_lazily(
             "image_array",
             "move_step_marker",
         ],
+        ".task_figures": ["instance_rgb", "plot_task_comparison"],
         ".tolerance_plots": ["default_tolerance", "plot_tolerance_curves"],
         ".upsampling_figures": ["plot_bins", "plot_maps"],
     },

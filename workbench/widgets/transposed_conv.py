@@ -6,6 +6,8 @@ them; this class only wires sliders to the two. Moving the step slider indexes i
 partial sums and redraws; nothing is recomputed. The three views sit in tabs and only the visible one is
 drawn; a hidden view that went out of date is drawn when its tab is opened. Steps count from 1 on the
 slider and in every title; the input and kernel count from 1 too, so that step 1 stamps a visible kernel.
+Both can be typed instead (``workbench.widgets.typed_grid``), so that a book's worked example, d2l.ai's
+``X = K = [[0, 1], [2, 3]]``, can be reproduced number for number.
 
 Test without a browser: ``w = TransposedConvExplorer(); w.stride.value = 2`` then read ``w.state``.
 """
@@ -22,10 +24,13 @@ from workbench.ops import TransposedConvWalkthrough, transposed_conv_walkthrough
 from workbench.viz.encode import new_figure, render_png
 from workbench.viz.ops_figures import draw_equivalent_conv, draw_matrix_view, draw_scatter_step
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
+from workbench.widgets.typed_grid import EXAMPLE, format_grid, parse_grid
 
 __all__ = ["TransposedConvExplorer"]  # what workbench.widgets exports
 
 SETTINGS = ("input_size", "kernel_size", "stride", "padding", "output_padding")
+TYPED = {"input_values": "input_size", "kernel_values": "kernel_size"}  # text box -> the slider it overrides
+MAX_SIDE = 5  # the size sliders' maximum, for typed grids too
 VIEWS = ("scatter", "matrix", "conv")  # the step slider changes all three
 TAB_TITLES = ("scatter-add", "matrix V^T", "as a convolution")
 FIGURE_WIDTH, FIGURE_HEIGHT = 10.0, 3.6  # inches; at 96 dpi 960 x 346 pixels, titles about 15 px tall
@@ -37,20 +42,32 @@ def matrix_height(rows: int) -> float:
 
 
 class TransposedConvExplorer(SnapshotDisplay):
-    """Sliders for input size, kernel size, stride, padding, output padding and scatter step.
+    """Sliders for input size, kernel size, stride, padding, output padding and scatter step; typed values.
 
     The input is ``1 .. H * W`` and the kernel ``1 .. K * K`` (row-major), so no stamp is zero: the defaults
-    (2 x 2 input, 2 x 2 kernel, stride 1) give ``[[1, 4, 4], [6, 20, 16], [9, 24, 16]]``.
+    (2 x 2 input, 2 x 2 kernel, stride 1) give ``[[1, 4, 4], [6, 20, 16], [9, 24, 16]]``. Values typed into
+    ``input_values`` / ``kernel_values`` (``"0 1; 2 3"``, up to 5 x 5, not necessarily square) replace them,
+    and the matching size slider is disabled until the box is cleared: ``input_values="0 1; 2 3",
+    kernel_values="0 1; 2 3"`` gives d2l.ai's ``[[0, 0, 1], [0, 4, 6], [4, 12, 9]]``.
+
+    Args:
+        input_size, kernel_size, stride, padding, output_padding: the sliders' first values.
+        input_values, kernel_values: typed values to start from: text as typed, or nested lists of numbers;
+            blank: ``1, 2, 3, ...``.
+        dpi: of the rendered views.
 
     Attributes:
         widget: the ipywidgets container to display.
         input_size, kernel_size, stride, padding, output_padding, step: the ``IntSlider`` controls
             (``step`` runs from 1 to H * W: the input pixel added last, row-major).
-        status: ``HTML`` line; says why when the settings have no output (padding crops everything).
+        input_values, kernel_values: the ``Text`` boxes (read when Enter is pressed or the box is left).
+        status: ``HTML`` line; says why when the settings have no output (padding crops everything) or
+            the typed values cannot be read (the message names the box and the value).
         images: ``{"scatter", "matrix", "conv"}`` -> ``ipywidgets.Image`` (PNG).
         tabs: the ``ipywidgets.Tab`` holding the three images (``selected_index`` picks the view).
         shapes: ``HTML`` table of the shape arithmetic with the current numbers.
-        state: the data on display: ``settings`` (dict), ``error`` (str or None), ``walkthrough``
+        state: the data on display: ``settings`` (dict: the sliders' values, and the typed grids as
+            tuples of rows or None), ``error`` (str or None), ``walkthrough``
             (:class:`~workbench.ops.TransposedConvWalkthrough`), ``input``, ``kernel``, ``output``
             ``(H', W')``, ``matrix`` V, ``shapes``, ``step`` (1-based), ``position`` ``(i, j)``, ``partial`` (output
             after the step), ``canvas`` (uncropped partial sum), ``view`` (the visible tab's view) and
@@ -65,6 +82,8 @@ class TransposedConvExplorer(SnapshotDisplay):
         stride: int = 1,
         padding: int = 0,
         output_padding: int = 0,
+        input_values="",
+        kernel_values="",
         dpi: float = 96,
     ):
         slider = functools.partial(widgets.IntSlider, continuous_update=True, style={"description_width": "initial"})
@@ -76,6 +95,17 @@ class TransposedConvExplorer(SnapshotDisplay):
             value=min(output_padding, stride - 1), min=0, max=max(stride - 1, 0), description="output padding"
         )
         self.step = slider(value=1, min=1, max=input_size**2, description="step")
+        self.input_values, self.kernel_values = (
+            widgets.Text(
+                value=values if isinstance(values, str) else format_grid(values),
+                placeholder=f"1, 2, 3, ... or type rows: {EXAMPLE}",
+                description=name.replace("_", " "),
+                continuous_update=False,  # read on Enter: half-typed rows are no error
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="340px"),
+            )
+            for name, values in (("input_values", input_values), ("kernel_values", kernel_values))
+        )
         self.status = widgets.HTML()
         self.shapes = widgets.HTML()
         self.images = {
@@ -92,12 +122,13 @@ class TransposedConvExplorer(SnapshotDisplay):
             [
                 widgets.HBox([self.input_size, self.kernel_size, self.stride]),
                 widgets.HBox([self.padding, self.output_padding, self.step]),
+                widgets.HBox([self.input_values, self.kernel_values]),
                 self.status,
                 self._views,
             ],
             snapshot=Snapshot(self._picture, name="TransposedConvExplorer"),
         )
-        for name in SETTINGS:
+        for name in (*SETTINGS, *TYPED):
             getattr(self, name).observe(self._on_settings, names="value")
         self.step.observe(self._on_step, names="value")
         self.tabs.observe(self._on_tab, names="selected_index")
@@ -110,13 +141,24 @@ class TransposedConvExplorer(SnapshotDisplay):
     def _on_settings(self, change=None) -> None:
         if self._adjusting:
             return
-        self._clamp_sliders()
+        try:
+            typed = {
+                name: parse_grid(getattr(self, name).value, name=name.replace("_", " "), max_side=MAX_SIDE)
+                for name in TYPED
+            }
+        except ValueError as err:
+            self._show_error(str(err), lead="Cannot use the typed values")
+            return
+        self._clamp_sliders(typed)
         settings = {name: getattr(self, name).value for name in SETTINGS}
+        settings.update(
+            {name: None if grid is None else tuple(map(tuple, grid.tolist())) for name, grid in typed.items()}
+        )
         self.state.update(settings=settings)
         try:
             walk = _walkthrough(**settings)
         except ValueError as err:
-            self._show_error(str(err))
+            self._show_error(str(err), lead="No output for these settings")
             return
         self._show_walkthrough(walk)
         self._render(VIEWS)
@@ -131,12 +173,19 @@ class TransposedConvExplorer(SnapshotDisplay):
         if not self.state.get("error"):
             self._render(())
 
-    def _clamp_sliders(self) -> None:
-        """Keep output padding below the stride (torch's rule) and the step inside the input."""
+    def _clamp_sliders(self, typed: dict) -> None:
+        """Keep output padding below the stride (torch's rule) and the step inside the input; a size slider
+        whose values are typed is disabled, and shows the typed size when the grid is square."""
         self._adjusting = True
         try:
             self.output_padding.max = self.stride.value - 1
-            self.step.max = self.input_size.value**2
+            for name, grid in typed.items():
+                size = getattr(self, TYPED[name])
+                size.disabled = grid is not None
+                if grid is not None and grid.shape[0] == grid.shape[1]:
+                    size.value = grid.shape[0]
+            grid = typed["input_values"]
+            self.step.max = self.input_size.value**2 if grid is None else grid.numel()
         finally:
             self._adjusting = False
 
@@ -155,11 +204,11 @@ class TransposedConvExplorer(SnapshotDisplay):
         self.shapes.value = shapes_html(walk)
         self._views.layout.display = None
 
-    def _show_error(self, message: str) -> None:
+    def _show_error(self, message: str, *, lead: str) -> None:
         for key in ("walkthrough", "input", "kernel", "output", "matrix", "shapes", "partial", "canvas", "position"):
             self.state[key] = None
         self.state["error"] = message
-        self.status.value = f"<span style='color:#b00'>No output for these settings: {html.escape(message)}</span>"
+        self.status.value = f"<span style='color:#b00'>{lead}: {html.escape(message)}</span>"
         self._views.layout.display = "none"
         self.widget.snapshot.update()
 
@@ -205,32 +254,56 @@ class TransposedConvExplorer(SnapshotDisplay):
 
 @functools.lru_cache(maxsize=128)
 def _walkthrough(
-    input_size: int, kernel_size: int, stride: int, padding: int, output_padding: int
+    input_size: int,
+    kernel_size: int,
+    stride: int,
+    padding: int,
+    output_padding: int,
+    input_values: tuple | None,
+    kernel_values: tuple | None,
 ) -> TransposedConvWalkthrough:
-    """The walkthrough for one combination of settings (cached: sliders revisit settings often)."""
-    x = torch.arange(1, input_size**2 + 1, dtype=torch.float64).reshape(input_size, input_size)
-    kernel = torch.arange(1, kernel_size**2 + 1, dtype=torch.float64).reshape(kernel_size, kernel_size)
+    """The walkthrough for one combination of settings (cached: sliders revisit settings often); typed
+    values (tuples of rows) replace the ``1, 2, 3, ...`` grids."""
+    x, kernel = (
+        torch.arange(1, size**2 + 1, dtype=torch.float64).reshape(size, size)
+        if values is None
+        else torch.tensor(values, dtype=torch.float64)
+        for size, values in ((input_size, input_values), (kernel_size, kernel_values))
+    )
     return transposed_conv_walkthrough(x, kernel, stride=stride, padding=padding, output_padding=output_padding)
 
 
 def shapes_html(walk: TransposedConvWalkthrough) -> str:
-    """The shape arithmetic of the current settings, each formula with its numbers filled in."""
-    (h, _), (k, _) = walk.shapes["input"], walk.shapes["kernel"]
-    s, p, op = walk.stride, walk.padding, walk.output_padding
-    out, canvas = walk.shapes["output"][0], walk.shapes["canvas"][0]
+    """The shape arithmetic of the current settings, each formula with its numbers filled in (one line per
+    dimension when typed values make the input or kernel non-square)."""
+    s, p, op, shapes = walk.stride, walk.padding, walk.output_padding, walk.shapes
+    (h, w), (oh, ow) = shapes["input"], shapes["output"]
+
+    def per_dim(formula) -> str:
+        texts = [formula(d) for d in range(2)]
+        return texts[0] if texts[0] == texts[1] else f"rows: {texts[0]}; columns: {texts[1]}"
+
+    def output(d):
+        n, k, out = shapes["input"][d], shapes["kernel"][d], shapes["output"][d]
+        return f"S(H-1) + K - 2P + OP = {s}({n}-1) + {k} - 2*{p} + {op} = {out}"
+
+    def back(d):
+        out, k = shapes["output"][d], shapes["kernel"][d]
+        return f"floor((H' - K + 2P) / S) + 1 = floor(({out} - {k} + 2*{p}) / {s}) + 1 = {shapes['conv_back'][d]}"
+
+    def conv_input(d):
+        return (
+            f"S(H-1)+1 + 2(K-P-1) + OP = {shapes['stuffed'][d]} + "
+            f"2*({shapes['conv_padding'][d]}) + {op} = {shapes['conv_input'][d]}"
+        )
+
+    canvas = per_dim(lambda d: str(shapes["canvas"][d]))
     rows = [
-        ("transposed conv output", f"S(H-1) + K - 2P + OP = {s}({h}-1) + {k} - 2*{p} + {op} = {out}"),
+        ("transposed conv output", per_dim(output)),
         ("uncropped canvas", f"S(H-1) + K + OP = {canvas}; padding crops {p} from each side"),
-        (
-            "convolution back",
-            f"floor((H' - K + 2P) / S) + 1 = floor(({out} - {k} + 2*{p}) / {s}) + 1 = {walk.shapes['conv_back'][0]}",
-        ),
-        ("matrix V / V^T", f"V is {h * h} x {out * out}; Y' = V^T X' is ({out * out} x {h * h})({h * h} x 1)"),
-        (
-            "equivalent conv input",
-            f"S(H-1)+1 + 2(K-P-1) + OP = {walk.shapes['stuffed'][0]} + "
-            f"2*({walk.shapes['conv_padding'][0]}) + {op} = {walk.shapes['conv_input'][0]}",
-        ),
+        ("convolution back", per_dim(back)),
+        ("matrix V / V^T", f"V is {h * w} x {oh * ow}; Y' = V^T X' is ({oh * ow} x {h * w})({h * w} x 1)"),
+        ("equivalent conv input", per_dim(conv_input)),
     ]
     cells = "".join(f"<tr><td><b>{name}</b></td><td><code>{text}</code></td></tr>" for name, text in rows)
     legend = (
