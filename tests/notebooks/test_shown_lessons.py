@@ -37,7 +37,7 @@ def test_02_three_ways_agree_with_pytorch_and_the_checkerboard_is_drawn(executed
     shape = printed(cell(notebook, "conv_transpose_output_size("))
     # the defaults: n = 2, K = 3, S = 2, P = 0, OP = 0: S (n - 1) + K - 2P + OP = 5, and a convolution maps 5 back to 2
     assert "transposed conv: 2 -> 5;  conv with the same settings: 5 -> 2" in shape, shape
-    ways = printed(cell(notebook, "wb.ops.conv_transpose_as_conv"))
+    ways = printed(cell(notebook, "conv_transpose_as_conv"))
     for way in ("conv_transpose_scatter", "conv_transpose_matrix", "conv_transpose_as_conv"):
         error = number(rf"^{way}\s+shape \(1, 3, 5, 5\)\s+max \|difference\| (\S+)$", ways)
         assert error < 1e-12, f"{way} equals F.conv_transpose2d in float64 at the (1, 3, 5, 5) output: {ways}"
@@ -56,7 +56,7 @@ def test_02_three_ways_agree_with_pytorch_and_the_checkerboard_is_drawn(executed
 
 def test_06_the_style_loss_fell(executed_notebook):
     notebook, small = load(executed_notebook("06_style_transfer")), SMALL["06_style_transfer"]
-    run = printed(cell(notebook, "wb.style.transfer("))
+    run = printed(cell(notebook, "transfer("))
     stages = small["steps"] // small["stage_every"] + 1
     assert f"{stages} stages; final losses:" in run, f"the start and one stage every {small['stage_every']}: {run}"
     assert pictures(cell(notebook, "StyleStages(")) == 1, "the stage browser's picture"
@@ -71,11 +71,11 @@ def test_06_the_style_loss_fell(executed_notebook):
 
 def test_08_sliding_window_equals_the_fcn_at_less_cost(executed_notebook):
     notebook = load(executed_notebook("08_sliding_window_to_fcn"))
-    same = printed(cell(notebook, "wb.ops.sliding_window("))
+    same = printed(cell(notebook, "sliding_window("))
     shapes = re.search(r"sliding window: (\(.*?\)), convolutionalised: (\(.*?\))", same)
     assert shapes and shapes[1] == shapes[2], f"one score map, a score per window position, both ways: {same}"
     assert number(r"largest difference (\S+)$", same) < 1e-5, f"the same scores at every window: {same}"
-    costs = cell(notebook, "wb.models.window_costs(")
+    costs = cell(notebook, "window_costs(")
     rows = table(costs)
     gflops = {method: float(row["GFLOPs"]) for method, row in rows.items()}
     assert gflops["sliding window, stride 4"] > gflops["convolutionalised"], f"shared work is done once: {rows}"
@@ -86,7 +86,7 @@ def test_08_sliding_window_equals_the_fcn_at_less_cost(executed_notebook):
     assert number(r"redundancy ratio: (\S+) at stride 4", redundancy) > 1, redundancy
     assert number(r", (\S+) for the dense outputs", redundancy) > 1, redundancy
     assert pictures(cell(notebook, "GFLOPs for one image")) == 1, "the cost bars"
-    stitched = cell(notebook, "wb.ops.shift_and_stitch(")
+    stitched = cell(notebook, "shift_and_stitch(")
     text = printed(stitched)
     assert number(r"largest difference (\S+)$", text) < 1e-5 and pictures(stitched) == 1, (
         f"shift-and-stitch fills the dense network's outputs, and the passes' grid is drawn: {text}"
@@ -103,14 +103,14 @@ def test_08_sliding_window_equals_the_fcn_at_less_cost(executed_notebook):
 
 def test_09_receptive_fields_stage_by_stage_and_effective(executed_notebook):
     notebook, small = load(executed_notebook("09_receptive_field")), SMALL["09_receptive_field"]
-    stages = table(cell(notebook, "wb.models.receptive_fields(resnet, stages)"))
+    stages = table(cell(notebook, "receptive_fields(resnet, stages)"))
     sizes = {layer: int(re.findall(r"\d+", row["size"])[0]) for layer, row in stages.items()}
     jumps = {layer: int(re.findall(r"\d+", row["jump"])[0]) for layer, row in stages.items()}
     # ResNet-18's arithmetic, as the lesson states it: layer2 sees 99 x 99 with units 8 apart, layer4 435 x 435
     assert (sizes["layer2"], jumps["layer2"], sizes["layer4"], jumps["layer4"]) == (99, 8, 435, 32), stages
     assert list(sizes.values()) == sorted(sizes.values()), f"the field grows stage by stage: {sizes}"
     assert pictures(cell(notebook, "plot_field_box(")) == 1, "the fields of layer1 to layer3 over an image"
-    effective = cell(notebook, "wb.widgets.model_fields(")
+    effective = cell(notebook, "model_fields(")
     rows = table(effective)
     assert list(rows) == small["models"] and pictures(effective) == 1, f"a row and a panel per model: {rows}"
     assert rows["pspnet"]["analytic size"] == "99", "PSPNet's encoder stops at layer2: its field is 99 pixels"
@@ -123,20 +123,20 @@ def test_09_receptive_fields_stage_by_stage_and_effective(executed_notebook):
 def test_10_dilation_keeps_the_field_and_pyramid_pooling_summarises(executed_notebook):
     notebook = load(executed_notebook("10_dilation_and_pyramid_pooling"))
     assert widgets(cell(notebook, "DilatedConvExplorer(")) == 1, "the explorer, its state saved with the notebook"
-    assert pictures(cell(notebook, "wb.ops.stacked_paths(")) == 1, "equal against hybrid rates"
-    variants = table(cell(notebook, "wb.models.dilation_variants("))
+    assert pictures(cell(notebook, "stacked_paths(")) == 1, "equal against hybrid rates"
+    variants = table(cell(notebook, "dilation_variants("))
     assert list(variants) == ["32", "16", "8"], variants
     assert len({row["field size"] for row in variants.values()}) == 1, f"layer4's field keeps its size: {variants}"
     assert all(row["field jump"] == stride for stride, row in variants.items()), f"units one stride apart: {variants}"
     assert len({row["parameters"] for row in variants.values()}) == 1, f"dilation adds no weights: {variants}"
     flops = [float(row["GFLOPs"]) for row in variants.values()]
     assert flops == sorted(flops) and flops[0] < flops[-1], f"more positions cost more: {variants}"
-    costs = table(cell(notebook, "wb.models.deeplab_costs("))
+    costs = table(cell(notebook, "deeplab_costs("))
     assert [costs[s]["ASPP rates"] for s in ("16", "8")] == ["(6, 12, 18)", "(12, 24, 36)"], costs
     assert float(costs["8"]["GFLOPs"]) > 2 * float(costs["16"]["GFLOPs"]), f"stride 8 costs about 3x: {costs}"
     assert float(costs["8"]["activations MB"]) > float(costs["16"]["activations MB"]), f"and more memory: {costs}"
-    assert pictures(cell(notebook, "wb.ops.taps_inside(")) == 1, "the share of taps on the map over the rate"
-    assert pictures(cell(notebook, "wb.models.pyramid_branches(")) == 1, "the bins and the pooled maps"
+    assert pictures(cell(notebook, "taps_inside(")) == 1, "the share of taps on the map over the rate"
+    assert pictures(cell(notebook, "pyramid_branches(")) == 1, "the bins and the pooled maps"
     bins = table(cell(notebook, "adaptive_bin_edges(n, bins)"))
     assert list(bins) == ["1", "2", "3", "6"], f"PSPNet's 1, 2, 3 and 6 bins per axis: {bins}"
     seen = [int(row["image pixels seen"].split(" x ")[0]) for row in bins.values()]
@@ -146,8 +146,8 @@ def test_10_dilation_keeps_the_field_and_pyramid_pooling_summarises(executed_not
 def test_12_the_checkerboard_figures(executed_notebook):
     notebook = load(executed_notebook("12_checkerboard_artifacts"))
     for source, what in [
-        ("wb.ops.transposed_overlap(3, 2", "the stamp counts of five upsamplings, with their unevenness"),
-        ("wb.ops.upsampled_constant(method", "stacked random upsamplers on a constant image"),
+        ("transposed_overlap(3, 2", "the stamp counts of five upsamplings, with their unevenness"),
+        ("upsampled_constant(method", "stacked random upsamplers on a constant image"),
         ("for n in range(1, layers + 1)", "the transposed stack's pattern stage by stage"),
     ]:
         assert pictures(cell(notebook, source)) == 1, f"the figure of {what}"

@@ -20,17 +20,17 @@ def assert_training_lowered_the_loss(history: pd.DataFrame, what: str):
     assert last < first, f"{what}: the training loss rose from {first:.4f} (epoch 1) to {last:.4f}:\n{history}"
 
 
-def assert_one_live_figure(notebook: dict, training_call: str):
-    """The training cell shows one learning-curve figure, redrawn in place, not a stream of pictures."""
-    assert pictures(cell(notebook, training_call)) == 1, f"one live figure in the cell of {training_call}"
+def assert_one_live_figure(notebook: dict):
+    """The training cell (the one logging to the live curves) shows one figure, redrawn in place, not a stream."""
+    assert pictures(cell(notebook, "log=curves.log")) == 1, "one live learning-curve figure in the training cell"
 
 
 def test_03_upsampling_shapes_training_and_the_inspector(executed_notebook):
     notebook, small = load(executed_notebook("03_fcn")), SMALL["03_fcn"]
-    data = printed(cell(notebook, "wb.engine.choose_budget("))
+    data = printed(cell(notebook, "choose_budget("))
     assert f"{small['num_images']} training and {small['val_images']} validation images, 7 classes." in data, data
     chance = number(r"scores mIoU (\S+) by painting background everywhere", data)
-    layers = table(cell(notebook, "wb.widgets.capture_fcn("))
+    layers = table(cell(notebook, "capture_fcn("))
     assert [label.split(" / ")[0] for label in layers] == ["fcn32s"] + ["fcn16s"] * 2 + ["fcn8s"] * 3, (
         f"one transposed convolution in FCN-32s, two in 16s, three in 8s: {list(layers)}"
     )
@@ -40,7 +40,7 @@ def test_03_upsampling_shapes_training_and_the_inspector(executed_notebook):
         assert kernel == 2 * stride and size_out == stride * size_in, (
             f"{label}: the kernel is twice the stride and the map grows by the stride: {row}"
         )
-    assert_one_live_figure(notebook, "wb.engine.fit(")
+    assert_one_live_figure(notebook)
     final = cell(notebook, "final = history.iloc[-1]")
     epochs = small["epochs"]
     assert number(rf"^FCN-8s after {epochs} epochs: validation mIoU (\S+) ", printed(final)) >= 0
@@ -66,12 +66,12 @@ def histories(run_dir, models) -> dict[str, pd.DataFrame]:
 def test_04_trains_every_model_and_compares_them(executed_notebook):
     notebook, small = load(executed_notebook("04_train_and_compare")), SMALL["04_train_and_compare"]
     models = small["models"]
-    bullets = printed(cell(notebook, "wb.models.get_model_info("))
+    bullets = printed(cell(notebook, "get_model_info("))
     assert all(f"- **{name}**:" in bullets and "Output stride" in bullets for name in models), bullets
     data = printed(cell(notebook, "plan.create_splits("))
     assert f"{small['num_images']} training and {small['val_images']} validation images" in data, data
-    assert_one_live_figure(notebook, "wb.engine.compare(")
-    compared = cell(notebook, "wb.metrics.chance_sentence(")
+    assert_one_live_figure(notebook)
+    compared = cell(notebook, "chance_sentence(")
     rows, chance = table(compared), number(r"scores mIoU (\S+) by painting background", printed(compared))
     assert list(rows) == models, f"one row per model, in the order trained: {list(rows)}"
     for name, row in rows.items():
@@ -93,8 +93,8 @@ def test_05_reads_notebook_04s_records(executed_notebook):
     notebook = load(executed_notebook("05_inspect_masks"))
     compared = load(executed_notebook("04_train_and_compare"))
     assert printed(cell(notebook, "notebook 4 has not run")) == "", "notebook 05 reads 04's run, trains nothing"
-    records = table(cell(notebook, "wb.records.read_comparison(run_dir)"))
-    scores = table(cell(compared, "wb.metrics.chance_sentence("))
+    records = table(cell(notebook, "read_comparison(run_dir)"))
+    scores = table(cell(compared, "chance_sentence("))
     assert list(records) == list(scores), f"every record of notebook 04, in its order: {list(records)}"
     for name, row in records.items():
         assert row["images"] == str(SMALL["04_train_and_compare"]["val_images"]), row
@@ -131,7 +131,7 @@ def test_07_intervals_the_lead_conventions_exports_and_the_report(executed_noteb
     for label, row in intervals.items():
         low, value, high = (float(row[k]) for k in ("low", "value", "high"))
         assert low <= value <= high, f"{label}: the score lies in its 95% interval: {row}"
-    lead = LEAD.search(printed(cell(notebook, "wb.metrics.paired_bootstrap(")))
+    lead = LEAD.search(printed(cell(notebook, "paired_bootstrap(")))
     assert lead, "two models: the paired bootstrap's sentence on the leader"
     low, difference, high = (float(lead[k]) for k in ("low", "d", "high"))
     assert low <= difference <= high and difference >= 0, lead[0]
@@ -152,7 +152,7 @@ def test_07_intervals_the_lead_conventions_exports_and_the_report(executed_noteb
     assert f"Per-class scores over {small['val_images']} images" in caption, caption
     mean = [row for row in table(per_class).values() if row["class"] == "mean"]
     assert mean and mean[0]["iou"] == ours["value"], f"the table's mean row is the mIoU {ours['value']}: {mean}"
-    exported = printed(cell(notebook, "wb.records.export_table("))
+    exported = printed(cell(notebook, "export_table("))
     assert "\\caption{Per-class scores" in exported and "\\begin{tabular}" in exported, "LaTeX keeps its caption"
     assert "| model " in exported and "[" in exported, "the Markdown intervals table, value [low, high]"
     assert "same IoU column: True | ignore_index: 255" in printed(cell(notebook, "read_table_csv(")), (
@@ -165,7 +165,7 @@ def test_07_intervals_the_lead_conventions_exports_and_the_report(executed_noteb
 
 def test_11_sum_against_concatenation_and_three_fcns_under_one_budget(executed_notebook):
     notebook, small = load(executed_notebook("11_skip_fusion")), SMALL["11_skip_fusion"]
-    fusions = table(cell(notebook, "wb.models.fcn_fusions("))
+    fusions = table(cell(notebook, "fcn_fusions("))
     for label, row in fusions.items():
         upsampled, skip, fused = (tuple(map(int, re.findall(r"\d+", row[k]))) for k in ("upsampled", "skip", "fused"))
         if label.startswith("fcn8s"):  # FCN sums class-score maps: a few thousand parameters per skip
@@ -176,7 +176,7 @@ def test_11_sum_against_concatenation_and_three_fcns_under_one_budget(executed_n
     assert round(first_block / 1e6, 1) == 2.4, (
         f"U-Net's first decoder block spends 2.4 million parameters: {first_block}"
     )
-    data = printed(cell(notebook, "wb.data.create_splits("))
+    data = printed(cell(notebook, "create_splits("))
     assert f"{small['num_images']} training and {small['val_images']} validation images, 7 classes" in data, data
     scored = cell(notebook, "table.attrs.items()")
     scores, chance = table(scored), number(r"'chance_miou_majority': (\S+),", printed(scored))
