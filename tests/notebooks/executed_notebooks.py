@@ -57,7 +57,11 @@ class ExecutedNotebooks:
         if name not in self._copies:
             if name in READS_FROM:
                 self(READS_FROM[name])
-            self._copies[name] = self._execute(name)
+            try:
+                self._copies[name] = self._execute(name)
+            except NotebookFailedError as error:
+                self._failures[name] = error
+                raise
         return self._copies[name]
 
     def _execute(self, name: str) -> Path:
@@ -74,11 +78,10 @@ class ExecutedNotebooks:
             )
         except papermill.PapermillExecutionError as error:
             which = "default" if DEFAULTS else "small"
-            self._failures[name] = NotebookFailedError(
+            raise NotebookFailedError(
                 f"notebooks/{name}.ipynb raised with its {which} parameters (the executed copy, error in its cell, "
                 f"is {target}):\n{error}"
-            )
-            raise self._failures[name] from error
+            ) from error
         return target
 
 
