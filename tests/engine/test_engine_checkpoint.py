@@ -108,3 +108,20 @@ def test_missing_and_damaged_files_name_the_file(tmp_path):
     bad.write_bytes(b"\x00garbage" * 10)
     with pytest.raises(CheckpointError, match="bad.safetensors: not a workbench checkpoint"):
         load_checkpoint(bad, _net())
+
+
+def test_non_finite_names_finds_nan_and_inf_but_not_huge_finite_values():
+    """The fused-norm fast path is exact: a norm that overflows on finite values is checked element by element."""
+    from workbench.engine.checkpoint import non_finite_names
+
+    tensors = {
+        "fine": torch.randn(5, 3),
+        "nan": torch.tensor([1.0, float("nan")]),
+        "inf": torch.tensor([[-float("inf"), 0.0]]),
+        "huge": torch.full((4,), 3e38),  # finite, but its norm overflows float32
+        "half_inf": torch.tensor([1.0, float("inf")], dtype=torch.float16),
+        "ints": torch.arange(4),
+        "empty": torch.empty(0),
+    }
+    assert non_finite_names(tensors) == ["nan", "inf", "half_inf"]
+    assert non_finite_names({"ints": torch.arange(3)}) == []
