@@ -1,0 +1,123 @@
+"""Pages made at build time (mkdocs-gen-files runs this): the API reference and the executed notebooks.
+
+The API pages come from the package tree as it is when the site is built, one page per module, so a module that
+is added, renamed or removed changes the reference with it and a link to an old name fails `mkdocs build
+--strict`. The notebooks are committed without outputs; the site shows executed copies, read from the folder
+named by the environment variable WORKBENCH_EXECUTED_NOTEBOOKS (tests/test_docs.py fills it from the session's
+executed notebooks).
+"""
+
+import json
+import os
+from pathlib import Path
+
+import mkdocs_gen_files
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "workbench"
+NOTEBOOKS = REPO / "notebooks"
+EXECUTED_VARIABLE = "WORKBENCH_EXECUTED_NOTEBOOKS"
+
+
+def module_names(package: Path = PACKAGE) -> list[tuple[str, ...]]:
+    """Every public module and package under `package` as name parts, parents before children.
+
+    Private modules (`_name.py`) and `__main__` are left out: they are no part of the API.
+    """
+    names = []
+    for path in sorted(package.rglob("*.py")):
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if any(part.startswith("_") for part in parts):
+            continue
+        names.append(parts)
+    return sorted(names)
+
+
+def is_package(parts: tuple[str, ...]) -> bool:
+    """Whether the module named by `parts` is a package (a folder with `__init__.py`)."""
+    return (REPO.joinpath(*parts) / "__init__.py").is_file()
+
+
+def api_page(parts: tuple[str, ...]) -> str:
+    """The page of one module, relative to `api/`: `workbench/data/index.md` for a package."""
+    return "/".join(parts) + ("/index.md" if is_package(parts) else ".md")
+
+
+def write_api_pages() -> None:
+    """One page per module, and the nested navigation of the reference (api/SUMMARY.md, read by literate-nav).
+
+    A package's page shows its docstring and links to its modules; its exports are documented on the pages of
+    the modules that define them, so nothing is documented twice.
+    """
+    names = module_names()
+    navigation = []
+    for parts in names:
+        dotted = ".".join(parts)
+        children = [child for child in names if child[:-1] == parts]
+        options = "    options:\n      members: false\n" if is_package(parts) else ""
+        lines = [f"# `{dotted}`\n", f"::: {dotted}\n{options}"]
+        if children:
+            lines.append("## Modules\n")
+            here = api_page(parts)
+            lines += [f"- [`{'.'.join(child)}`]({relative(here, api_page(child))})" for child in children]
+        with mkdocs_gen_files.open(f"api/{api_page(parts)}", "w") as page:
+            page.write("\n".join(lines) + "\n")
+        navigation.append("    " * (len(parts) - 1) + f"* [{parts[-1]}]({api_page(parts)})")
+    with mkdocs_gen_files.open("api/SUMMARY.md", "w") as summary:
+        summary.write("\n".join(navigation) + "\n")
+
+
+def relative(source: str, target: str) -> str:
+    """The link from page `source` to page `target`, both relative to the same folder."""
+    return os.path.relpath(target, start=os.path.dirname(source) or ".").replace(os.sep, "/")
+
+
+def executed_folder() -> Path:
+    """The folder of executed notebooks named by WORKBENCH_EXECUTED_NOTEBOOKS, checked to exist."""
+    value = os.environ.get(EXECUTED_VARIABLE)
+    if not value:
+        raise SystemExit(
+            f"docs/gen_pages.py: {EXECUTED_VARIABLE} is not set. The site shows the notebooks with their outputs: "
+            f"set it to a folder of executed copies (`make docs` executes them and builds the site)."
+        )
+    folder = Path(value)
+    if not folder.is_dir():
+        raise SystemExit(f"docs/gen_pages.py: {EXECUTED_VARIABLE}={value} is not a folder of executed notebooks.")
+    return folder
+
+
+def write_notebook_pages() -> None:
+    """Each notebook of notebooks/ from its executed copy, and their navigation (course/SUMMARY.md).
+
+    A copy that is missing, or that has no outputs (the committed file, not an executed one), stops the build.
+    """
+    folder = executed_folder()
+    navigation = []
+    for committed in sorted(NOTEBOOKS.glob("*.ipynb")):
+        executed = folder / committed.name
+        if not executed.is_file():
+            raise SystemExit(f"docs/gen_pages.py: no executed copy of {committed.name} in {folder}; execute it there.")
+        notebook = json.loads(executed.read_text(encoding="utf-8"))
+        if not any(cell.get("outputs") for cell in notebook["cells"]):
+            raise SystemExit(f"docs/gen_pages.py: {executed} has no outputs; the site needs an executed copy.")
+        with mkdocs_gen_files.open(f"course/{committed.name}", "w") as page:
+            page.write(executed.read_text(encoding="utf-8"))
+        navigation.append(f"* [{notebook_title(notebook, committed.stem)}]({committed.name})")
+    with mkdocs_gen_files.open("course/SUMMARY.md", "w") as summary:
+        summary.write("\n".join(navigation) + "\n")
+
+
+def notebook_title(notebook: dict, stem: str) -> str:
+    """The first Markdown heading of the notebook, with its number: "04 Train and compare ..."."""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith("# "):
+                    return f"{stem[:2]} {line[2:].strip()}"
+    return stem
+
+
+write_api_pages()
+write_notebook_pages()
