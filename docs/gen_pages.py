@@ -110,12 +110,12 @@ def write_notebook_pages() -> None:
 
 
 def notebook_title(notebook: dict, stem: str) -> str:
-    """The first Markdown heading of the notebook, with its number: "04 Train and compare ..."."""
+    """The notebook's first Markdown heading ("4. Train and compare ..."), else its file name."""
     for cell in notebook["cells"]:
         if cell["cell_type"] == "markdown":
             for line in "".join(cell["source"]).splitlines():
                 if line.startswith("# "):
-                    return f"{stem[:2]} {line[2:].strip()}"
+                    return line[2:].strip()
     return stem
 
 
