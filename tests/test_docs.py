@@ -25,6 +25,7 @@ QUOTED_NAME = re.compile(
     r"(?<![\w./-])(?:wb|workbench)\.((?:\w+\.)*\w+)"
 )  # wb.data.create_splits -> data.create_splits
 QUOTED_PATH = re.compile(r"`((?:workbench|tests|bench|notebooks|data)/[\w./<>-]+)`")
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")  # [text](target#anchor): the target
 QUIET = {"DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}  # the plugins' notices about MkDocs 2
 
 
@@ -84,3 +85,13 @@ def test_names_and_paths_the_page_quotes_exist(page):
     paths = [path for path in set(QUOTED_PATH.findall(text)) if "<" not in path]
     absent = sorted(path for path in paths if not (REPO / path.rstrip("/")).exists())
     assert not absent, f"{page.name} quotes paths that do not exist: {absent}"
+
+
+def test_readme_links_lead_to_files():
+    """mkdocs checks the links of the site's pages; the README is not one of them, so its links are checked here."""
+    targets = [
+        target for target in LINK.findall((REPO / "README.md").read_text(encoding="utf-8")) if "://" not in target
+    ]
+    assert targets, "the README links into the docs"
+    absent = sorted(target for target in targets if not (REPO / target).is_file())
+    assert not absent, f"README.md links to files that do not exist: {absent}"
