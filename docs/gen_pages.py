@@ -7,6 +7,7 @@ named by the environment variable WORKBENCH_EXECUTED_NOTEBOOKS (tests/test_docs.
 executed notebooks).
 """
 
+import ast
 import json
 import os
 from pathlib import Path
@@ -61,12 +62,21 @@ def write_api_pages() -> None:
         if children:
             lines.append("## Modules\n")
             here = api_page(parts)
-            lines += [f"- [`{'.'.join(child)}`]({relative(here, api_page(child))})" for child in children]
+            lines += [
+                f"- [`{'.'.join(child)}`]({relative(here, api_page(child))}): {summary(child)}" for child in children
+            ]
         with mkdocs_gen_files.open(f"api/{api_page(parts)}", "w") as page:
             page.write("\n".join(lines) + "\n")
         navigation.append("    " * (len(parts) - 1) + f"* [{parts[-1]}]({api_page(parts)})")
-    with mkdocs_gen_files.open("api/SUMMARY.md", "w") as summary:
-        summary.write("\n".join(navigation) + "\n")
+    with mkdocs_gen_files.open("api/SUMMARY.md", "w") as nav_file:
+        nav_file.write("\n".join(navigation) + "\n")
+
+
+def summary(parts: tuple[str, ...]) -> str:
+    """The first line of the module's docstring (read without importing it), or a note that it has none."""
+    path = REPO.joinpath(*parts) / "__init__.py" if is_package(parts) else REPO.joinpath(*parts[:-1], f"{parts[-1]}.py")
+    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    return docstring.strip().splitlines()[0] if docstring else "(no module docstring)"
 
 
 def relative(source: str, target: str) -> str:
@@ -105,8 +115,8 @@ def write_notebook_pages() -> None:
         with mkdocs_gen_files.open(f"course/{committed.name}", "w") as page:
             page.write(executed.read_text(encoding="utf-8"))
         navigation.append(f"* [{notebook_title(notebook, committed.stem)}]({committed.name})")
-    with mkdocs_gen_files.open("course/SUMMARY.md", "w") as summary:
-        summary.write("\n".join(navigation) + "\n")
+    with mkdocs_gen_files.open("course/SUMMARY.md", "w") as nav_file:
+        nav_file.write("\n".join(navigation) + "\n")
 
 
 def notebook_title(notebook: dict, stem: str) -> str:
