@@ -1,4 +1,4 @@
-"""Pages made at build time (mkdocs-gen-files runs this): the API reference and the executed notebooks.
+"""Pages made at build time (mkdocs-gen-files runs this): the API reference, the executed notebooks, the model table.
 
 The API pages come from the package tree as it is when the site is built, one page per module, so a module that
 is added, renamed or removed changes the reference with it and a link to an old name fails `mkdocs build
@@ -10,11 +10,16 @@ executed notebooks).
 import ast
 import json
 import os
+import sys
 from pathlib import Path
 
 import mkdocs_gen_files
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from model_table import markdown, model_rows  # noqa: E402  (bench/ is scripts, not a package)
+
+MODEL_TABLE = "<!-- the model table: docs/gen_pages.py writes it here from the registry (bench/model_table.py) -->"
 PACKAGE = REPO / "workbench"
 NOTEBOOKS = REPO / "notebooks"
 EXECUTED_VARIABLE = "WORKBENCH_EXECUTED_NOTEBOOKS"
@@ -129,5 +134,19 @@ def notebook_title(notebook: dict, stem: str) -> str:
     return stem
 
 
+def write_model_table() -> None:
+    """The table of docs/models.md from the model registry, at the marker line: every registered model's paper,
+    strides, parameters and GFLOPs (counted on the meta device, so in seconds) and how it differs from the paper.
+    A new model gets its row without a docs edit."""
+    page = (REPO / "docs" / "models.md").read_text(encoding="utf-8")
+    if MODEL_TABLE not in page:
+        raise SystemExit(f"docs/gen_pages.py: docs/models.md lacks the line {MODEL_TABLE!r} the model table replaces.")
+    header = ["model", "paper", "output stride", "logit stride", "params (M)", "GFLOPs @512²", "differs from the paper"]
+    rows = [row[:2] + row[3:] for row in model_rows("resnet18", num_classes=21, size=512)]  # no encoder column
+    with mkdocs_gen_files.open("models.md", "w") as out:
+        out.write(page.replace(MODEL_TABLE, markdown(header, rows)))
+
+
 write_api_pages()
 write_notebook_pages()
+write_model_table()

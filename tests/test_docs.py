@@ -19,6 +19,8 @@ from types import ModuleType
 import pytest
 from small_parameters import NAMES  # tests/conftest.py puts tests/notebooks on sys.path
 
+from workbench.models import list_models
+
 REPO = Path(__file__).resolve().parents[1]
 PAGES = sorted((REPO / "docs").glob("*.md")) + [REPO / "README.md"]
 QUOTED_NAME = re.compile(
@@ -58,6 +60,8 @@ def test_site_builds_strict_with_executed_notebooks_and_every_api_page(executed_
     assert result.returncode == 0, result.stderr[-6000:]
     missing = [str(page.relative_to(site)) for page in module_pages(site) if not page.is_file()]
     assert not missing, f"modules without an API page: {missing}"
+    models = (site / "models" / "index.html").read_text(encoding="utf-8")  # the table made from the registry
+    assert all(f"<code>{name}</code>" in models for name in list_models()), "a registered model lacks its row"
     for name in NAMES:  # each notebook's page shows the executed copy's outputs: at least one figure
         page = (site / "course" / name / "index.html").read_text(encoding="utf-8")
         assert "data:image/png;base64," in page, f"course/{name}: no figure on the page"
