@@ -62,6 +62,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from workbench.data.classes import CLASSES_FILE, Classes
+
 ROOT = Path(__file__).resolve().parents[1]
 NUM_CLASSES, VOID = 19, 255
 THIN_CLASSES = (5, 6, 7)  # pole, traffic light, traffic sign in the Cityscapes train ids: thin objects only
@@ -210,15 +212,6 @@ def _write_scene(job) -> None:
     save_png(scene.target, pool / "masks" / f"{stem(index)}.png")  # last: its presence means all three exist
 
 
-def classes_json() -> dict:
-    spec = json.loads(PALETTE_FILE.read_text())
-    return {
-        "name": f"synthetic, {NUM_CLASSES} classes with the Cityscapes names",
-        "ignore_index": VOID,
-        "classes": spec["classes"],
-    }
-
-
 def generate(work: Path, sizes, height: int, width: int, seed: int, *, processes: int = CORES) -> dict:
     """The folder of each size (``n<N>/data`` and ``n<N>/preds``), drawing only the images not on disk yet.
 
@@ -267,7 +260,8 @@ def _size_folder(base: Path, pool: Path, count: int) -> Path:
                 os.link(source, place / source.name)
             except OSError:  # a file system without hard links
                 shutil.copyfile(source, place / source.name)
-    (folder / "data" / "classes.json").write_text(json.dumps(classes_json(), indent=1))
+    classes = Classes.from_json(PALETTE_FILE)  # the Cityscapes names and colours, void VOID
+    classes.to_json(folder / "data" / CLASSES_FILE, name=f"synthetic, {NUM_CLASSES} classes with the Cityscapes names")
     (folder / "complete").write_text("")
     return folder
 

@@ -9,9 +9,11 @@ chance level of notebook 03 is computed here from the validation masks of the sa
 of what the notebook prints.
 
 This is a measurement, not a timed test: on a machine shared with other jobs, wall time also counts
-waiting for a core; the load average is printed with each row.
+waiting for a core; the load average is printed with each row. ``--busy N`` makes the machine busy on
+purpose, as a student's laptop in a lab rarely is idle: N processes that spin on the CPU (one per core
+doubles the load) run beside the notebooks for the whole run, and are stopped at its end.
 
-    python bench/notebooks.py [--out DIR] [--only 03_fcn --only 04_train_and_compare]
+    python bench/notebooks.py [--out DIR] [--only 03_fcn --only 04_train_and_compare] [--busy 2]
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import multiprocessing
 import os
 import resource
 import sys
@@ -104,6 +107,12 @@ def skip_fusion_scores(folder: Path) -> tuple[str, None]:
 SCORES = {"03_fcn": fcn_scores, "04_train_and_compare": compare_scores, "11_skip_fusion": skip_fusion_scores}
 
 
+def spin() -> None:
+    """Keep one core busy until killed: the load a busy machine adds."""
+    while True:
+        pass
+
+
 def run_notebook(name: str, folder: Path) -> Result:
     import papermill  # a dev extra; imported here so that --help works without it
 
@@ -132,13 +141,26 @@ def main(argv=None) -> int:
         help="working folder (default: a new temporary one); keeps the executed notebooks and the runs",
     )
     parser.add_argument("--only", action="append", choices=sorted(TARGET_S), help="run only these (repeatable)")
+    parser.add_argument("--busy", type=int, default=0, help="CPU-spinning processes beside the run (default 0)")
     args = parser.parse_args(argv)
+    spinners = [multiprocessing.Process(target=spin, daemon=True) for _ in range(args.busy)]
+    for spinner in spinners:
+        spinner.start()
+    try:
+        return _run(args)
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+
+
+def _run(args) -> int:
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-notebooks-"))
     folder.mkdir(parents=True, exist_ok=True)
     names = args.only or sorted(TARGET_S)
     budget = choose_budget("auto")
     print(
-        f"{datetime.date.today()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start; "
+        f"{datetime.date.today()}, {os.cpu_count()} CPUs, {args.busy} CPU-spinning processes beside the run, "
+        f"load average {os.getloadavg()[0]:.1f} at the start; "
         f"budget {budget.name!r}: {budget.describe()} Folder: {folder}"
     )
     print(

@@ -1,6 +1,6 @@
 """The layer rule of DESIGN.md ("Layout"), held by import-linter's layers contract in pyproject.toml.
 
-cli > report | widgets > engine | viz > models > records > data | metrics | ops | style: nothing imports a
+cli > report | widgets > engine | viz | analysis > models > records > data | metrics | ops | style > atomic: nothing imports a
 package above it, and no import hides inside a function to dodge a cycle.
 """
 

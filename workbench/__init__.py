@@ -1,14 +1,14 @@
 """Segmentation workbench: train, score, inspect and explain FCN, U-Net, DeepLab and PSPNet.
 
-``import workbench as wb`` then ``wb.data``, ``wb.models``, ``wb.engine``, ``wb.metrics``, ``wb.ops``,
-``wb.style``, ``wb.viz``, ``wb.widgets``, ``wb.report``, ``wb.records``. Subpackages are imported on first use, so the
-command line starts quickly and a notebook pays only for what it touches.
+``import workbench as wb`` then ``wb.data``, ``wb.models``, ``wb.analysis``, ``wb.engine``, ``wb.metrics``,
+``wb.ops``, ``wb.style``, ``wb.viz``, ``wb.widgets``, ``wb.report``, ``wb.records``. Subpackages are imported on first
+use, so the command line starts quickly and a notebook pays only for what it touches.
 """
 
 import importlib
 
 __version__ = "0.1.0"
-__all__ = ["data", "engine", "metrics", "models", "ops", "records", "report", "style", "viz", "widgets"]
+__all__ = ["analysis", "data", "engine", "metrics", "models", "ops", "records", "report", "style", "viz", "widgets"]
 
 
 def __getattr__(name):

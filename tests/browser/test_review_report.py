@@ -77,7 +77,13 @@ def test_report_fits_1280_and_prints_without_clipped_tables(report):
         page.emulate_media(media="print")
         page.set_viewport_size({"width": A4_LANDSCAPE_PRINT_PX, "height": 1200})
         tables = page.evaluate(FITS, "table")
-        assert len(tables) >= 4  # headline, per-class, gallery, conventions (the full table stays folded)
+        assert len(tables) >= 5  # headline, the full table (printed unfolded), per-class, gallery, conventions
+        assert any("workbench-table" in t["cls"] for t in tables), "the full table prints unfolded"
+        unfolded = page.evaluate(
+            "[...document.querySelectorAll('details table')].map(t => t.getClientRects().length > 0)"
+        )
+        assert unfolded and all(unfolded), f"folded tables must print unfolded: {unfolded}"
+        assert not page.evaluate("document.querySelector('p.meta').textContent.includes('/')"), "no local path"
         clipped = [
             t
             for t in tables

@@ -1,11 +1,16 @@
 """classes.json is checked when it is read (colours, ids), and the ignore index has one source of truth."""
 
 import json
+import os
 
 import numpy as np
 import pytest
 
+from workbench import atomic
 from workbench.data import Classes, DatasetError, SegmentationFolder, check_ignore_index
+from workbench.data.classes import CLASSES_FILE
+from workbench.metrics import evaluate
+from workbench.records import write_record
 
 
 def write_spec(path, colors, ids=None, ignore_index=255):
@@ -60,3 +65,35 @@ def test_check_ignore_index(tmp_path):
         DatasetError, match=r"ignore_index 255 disagrees with .*classes.json, which gives ignore_index 250"
     ):
         check_ignore_index(classes, 255)
+
+
+def test_to_json_is_the_one_atomic_writer_and_from_json_reads_it_back(tmp_path, monkeypatch):
+    classes = Classes(("sky", "road"), ((0, 0, 255), (128, 64, 128)), ignore_index=250)
+    path = classes.to_json(tmp_path / CLASSES_FILE, name="two classes")
+    assert Classes.from_json(path) == classes and json.loads(path.read_text())["name"] == "two classes"
+    assert Classes.from_dict(classes.to_dict()) == classes
+    before = path.read_bytes()
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Classes(("a",), ((1, 2, 3),)).to_json(path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == [CLASSES_FILE]  # old file, no temporary
+
+
+def test_a_record_keeps_its_classes_in_the_classes_json_layout(tmp_path):
+    classes = Classes(("sky", "road"), ((0, 0, 255), (128, 64, 128)))
+    masks = [np.array([[0, 1], [1, 1]])]
+    record = write_record(
+        tmp_path / "rec",
+        source={"kind": "predictions", "dir": "x"},
+        data={},
+        scores=evaluate(masks, masks, 2),
+        stems=["a"],
+        masks=masks,
+        classes=classes,
+    )
+    assert json.loads((record.path / "record.json").read_text())["classes"] == classes.to_dict()
+    assert record.classes == classes

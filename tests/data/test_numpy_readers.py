@@ -69,7 +69,7 @@ def same_samples(reader, dataset):
 
 
 @pytest.mark.parametrize("layout", [folder, cityscapes, voc, ade20k])
-def test_file_pairs_read_what_the_dataset_serves(tmp_path, layout):
+def test_paired_files_read_what_the_dataset_serves(tmp_path, layout):
     root, split = layout(tmp_path)
     reader, dataset = find_files(root, split), create_dataset(root, split)
     assert [str(p) for p in reader.samples] == [str(p) for p in dataset.samples]

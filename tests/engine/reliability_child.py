@@ -55,7 +55,7 @@ def _install(target: str, nth: int, action: str) -> None:
                 _fault(action)
         return _REAL_REPLACE(src, dst, **kw)
 
-    os.replace = replace  # records.atomic calls os.replace
+    os.replace = replace  # workbench.atomic calls os.replace
 
 
 def _run_cases(path: str) -> None:

@@ -11,7 +11,8 @@ from workbench.data import DatasetError, SyntheticShapes
 from workbench.engine import budget as budget_module
 from workbench.engine.budget import BUDGETS, choose_budget, list_budgets
 from workbench.engine.config import DEMO_CONFIG, DEMO_DATA
-from workbench.engine.sampling import MemoryCache, create_train_loader, train_steps_per_epoch
+from workbench.engine.loaders import create_train_loader, train_steps_per_epoch
+from workbench.engine.memory_cache import MemoryCache
 
 
 def test_auto_follows_the_device(monkeypatch):

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from workbench.engine import TrainConfig, compare
-from workbench.engine.comparison import HEADLINE
 from workbench.engine.seed_summary import seed_summary
+from workbench.metrics import HEADLINE
 from workbench.records import read_comparison, read_table_csv
 
 MODELS = ["fcn32s", "unet"]

@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
+from workbench import atomic
 from workbench.engine import CheckpointError, load_checkpoint, read_checkpoint_info, save_checkpoint
-from workbench.records import atomic
 
 
 def _net(num_classes=3, seed=0):

@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 
 from workbench.commands.terminal import print_comparison
-from workbench.engine import TrainConfig, chance_miou, compare, comparison_table
-from workbench.engine.comparison import HEADLINE
-from workbench.metrics import evaluate
+from workbench.engine import TrainConfig, compare
+from workbench.metrics import HEADLINE, chance_miou, comparison_table, evaluate
 from workbench.records import export_table, read_comparison, read_table_csv
 
 

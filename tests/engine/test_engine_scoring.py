@@ -11,8 +11,8 @@ from torch.utils.data import Subset
 from tests.data.test_cityscapes_reader import write_frame
 from workbench.data import ImageGroups, SegmentationFolder, SyntheticShapes, create_dataset, data_stems, data_target
 from workbench.engine import MemoryCache, predict, score_comparison, score_model, score_predictions
+from workbench.engine.loaders import create_eval_loader
 from workbench.engine.runtime import Runtime
-from workbench.engine.sampling import create_eval_loader
 from workbench.metrics import SegmentationEvaluator, evaluate
 from workbench.records import read_comparison, read_record
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from tqdm.auto import tqdm
 
-from workbench.engine import TrainConfig, compare, comparison_table, fit, loop, progress
+from workbench.engine import TrainConfig, compare, fit, loop, progress
 from workbench.engine.progress import CompareBar, RunBar, epoch_desc, run_epochs
-from workbench.metrics import NEAR_CHANCE, evaluate
+from workbench.metrics import NEAR_CHANCE, comparison_table, evaluate
 
 
 def test_labels_and_epoch_counts():

@@ -225,7 +225,7 @@ def _record_with_a_bad_colour(path: Path) -> Path:
         classes=Classes(("sky", "road"), ((0, 0, 0), (9, 9, 9)), 255),
     )
     meta = json.loads((path / "record.json").read_text())
-    meta["classes"]["colors"][0] = [300, 0, 0]
+    meta["classes"]["classes"][0]["color"] = [300, 0, 0]
     (path / "record.json").write_text(json.dumps(meta))
     return path
 

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from workbench.commands.terminal import HEADLINE_COLUMNS
-from workbench.engine import comparison
 from workbench.metrics import HEADLINE, LOWER_IS_BETTER, METRICS, SCORE_KEYS, ImageStats, Scores, evaluate
 from workbench.metrics.catalog import (
     COUNTED,
@@ -24,6 +23,7 @@ from workbench.metrics.catalog import (
     TOLERANCES,
     score_label,
 )
+from workbench.metrics.comparison_table import HEADLINE as TABLE_HEADLINE
 from workbench.report import summary
 
 HERE = Path(__file__).parent
@@ -92,7 +92,7 @@ def test_per_image_columns_are_the_scores_derived_from_one_image(scored):
 def test_terminal_comparison_and_report_show_the_catalogue_headline():
     assert HEADLINE == ("miou", "pixel_accuracy", "boundary_miou", "boundary_f1")
     assert tuple(c for c in HEADLINE_COLUMNS if c in METRIC) == HEADLINE
-    assert comparison.HEADLINE is HEADLINE
+    assert TABLE_HEADLINE is HEADLINE
     assert summary.leads.__defaults__ is None and summary.leads.__kwdefaults__["keys"] is HEADLINE
 
 

@@ -145,3 +145,12 @@ def test_empty_evaluator_has_empty_stats():
     stats = SegmentationEvaluator(3).image_stats()
     assert len(stats) == 0 and stats.tp.shape == (0, 3)
     assert np.isnan(Scores.from_image_stats(stats).miou) and stats.per_image().empty
+
+
+def test_the_per_image_table_is_indexed_by_stems_when_given():
+    stats = evaluate(np.zeros((2, 4, 4), int), np.zeros((2, 4, 4), int), 2).image_stats
+    by_stem = stats.per_image(["a", "b"])
+    assert by_stem.index.name == "stem" and list(by_stem.index) == ["a", "b"]
+    np.testing.assert_array_equal(by_stem.to_numpy(), stats.per_image().to_numpy())  # NaN where undefined
+    with pytest.raises(ValueError, match="3 stems for 2 images"):
+        stats.per_image(["a", "b", "c"])

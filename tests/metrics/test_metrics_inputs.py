@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -119,9 +120,16 @@ def test_all_reduce_is_a_no_op_without_distributed():
         np.testing.assert_array_equal(after[key], before[key])
 
 
-def test_per_image_can_be_refused():
+def test_per_image_false_refuses_the_table_and_keeps_the_same_statistics():
+    """As documented: ``per_image=False`` only refuses ``per_image()``; every score needs the statistics."""
+    kept, refused = SegmentationEvaluator(3), SegmentationEvaluator(3, per_image=False)
+    for evaluator in (kept, refused):
+        evaluator.update(*maps())
     with pytest.raises(RuntimeError, match="per_image=True"):
-        SegmentationEvaluator(3, per_image=False).per_image()
+        refused.per_image()
+    stats = refused.compute().image_stats
+    assert len(stats) == len(kept.image_stats()) > 0
+    pd.testing.assert_frame_equal(stats.per_image(), kept.per_image())
 
 
 def test_device_defaults_to_the_first_batch_and_follows_the_argument():

@@ -1,23 +1,77 @@
-"""The registry: names, filtering, errors, and the metadata the README table reads."""
+"""The registry: names, filtering, errors, and the metadata the README table reads.
+
+No test or module lists the models by hand: the registry is the list, checked here against the
+``@register_model`` declarations of the model modules, and a literal naming every model fails the last test.
+"""
+
+import ast
+import json
+from pathlib import Path
 
 import pytest
 import torch
 
 from workbench.models import create_model, get_model_info, list_models, register_model
 from workbench.models.padding import PadCrop
+from workbench.models.registry import MODELS
 
-ALL = ["deeplabv3", "deeplabv3plus", "fcn16s", "fcn32s", "fcn8s", "pspnet", "unet"]
+REPO = Path(__file__).resolve().parents[2]
 
 
-def test_list_models_names_and_pattern():
-    assert list_models() == ALL
-    assert list_models("deeplab*") == ["deeplabv3", "deeplabv3plus"]
-    assert list_models("fcn*s") == ["fcn16s", "fcn32s", "fcn8s"]
-    assert list_models("nothing*") == []
+def declared_models(source: str) -> set[str]:
+    """The names given to ``@register_model("name", ...)`` in one module's source."""
+    return {
+        node.args[0].value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "register_model"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+
+
+def model_lists(source: str, names: set[str]) -> list[int]:
+    """Lines of ``source`` holding a list, tuple or set literal that names every model of ``names``."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set))
+        and names <= {e.value for e in node.elts if isinstance(e, ast.Constant)}
+    ]
+
+
+def python_sources() -> dict[str, str]:
+    """Every Python file of the package, tests and benchmarks, and every notebook's code, by path."""
+    files = [*REPO.glob("workbench/**/*.py"), *REPO.glob("tests/**/*.py"), *REPO.glob("bench/**/*.py")]
+    sources = {str(f.relative_to(REPO)): f.read_text(encoding="utf-8") for f in files}
+    for notebook in REPO.glob("notebooks/*.ipynb"):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+        sources[str(notebook.relative_to(REPO))] = "\n".join(
+            line for c in code for line in c.splitlines() if not line.startswith(("%", "!"))
+        )
+    return sources
+
+
+def test_the_registry_holds_what_the_model_modules_declare():
+    modules = (REPO / "workbench" / "models").glob("*.py")
+    declared = set().union(*(declared_models(m.read_text(encoding="utf-8")) for m in modules))
+    assert list_models() == sorted(declared) and len(declared) >= 2
+
+
+def test_list_models_filters_with_a_pattern():
+    for name in ("zz_test_a", "zz_test_b1", "zz_test_b2"):
+        register_model(name, paper="x", output_stride=1, logit_stride=1, differs="x")(lambda **kw: None)
+    try:
+        assert list_models("zz_test_b*") == ["zz_test_b1", "zz_test_b2"] and list_models("zz_test_?") == ["zz_test_a"]
+        assert list_models("nothing*") == [] and list_models() == sorted(list_models())
+    finally:
+        for name in ("zz_test_a", "zz_test_b1", "zz_test_b2"):
+            MODELS.remove(name)
 
 
 def test_unknown_name_lists_the_valid_ones():
-    with pytest.raises(ValueError, match="choose one of deeplabv3, deeplabv3plus, fcn16s"):
+    with pytest.raises(ValueError, match=f"choose one of {', '.join(list_models())}"):
         create_model("segnet", 3)
 
 
@@ -69,3 +123,16 @@ def test_nothing_downloads_unless_asked(no_downloads):
         create_model("unet", 3, encoder_weights="imagenet")
     with pytest.raises(no_downloads):
         create_model("fcn8s", 3, encoder_weights="imagenet")
+
+
+def test_no_model_list_is_hard_coded():
+    """A list of every model goes stale when a model is added; ask ``list_models()`` instead."""
+    names = set(list_models())
+    found = [f"{path}:{line}" for path, source in python_sources().items() for line in model_lists(source, names)]
+    assert found == [], "a hard-coded list of every model (use list_models()): " + ", ".join(found)
+
+
+def test_the_hard_coded_list_check_can_fail():
+    source = 'ALL = ["a", "b", "c"]\nSOME = ("a", "b")\n\n\ndef f():\n    return {"c", "b", "a", "d"}\n'
+    assert model_lists(source, {"a", "b", "c"}) == [1, 6]
+    assert declared_models('@register_model("x", paper="p")\ndef x(): ...\nregister_model("y")') == {"x", "y"}

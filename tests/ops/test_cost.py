@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from workbench.models.depth_peers import EncoderDecoderNet, FullResolutionNet
+from workbench.analysis.depth_peers import EncoderDecoderNet, FullResolutionNet
 from workbench.ops import count_flops, saved_activation_bytes
 
 

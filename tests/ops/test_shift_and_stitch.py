@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from workbench.models.patch_classifier import PatchClassifier, convolutionalize
+from workbench.analysis.patch_classifier import PatchClassifier, convolutionalize
 from workbench.ops import dense_network, shift_and_stitch, total_stride
 
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from workbench.models.patch_classifier import PatchClassifier, convolutionalize
+from workbench.analysis.patch_classifier import PatchClassifier, convolutionalize
 from workbench.ops import sliding_window, window_grid
 
 

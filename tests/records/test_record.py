@@ -13,11 +13,14 @@ from PIL import Image
 from workbench.data import Classes
 from workbench.metrics import Scores, evaluate
 from workbench.records import (
+    FIGURE_FILES,
     RecordError,
     common_stems,
+    file_sha256,
     read_comparison,
     read_record,
     unlisted_records,
+    write_comparison_figures,
     write_comparison_order,
     write_record,
 )
@@ -313,9 +316,17 @@ def test_masks_stream_to_disk_before_finish_and_are_hashed_in_record_json(tmp_pa
     meta = json.loads((record.path / "record.json").read_text())
     masks = meta["masks"]["sha256"]
     assert sorted(masks) == ["a", "b", "c"]
-    assert all(masks[s] == record_write.file_sha256(record.path / "masks" / f"{s}.png") for s in masks)
+    assert all(masks[s] == file_sha256(record.path / "masks" / f"{s}.png") for s in masks)
     assert meta["targets"]["sha256"][2] == record_write.label_digest(targets[2].astype(np.uint8))  # any dtype
     with pytest.raises(ValueError, match="more masks"):
         with record_write.RecordWriter(tmp_path / "other", CLASSES, ["a"]) as writer:
             writer.add_masks(preds[:2])
     assert not (tmp_path / "other" / "masks").exists()
+
+
+def test_comparison_figures_get_the_owners_file_names_and_no_others(tmp_path):
+    written = write_comparison_figures(tmp_path, {"mask_gallery": b"png"})
+    assert written == [tmp_path / FIGURE_FILES["mask_gallery"]] and written[0].read_bytes() == b"png"
+    with pytest.raises(ValueError, match=r"no file name for figures \['confusion'\]"):
+        write_comparison_figures(tmp_path, {"learning_curves": b"png", "confusion": b"png"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mask_gallery.png"]  # nothing written on refusal

@@ -66,7 +66,7 @@ def perfect(arrays):
 
 def eleven_classes(meta):
     names = [f"c{i}" for i in range(11)]
-    meta["classes"].update(names=names, colors=[[i, i, i] for i in range(11)])
+    meta["classes"].update(Classes(names, [(i, i, i) for i in range(11)]).to_dict())
     meta["data"]["class_names"] = names
 
 

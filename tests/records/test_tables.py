@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.atomic import json_text
 from workbench.metrics import evaluate, per_image_scores
 from workbench.records import export_table
 
@@ -56,6 +57,15 @@ def test_json_metadata_and_rows_with_null_for_nan(table, tmp_path):
     assert [row["class"] for row in data["rows"]] == list(table["class"])
     assert data["rows"][3]["iou"] is None  # class 3 never appears: NaN -> null
     assert data["rows"][0]["iou"] == table["iou"][0]
+
+
+def test_json_tables_and_json_files_share_one_cleaner(tmp_path):
+    """A table's .json is ``json_text`` of its metadata and rows: numpy numbers plain, NaN null, a path as text."""
+    frame = pd.DataFrame({"model": ["a"], "miou": [np.float32(0.5)], "bf": [np.nan]})
+    frame.attrs.update(root=tmp_path, resamples=np.int64(7))
+    text = export_table(frame, tmp_path / "t.json").read_text()
+    expected = {"metadata": {"root": str(tmp_path), "resamples": 7}, "rows": [{"model": "a", "miou": 0.5, "bf": None}]}
+    assert text == json_text(expected) and json.loads(text) == expected
 
 
 def test_named_index_becomes_a_column(tmp_path):

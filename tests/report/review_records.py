@@ -54,5 +54,6 @@ def history(final_miou):
             "train_loss": 2.0 / epochs,
             "val_loss": 2.2 / epochs,
             "val_miou": final_miou * epochs / 4,
+            "val_pixel_accuracy": 0.5 + final_miou * epochs / 10,
         }
     )

@@ -19,7 +19,6 @@ from workbench.viz import (
     plot_confusion_matrix,
     plot_error_map,
     plot_image,
-    plot_learning_curves,
     plot_mask,
     plot_mask_gallery,
     plot_overlay,
@@ -119,19 +118,6 @@ def test_plot_per_class_from_a_table_skips_the_mean_row(ax):
     assert [t.get_text() for t in ax.get_xticklabels()] == list(NAMES)
     with pytest.raises(ValueError, match="no column 'boundary'"):
         plot_per_class(ax, table, metric="boundary")
-
-
-def test_plot_learning_curves_draws_the_columns_that_exist(ax, tmp_path):
-    history = pd.DataFrame(
-        {"epoch": [1, 2, 3], "train_loss": [2.0, 1.0, 0.5], "val_miou": [0.1, 0.3, 0.4], "lr": [0.01, 0.005, 0.0]}
-    )
-    lines = plot_learning_curves(ax, history, columns=("train_loss", "val_loss", "val_miou"))
-    assert [line.get_label() for line in lines] == ["train_loss", "val_miou"]
-    assert list(lines[0].get_xdata()) == [1, 2, 3]
-    history.to_csv(tmp_path / "history.csv", index=False)
-    assert len(plot_learning_curves(ax, tmp_path / "history.csv", columns=("lr",))) == 1
-    with pytest.raises(ValueError, match="it has"):
-        plot_learning_curves(ax, history, columns=("val_loss",))
 
 
 def test_mask_gallery_fills_a_grid_and_checks_its_shape():

@@ -7,7 +7,7 @@ from PIL import Image
 from workbench.data import SyntheticShapes
 from workbench.metrics import evaluate
 from workbench.records import read_comparison, write_record
-from workbench.viz import comparison_figures, save_comparison_figures
+from workbench.viz import colorize, comparison_figures, save_comparison_figures
 
 
 def test_comparison_figures_from_records(tmp_path):
@@ -30,6 +30,9 @@ def test_comparison_figures_from_records(tmp_path):
     assert len(axes) == 2 * (2 + 2) and [ax.get_title() for ax in axes[:4]] == ["image", "target", "a", "b"]
     shown = axes[2].images[0].get_array()  # the record's mask, coloured: record "a" predicts the target itself
     assert shown.shape[:2] == (16, 16)
+    last_row_target = axes[5].images[0].get_array()  # gallery_indices: the first and the last image, not 0 and 1
+    assert np.array_equal(last_row_target, colorize(targets[2], data.classes.palette()))
+    assert not np.array_equal(targets[1], targets[2])  # so the first two images would show otherwise
     pd.DataFrame({"epoch": [1, 2], "train_loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "val_miou": [0.2, 0.3]}).to_csv(
         tmp_path / "a" / "history.csv", index=False
     )

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from workbench.analysis import receptive_field
 from workbench.data import SyntheticShapes
-from workbench.models import create_model, receptive_field
+from workbench.models import create_model
 from workbench.widgets import ReceptiveFieldExplorer, encoder_stages
 
 

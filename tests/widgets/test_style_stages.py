@@ -93,3 +93,13 @@ def test_unknown_layer_is_refused(result):
     empty = dataclasses.replace(result, stages=[])
     with pytest.raises(ValueError, match="no stages"):
         StyleStages(empty)
+
+
+def test_layer_labels_say_what_each_extractor_layer_sees():
+    """The dropdown names pyramid levels and VGG19 blocks for what they are, matching the notebook's prose."""
+    from workbench.widgets.style_stages import layer_label
+
+    assert layer_label("scale1") == "scale1: 1 feature per 1 x 1 px (finest)"
+    assert layer_label("scale8") == "scale8: 1 feature per 8 x 8 px"
+    assert layer_label("conv4_1") == "conv4_1: VGG19 block 4"
+    assert layer_label("relu") == "relu"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from workbench.data import create_splits
 from workbench.engine.config import DEMO_DATA, TrainConfig
-from workbench.engine.sampling import MemoryCache
+from workbench.engine.memory_cache import MemoryCache
 
 
 def load_data(args, config: TrainConfig):

@@ -20,7 +20,7 @@ from workbench.engine.run_lock import RunLock
 from workbench.engine.runtime import create_runtime
 from workbench.engine.scoring import score_comparison, score_model, score_predictions
 from workbench.models import create_model
-from workbench.records import check_out_folder, read_table_csv
+from workbench.records import TABLE_FILES, check_out_folder, read_table_csv
 from workbench.viz import save_comparison_figures
 
 
@@ -75,7 +75,7 @@ def _run_predictions(args) -> int:
         print(f"record written to {out}")
     else:
         save_comparison_figures(out, data, gallery_size=args.gallery_size)
-        print_comparison(read_table_csv(out / "comparison.csv").set_index("model"))
+        print_comparison(read_table_csv(out / TABLE_FILES[0]).set_index("model"))
         print(f"comparison folder: {out}")
     return 0
 

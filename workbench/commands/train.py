@@ -13,7 +13,7 @@ from workbench.engine import distributed
 from workbench.engine.fit import fit
 from workbench.engine.run_lock import RunLock
 from workbench.engine.runtime import create_runtime
-from workbench.engine.sampling import seed_everything
+from workbench.engine.seeding import seed_everything
 from workbench.models import create_model
 
 

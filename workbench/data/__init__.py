@@ -12,16 +12,17 @@ from workbench.lazy_exports import export_lazily
 __all__ = export_lazily(
     __name__,
     {
-        ".ade20k": ["ADE20K_CLASSES"],
-        ".cityscapes": ["CITYSCAPES_CLASSES"],
+        ".layouts.ade20k": ["ADE20K_CLASSES"],
+        ".layouts.cityscapes": ["CITYSCAPES_CLASSES"],
         ".classes": ["IGNORE_INDEX", "Classes", "check_ignore_index"],
         ".collate": ["pad_collate"],
         ".data_info": ["data_stems", "data_target", "dataset_classes", "describe_data"],
         ".errors": ["DatasetError"],
         ".file_datasets": ["ADE20K", "Cityscapes", "SegmentationFolder", "VOCSegmentation"],
-        ".file_pairs": ["PairedFiles"],
+        ".pair_reader": ["PairedFiles"],
         ".groups": ["ImageGroups", "image_groups"],
         ".layouts": ["find_files"],
+        ".layouts.layout": ["Layout", "register_layout"],
         ".normalize": [
             "IMAGENET_MEAN",
             "IMAGENET_STD",
@@ -45,6 +46,6 @@ __all__ = export_lazily(
             "eval_transforms",
             "train_transforms",
         ],
-        ".voc": ["VOC_CLASSES"],
+        ".layouts.voc": ["VOC_CLASSES"],
     },
 )

@@ -1,4 +1,8 @@
-"""Class metadata carried by every dataset: names, display colours and the ignore index."""
+"""Class metadata carried by every dataset: names, display colours and the ignore index.
+
+``Classes`` owns its file format, ``classes.json``: ``to_dict``/``from_dict`` are its one layout (also the
+``classes`` of an evaluation record's ``record.json``), ``to_json``/``from_json`` its one writer and reader.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.atomic import atomic_write_json
+
 from .errors import DatasetError
 
 IGNORE_INDEX = 255  # void pixels: left out of losses and metrics
+CLASSES_FILE = "classes.json"  # the classes of a dataset folder, and of a run folder
 
 
 def _rgb(index: int, name: str, color) -> tuple[int, int, int]:
@@ -70,8 +77,42 @@ class Classes:
         return np.asarray(self.colors, dtype=np.uint8).reshape(-1, 3)
 
     @classmethod
+    def from_dict(cls, spec: dict, source: str | None = None) -> Classes:
+        """Classes from the ``classes.json`` layout: ``{"classes": [{"id", "name", "color"}, ...],
+        "ignore_index": 255}`` (other keys ignored); ``source`` names where it came from.
+
+        Raises:
+            ValueError, KeyError or TypeError: a missing key, ids that repeat or leave gaps, a colour that is not
+                three whole numbers 0..255, an ignore index that is also a class id (callers name the file).
+        """
+        entries = sorted(spec["classes"], key=lambda e: int(e["id"]))
+        ids = [int(e["id"]) for e in entries]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"class ids {repeated} appear more than once; give every class its own id")
+        if ids != list(range(len(ids))):
+            raise ValueError(f"class ids must be 0..{len(ids) - 1} without gaps, got {ids}")
+        return cls(
+            names=tuple(e["name"] for e in entries),
+            colors=tuple(e["color"] for e in entries),
+            ignore_index=int(spec.get("ignore_index", IGNORE_INDEX)),
+            source=source,
+        )
+
+    def to_dict(self, **about) -> dict:
+        """The ``classes.json`` layout that ``from_dict`` reads; ``about`` adds top-level keys (``name``,
+        ``source``...) that ``from_dict`` ignores."""
+        return about | {
+            "num_classes": self.num_classes,
+            "ignore_index": self.ignore_index,
+            "classes": [
+                {"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(self.names, self.colors))
+            ],
+        }
+
+    @classmethod
     def from_json(cls, path: str | Path) -> Classes:
-        """Read a ``classes.json``: ``{"classes": [{"id", "name", "color"}, ...], "ignore_index": 255}``.
+        """Read a ``classes.json`` (``from_dict``).
 
         Raises:
             DatasetError: naming the file: unreadable JSON, a missing key, ids that repeat or leave gaps, a
@@ -79,37 +120,16 @@ class Classes:
         """
         path = Path(path)
         try:
-            spec = json.loads(path.read_text())
-            entries = sorted(spec["classes"], key=lambda e: int(e["id"]))
-            ids = [int(e["id"]) for e in entries]
-            repeated = sorted({i for i in ids if ids.count(i) > 1})
-            if repeated:
-                raise ValueError(f"class ids {repeated} appear more than once; give every class its own id")
-            if ids != list(range(len(ids))):
-                raise ValueError(f"class ids must be 0..{len(ids) - 1} without gaps, got {ids}")
-            return cls(
-                names=tuple(e["name"] for e in entries),
-                colors=tuple(e["color"] for e in entries),
-                ignore_index=int(spec.get("ignore_index", IGNORE_INDEX)),
-                source=str(path),
-            )
+            return cls.from_dict(json.loads(path.read_text()), source=str(path))
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise DatasetError(
                 f"{path}: not a valid classes.json ({err}). Expected "
                 '{"classes": [{"id": 0, "name": "sky", "color": [r, g, b]}, ...], "ignore_index": 255}.'
             ) from err
 
-    def to_json(self, path: str | Path, **about) -> None:
-        """Write the same format ``from_json`` reads; ``about`` adds top-level keys (``name``, ``source``...)
-        that ``from_json`` ignores."""
-        spec = about | {
-            "num_classes": self.num_classes,
-            "ignore_index": self.ignore_index,
-            "classes": [
-                {"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(self.names, self.colors))
-            ],
-        }
-        Path(path).write_text(json.dumps(spec, indent=1))
+    def to_json(self, path: str | Path, **about) -> Path:
+        """Write ``to_dict(**about)`` to ``path`` atomically (the one writer of ``classes.json``); returns it."""
+        return atomic_write_json(path, self.to_dict(**about))
 
 
 def check_ignore_index(classes: Classes, ignore_index: int | None) -> int:

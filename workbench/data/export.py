@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 from torch.utils.data import Dataset
 
+from .classes import CLASSES_FILE
 from .errors import DatasetError
 from .normalize import denormalize
 
@@ -57,5 +58,5 @@ def write_folder(
         Image.fromarray(pixels).save(image_dir / f"{name}.{image_format}", **options)
         Image.fromarray(mask.numpy().astype(np.uint8), mode="L").save(mask_dir / f"{name}.png", optimize=True)
         written.append(image_dir / f"{name}.{image_format}")
-    dataset.classes.to_json(root / "classes.json")
+    dataset.classes.to_json(root / CLASSES_FILE)
     return written

@@ -1,8 +1,8 @@
 """The file-backed torch datasets: a layout's file pairs (read as numpy) served as normalised tensors.
 
-Finding and reading the files is torch-free (:mod:`.file_pairs` and each layout's ``*_files`` function);
+Finding and reading the files is torch-free (:mod:`.pair_reader` and each layout's ``*_files`` function);
 a class here names its layout's finder, and its base adds the transform, the tensors and the normalisation.
-``LAYOUT_DATASETS`` gives ``create_dataset`` the class of the layout that :mod:`.layouts` finds in a folder.
+``layout_dataset`` gives ``create_dataset`` the class of the layout that :mod:`.layouts` finds in a folder.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 
-from .ade20k import ade20k_files
-from .cityscapes import cityscapes_files
-from .file_pairs import PairedFiles
-from .folder import folder_files
+from .errors import DatasetError
+from .layouts.ade20k import ade20k_files
+from .layouts.cityscapes import cityscapes_files
+from .layouts.folder import folder_files
+from .layouts.layout import Layout
+from .layouts.voc import voc_files
 from .normalize import normalize
-from .voc import voc_files
+from .pair_reader import PairedFiles
 
 JointTransform = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
@@ -164,4 +166,16 @@ class ADE20K(PairedFileDataset):
     find_files = staticmethod(ade20k_files)
 
 
-LAYOUT_DATASETS = {dataset.find_files: dataset for dataset in (VOCSegmentation, Cityscapes, ADE20K, SegmentationFolder)}
+def layout_dataset(layout: Layout) -> type[PairedFileDataset]:
+    """The torch dataset of a folder layout: the ``PairedFileDataset`` subclass naming the layout's finder.
+
+    Raises:
+        DatasetError: no subclass names it (a layout added without its torch dataset).
+    """
+    for dataset in PairedFileDataset.__subclasses__():
+        if dataset.find_files is layout.find_files:
+            return dataset
+    raise DatasetError(
+        f"the {layout.name!r} dataset layout has no torch dataset: add a PairedFileDataset subclass with "
+        f"find_files = staticmethod({layout.find_files.__name__}) to workbench/data/file_datasets.py."
+    )

@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .classes import CLASSES_FILE
 from .data_info import data_stems, describe_data
 from .errors import DatasetError, listing
 
@@ -141,7 +142,7 @@ def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
 
 def _is_camvid(root: Path | None, stems: list[str]) -> bool:
     """A CamVid copy: its ``classes.json`` is named CamVid, or every stem starts with a CamVid sequence."""
-    spec = None if root is None else root / "classes.json"
+    spec = None if root is None else root / CLASSES_FILE
     if spec is not None and spec.is_file():
         try:
             name = json.loads(spec.read_text(encoding="utf-8")).get("name", "")

@@ -10,7 +10,7 @@ from torch.utils.data import Dataset
 from workbench.registry import Registry
 
 from .errors import DatasetError
-from .file_datasets import LAYOUT_DATASETS
+from .file_datasets import layout_dataset
 from .layouts import layout_of
 from .synthetic import SyntheticShapes
 
@@ -58,4 +58,4 @@ def create_dataset(name_or_root: str | Path, split: str, *, transform=None, **kw
             f"unknown dataset {str(name_or_root)!r}: not a registered name ({', '.join(list_datasets())}) and "
             "not an existing folder. Give one of those names or the path of a dataset folder."
         )
-    return LAYOUT_DATASETS[layout_of(root)](root, split, transform=transform, **kw)
+    return layout_dataset(layout_of(root))(root, split, transform=transform, **kw)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from workbench.data import check_count, create_splits, parse_size
 from workbench.data.registry import DATASETS
 from workbench.engine.config import DEMO_CONFIG, DEMO_DATA, TrainConfig
+from workbench.engine.loaders import train_steps_per_epoch
+from workbench.engine.memory_cache import MemoryCache
 from workbench.engine.runtime import resolve_device
-from workbench.engine.sampling import MemoryCache, train_steps_per_epoch
 from workbench.registry import Registry
 
 SIZE_FIELDS = ("image_size", "num_images", "val_images")  # generated data only

@@ -21,9 +21,9 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save
 from torch import nn
 
+from workbench.atomic import atomic_write_bytes
 from workbench.engine.checkpoint_meta import CheckpointError, MetadataError, check_meta, model_spec
 from workbench.models import create_model
-from workbench.records.atomic import atomic_write_bytes
 
 FORMAT = "workbench-checkpoint"
 VERSION = 1

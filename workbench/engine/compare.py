@@ -1,7 +1,7 @@
 """``compare``: train several models under one budget and seed, and tabulate how they score.
 
 Each model trains in its own run folder ``out_dir/<name>/`` (a record: see ``workbench.records``) with the
-same ``TrainConfig``; the comparison folder gets the tables of ``comparison.write_comparison``, made from
+same ``TrainConfig``; the comparison folder gets the tables of ``records.write_comparison``, made from
 those records. With ``seeds``, the whole comparison runs once per seed, each in its own comparison folder
 ``out_dir/seed-<k>/``, and ``out_dir/seeds.{csv,md}`` summarises them (``seed_summary``).
 """
@@ -19,16 +19,17 @@ import pandas as pd
 from workbench.data.data_info import dataset_classes
 from workbench.data.groups import image_groups
 from workbench.engine import distributed
-from workbench.engine.comparison import comparison_table, write_comparison
 from workbench.engine.config import TrainConfig
 from workbench.engine.fit import fit
+from workbench.engine.loaders import train_steps_per_epoch
 from workbench.engine.loop import TrainingDiverged
 from workbench.engine.progress import CompareBar
 from workbench.engine.run_lock import RunLock
-from workbench.engine.sampling import seed_everything, train_steps_per_epoch
 from workbench.engine.seed_summary import seed_folder, seed_summary, write_seed_summary
+from workbench.engine.seeding import seed_everything
+from workbench.metrics import comparison_table
 from workbench.models import create_model, list_models
-from workbench.records import is_record, read_record
+from workbench.records import is_record, read_record, write_comparison
 
 SETTINGS = ("epochs", "max_steps", "batch_size", "optimizer", "lr", "loss")  # TrainConfig fields in the table
 

@@ -25,6 +25,7 @@ from workbench.data.groups import image_groups
 from workbench.engine import distributed
 from workbench.engine.checkpoint import load_checkpoint, non_finite_names
 from workbench.engine.config import TrainConfig
+from workbench.engine.loaders import create_eval_loader, create_train_loader
 from workbench.engine.loop import TrainingDiverged, train_one_epoch
 from workbench.engine.losses import create_loss
 from workbench.engine.predict import predict
@@ -33,9 +34,9 @@ from workbench.engine.resume_check import check_resume
 from workbench.engine.run_folder import RunFolder, history_frame
 from workbench.engine.run_lock import RunLock
 from workbench.engine.runtime import Runtime, create_runtime
-from workbench.engine.sampling import create_eval_loader, create_train_loader, derive_seed, seed_everything
 from workbench.engine.schedule import lr_at
 from workbench.engine.scoring import model_source
+from workbench.engine.seeding import derive_seed, seed_everything
 from workbench.metrics import SegmentationEvaluator
 from workbench.models.eval_mode import eval_mode
 from workbench.records import RecordError, RecordWriter, is_record, read_record

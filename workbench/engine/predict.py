@@ -1,7 +1,7 @@
 """The one prediction path: batches through the model, each prediction cropped to its image, then scored.
 
 Validation during training, ``score_model`` and the evaluation records all go through ``predict``. Batches
-of images of different sizes are padded (``sampling.create_eval_loader``); every prediction is cropped back
+of images of different sizes are padded (``loaders.create_eval_loader``); every prediction is cropped back
 to its image's size before scoring, so the boundary scores see each image's own frame and a record stores
 masks of the target's size.
 """
@@ -40,7 +40,7 @@ def predict(
 
     Args:
         model: maps images ``(N, 3, H, W)`` to logits ``(N, C, H, W)``.
-        loader: batches ``(images, masks, sizes)`` from ``sampling.create_eval_loader``.
+        loader: batches ``(images, masks, sizes)`` from ``loaders.create_eval_loader``.
         evaluator: a ``workbench.metrics.SegmentationEvaluator``; updated in place, then all-reduced.
         runtime: device and precision of the forward pass.
         criterion: optional loss, averaged per image.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.data.classes import Classes
+from workbench.data.classes import CLASSES_FILE, Classes
 from workbench.engine.checkpoint import save_checkpoint
 from workbench.records import (
     MASKS_DIR,
@@ -58,7 +58,7 @@ class RunFolder:
     def write_config(self, info: dict, classes: Classes) -> None:
         if self.writable:
             atomic_write_json(self.path / "config.json", info)
-            atomic_write_json(self.path / "classes.json", _classes_dict(classes))
+            classes.to_json(self.path / CLASSES_FILE)
 
     def write_history(self, rows: list[dict]) -> None:
         if self.writable:
@@ -95,14 +95,3 @@ HISTORY_COLUMNS = [
 def history_frame(rows: list[dict]) -> pd.DataFrame:
     """Epoch rows as a DataFrame with the columns ``HISTORY_COLUMNS`` (NaN where not validated)."""
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
-
-
-def _classes_dict(classes: Classes) -> dict:
-    # Same layout as Classes.to_json, so Classes.from_json reads it back.
-    return {
-        "num_classes": classes.num_classes,
-        "ignore_index": classes.ignore_index,
-        "classes": [
-            {"id": i, "name": n, "color": list(c)} for i, (n, c) in enumerate(zip(classes.names, classes.colors))
-        ],
-    }

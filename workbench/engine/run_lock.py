@@ -4,7 +4,7 @@
 host and start time into it. A second run on the same folder stops at once with a ``RunLocked`` error that
 names the folder and the running process. A lock left by a killed run needs no clean-up: the kernel drops a
 dead process's ``flock``, so the next run takes it and only notes the stale process id it replaces. Taking
-the lock also removes the hidden temporary files (``.<name>.<pid>.<hex>.tmp``, see ``records.atomic``) that
+the lock also removes the hidden temporary files (``.<name>.<pid>.<hex>.tmp``, see ``workbench.atomic``) that
 a killed writer left behind, sparing those of processes still alive.
 """
 
@@ -18,7 +18,7 @@ import socket
 import time
 from pathlib import Path
 
-from workbench.records.atomic import remove_dead_temporaries
+from workbench.atomic import remove_dead_temporaries
 
 LOCK_FILE = ".workbench.lock"
 _HELD: set[Path] = (

@@ -19,12 +19,11 @@ from torch import nn
 from workbench.data.data_info import data_stems, dataset_classes, describe_data
 from workbench.data.groups import image_groups
 from workbench.engine import distributed
-from workbench.engine.comparison import comparison_table, write_comparison
 from workbench.engine.image_scoring import ImageTask, score_images
+from workbench.engine.loaders import create_eval_loader
 from workbench.engine.predict import predict
 from workbench.engine.runtime import Runtime
-from workbench.engine.sampling import create_eval_loader
-from workbench.metrics import ImageStats, Scores, SegmentationEvaluator
+from workbench.metrics import ImageStats, Scores, SegmentationEvaluator, comparison_table
 from workbench.records import (
     ComparisonWriter,
     Record,
@@ -32,6 +31,7 @@ from workbench.records import (
     check_out_folder,
     file_sha256,
     find_predictions,
+    write_comparison,
 )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.engine.comparison import HEADLINE
+from workbench.metrics import HEADLINE
 from workbench.records import export_table
 from workbench.records.tables import INTERVAL_ATTRS
 

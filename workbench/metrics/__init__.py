@@ -11,7 +11,7 @@ from workbench.lazy_exports import export_lazily
 __all__ = export_lazily(
     __name__,
     {
-        ".bands": ["dilate", "disc_offsets", "inner_band", "label_edges"],
+        ".morphology": ["dilate", "disc_offsets", "inner_band", "label_edges"],
         ".bootstrap": ["paired_bootstrap"],
         ".catalog": [
             "HEADLINE",
@@ -32,6 +32,7 @@ __all__ = export_lazily(
             "class_pixel_counts",
             "near_chance",
         ],
+        ".comparison_table": ["comparison_table"],
         ".evaluator": ["SegmentationEvaluator", "evaluate"],
         ".image_stats": ["ImageStats"],
         ".notes": ["bf_tolerance", "boundary_width", "metric_notes"],

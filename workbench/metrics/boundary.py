@@ -9,7 +9,7 @@
   for radiotherapy", JMIR 2021): per image and class, the share of both boundaries' pixels matched within a
   tolerance tau; at tau = theta it reads the very counts of the BF matching.
 
-All classes are handled at once on label maps (see ``bands``). BF matching gathers, for the boundary pixels
+All classes are handled at once on label maps (see ``morphology``). BF matching gathers, for the boundary pixels
 only, the other map's boundary labels around them; the only Python loop runs over the rows (or, with 63
 classes or more, the integer offsets) of the tolerance disc, never over pixels, images or classes.
 """
@@ -23,8 +23,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .bands import dilate, disc_offsets, doubling_levels, label_edges
 from .inputs import LabelBatch
+from .morphology import dilate, disc_offsets, doubling_levels, label_edges
 from .notes import bf_tolerance, boundary_width
 from .region import safe_divide
 

@@ -19,7 +19,7 @@ one class (its prediction) and an FN of at most one (its target): one "FP kind" 
 code a whole image, for all classes at once.
 
 The disc dilations run on per-pixel class bit sets (one bit per class, up to 31 or 63 classes per pass), as
-a row pass of logarithmic "shift and or" steps and one OR per disc row (``bands.doubling_runs``); connected
+a row pass of logarithmic "shift and or" steps and one OR per disc row (``morphology.doubling_runs``); connected
 components use ``scipy.ndimage.label`` per class, on the class's bounding box only.
 """
 
@@ -33,9 +33,9 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
-from .bands import doubling_runs, window_or_flat
 from .catalog import ERROR_KINDS
 from .inputs import LabelBatch
+from .morphology import doubling_runs, window_or_flat
 
 WIDTH_RATIO = 0.01  # the authors' default boundary width d, relative to the image diagonal
 _EIGHT = np.ones((3, 3), dtype=bool)

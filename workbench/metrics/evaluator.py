@@ -127,8 +127,10 @@ class SegmentationEvaluator:
             None: the device of the first batch. Each batch is scored on its own device; the statistics,
             a few numbers per image and class, are kept in numpy.
         boundary: False skips Boundary IoU, BF and NSD (their scores come out NaN), for fast validation loops.
-        per_image: False refuses ``per_image()`` (the statistics behind it are kept either way: every score
-            is summed from them).
+        per_image: False makes ``per_image()`` refuse, to catch a caller that asks for the table of an
+            evaluator meant for running scores only. It saves no memory and no time: the per-image statistics
+            are kept either way (every score, the bootstrap included, is summed from them; they are a few
+            numbers per image and class), and ``compute().image_stats`` holds them.
         distances: True also scores HD95 (``class_hd95``, ``hd95`` in ``as_dict()``; DESIGN.md "Metrics"),
             which needs unbounded distance searches and so is opt-in.
         nsd_tolerance: NSD's tolerance tau in pixels, the same for every image size. Default None: BF's
@@ -241,8 +243,7 @@ class SegmentationEvaluator:
         return Scores.from_image_stats(self.image_stats())
 
     def per_image(self) -> pd.DataFrame:
-        """One row per image seen, in order: its ``per_image`` column of each score (``catalog.METRICS``; NaN =
-        undefined).
+        """One row per image seen, in order: ``ImageStats.per_image`` of ``image_stats()``.
 
         Needs ``per_image=True`` (the default).
         """

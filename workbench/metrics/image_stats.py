@@ -144,8 +144,11 @@ class ImageStats:
         joined = {name: np.concatenate([part.counts[name] for part in parts]) for name in first.counts}
         return cls(rows.astype(np.int64), joined, ignore_index=first.ignore_index)
 
-    def per_image(self) -> pd.DataFrame:
+    def per_image(self, stems=None) -> pd.DataFrame:
         """One row per image: DESIGN.md's definitions applied to each image on its own.
+
+        The one per-image table of the workbench: ``per_image_scores``, ``SegmentationEvaluator.per_image`` and
+        a record's ``per_image`` (and its ``per_image.csv``) are this table.
 
         Each score of ``catalog.METRICS`` with a ``per_image`` column, derived from one image's counts:
         ``pixel_accuracy``; ``miou`` over the classes present in the image's target or prediction;
@@ -153,15 +156,21 @@ class ImageStats:
         classes.
         NaN where undefined (an all-void image, no boundary at all).
 
+        Args:
+            stems: one name per image, in order, to index the rows by (``stem``); None: image positions.
+
         Returns:
-            DataFrame indexed by image position (``image``) with ``PER_IMAGE_COLUMNS``, then ``hd95`` (mean
-            over the defined classes) when distances were scored.
+            DataFrame indexed by image position (``image``) or stem (``stem``) with ``PER_IMAGE_COLUMNS``, then
+            ``hd95`` (mean over the defined classes) when distances were scored.
         """
+        if stems is not None and len(stems) != len(self):
+            raise ValueError(f"per_image: {len(stems)} stems for {len(self)} images; give one stem per image.")
         values = score_values(self._totals(lambda array: array))
         columns = {
             metric.per_image: values[metric.key] for metric in METRICS if metric.per_image and metric.key in values
         }
-        return pd.DataFrame(columns, index=pd.RangeIndex(len(self), name="image"))
+        index = pd.RangeIndex(len(self), name="image") if stems is None else pd.Index(list(stems), name="stem")
+        return pd.DataFrame(columns, index=index)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Plain int64 / float64 arrays (``confusion_rows`` and ``counts`` under their names), for safetensors or

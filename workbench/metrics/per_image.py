@@ -15,8 +15,9 @@ def per_image_scores(
     Per image: ``pixel_accuracy`` = trace / sum of its confusion matrix; ``miou`` = mean IoU over the classes
     present in its target or prediction; ``boundary_iou`` = mean Boundary IoU over the classes whose bands
     are non-empty in it; ``boundary_f1`` and ``nsd`` = mean BF score and NSD over its defined classes. NaN where
-    undefined (an all-void image, or no boundary at all). Any ``Scores`` from ``evaluate`` or ``SegmentationEvaluator`` gives
-    the same rows as ``scores.image_stats.per_image()``.
+    undefined (an all-void image, or no boundary at all). The table is ``ImageStats.per_image`` of
+    ``evaluate(preds, targets, ...)``: any ``Scores`` with per-image statistics gives it as
+    ``scores.image_stats.per_image()``.
 
     Args:
         preds: predicted class maps: ``(N, H, W)``, ``(H, W)`` or a list of ``(H, W)`` maps of any sizes.

@@ -9,7 +9,7 @@ Each rung equals a fresh evaluation at that tolerance (DESIGN.md "Metrics", "Sco
   ``bincount`` of (image, class, first rung that matches) and a cumulative sum give the matched counts of
   every rung; ``bf_scores`` and ``surface_dice`` turn them into the cells, as at the default tolerance.
 - Boundary IoU: a pixel is in the inner band of width d of its mask when it lies within chessboard distance
-  d - 1 of an edge pixel, the frame included (``bands``); the bands nest as d grows, so each pixel's first
+  d - 1 of an edge pixel, the frame included (``morphology``); the bands nest as d grows, so each pixel's first
   rung is the number of rungs whose band misses it. One ``bincount`` of (image, target, prediction, first
   target rung, first predicted rung) over the non-void pixels gives |G|, |P| and |G and P| at every d.
 
@@ -21,12 +21,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .bands import dilate
 from .boundary import EdgeMatches, _with_frame, bf_scores, surface_dice
 from .catalog import TOLERANCES, ladder_names
 from .confusion import MAX_BINS
 from .hd95 import _edge_labels, _pair_counts, _RowIndex
 from .inputs import LabelBatch
+from .morphology import dilate
 
 
 def ladder_counts(

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .bands import dilate, label_edges
 from .confusion import confusion_counts
 from .inputs import label_batches
+from .morphology import dilate, label_edges
 from .region import class_iou, nanmean
 from .threads import single_threaded
 
@@ -42,7 +42,7 @@ def trimap_miou(preds, targets, num_classes: int, widths, ignore_index: int = 25
     for batch in label_batches(preds, targets, num_classes, ignore_index):
         changes = label_edges(batch.targets)  # a pixel next to another label (void included), frame ignored
         for i, w in enumerate(widths):
-            # Within distance w of another label <=> within w - 1 of such an edge pixel (see ``bands``).
+            # Within distance w of another label <=> within w - 1 of such an edge pixel (see ``morphology``).
             in_band = dilate(changes, w - 1).to(torch.uint8)
             counts = confusion_counts(batch.preds, batch.targets, num_classes, flags=in_band, num_flags=2)
             totals[i] += counts[..., 1].sum(0).cpu().numpy()

@@ -1,10 +1,21 @@
-"""Where evaluations may be written, and a comparison folder that changes as a whole or not at all.
+"""The comparison folder, written by this module alone: the name of every file in it and every write into it.
+
+```
+<name>/                       one evaluation record per source (model or predictions folder)
+comparison.{csv,md,tex,html}  the comparison table, one row per source (``workbench.metrics.comparison_table``)
+per_class_iou.{csv,md}        the IoU of each class, one column per source
+chance.json                   the chance mIoU of these targets (most frequent class, uniform) and its definition
+mask_gallery.png              figures drawn by ``workbench.viz.comparison_figures`` from the records
+learning_curves.png           (training runs only)
+comparison.json               the order of the records; written last, it makes the folder a comparison
+```
 
 ``check_out_folder`` refuses an output folder that is, contains or lies inside the data or the predictions
 being scored, or that holds files the workbench did not write. ``ComparisonWriter`` stages every record of a
-comparison in a hidden folder and moves them in together once all have been written; the tables and
-``comparison.json`` follow (``engine.comparison.write_comparison``), so a reader never sees a comparison that
-mixes an old source with a new one.
+comparison in a hidden folder and moves them in together once all have been written; ``write_comparison``
+then writes the tables and ``comparison.json``, so a reader never sees a comparison that mixes an old source
+with a new one. ``write_comparison_figures`` names and writes the figures ``workbench.viz`` encodes.
+Reading the folder back: ``workbench.records.comparison_reader``.
 """
 
 from __future__ import annotations
@@ -12,12 +23,25 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from workbench.records.record import COMPARISON_FILE, MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, Record, read_record
-from workbench.records.write import REPLACED_COMPARISON, check_owned, holds_record
+import pandas as pd
 
+from workbench.atomic import atomic_write_bytes, atomic_write_json
+from workbench.metrics.chance import chance_miou
+from workbench.records.record import MASKS_DIR, RECORD_DATA_FILES, RECORD_FILE, Record, common_stems, read_record
+from workbench.records.tables import export_table
+from workbench.records.write import check_owned, holds_record
+
+COMPARISON_FILE = "comparison.json"  # the order of a comparison folder's records
+REPLACED_COMPARISON = f".{COMPARISON_FILE}.old"  # comparison.json set aside while a comparison is rewritten
+TABLE_FILES = ("comparison.csv", "comparison.md", "comparison.tex", "comparison.html")  # the csv first: read back
+PER_CLASS_IOU_FILES = ("per_class_iou.csv", "per_class_iou.md")
+CHANCE_FILE = "chance.json"
+MASK_GALLERY, LEARNING_CURVES = "mask_gallery", "learning_curves"  # the figures, by name
+FIGURE_FILES = {MASK_GALLERY: f"{MASK_GALLERY}.png", LEARNING_CURVES: f"{LEARNING_CURVES}.png"}
+COMPARISON_FILES = (COMPARISON_FILE, *TABLE_FILES, *PER_CLASS_IOU_FILES, CHANCE_FILE, *FIGURE_FILES.values())
 COMPARISON_STAGING = ".comparison-"  # hidden staging folders of comparison writers
 RECORD_NAMES = {RECORD_FILE, MASKS_DIR, *RECORD_DATA_FILES}  # what a record writer writes (its hidden files aside)
 
@@ -122,3 +146,67 @@ class ComparisonWriter:
             if holds_record(folder) and held <= RECORD_NAMES:
                 found.append(folder)
         return found
+
+
+def write_comparison(out: str | Path, table: pd.DataFrame, records: Mapping[str, Record]) -> None:
+    """Write the comparison tables into ``out``, then ``comparison.json`` listing ``records`` in order.
+
+    Args:
+        out: the comparison folder (its records committed by ``ComparisonWriter`` or written by ``fit``).
+        table: ``workbench.metrics.comparison_table`` of the sources; its ``chance_miou_*`` attrs go to
+            ``chance.json``.
+        records: name -> record, all scored on the same images (``ValueError`` otherwise); empty (every run
+            diverged): no per-class table, and ``comparison.json`` lists none.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in TABLE_FILES:
+        export_table(table.reset_index(), out / name)
+    chance = {k.removeprefix("chance_miou_"): v for k, v in table.attrs.items() if k.startswith("chance_miou_")}
+    definition = chance_miou.__doc__.split("\n\n")[0].strip()
+    atomic_write_json(out / CHANCE_FILE, {"miou": chance, "definition": definition})
+    if records:
+        _write_per_class_iou(out, records)
+    write_comparison_order(out, list(records))  # last: a reader sees the whole comparison or none
+
+
+def _write_per_class_iou(out: Path, records: Mapping[str, Record]) -> None:
+    common_stems(dict(records), out)
+    first = next(iter(records.values()))
+    iou = pd.DataFrame(
+        {name: r.scores.iou for name, r in records.items()}, index=pd.Index(first.classes.names, name="class")
+    ).reset_index()
+    iou.attrs.update(
+        caption="Per-class IoU, one column per source (NaN: class absent from targets and predictions; "
+        f"pixels with target {first.classes.ignore_index} left out).",
+        ignore_index=first.classes.ignore_index,
+    )
+    for name in PER_CLASS_IOU_FILES:
+        export_table(iou, out / name)
+
+
+def write_comparison_order(path: str | Path, names: Iterable[str]) -> Path:
+    """``comparison.json``: the order in which ``read_comparison`` returns the folder's records.
+
+    Written last by a comparison's writer: it makes the folder a comparison again (the set-aside copy of
+    an earlier one, ``.comparison.json.old``, goes).
+    """
+    written = atomic_write_json(Path(path) / COMPARISON_FILE, {"records": list(names)})
+    (Path(path) / REPLACED_COMPARISON).unlink(missing_ok=True)
+    return written
+
+
+def write_comparison_figures(folder: str | Path, pngs: Mapping[str, bytes]) -> list[Path]:
+    """Write each figure of a comparison (name -> PNG bytes, e.g. ``workbench.viz.comparison_figures`` encoded
+    by ``figure_to_png``) as ``FIGURE_FILES[name]`` in ``folder``, atomically; returns the files.
+
+    Raises:
+        ValueError: a name that is not one of ``FIGURE_FILES`` (nothing is written).
+    """
+    unknown = [name for name in pngs if name not in FIGURE_FILES]
+    if unknown:
+        raise ValueError(
+            f"write_comparison_figures({folder}): no file name for figures {unknown}; a comparison folder holds "
+            f"{list(FIGURE_FILES)}. Add the name to FIGURE_FILES in workbench/records/comparison_folder.py."
+        )
+    return [atomic_write_bytes(Path(folder) / FIGURE_FILES[name], png) for name, png in pngs.items()]

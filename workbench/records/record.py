@@ -4,7 +4,8 @@ A record is a folder (a training run folder is one: the record files sit next to
 
 ```
 record.json        format, source (model + weights sha256, or predictions folder), data (root, split,
-                   stems, class names, ignore index, synthetic parameters), created, versions, classes,
+                   stems, class names, ignore index, synthetic parameters), created, versions, classes
+                   (as in classes.json: Classes.to_dict),
                    and the sha256 of every file below; optional: the targets' digests, and the group of
                    each image (sequence, city, ...) with whether the groups are video sequences
 scores.json        Scores.as_dict() (NaN as null)
@@ -37,16 +38,14 @@ from workbench.records.record_schema import (
     check_json_size,
     check_meta,
     check_stats,
-    is_plain_name,
     read_stats_arrays,
 )
 
 FORMAT = "workbench-record"
-VERSION = 2  # 2: masks and targets hashed in record.json
+VERSION = 3  # 2: masks and targets hashed in record.json; 3: classes in the classes.json layout
 RECORD_FILE = "record.json"
 STATS_FILE = "image_stats.npz"
 MASKS_DIR = "masks"
-COMPARISON_FILE = "comparison.json"  # the order of a comparison folder's records
 RECORD_DATA_FILES = (STATS_FILE, "scores.json", "confusion.csv", "per_image.csv", "per_class.csv", "per_class.md")
 
 
@@ -136,7 +135,7 @@ def read_record(path: str | Path) -> Record:
                 f"trusted. Evaluate again to rewrite it."
             )
     try:
-        classes = Classes(meta["classes"]["names"], meta["classes"]["colors"], meta["classes"]["ignore_index"])
+        classes = Classes.from_dict(meta["classes"], source=str(path / RECORD_FILE))
     except (KeyError, TypeError, ValueError) as err:  # e.g. a colour [300, 0, 0] in a hand-edited file
         raise RecordError(
             f"{path / RECORD_FILE}: its classes are not valid ({err}); evaluate again to rewrite the record."
@@ -145,8 +144,7 @@ def read_record(path: str | Path) -> Record:
     stats = _read_stats(path / STATS_FILE, classes.ignore_index)
     check_stats(stats, path / STATS_FILE, len(stems), classes.num_classes)
     _check_masks(path, stems)
-    per_image = stats.per_image()
-    per_image.index = pd.Index(stems, name="stem")
+    per_image = stats.per_image(stems)
     return Record(
         path,
         meta["source"],
@@ -217,46 +215,6 @@ def _check_masks(path: Path, stems: list[str]) -> None:
         )
 
 
-def read_comparison(path: str | Path) -> dict[str, Record]:
-    """Every record of a comparison folder, by name, in the comparison's order.
-
-    The records are exactly those ``comparison.json`` lists (written by ``compare`` and ``workbench
-    evaluate``), in its order; a record folder it does not list (left behind by an earlier comparison) is
-    not read: ``unlisted_records`` names them. A folder without ``comparison.json`` gives its record
-    subfolders in name order; a folder that is itself a record gives ``{name: record}``.
-
-    Raises:
-        RecordError: the folder holds no record, or a listed record is missing or damaged.
-    """
-    path = Path(path)
-    if is_record(path):
-        record = read_record(path)
-        return {record.name: record}
-    if not path.is_dir():
-        raise RecordError(
-            f"{path}: no such folder; give a comparison folder (written by compare or `workbench evaluate "
-            f"--preds NAME=DIR ...`) or a record folder."
-        )
-    names = comparison_order(path) or _record_folders(path)
-    if not names:
-        raise RecordError(
-            f"{path}: holds no evaluation record (no subfolder with {RECORD_FILE}); run compare or "
-            f"`workbench evaluate` first."
-        )
-    return {name: read_record(path / name) for name in names}
-
-
-def unlisted_records(path: str | Path) -> list[str]:
-    """Record subfolders of a comparison folder that its ``comparison.json`` does not list (so not read)."""
-    path = Path(path)
-    listed = comparison_order(path) if not is_record(path) and path.is_dir() else []
-    return [name for name in _record_folders(path) if name not in listed] if listed else []
-
-
-def _record_folders(path: Path) -> list[str]:
-    return sorted(p.name for p in path.iterdir() if p.is_dir() and is_record(p))
-
-
 def common_stems(records: dict[str, Record], where) -> list[str]:
     """The images every record scored, in order (``Record.stems``), for records compared side by side.
 
@@ -273,39 +231,6 @@ def common_stems(records: dict[str, Record], where) -> list[str]:
                 f"same order."
             )
     return first.stems
-
-
-def comparison_order(path: Path) -> list[str]:
-    """The record names listed in ``path/comparison.json`` (empty when there is none).
-
-    Raises:
-        RecordError: the file is not ``{"records": [names]}`` of unique record folder names (no path, none
-            outside the folder).
-    """
-    file = path / COMPARISON_FILE
-    if not file.is_file():
-        return []
-    try:
-        names = json.loads(file.read_text(encoding="utf-8"))["records"]
-        if not isinstance(names, list):
-            raise TypeError(f"records is {type(names).__name__}")
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as err:
-        raise RecordError(f'{file}: cannot read the list of records ({err}); expected {{"records": [names]}}.') from err
-    bad = [name for name in names if not is_plain_name(name)]
-    twice = [name for i, name in enumerate(names) if name in names[:i]]
-    if bad or twice or not names:
-        problem = (
-            f"entry {bad[0]!r} is not a record folder's name"
-            if bad
-            else f"lists {twice[0]!r} twice"
-            if twice
-            else "lists no record"
-        )
-        raise RecordError(
-            f"{file}: {problem}; it lists the record subfolders of this folder by name, each once. "
-            f"Run the comparison again to rewrite it."
-        )
-    return names
 
 
 def file_sha256(path: Path, *, missing_ok: bool = False) -> str | None:

@@ -154,8 +154,14 @@ def _data_rules(data: dict, classes: dict) -> Iterator[Rule]:
     )
     for key in ("root", "split"):
         yield f"data.{key}", data.get(key), lambda v: v is None or isinstance(v, str), "text or null"
-    names = classes.get("names")
-    yield "data.class_names", data.get("class_names", _MISSING), lambda v: v == names, f"classes.names {shown(names)}"
+    entries = classes.get("classes")
+    names = [e.get("name") for e in entries] if isinstance(entries, list) and all(map(_is(dict), entries)) else None
+    yield (
+        "data.class_names",
+        data.get("class_names", _MISSING),
+        lambda v: v == names,
+        f"the classes' names {shown(names)}",
+    )
     ignore = classes.get("ignore_index")
     yield (
         "data.ignore_index",

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from workbench.records.atomic import atomic_write_text
+from workbench.atomic import atomic_write_text, json_text
 
 FLOAT_FORMAT = ".4f"  # display formats (md, tex, html); csv and json keep full precision
 INTERVAL_FORMAT = ".3f"  # "0.444 [0.431, 0.457]": a value with its interval, in the display formats
@@ -226,9 +225,8 @@ def table_to_html(df: pd.DataFrame) -> str:
 def table_to_json(df: pd.DataFrame) -> str:
     flat = _flat(df)
     columns = [str(c) for c in flat.columns]
-    rows = [dict(zip(columns, map(_json_value, row))) for row in flat.itertuples(index=False, name=None)]
-    metadata = {str(key): _json_value(value) for key, value in df.attrs.items()}
-    return json.dumps({"metadata": metadata, "rows": rows}, indent=1, allow_nan=False) + "\n"
+    rows = [dict(zip(columns, row)) for row in flat.itertuples(index=False, name=None)]
+    return json_text({"metadata": dict(df.attrs), "rows": rows})
 
 
 WRITERS = {".csv": table_to_csv, ".md": table_to_markdown, ".tex": table_to_latex, ".html": table_to_html,
@@ -245,23 +243,6 @@ def _flat(df: pd.DataFrame) -> pd.DataFrame:
 def _display(value) -> str:
     if isinstance(value, (float, np.floating)):
         return "NaN" if math.isnan(value) else format(value, FLOAT_FORMAT)
-    return str(value)
-
-
-def _json_value(value):
-    """Plain JSON types: numpy scalars and arrays unpacked, NaN and infinities as null."""
-    if isinstance(value, np.ndarray):
-        return [_json_value(v) for v in value.tolist()]
-    if isinstance(value, (list, tuple)):
-        return [_json_value(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
     return str(value)
 
 

@@ -29,13 +29,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.atomic import atomic_write_json, fsync_dir, json_text
 from workbench.data.classes import Classes
 from workbench.data.groups import ImageGroups
 from workbench.metrics import Scores
-from workbench.records.atomic import atomic_write_json, fsync_dir, json_text
 from workbench.records.masks import encode_mask, label_digest, mask_bit_depth
 from workbench.records.record import (
-    COMPARISON_FILE,
     FORMAT,
     MASKS_DIR,
     RECORD_DATA_FILES,
@@ -50,7 +49,6 @@ from workbench.records.tables import csv_index, csv_text, table_to_csv, table_to
 
 PACKAGES = ("workbench", "numpy", "torch", "torchvision", "segmentation-models-pytorch", "pillow")
 REPLACED_FILE = f".{RECORD_FILE}.old"  # record.json of a record being rewritten: the folder is the workbench's
-REPLACED_COMPARISON = f".{COMPARISON_FILE}.old"  # comparison.json set aside while a comparison is rewritten
 STAGING_PREFIX = ".record-"  # hidden staging folders of writers, removed by the next writer
 
 
@@ -149,8 +147,7 @@ class RecordWriter:
             "data": {**data, "num_images": len(self.stems), "stems": self.stems, "class_names": list(self.classes.names),
                      "ignore_index": self.classes.ignore_index},
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "versions": package_versions(),
-            "classes": {"names": list(self.classes.names), "colors": [list(c) for c in self.classes.colors],
-                        "ignore_index": self.classes.ignore_index},
+            "classes": self.classes.to_dict(),
             "masks": {"folder": MASKS_DIR, "bit_depth": self.bit_depth, "count": len(self.stems),
                       "sha256": dict(self.mask_sha256)},
             "files": {name: hashlib.sha256(content).hexdigest() for name, content in files.items()},
@@ -221,17 +218,6 @@ def write_record(
     with RecordWriter(path, classes, stems, groups=groups) as writer:
         writer.add_masks(masks, targets)
         return writer.finish(source=source, data=data, scores=scores)
-
-
-def write_comparison_order(path: str | Path, names: Sequence[str]) -> Path:
-    """``comparison.json``: the order in which ``read_comparison`` returns the folder's records.
-
-    Written last by a comparison's writer: it makes the folder a comparison again (the set-aside copy of
-    an earlier one, ``.comparison.json.old``, goes).
-    """
-    written = atomic_write_json(Path(path) / COMPARISON_FILE, {"records": list(names)})
-    (Path(path) / REPLACED_COMPARISON).unlink(missing_ok=True)
-    return written
 
 
 def check_owned(path: Path) -> None:
@@ -334,8 +320,8 @@ def data_files(scores: Scores, stems: list[str], classes: Classes) -> dict[str, 
     names = list(classes.names)
     shown = [csv_text(n) for n in names]  # a class named "=1+1" stays text in a spreadsheet
     confusion = pd.DataFrame(scores.confusion, index=pd.Index(shown, name="target \\ predicted"), columns=shown)
-    per_image = stats.per_image()
-    per_image.index = csv_index(pd.Index(stems, name="stem"))  # a stem named "=1+1" stays text in a spreadsheet
+    per_image = stats.per_image(stems)
+    per_image.index = csv_index(per_image.index)  # a stem named "=1+1" stays text in a spreadsheet
     table = scores.table(class_names=names)
     text = {
         "scores.json": json_text(scores.as_dict()),

@@ -9,37 +9,24 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from workbench.records import Record
 from workbench.report.page import data_uri, embed_figure, text
 from workbench.report.samples import record_samples
-from workbench.viz import array_to_png, as_rgb_image, colorize
+from workbench.viz import CURVE_PANELS, array_to_png, as_rgb_image, colorize, learning_curves_figure
 
 FONT = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9}
-CURVES = (("val_miou", "validation mIoU"), ("train_loss", "training loss"), ("val_loss", "validation loss"))
 
 
 def learning_curves(histories: dict[str, pd.DataFrame]) -> str:
-    """One panel per curve in the histories, every model a line in each."""
-    panels = [
-        (column, label)
-        for column, label in CURVES
-        if any(column in h and h[column].notna().any() for h in histories.values())
-    ]
-    if not panels:
+    """The learning curves of ``workbench.viz`` (``learning_curves_figure``: one panel per quantity, every model
+    a line in each) at the report's font sizes."""
+    if not any(column in h and h[column].notna().any() for h in histories.values() for column, _, _ in CURVE_PANELS):
         return '<p class="note">The histories hold no validation or loss columns.</p>'
-    fig = Figure(figsize=(3.7 * len(panels), 3.4), layout="constrained")
     with matplotlib.rc_context(FONT):
-        for ax, (column, label) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
-            for name, history in histories.items():
-                if column in history:
-                    x = history["epoch"] if "epoch" in history else np.arange(1, len(history) + 1)
-                    ax.plot(x, history[column], marker="o" if len(history) <= 30 else None, markersize=3, label=name)
-            ax.set(title=label, xlabel="epoch")
-            ax.grid(alpha=0.3)
-        fig.axes[0].legend(loc="best")
-    return embed_figure(fig, "Per epoch, from each run's history.csv: " + ", ".join(label for _, label in panels) + ".")
+        fig = learning_curves_figure(histories)
+    panels = ", ".join(title for _, title, _ in CURVE_PANELS)
+    return embed_figure(fig, f"Per epoch, from each run's history.csv: {panels}.")
 
 
 def gallery_stems(record: Record) -> list[tuple[str, str]]:

@@ -56,8 +56,13 @@ table.confusion th.name { text-align: left; white-space: nowrap; max-width: 14em
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
   body { max-width: none; padding: 0; font-size: 10.5pt; }
-  h2 { break-after: avoid; } table, figure, tr { break-inside: avoid; } tr.label { break-after: avoid; }
-  details { display: none; }  /* the folded full table stays on screen; print shows the headline */
+  h2, h3 { break-after: avoid; break-inside: avoid; }
+  /* a heading keeps room for what follows it: no heading alone at the foot of a page */
+  h2::after, h3::after { content: ""; display: block; height: 7em; margin-bottom: -7em; }
+  table, figure, tr { break-inside: avoid; } tr.label { break-after: avoid; }
+  /* folded tables print unfolded: paper has no summary to click */
+  details::details-content { content-visibility: visible; display: block; }
+  summary { list-style: none; font-weight: 600; color: inherit; }
   .scroll { overflow: visible; } .wide table { font-size: 7.5pt; } .wide th, .wide td { padding: 0.15em 0.3em; }
   .grid2 { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); }
   a { color: inherit; text-decoration: none; }

@@ -91,7 +91,7 @@ def _subtitle(run: ReviewRun) -> str:
     first = next(iter(run.records.values()))
     return (
         f"Data: {text(data_label(first))}. Evaluated {text(run.created)}. {len(run.records)} "
-        f"{'record' if len(run.records) == 1 else 'records'} in {text(run.path.resolve())}."
+        f"{'record' if len(run.records) == 1 else 'records'} in the folder {text(run.path.resolve().name)}."
     )
 
 

@@ -215,7 +215,9 @@ def _optimise(image: torch.Tensor, losses, config: StyleConfig, progress: bool) 
     """The optimisation loop: per-step loss rows (steps + 1, the last after the final step) and the stages."""
     optimizer = _optimizer(image, config)
     rows, stages = [], []
-    bar = tqdm(range(config.steps), desc="style transfer", disable=not progress)
+    bar = tqdm(
+        range(config.steps), desc="style transfer", leave=False, disable=not progress
+    )  # the cell prints the result
     for step in bar:
         terms, stage = _take_step(optimizer, image, losses, step, step % config.stage_every == 0, config)
         rows.append(dict(zip(terms, torch.stack(list(terms.values())).tolist())))  # one device sync per step

@@ -20,8 +20,9 @@ __all__ = export_lazily(
             "class_band",
             "mask_band",
         ],
+        ".cell_grid": ["Grid", "draw_grid", "set_box"],
         ".colorize": ["blend", "colorize", "overlay", "paint"],
-        ".comparison": [
+        ".mask_panels": [
             "VIEWS",
             "ImagePanels",
             "MaskComparison",
@@ -34,7 +35,7 @@ __all__ = export_lazily(
         ".convert": ["as_mask", "as_palette", "as_rgb_image"],
         ".curves": ["CURVE_PANELS", "draw_learning_curves", "plot_chance_line", "plot_model_curves"],
         ".dilation_figures": ["paths_rgb", "plot_paths"],
-        ".encode": ["array_to_jpeg", "array_to_png", "codes_to_png", "figure_to_png"],
+        ".encode": ["array_to_jpeg", "array_to_png", "codes_to_png", "figure_to_png", "new_figure", "render_png"],
         ".error_maps": [
             "CLASS_CODES",
             "ERROR_COLORS",
@@ -55,16 +56,8 @@ __all__ = export_lazily(
             "plot_mask_gallery",
             "plot_overlay",
         ],
-        ".metric_plots": ["normalize_confusion", "plot_confusion_matrix", "plot_learning_curves", "plot_per_class"],
-        ".ops_figures": [
-            "Grid",
-            "draw_equivalent_conv",
-            "draw_grid",
-            "draw_matrix_view",
-            "draw_scatter_step",
-            "draw_unpooling",
-            "set_box",
-        ],
+        ".metric_plots": ["normalize_confusion", "plot_confusion_matrix", "plot_per_class"],
+        ".ops_figures": ["draw_equivalent_conv", "draw_matrix_view", "draw_scatter_step", "draw_unpooling"],
         ".run_figures": ["comparison_figures", "gallery_figure", "learning_curves_figure", "save_comparison_figures"],
         ".score_maps": ["plot_score_map", "score_rgb", "upsample_nearest"],
         ".style_figures": [

@@ -6,6 +6,7 @@ import functools
 import io
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 
@@ -17,6 +18,19 @@ def figure_to_png(fig: Figure, *, dpi: float | None = None) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     return buffer.getvalue()
+
+
+def new_figure(width: float, height: float, *, dpi: float = 72) -> Figure:
+    """A figure with its own Agg canvas: no pyplot state, works headless, never shown by accident."""
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def render_png(fig: Figure) -> bytes:
+    """Draw ``fig`` on its Agg canvas and encode it as PNG (fixed layout, no tight bbox search: fast)."""
+    fig.canvas.draw()
+    return array_to_png(np.asarray(fig.canvas.buffer_rgba())[..., :3])
 
 
 def array_to_png(rgb: np.ndarray, *, compress_level: int = 1) -> bytes:

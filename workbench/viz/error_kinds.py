@@ -76,7 +76,7 @@ def class_error_kinds(
     Args:
         pred: predicted class ids ``(H, W)``.
         target: target class ids ``(H, W)`` (``ignore_index`` for void).
-        packed: ``fp_kind | fn_kind << 2`` of ``metrics.error_kinds.pixel_error_kinds`` (``viz.comparison``
+        packed: ``fp_kind | fn_kind << 2`` of ``metrics.error_kinds.pixel_error_kinds`` (``viz.mask_panels``
             keeps it per image and model), so that the picture shows what the counts count.
         class_id: the class shown.
     """

@@ -1,8 +1,7 @@
-"""Confusion matrices, per-class bars and learning curves drawn on an axis the caller owns."""
+"""Confusion matrices and per-class bars drawn on an axis the caller owns (learning curves: ``viz.curves``)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -10,12 +9,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 from matplotlib.image import AxesImage
-from matplotlib.lines import Line2D
 
 from workbench.viz.convert import as_palette, class_names_of, to_numpy
 
 NORMALIZE_CHOICES = ("true", "pred", "all", None)
-LEARNING_CURVE_COLUMNS = ("train_loss", "val_loss", "val_miou")
 
 
 def normalize_confusion(confusion, normalize: str | None = "true") -> np.ndarray:
@@ -85,7 +82,7 @@ def _annotate_cells(ax: Axes, values: np.ndarray, vmax: float, *, as_share: bool
             text,
             ha="center",
             va="center",
-            fontsize="x-small",
+            fontsize=7,  # points: 9.7 px at 100 dpi, readable where the figure is shown at its own size
             color="white" if value > 0.6 * vmax else "black",
         )
 
@@ -153,39 +150,3 @@ def plot_per_class(
     ax.set_ylabel(metric)
     ax.set_ylim(0.0, max(1.0, float(np.nanmax(values, initial=0.0))))
     return bars
-
-
-def plot_learning_curves(ax: Axes, history, columns: Sequence[str] = LEARNING_CURVE_COLUMNS) -> list[Line2D]:
-    """One line per requested history column that exists, against ``epoch`` (or the row number).
-
-    Args:
-        ax: the axis to draw on.
-        history: the engine's history (DataFrame, ``history.csv`` path, or dict of lists) with columns like
-            ``epoch``, ``train_loss``, ``val_loss``, ``val_miou``, ``lr``.
-        columns: the columns to draw; missing ones are skipped.
-
-    Returns:
-        The ``Line2D`` of each drawn column, in ``columns`` order.
-
-    Raises:
-        ValueError: when none of ``columns`` is in the history, listing the columns it has.
-    """
-    frame = _history_frame(history)
-    present = [c for c in columns if c in frame.columns]
-    if not present:
-        raise ValueError(f"plot_learning_curves: none of {list(columns)} in the history; it has {list(frame.columns)}.")
-    x = frame["epoch"] if "epoch" in frame.columns else pd.Series(np.arange(len(frame)))
-    marker = "o" if len(frame) <= 30 else None  # few epochs: show where the points are
-    lines = [ax.plot(x, frame[c], marker=marker, markersize=3, label=c)[0] for c in present]
-    ax.set_xlabel("epoch" if "epoch" in frame.columns else "step")
-    ax.legend(fontsize="small")
-    ax.grid(alpha=0.3)
-    return lines
-
-
-def _history_frame(history) -> pd.DataFrame:
-    if isinstance(history, pd.DataFrame):
-        return history
-    if isinstance(history, (str, os.PathLike)):
-        return pd.read_csv(history)  # a run folder's history.csv
-    return pd.DataFrame(history)

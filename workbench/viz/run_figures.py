@@ -2,7 +2,9 @@
 
 Unlike the ``plot_*`` functions these build their own ``matplotlib.figure.Figure`` (no pyplot, so nothing
 is shown and nothing leaks between calls); the caller saves or embeds it. ``comparison_figures`` draws both
-from evaluation records (the masks the records hold, the ``history.csv`` beside them), without any model.
+from evaluation records (the masks the records hold, the ``history.csv`` beside them), without any model;
+``save_comparison_figures`` hands them, as PNG, to ``workbench.records.write_comparison_figures``, which
+names and writes the files of a comparison folder.
 """
 
 from __future__ import annotations
@@ -14,10 +16,18 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from workbench.metrics.chance import NEAR_CHANCE_FACTOR, chance_miou
-from workbench.records import Record, atomic_write_bytes, read_comparison, read_history
+from workbench.records import (
+    LEARNING_CURVES,
+    MASK_GALLERY,
+    Record,
+    read_comparison,
+    read_history,
+    write_comparison_figures,
+)
+from workbench.records.run_files import HISTORY_FILE
 from workbench.viz.curves import draw_learning_curves
 from workbench.viz.encode import figure_to_png
-from workbench.viz.mask_plots import plot_mask_gallery
+from workbench.viz.mask_plots import gallery_indices, plot_mask_gallery
 
 
 def learning_curves_figure(histories: Mapping[str, pd.DataFrame], *, chance: float | None = None) -> Figure:
@@ -43,7 +53,8 @@ def comparison_figures(records: Mapping[str, Record], data, *, gallery_size: int
 
     Args:
         records: name -> record (``workbench.records.read_comparison``), all scored on ``data``.
-        data: the scored dataset (its first ``gallery_size`` images and targets are shown).
+        data: the scored dataset: ``gallery_size`` of its images, spread evenly over it (``gallery_indices``:
+            neighbouring frames of a video dataset look alike), are shown with their targets.
         gallery_size: rows of the gallery.
 
     Returns:
@@ -51,21 +62,22 @@ def comparison_figures(records: Mapping[str, Record], data, *, gallery_size: int
         them); prediction folders have none.
     """
     first = next(iter(records.values()))
-    shown = range(min(gallery_size, len(first.stems)))
+    shown = gallery_indices(len(first.stems), gallery_size)
     samples = [data[i] for i in shown]
     preds = {name: [record.mask(record.stems[i]) for i in shown] for name, record in records.items()}
-    figures = {"mask_gallery": gallery_figure([s[0] for s in samples], [s[1] for s in samples], preds, first.classes)}
+    figures = {MASK_GALLERY: gallery_figure([s[0] for s in samples], [s[1] for s in samples], preds, first.classes)}
     histories = {
-        name: read_history(r.path / "history.csv") for name, r in records.items() if (r.path / "history.csv").is_file()
+        name: read_history(r.path / HISTORY_FILE) for name, r in records.items() if (r.path / HISTORY_FILE).is_file()
     }
     if histories:
         chance = chance_miou(first.scores.confusion.sum(1))["majority"]
-        figures["learning_curves"] = learning_curves_figure(histories, chance=chance)
+        figures[LEARNING_CURVES] = learning_curves_figure(histories, chance=chance)
     return figures
 
 
 def save_comparison_figures(folder: str | Path, data, *, gallery_size: int = 4, dpi: int = 100) -> list[Path]:
-    """Write ``comparison_figures`` of the comparison folder ``folder`` as ``<name>.png`` beside its records.
+    """Write ``comparison_figures`` of the comparison folder ``folder`` beside its records, as the PNG files
+    ``workbench.records.FIGURE_FILES`` names (``mask_gallery.png``, ``learning_curves.png``).
 
     ``workbench compare`` and ``workbench evaluate --preds NAME=DIR ...`` call this; in Python, call it after
     ``wb.engine.compare`` to get ``mask_gallery.png`` and ``learning_curves.png`` (the engine draws nothing).
@@ -75,6 +87,4 @@ def save_comparison_figures(folder: str | Path, data, *, gallery_size: int = 4, 
     """
     folder = Path(folder)
     figures = comparison_figures(read_comparison(folder), data, gallery_size=gallery_size)
-    return [
-        atomic_write_bytes(folder / f"{name}.png", figure_to_png(figure, dpi=dpi)) for name, figure in figures.items()
-    ]
+    return write_comparison_figures(folder, {name: figure_to_png(figure, dpi=dpi) for name, figure in figures.items()})

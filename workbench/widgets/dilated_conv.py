@@ -17,6 +17,8 @@ from workbench.ops.dilation import coverage, stack_rates, stacked_paths
 from workbench.viz.dilation_figures import paths_rgb
 from workbench.viz.encode import array_to_png
 
+__all__ = ["DilatedConvExplorer"]  # what workbench.widgets exports
+
 CANVAS = 336  # pixels of each panel's side
 MAX_KERNEL, MAX_RATE, MAX_LAYERS = 7, 6, 4
 

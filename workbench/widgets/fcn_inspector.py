@@ -25,6 +25,8 @@ from workbench.viz.score_maps import score_colors, score_levels, upsample_neares
 from workbench.widgets.legend import class_legend_html
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
+__all__ = ["FCNCapture", "FCNInspector", "capture_fcn"]  # what workbench.widgets exports
+
 VIEWS = ("argmax", "class score")
 HIGHLIGHT = "#d62728"  # outline of the panel that shows the chosen layer's input
 

@@ -20,6 +20,8 @@ from workbench.metrics.chance import NEAR_CHANCE_FACTOR
 from workbench.viz.curves import draw_learning_curves
 from workbench.viz.encode import figure_to_png
 
+__all__ = ["LiveCurves"]  # what workbench.widgets exports
+
 
 class LiveCurves:
     """One figure of learning curves for the models of a run, updated from the engine's log records.

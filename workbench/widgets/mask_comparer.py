@@ -1,6 +1,6 @@
 """MaskComparer: browse images with the target and each model's mask side by side.
 
-Thin wiring over ``workbench.viz.comparison``: the constructor precomputes every image's code maps
+Thin wiring over ``workbench.viz.mask_panels``: the constructor precomputes every image's code maps
 (class ids, error maps, boundary bands) and per-image scores; a control change only renders the shown
 image's panels (lookup-table gather, alpha blend) and encodes them for ``ipywidgets.Image`` (PNG for flat
 colours, JPEG where the photograph shows through: PNG of a photograph costs 20 ms at 480 x 360).
@@ -20,10 +20,11 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.classes import Classes
-from workbench.metrics import PER_IMAGE_COLUMNS, score_label
+from workbench.metrics import PER_IMAGE_COLUMNS
 from workbench.records import check_targets, common_stems, read_comparison, scored_samples, stem_positions
-from workbench.viz.bands import BAND_COLORS, BAND_LABELS, BandCode
-from workbench.viz.comparison import (
+from workbench.viz.encode import array_to_jpeg, codes_to_png, panels_to_png
+from workbench.viz.error_maps import ERROR_COLORS, ErrorCode
+from workbench.viz.mask_panels import (
     VIEWS,
     class_error_codes,
     class_lookup,
@@ -31,17 +32,14 @@ from workbench.viz.comparison import (
     panel_codes,
     render_panel,
 )
-from workbench.viz.encode import array_to_jpeg, codes_to_png, panels_to_png
-from workbench.viz.error_kinds import KIND_COLORS, KIND_LABELS, KindCode
-from workbench.viz.error_maps import ERROR_COLORS, ERROR_LABELS, OVERALL_CODES, ErrorCode
-from workbench.widgets.legend import legend_html
+from workbench.viz.paired_inputs import classes_of, split_pairs
+from workbench.widgets.comparer_html import counts_html, score_values, scores_html, view_legends
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
+
+__all__ = ["MaskComparer"]  # what workbench.widgets exports
 
 SORTS = ("dataset order", "worst first")
 CLASS_VIEWS = ("class errors", "error kinds")  # the views of one class, chosen with ``class_id``
-TABLE = 'style="border-collapse:collapse;margin-top:6px"'
-CELL = 'style="padding:2px 14px;text-align:right;white-space:nowrap"'
-NAME_CELL = 'style="padding:2px 14px 2px 0;text-align:left;white-space:nowrap"'
 
 
 class MaskComparer(SnapshotDisplay):
@@ -56,8 +54,6 @@ class MaskComparer(SnapshotDisplay):
         per_image: compute per-image scores (``workbench.metrics.per_image_scores``), needed to sort.
         scores: model -> per-image scores already computed (one row per image, the columns of
             ``PER_IMAGE_COLUMNS``), e.g. from evaluation records; then nothing is rescored.
-        panel_width: display width of each panel in pixels.
-
         panel_width: the largest display width of a panel in pixels; panels shrink to share the row.
 
     Controls: ``index`` (position in the current order), ``opacity``, ``view`` (one of ``VIEWS``),
@@ -88,8 +84,8 @@ class MaskComparer(SnapshotDisplay):
         panel_width: int = 320,
         scores: Mapping[str, pd.DataFrame] | None = None,
     ):
-        classes = classes if classes is not None else _classes_of(images)
-        images, targets = _split_pairs(images, targets)
+        classes = classes if classes is not None else classes_of(images)
+        images, targets = split_pairs(images, targets)
         self.comparison = compare_masks(images, targets, preds, classes, per_image=per_image and scores is None)
         if scores is not None:
             self.comparison = dataclasses.replace(self.comparison, scores={m: scores[m] for m in preds})
@@ -97,7 +93,7 @@ class MaskComparer(SnapshotDisplay):
         self.order = np.arange(len(targets))
         self.current_arrays: dict[str, np.ndarray] = {}
         self._class_colors, self._class_opaque = class_lookup(classes)
-        self._score_values = _score_values(self.comparison.scores)
+        self._score_values = score_values(self.comparison.scores)
         self._drawn: dict[str, tuple] = {}  # panel -> (what it shows, its array): skip unchanged panels
         self.panel_renders = 0  # panels rendered and encoded so far (unchanged panels are skipped)
         self.class_counts: pd.DataFrame | None = None
@@ -128,7 +124,7 @@ class MaskComparer(SnapshotDisplay):
             data: the dataset the records scored, for the photographs and targets, matched by image stem;
                 None: the data the records name, read as numpy (``wb.records.scored_samples``).
             max_images: only the first N images of the records.
-            panel_width: display width of each panel in pixels.
+            panel_width: as for ``MaskComparer``: the largest display width of a panel in pixels.
 
         Raises:
             RecordError: no record in ``run_dir``, a damaged one, or (``data`` None) data not on this machine.
@@ -190,7 +186,7 @@ class MaskComparer(SnapshotDisplay):
         self.panel_row = widgets.HBox(
             list(self._boxes.values()), layout=widgets.Layout(flex_flow="row nowrap", width="100%")
         )
-        self._legends = _legend_html(self.comparison.classes)
+        self._legends = view_legends(self.comparison.classes)
 
     @property
     def current_index(self) -> int:
@@ -229,11 +225,9 @@ class MaskComparer(SnapshotDisplay):
         self.current_arrays = {name: self._panel(name) for name in shown}
         self.legend.value = self._legends[self.view.value]
         self.position.value = self._position_html()
-        self.scores_html.value = self._scores_html()
+        self.scores_html.value = scores_html(self._score_values, self.shown_models, self.current_index)
         self.class_counts = self._class_counts() if self.view.value == "class errors" else None
-        self.counts_html.value = (
-            "" if self.class_counts is None else _counts_html(self.class_counts, self._class_name())
-        )
+        self.counts_html.value = "" if self.class_counts is None else counts_html(self.class_counts, self._class_name())
         self.widget.snapshot.update()
 
     def _picture(self) -> Picture:
@@ -294,83 +288,3 @@ class MaskComparer(SnapshotDisplay):
         if self.sort.value == "worst first":
             where += f" by {html.escape(self.sort_by.value)}"
         return f"dataset index <b>{self.current_index}</b> ({where})"
-
-    def _scores_html(self) -> str:
-        if self._score_values is None:
-            return ""
-        header = "".join(f"<th {CELL}>{score_label(c)}</th>" for c in PER_IMAGE_COLUMNS)
-        rows = "".join(
-            f"<tr><th {NAME_CELL}>{html.escape(m)}</th>"
-            + "".join(f"<td {CELL}>{v:.3f}</td>" for v in self._score_values[m][self.current_index])
-            + "</tr>"
-            for m in self.shown_models
-        )
-        return f"<table {TABLE}><tr><th {NAME_CELL}>this image</th>{header}</tr>{rows}</table>"
-
-
-def _split_pairs(images, targets):
-    """``(images, targets)`` as two indexable sequences, from a dataset of pairs or separate inputs."""
-    if targets is None:
-        pairs = [images[i] for i in range(len(images))]
-        if not pairs or not isinstance(pairs[0], (tuple, list)):
-            raise ValueError("MaskComparer: targets=None needs a dataset of (image, mask) pairs; pass targets.")
-        return [p[0] for p in pairs], [p[1] for p in pairs]
-    items = [images[i] for i in range(len(images))]  # a dataset loads each item once, here
-    return [item[0] if isinstance(item, (tuple, list)) else item for item in items], targets
-
-
-def _classes_of(images) -> Classes:
-    classes = getattr(images, "classes", None)
-    if not isinstance(classes, Classes):
-        raise ValueError("MaskComparer: pass classes= (the dataset's .classes); the images carry none.")
-    return classes
-
-
-def _score_values(scores: dict[str, pd.DataFrame] | None) -> dict[str, np.ndarray] | None:
-    # Plain float arrays (N, 4) so that each refresh formats numbers without touching pandas.
-    if scores is None:
-        return None
-    return {m: table.loc[:, list(PER_IMAGE_COLUMNS)].to_numpy(dtype=np.float64) for m, table in scores.items()}
-
-
-def _legend_html(classes: Classes) -> dict[str, str]:
-    """One static legend per view: class colours, error colours or band colours."""
-    class_items = list(zip(classes.names, classes.colors))
-    error_items = [(ERROR_LABELS[c], ERROR_COLORS[c]) for c in OVERALL_CODES]
-    class_error_items = [
-        (ERROR_LABELS[c], ERROR_COLORS[c])
-        for c in (ErrorCode.TRUE_POSITIVE, ErrorCode.FALSE_POSITIVE, ErrorCode.FALSE_NEGATIVE)
-    ]
-    band_items = [(BAND_LABELS[c], BAND_COLORS[c]) for c in (BandCode.TARGET_ONLY, BandCode.PRED_ONLY, BandCode.BOTH)]
-    items = {
-        "mask": class_items,
-        "overlay": class_items,
-        "error map": error_items,
-        "class errors": class_error_items,
-        "boundary bands": band_items,
-    }
-    legends = {view: legend_html(entries) for view, entries in items.items()}
-    legends["class errors"] += " (of the chosen class; elsewhere the photograph; the target panel shows the target)"
-    legends["error kinds"] = legend_html(
-        (KIND_LABELS[c], KIND_COLORS[c]) for c in KindCode if c != KindCode.TRUE_NEG
-    ) + (
-        " (the chosen class's errors by kind, Bernhard et al. 2024: boundary = near both its correct and its "
-        "background pixels, width 1% of the diagonal; segment = a whole false or missed object; extent = the "
-        "rest; elsewhere the photograph)"
-    )
-    legends["boundary bands"] += (
-        " over the photograph in grey: the bands Boundary IoU compares, width "
-        "2% of the image diagonal; the image frame counts as a boundary"
-    )
-    return legends
-
-
-def _counts_html(counts: pd.DataFrame, class_name: str) -> str:
-    header = "".join(f"<th {CELL}>{c}</th>" for c in counts.columns)
-    rows = "".join(
-        f"<tr><th {NAME_CELL}>{html.escape(str(model))}</th>"
-        + "".join(f"<td {CELL}>{v}</td>" for v in (*(int(x) for x in row[:3]), f"{row.iloc[3]:.3f}"))
-        + "</tr>"
-        for model, row in counts.iterrows()
-    )
-    return f"<table {TABLE}><tr><th {NAME_CELL}>{html.escape(class_name)} (pixels)</th>{header}</tr>{rows}</table>"

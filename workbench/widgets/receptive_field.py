@@ -1,7 +1,7 @@
 """ReceptiveFieldExplorer: pick a model, a layer and a pixel; the layer's receptive field is drawn there.
 
-Three layers (STYLE.md item 8): ``workbench.models.receptive_fields`` and
-``workbench.models.effective_receptive_field`` compute, once per model, the analytic field of every
+Three layers (STYLE.md item 8): ``workbench.analysis.receptive_fields`` and
+``workbench.analysis.effective_receptive_field`` compute, once per model, the analytic field of every
 encoder stage and the effective field of the output's centre unit; ``workbench.viz.field_figures`` turns
 them into RGB arrays; this class wires the controls. Moving the pixel only outlines a precomputed box.
 
@@ -18,9 +18,12 @@ import ipywidgets as widgets
 import numpy as np
 from torch import nn
 
-from workbench.models import ReceptiveField, create_model, effective_receptive_field, list_models, receptive_fields
+from workbench.analysis import ReceptiveField, effective_receptive_field, receptive_fields
+from workbench.models import create_model, list_models
 from workbench.viz import array_to_jpeg, array_to_png, as_rgb_image
 from workbench.viz.field_figures import dimmed, field_box_rgb, heatmap_rgb
+
+__all__ = ["ModelFields", "ReceptiveFieldExplorer", "encoder_stages", "model_fields"]  # what workbench.widgets exports
 
 STAGES = ("conv1", "maxpool", "layer1", "layer2", "layer3", "layer4")  # torchvision ResNet stage names
 

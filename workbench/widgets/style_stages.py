@@ -11,16 +11,18 @@ stage change together, in one message each, within a millisecond.
 from __future__ import annotations
 
 import html
+import re
 
 import ipywidgets as widgets
 import numpy as np
 
 from workbench.style.neural_style import Stage, StyleResult
-from workbench.viz.encode import array_to_png, codes_to_png, figure_to_png
-from workbench.viz.ops_figures import new_figure, render_png
+from workbench.viz.encode import array_to_png, codes_to_png, figure_to_png, new_figure, render_png
 from workbench.viz.score_maps import range_levels, score_colors
 from workbench.viz.style_figures import draw_loss_curves, draw_stage_image, image_array, move_step_marker
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay, img_tag
+
+__all__ = ["StyleStages", "gram_limits"]  # what workbench.widgets exports
 
 GRAM_CMAP = "magma"
 GRAM_PIXELS = 220  # displayed side of a Gram matrix; the browser scales its C x C cells (pixelated)
@@ -34,6 +36,20 @@ def gram_limits(result: StyleResult, layer) -> tuple[float, float]:
     """
     grams = [result.style_grams[layer], *(stage.grams[layer] for stage in result.stages)]
     return float(min(g.min() for g in grams)), float(max(np.percentile(g, 99) for g in grams))
+
+
+def layer_label(name) -> str:
+    """A style layer's name with what it sees: ``"scale4: 1 feature per 4 x 4 px"``, ``"conv3_1: VGG19 block 3"``.
+
+    The random-filter extractor's layers are pyramid levels and VGG19's are convolutions; the label says which,
+    so the dropdown matches the prose whichever extractor the run used.
+    """
+    scale = re.fullmatch(r"scale(\d+)", str(name))
+    if scale:
+        side = int(scale.group(1))
+        return f"{name}: 1 feature per {side} x {side} px" + (" (finest)" if side == 1 else "")
+    conv = re.fullmatch(r"conv(\d+)_(\d+)", str(name))
+    return f"{name}: VGG19 block {conv.group(1)}" if conv else str(name)
 
 
 def layer_losses(stage: Stage) -> str:
@@ -114,7 +130,7 @@ class StyleStages(SnapshotDisplay):
             value=last, min=0, max=last, description="stage", continuous_update=True, readout=False
         )
         self.layer = widgets.Dropdown(
-            options=[(str(name), name) for name in self.layers], value=layer, description="Gram of"
+            options=[(layer_label(name), name) for name in self.layers], value=layer, description="Gram of"
         )
         self.info = widgets.HTML()
         self.view = widgets.Image(format="png", layout=widgets.Layout(width="720px"))

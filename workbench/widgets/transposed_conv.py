@@ -19,14 +19,11 @@ import ipywidgets as widgets
 import torch
 
 from workbench.ops import TransposedConvWalkthrough, transposed_conv_walkthrough
-from workbench.viz.ops_figures import (
-    draw_equivalent_conv,
-    draw_matrix_view,
-    draw_scatter_step,
-    new_figure,
-    render_png,
-)
+from workbench.viz.encode import new_figure, render_png
+from workbench.viz.ops_figures import draw_equivalent_conv, draw_matrix_view, draw_scatter_step
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
+
+__all__ = ["TransposedConvExplorer"]  # what workbench.widgets exports
 
 SETTINGS = ("input_size", "kernel_size", "stride", "padding", "output_padding")
 VIEWS = ("scatter", "matrix", "conv")  # the step slider changes all three

@@ -13,8 +13,11 @@ import ipywidgets as widgets
 import torch
 
 from workbench.ops.unpooling import METHODS, UnpoolingWalkthrough, unpooling_walkthrough
-from workbench.viz.ops_figures import draw_unpooling, new_figure, render_png
+from workbench.viz.encode import new_figure, render_png
+from workbench.viz.ops_figures import draw_unpooling
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
+
+__all__ = ["UnpoolingExplorer"]  # what workbench.widgets exports
 
 EXPLANATIONS = {
     "nearest": "every pooled value fills its whole block: blocky, but no zeros",

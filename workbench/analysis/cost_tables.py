@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import torch
 
-from workbench.models.depth_peers import EncoderDecoderNet, FullResolutionNet
+from workbench.analysis.depth_peers import EncoderDecoderNet, FullResolutionNet
+from workbench.analysis.patch_classifier import PatchClassifier, convolutionalize
 from workbench.models.fcn import bilinear_upsampling
-from workbench.models.patch_classifier import PatchClassifier, convolutionalize
 from workbench.ops.cost import count_flops, saved_activation_bytes, time_call
 from workbench.ops.shift_and_stitch import dense_network, shift_and_stitch
 from workbench.ops.sliding_window import sliding_window, window_grid

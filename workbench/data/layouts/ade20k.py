@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .classes import IGNORE_INDEX, Classes
-from .errors import DatasetError
-from .file_pairs import PairedFiles
-from .label_map import LabelMap
-from .pairing import by_stem, pair_by_stem
+from ..classes import IGNORE_INDEX, Classes
+from ..errors import DatasetError
+from ..label_map import LabelMap
+from ..pair_reader import PairedFiles
+from ..stem_matching import by_stem, pair_by_stem
+from .layout import register_layout
 
 ADE20K_NAMES = (
     "wall",
@@ -343,6 +344,7 @@ def _split_dirs(root: Path, split: str) -> tuple[Path, Path]:
     return folders
 
 
+@register_layout("ade20k", markers=("images", "annotations"))
 def ade20k_files(root: Path, split: str) -> PairedFiles:
     """The pairs of split ``split`` of the ADEChallengeData2016 folder ``root`` (layout in ``ADE20K``)."""
     image_dir, mask_dir = _split_dirs(root, split)

@@ -189,7 +189,7 @@ def _call_field(func, args, kwargs, inputs, out: torch.Tensor) -> ReceptiveField
     raise ValueError(
         f"receptive_field: {name} maps {tuple(inputs[0].shape[-2:])} to {tuple(out.shape[-2:])} and is "
         "neither a convolution, a pooling nor an elementwise op, so its units have no finite, aligned "
-        "field; ask for an earlier layer, or measure wb.models.effective_receptive_field instead."
+        "field; ask for an earlier layer, or measure wb.analysis.effective_receptive_field instead."
     )
 
 

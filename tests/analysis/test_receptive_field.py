@@ -6,7 +6,8 @@ import torch.nn.functional as F
 import torchvision
 from torch import nn
 
-from workbench.models import create_model, list_models, receptive_field
+from workbench.analysis import receptive_field
+from workbench.models import create_model, list_models
 
 
 def positive_weights_and_average_pools(model: nn.Module) -> nn.Module:

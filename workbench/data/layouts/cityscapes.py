@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .classes import IGNORE_INDEX, Classes
-from .errors import DatasetError
-from .file_pairs import PairedFiles
-from .label_map import LabelMap
-from .pairing import by_stem, pair_by_stem
+from ..classes import IGNORE_INDEX, Classes
+from ..errors import DatasetError
+from ..label_map import LabelMap
+from ..pair_reader import PairedFiles
+from ..stem_matching import by_stem, pair_by_stem
+from .layout import register_layout
 
 # (train id order) name, label id, colour
 _EVALUATED = (
@@ -69,6 +70,7 @@ def _files(folder: Path, suffix: str, what: str) -> dict[str, Path]:
     return by_stem(folder.glob(f"*/*{suffix}"), lambda p: p.name[: -len(suffix)], f"{what} in {folder}")
 
 
+@register_layout("cityscapes", markers=("leftImg8bit", "gtFine"))
 def cityscapes_files(root: Path, split: str) -> PairedFiles:
     """The pairs of split ``split`` of the Cityscapes folder ``root`` (layout in ``Cityscapes``)."""
     image_dir, mask_dir = _split_dir(root, "leftImg8bit", split), _split_dir(root, "gtFine", split)

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
+from workbench.analysis.pyramid_pooling import adaptive_bin_edges, pyramid_branches
+from workbench.analysis.skip_fusion import fcn_fusions, unet_fusions
 from workbench.models import create_model
-from workbench.models.pyramid_pooling import adaptive_bin_edges, pyramid_branches
-from workbench.models.skip_fusion import fcn_fusions, unet_fusions
 
 
 def test_fcn_sums_class_scores_of_equal_shape():

@@ -1,6 +1,6 @@
 """replace_stride_with_dilation keeps the field and multiplies positions; DeepLabV3's two output strides."""
 
-from workbench.models.output_stride import PAPER_RATES, deeplab_costs, dilation_variants
+from workbench.analysis.output_stride import PAPER_RATES, deeplab_costs, dilation_variants
 
 
 def test_dilation_keeps_the_field_and_the_weights_and_shrinks_the_jump():

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .classes import Classes
-from .errors import DatasetError, listing
-from .file_pairs import PairedFiles
-from .palette import voc_color_map
+from ..classes import Classes
+from ..errors import DatasetError, listing
+from ..pair_reader import PairedFiles
+from ..palette import voc_color_map
+from .layout import register_layout
 
 VOC_CLASS_NAMES = (
     "background",
@@ -79,6 +80,7 @@ def _pairs(root: Path, ids: list[str], split_file: Path) -> list[tuple[Path, Pat
     return pairs
 
 
+@register_layout("voc", markers=("JPEGImages", "SegmentationClass"))
 def voc_files(root: Path, split: str) -> PairedFiles:
     """The pairs of split ``split`` of the VOC2012 folder ``root`` (layout in ``VOCSegmentation``)."""
     _check_root(root)

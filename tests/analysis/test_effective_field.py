@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from torch import nn
 
-from workbench.models import effective_receptive_field, erf_radius, receptive_field
+from workbench.analysis import effective_receptive_field, erf_radius, receptive_field
 
 
 def test_a_single_linear_convolution_has_its_kernel_as_effective_field():

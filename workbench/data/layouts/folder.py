@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .classes import Classes
-from .errors import DatasetError
-from .file_pairs import PairedFiles
-from .image_io import IMAGE_SUFFIXES
-from .pairing import by_stem, pair_by_stem
-from .palette import default_classes
+from ..classes import CLASSES_FILE, Classes
+from ..errors import DatasetError
+from ..image_io import IMAGE_SUFFIXES
+from ..pair_reader import PairedFiles
+from ..palette import default_classes
+from ..stem_matching import by_stem, pair_by_stem
+from .layout import register_layout
 
 
 def _subfolders(path: Path) -> list[str]:
@@ -52,7 +53,7 @@ def _pairs(image_dir: Path, mask_dir: Path) -> list[tuple[Path, Path]]:
 
 def _folder_classes(root: Path, num_classes: int | None) -> Classes:
     """Classes from ``root/classes.json``, else ``num_classes`` generic ones."""
-    spec = root / "classes.json"
+    spec = root / CLASSES_FILE
     if spec.is_file():
         classes = Classes.from_json(spec)
         if num_classes is not None and num_classes != classes.num_classes:
@@ -70,6 +71,7 @@ def _folder_classes(root: Path, num_classes: int | None) -> Classes:
     return default_classes(num_classes)
 
 
+@register_layout("folder")  # the default: no marker sub-folders
 def folder_files(root: Path, split: str, *, num_classes: int | None = None) -> PairedFiles:
     """The pairs and classes of split ``split`` of the folder tree ``root`` (see ``SegmentationFolder``)."""
     image_dir, mask_dir = _split_dirs(root, split)

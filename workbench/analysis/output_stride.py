@@ -14,7 +14,7 @@ import torch
 import torchvision
 from torch import nn
 
-from workbench.models.receptive_field import receptive_field
+from workbench.analysis.receptive_field import receptive_field
 from workbench.models.registry import create_model
 from workbench.ops.cost import count_flops, saved_activation_bytes
 from workbench.ops.dilation import taps_inside

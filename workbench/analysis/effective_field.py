@@ -3,7 +3,7 @@ Deep Convolutional Neural Networks", NeurIPS 2016): how much each input pixel mo
 
 The gradient of the centre unit of the logits (summed over classes) with respect to the input, its
 absolute value averaged over colour channels and over random inputs. The analytic field
-(:func:`~workbench.models.receptive_field`) bounds where this can be nonzero; the effective field is
+(:func:`~workbench.analysis.receptive_field`) bounds where this can be nonzero; the effective field is
 what the network actually uses, and at initialisation it is roughly Gaussian and much smaller.
 """
 

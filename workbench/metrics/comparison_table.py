@@ -1,23 +1,22 @@
-"""The files of a comparison folder: one record per model or prediction source, plus the comparison tables.
+"""The comparison table: one row per source (model or prediction folder), scored on the same images.
 
-``comparison.{csv,md,tex,html}`` (one row per source), ``per_class_iou.{csv,md}``, ``chance.json`` and
-``comparison.json`` (the order of the records). ``compare`` and ``workbench evaluate`` both write them
-here. Figures are no business of the engine (it does not import ``viz``): the command line draws them from
-the records, and the report embeds its own.
+Computed from each source's ``Scores``: its scalar scores, the bootstrap interval of each headline score, and
+a flag for a source near the chance level; ``workbench.records.write_comparison`` writes it into the
+comparison folder, ``workbench compare`` and ``workbench evaluate --preds`` print it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from workbench.data.groups import ImageGroups
-from workbench.metrics import HEADLINE, NEAR_CHANCE, NEAR_CHANCE_FACTOR, Scores, chance_miou, chance_note, metric_notes
 from workbench.metrics.bootstrap import UNIT_ATTRS
-from workbench.records import Record, atomic_write_json, common_stems, export_table, write_comparison_order
+from workbench.metrics.catalog import HEADLINE
+from workbench.metrics.chance import NEAR_CHANCE, NEAR_CHANCE_FACTOR, chance_miou, chance_note
+from workbench.metrics.notes import metric_notes
+from workbench.metrics.scores import Scores
 
 
 def comparison_table(
@@ -26,7 +25,7 @@ def comparison_table(
     *,
     settings: str = "",
     ignore_index: int = 255,
-    groups: ImageGroups | None = None,
+    groups=None,
 ) -> pd.DataFrame:
     """One row per source (index ``model``): ``rows[name]`` (training facts), the scalar scores, and ``note``:
     ``NEAR_CHANCE`` for a source whose mIoU is below ``NEAR_CHANCE_FACTOR`` x the majority-class chance level.
@@ -42,9 +41,9 @@ def comparison_table(
         rows: extra columns per name (status, parameters, train time...).
         settings: a sentence on how the sources were made, for the caption.
         ignore_index: the void value, stated in the caption.
-        groups: how the images were sampled (``wb.data.image_groups``, or ``record.groups``): the intervals
-            resample those units (moving blocks of frames within each sequence, whole cities...); None: each
-            image alone.
+        groups: how the images were sampled (a ``workbench.data.ImageGroups``: ``wb.data.image_groups(data)``
+            or ``record.groups``): the intervals resample those units (moving blocks of frames within each
+            sequence, whole cities...); None: each image alone.
     """
     rows = dict(rows or {})
     names = list(rows) + [name for name in scores if name not in rows]
@@ -106,31 +105,3 @@ def _with_interval_columns(table: pd.DataFrame) -> pd.DataFrame:
         if column in HEADLINE:
             columns += [f"{column}_low", f"{column}_high"]
     return table.reindex(columns=columns)
-
-
-def write_comparison(out: str | Path, table: pd.DataFrame, records: Mapping[str, Record]) -> None:
-    """Write the comparison tables of ``records`` (all scored on the same images) into ``out``."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for suffix in (".csv", ".md", ".tex", ".html"):
-        export_table(table.reset_index(), out / f"comparison{suffix}")
-    chance = {k.removeprefix("chance_miou_"): v for k, v in table.attrs.items() if k.startswith("chance_miou_")}
-    atomic_write_json(out / "chance.json", {"miou": chance, "definition": chance_miou.__doc__.split("\n\n")[0].strip()})
-    if records:
-        _write_per_class_iou(out, records)
-    write_comparison_order(out, list(records))  # last: a reader sees the whole comparison or none
-
-
-def _write_per_class_iou(out: Path, records: Mapping[str, Record]) -> None:
-    common_stems(records, out)
-    first = next(iter(records.values()))
-    iou = pd.DataFrame(
-        {name: r.scores.iou for name, r in records.items()}, index=pd.Index(first.classes.names, name="class")
-    ).reset_index()
-    iou.attrs.update(
-        caption="Per-class IoU, one column per source (NaN: class absent from targets and predictions; "
-        f"pixels with target {first.classes.ignore_index} left out).",
-        ignore_index=first.classes.ignore_index,
-    )
-    for suffix in (".csv", ".md"):
-        export_table(iou, out / f"per_class_iou{suffix}")

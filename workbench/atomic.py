@@ -1,8 +1,12 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of one.
+"""Atomic file writes, and the one JSON form of the workbench: a reader sees the old file or the new one.
 
 The data goes to a temporary file in the same folder (so the rename stays on one file system), is flushed
 and fsynced, then ``os.replace`` swaps it in; the folder is fsynced so the rename survives a power cut. On
 any error the temporary file is removed and the previous file is left untouched.
+
+The bottom layer of the package (numpy alone): every file the workbench writes, from ``classes.json``
+(``workbench.data``) to records and run folders, goes through here. ``json_text`` is the one way JSON is
+written: NaN as null, numpy values as plain numbers.
 """
 
 from __future__ import annotations
@@ -89,7 +93,8 @@ def json_text(obj: Any) -> str:
 
 
 def to_jsonable(obj: Any) -> Any:
-    """Numpy arrays/scalars to lists/numbers and non-finite floats to None, recursively."""
+    """Plain JSON values, recursively: numpy arrays and scalars as lists and numbers, NaN and infinities as
+    None, dict keys as text, and any other object (a path, a timestamp) as its text."""
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -100,7 +105,9 @@ def to_jsonable(obj: Any) -> Any:
         return to_jsonable(obj.item())
     if isinstance(obj, float) and not np.isfinite(obj):
         return None
-    return obj
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    return str(obj)
 
 
 def fsync_dir(folder: Path) -> None:
