@@ -1,4 +1,6 @@
-"""The model table of the README: paper, encoder, strides, parameters and GFLOPs of every registered model.
+"""The model table of docs/models.md: paper, encoder, strides, parameters and GFLOPs of every registered model.
+
+The docs build (docs/gen_pages.py) writes the table into the page from ``model_rows``; run this to print it.
 
 FLOPs come from torch's own counter, ``torch.utils.flop_counter.FlopCounterMode``, on one
 ``1 x 3 x 512 x 512`` image in eval mode. That counter counts a multiply-add as 2 FLOPs and counts only

@@ -41,7 +41,10 @@ def create_split(
     """One split of a dataset from a name or a folder, with the sizes users type (``workbench evaluate``).
 
     Args:
-        data, image_size, seed, ignore_index: as in :func:`create_splits`.
+        data: as in :func:`create_splits`.
+        image_size: as in :func:`create_splits`.
+        seed: as in :func:`create_splits`.
+        ignore_index: as in :func:`create_splits`.
         split: the split's name, e.g. ``"val"``.
         num_images: generated data draws this many; a folder uses its first ``num_images`` (all when it has
             fewer). ``None``: the default (a folder: all).
@@ -86,7 +89,8 @@ def create_splits(
         seed: generated data only; ``None``: the dataset's default. Train and val never share a sample.
         crop_size: training augmentation (random scale, crop, flip, jitter) to this size; ``None``: whole
             images, no augmentation. Validation data is never augmented.
-        train_split, val_split: split names, e.g. ``"train"`` and ``"val"``.
+        train_split: the training split's name, e.g. ``"train"``.
+        val_split: the validation split's name, e.g. ``"val"``.
         ignore_index: checked against the dataset's ``classes.ignore_index``; ``None``: take the dataset's.
 
     Returns:

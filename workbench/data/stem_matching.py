@@ -39,8 +39,10 @@ def pair_by_stem(
     without images are errors that name the files.
 
     Args:
-        images, masks: ``{stem: file}`` as :func:`by_stem` gives them.
-        image_dir, mask_dir: the folders searched, for the messages.
+        images: ``{stem: file}`` of the images, as :func:`by_stem` gives them.
+        masks: ``{stem: file}`` of the masks, the same way.
+        image_dir: the folder searched for images, for the messages.
+        mask_dir: the folder searched for masks, for the messages.
         mask_name: the mask file name expected for a stem (e.g. ``"<stem>.png"``), for the messages.
     """
     if not images:

@@ -47,7 +47,8 @@ def background(rng: np.random.Generator, ys: np.ndarray, xs: np.ndarray, colors:
     """A textured backdrop blending two colours with value noise and, often, stripes.
 
     Args:
-        ys, xs: pixel coordinate grids ``(H, W)``.
+        ys: row coordinate grid ``(H, W)``.
+        xs: column coordinate grid ``(H, W)``.
         colors: the two RGB colours ``(2, 3)`` in ``[0, 1]`` to blend.
 
     Returns:

@@ -135,7 +135,11 @@ def choose_budget(
         budget: ``"auto"`` (``"gpu"`` when ``device`` resolves to CUDA, else ``"cpu"``), ``"cpu"`` or ``"gpu"``.
         device: as ``TrainConfig.device``; only consulted for ``"auto"``.
         image_size: an int (square), a string such as ``"64"`` or ``"64,48"``, or ``(H, W)``; generated data only.
-        num_images, val_images, epochs, batch_size, lr: explicit values; ``None`` takes the budget's.
+        num_images: an explicit value; ``None`` takes the budget's (so for the four below).
+        val_images: as ``num_images``.
+        epochs: as ``num_images``.
+        batch_size: as ``num_images``.
+        lr: as ``num_images``.
 
     Returns:
         A frozen ``Budget``; ``budget.explicit`` lists the fields that came from the caller.

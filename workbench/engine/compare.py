@@ -49,7 +49,8 @@ def compare(
 
     Args:
         model_names: names from ``workbench.models.list_models()``.
-        train_data, val_data: datasets of ``(image (3, H, W), mask (H, W))`` with ``.classes``.
+        train_data: a dataset of ``(image (3, H, W), mask (H, W))`` with ``.classes``.
+        val_data: the validation dataset, of the same kind.
         config: the shared budget; ``config.out_dir`` is used when ``out_dir`` is None.
         out_dir: comparison folder (None writes nothing).
         encoder: backbone of every model that has one.

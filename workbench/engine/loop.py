@@ -45,7 +45,8 @@ def train_one_epoch(
         lr_fn: learning rate of a step (``schedule.lr_at`` with the run's settings).
         step: optimizer steps taken before this epoch.
         log: called every ``log_every`` steps with ``{"step", "train_loss", "lr"}``.
-        progress, desc: show a tqdm bar with this label.
+        progress: show a tqdm bar.
+        desc: the bar's label.
         bar: an open tqdm bar to reuse (reset to this epoch's length and given ``desc``), so that a run shows
             one bar for all its epochs; None makes a new one, closed at the end.
 

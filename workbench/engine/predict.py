@@ -48,7 +48,8 @@ def predict(
             (numpy, on the CPU, cropped to each image), e.g. ``RecordWriter.add_masks``: nothing is kept here.
         reduce: sum the counts and the loss over torchrun processes (each scored its shard); False when
             this process alone scores the whole set.
-        progress, desc: a tqdm bar with this label.
+        progress: show a tqdm bar.
+        desc: the bar's label.
 
     Returns:
         The mean ``criterion`` loss per image over all processes (NaN without a criterion).

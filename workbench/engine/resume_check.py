@@ -49,7 +49,8 @@ def check_resume(
         saved: ``TrainConfig.to_dict()`` stored in the checkpoint (None in files that predate it: not checked).
         steps_per_epoch: optimizer steps per epoch of this run's loader (to compare epoch and step budgets).
         step: steps already done.
-        saved_model, model: the stored and the current model spec (``{"name", "encoder"}``).
+        saved_model: the stored model spec (``{"name", "encoder"}``).
+        model: the current model spec.
 
     Returns:
         None when the budget is unchanged, else the extension to record: ``{"at_step", "from", "to", "date"}``

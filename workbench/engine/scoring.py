@@ -153,7 +153,11 @@ def score_comparison(
         sources: name -> predictions folder; each becomes the record ``out/<name>``, in this order.
         dataset: the target data (with ``.classes``).
         out: the comparison folder; gets the tables ``compare`` writes.
-        workers, distances, errors, tolerances, progress: as for ``score_predictions``.
+        workers: as for ``score_predictions``.
+        distances: as for ``score_predictions``.
+        errors: as for ``score_predictions``.
+        tolerances: as for ``score_predictions``.
+        progress: as for ``score_predictions``.
 
     Returns:
         name -> ``Record`` (None on torchrun ranks other than 0).

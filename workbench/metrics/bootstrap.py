@@ -96,9 +96,14 @@ def paired_bootstrap(
     """Is A ahead of B beyond test-set noise? The same image resamples for both prediction sets.
 
     Args:
-        a, b: ``Scores`` of two prediction sets on the same images in the same order (with ``image_stats``).
+        a: ``Scores`` of one prediction set (with ``image_stats``).
+        b: ``Scores`` of another prediction set on the same images in the same order.
         key: a scalar score key (``miou``, ``boundary_f1``, ...).
-        resamples, level, seed, groups, block: as for ``Scores.bootstrap``; both sets get the same resamples.
+        resamples: as for ``Scores.bootstrap``; both sets get the same resamples.
+        level: as for ``Scores.bootstrap``.
+        seed: as for ``Scores.bootstrap``.
+        groups: as for ``Scores.bootstrap``.
+        block: as for ``Scores.bootstrap``.
 
     Returns:
         Series with ``difference`` (A minus B on all images), ``low`` and ``high`` (its percentile interval)

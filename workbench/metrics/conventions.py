@@ -64,7 +64,9 @@ def conventions_table(
     """One row per convention (``Scores.conventions``).
 
     Args:
-        tp, fp, fn: ``(N, C)`` per-image counts (``ImageStats.tp`` ...).
+        tp: ``(N, C)`` per-image true positives (``ImageStats.tp``).
+        fp: ``(N, C)`` per-image false positives (``ImageStats.fp``).
+        fn: ``(N, C)`` per-image false negatives (``ImageStats.fn``).
         counts: ``ImageStats.counts``; with the distance cells ``hd95`` and ``hd95_monai`` MONAI's HD95 row
             is added.
 

@@ -225,8 +225,12 @@ class Scores:
         Args:
             key: ``"boundary_f1"``, ``"nsd"`` or ``"boundary_miou"``.
             intervals: False gives the values alone (no resampling).
-            resamples, level, seed, groups, block: as for ``bootstrap``; the same seed draws the same
-                resamples, so each rung's interval is the one ``bootstrap`` would give at that tolerance.
+            resamples: as for ``bootstrap``.
+            level: as for ``bootstrap``.
+            seed: as for ``bootstrap``; the same seed draws the same resamples, so each rung's interval is
+                the one ``bootstrap`` would give at that tolerance.
+            groups: as for ``bootstrap``.
+            block: as for ``bootstrap``.
 
         Returns:
             DataFrame indexed by ``tolerance`` (pixels) with ``value`` and, with intervals, ``low``, ``high``;

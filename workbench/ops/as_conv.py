@@ -25,7 +25,9 @@ def conv_transpose_as_conv(input: Tensor, weight: Tensor, stride=1, padding=0, o
     Args:
         input: ``(N, C_in, H, W)`` or ``(C_in, H, W)``; 1D: ``(N, C_in, L)`` or ``(C_in, L)``.
         weight: ``(C_in, C_out, kH, kW)``; 1D: ``(C_in, C_out, K)``, as for ``conv_transpose2d``.
-        stride, padding, output_padding: ints or one entry per spatial dimension.
+        stride: an int or one entry per spatial dimension.
+        padding: an int or one entry per spatial dimension.
+        output_padding: an int or one entry per spatial dimension.
 
     Returns:
         ``(N, C_out, H', W')`` (batch dim as given), equal to ``conv_transpose2d`` with the same arguments.
@@ -38,8 +40,11 @@ def equivalent_conv_input(input: Tensor, weight: Tensor, stride=1, padding=0, ou
     """The input the equivalent stride-1 convolution sees: zeros inserted, then padded (or cropped).
 
     Args:
-        input, weight, stride, padding, output_padding: as for :func:`conv_transpose_as_conv` (the weight
-            only supplies the kernel size).
+        input: as for :func:`conv_transpose_as_conv`.
+        weight: as for :func:`conv_transpose_as_conv`; it only supplies the kernel size.
+        stride: as for :func:`conv_transpose_as_conv`.
+        padding: as for :func:`conv_transpose_as_conv`.
+        output_padding: as for :func:`conv_transpose_as_conv`.
 
     Returns:
         ``(N, C_in, Hz, Wz)`` (layout as given) with ``Hz = S (H - 1) + 1 + 2 (kH - P - 1) + OP``.

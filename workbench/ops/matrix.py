@@ -36,7 +36,8 @@ def conv_matrix(input_size, weight: Tensor, stride=1, padding=0) -> Tensor:
     Args:
         input_size: the convolution's input size ``(H, W)`` (an int means square); for a 3D weight, ``L``.
         weight: read as a conv weight, ``(C_out, C_in, kH, kW)`` or ``(C_out, C_in, K)``.
-        stride, padding: ints or one entry per spatial dimension.
+        stride: an int or one entry per spatial dimension.
+        padding: an int or one entry per spatial dimension.
 
     Returns:
         V, ``(C_out * H' * W', C_in * H * W)`` in the weight's dtype and device, laid out as in the module
@@ -63,7 +64,9 @@ def conv_transpose_matrix(input: Tensor, weight: Tensor, stride=1, padding=0, ou
     Args:
         input: ``(N, C_in, H, W)`` or ``(C_in, H, W)``; 1D: ``(N, C_in, L)`` or ``(C_in, L)``.
         weight: ``(C_in, C_out, kH, kW)``; 1D: ``(C_in, C_out, K)``, as for ``conv_transpose2d``.
-        stride, padding, output_padding: ints or one entry per spatial dimension.
+        stride: an int or one entry per spatial dimension.
+        padding: an int or one entry per spatial dimension.
+        output_padding: an int or one entry per spatial dimension.
 
     Returns:
         ``(N, C_out, H', W')`` (batch dim as given), equal to ``conv_transpose2d`` with the same arguments.

@@ -30,7 +30,9 @@ def conv_transpose_scatter(input: Tensor, weight: Tensor, stride=1, padding=0, o
     Args:
         input: ``(N, C_in, H, W)`` or ``(C_in, H, W)``; 1D: ``(N, C_in, L)`` or ``(C_in, L)``.
         weight: ``(C_in, C_out, kH, kW)``; 1D: ``(C_in, C_out, K)``.
-        stride, padding, output_padding: ints or one entry per spatial dimension.
+        stride: an int or one entry per spatial dimension.
+        padding: an int or one entry per spatial dimension.
+        output_padding: an int or one entry per spatial dimension.
 
     Returns:
         ``(N, C_out, H', W')`` (batch dim as given) with ``H' = S (H - 1) + kH - 2P + output_padding``.
@@ -73,7 +75,11 @@ def scatter_steps(input: Tensor, weight: Tensor, stride=1, padding=0, output_pad
     ``outputs[t]`` is the transposed convolution of the input with every position after t set to zero.
 
     Args:
-        input, weight, stride, padding, output_padding: as for :func:`conv_transpose_scatter`.
+        input: as for :func:`conv_transpose_scatter`.
+        weight: as for :func:`conv_transpose_scatter`.
+        stride: as for :func:`conv_transpose_scatter`.
+        padding: as for :func:`conv_transpose_scatter`.
+        output_padding: as for :func:`conv_transpose_scatter`.
 
     Returns:
         A :class:`ScatterSteps`; memory grows with (number of input positions) x (canvas size).

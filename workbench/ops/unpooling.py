@@ -59,7 +59,9 @@ def max_unpool(x: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, 
     Args:
         x: pooled values ``(N, C, H, W)`` or ``(C, H, W)``.
         indices: same shape as ``x``; flat positions ``y * W_out + x`` within each ``(H_out, W_out)`` plane.
-        kernel_size, stride (default: ``kernel_size``), padding: those of the max-pooling, int or pair.
+        kernel_size: the max-pooling's, an int or a pair.
+        stride: the max-pooling's, an int or a pair (default: ``kernel_size``).
+        padding: the max-pooling's, an int or a pair.
         output_size: ``(H_out, W_out)`` (or a full shape ending with them); by default
             ``(H - 1) S - 2P + K``. Pass the pooled map's input size when pooling floored it.
 

@@ -61,7 +61,9 @@ def transposed_conv_walkthrough(
     Args:
         input: ``(H, W)`` floating tensor.
         kernel: ``(kH, kW)`` tensor of the same dtype.
-        stride, padding, output_padding: ints, torch's rules (``output_padding < stride``).
+        stride: an int.
+        padding: an int.
+        output_padding: an int, below ``stride`` (torch's rule).
 
     Returns:
         A :class:`TransposedConvWalkthrough`. ``shapes`` holds ``input``, ``kernel``, ``output`` (by

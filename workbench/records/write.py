@@ -201,8 +201,12 @@ def write_record(
     """Write an evaluation record whose masks are all in memory (``RecordWriter`` streams them instead).
 
     Args:
-        path, classes, stems: as for ``RecordWriter``.
-        source, data, scores: as for ``RecordWriter.finish``.
+        path: as for ``RecordWriter``.
+        classes: as for ``RecordWriter``.
+        stems: as for ``RecordWriter``.
+        source: as for ``RecordWriter.finish``.
+        data: as for ``RecordWriter.finish``.
+        scores: as for ``RecordWriter.finish``.
         masks: the predicted index masks ``(H, W)``, one per stem, in order.
         targets: the target masks, in the same order (their digests go into the record), or None.
         groups: as for ``RecordWriter``.

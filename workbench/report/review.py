@@ -36,8 +36,10 @@ def write_review(
         run_dir: a comparison folder (``compare``, ``workbench evaluate --preds NAME=DIR ...``) or one record.
         path: the HTML file; default ``run_dir/report.html``.
         title: heading of the page; default names the folder.
-        resamples, level, seed: the bootstrap behind every interval and paired comparison (over each record's
-            sampling units, ``record.groups``).
+        resamples: the bootstrap behind every interval and paired comparison (over each record's sampling
+            units, ``record.groups``): its number of resamples.
+        level: its confidence level.
+        seed: its random seed.
 
     Returns:
         The path written (atomically: a temporary file, then a rename; temporaries that killed writers left

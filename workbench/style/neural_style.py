@@ -74,7 +74,8 @@ def style_distance(extractor, image, style, layers=None) -> float:
 
     Args:
         extractor: a :class:`FeatureExtractor` or :class:`~workbench.style.texture.TextureFeatures`.
-        image, style: ``(3, H, W)`` or ``(1, 3, H, W)`` in [0, 1] (sizes may differ).
+        image: ``(3, H, W)`` or ``(1, 3, H, W)`` in [0, 1].
+        style: the same, of any size.
         layers: the layers to compare; None: the extractor's own ``layers``.
     """
     image, style = as_image_batch(image, name="image"), as_image_batch(style, name="style")

@@ -63,8 +63,10 @@ def draw_grid(
     Args:
         ax: the axis to draw on (ignored when ``grid`` is given).
         values: ``(H, W)`` array (numpy or torch).
-        title, cmap, vmin, vmax: as for ``imshow``; vmin/vmax default to the values' range (cmap is
-            fixed when the grid is first drawn).
+        title: the axis title.
+        cmap: as for ``imshow``; fixed when the grid is first drawn.
+        vmin: as for ``imshow``; default: the values' minimum.
+        vmax: as for ``imshow``; default: the values' maximum.
         labels: ``(H, W)`` numbers to write in the cells (default: ``values``).
         label_mask: ``(H, W)`` bool, which cells get a number (default: all).
         aspect: ``"equal"`` (square cells) or ``"auto"`` (fill the axis).

@@ -42,7 +42,8 @@ def plot_model_curves(
         histories: model name -> history with ``epoch`` and ``column`` (rows missing ``column`` are skipped;
             ``epoch`` may be fractional, e.g. a training loss logged between epoch ends).
         epochs: the run's length; the x axis spans ``[0, epochs]`` (and a margin) from the start.
-        title, ylabel: axis texts (default: the column name).
+        title: the axis title (default: the column name).
+        ylabel: the y-axis label (default: the column name).
 
     Returns:
         The ``Line2D`` of each model with at least one value, in ``histories`` order (colours follow that order).
@@ -90,7 +91,8 @@ def draw_learning_curves(
         fig: the figure to draw on (the caller owns it; e.g. ``Figure(figsize=(9, 6), layout="constrained")``).
         histories: model name -> history (``fit``'s DataFrame or rows with the same columns).
         epochs: the run's length (fixes the x axes).
-        chance, chance_factor: the chance mIoU and the flag's multiple, drawn on the mIoU panel.
+        chance: the chance mIoU, drawn on the mIoU panel.
+        chance_factor: the multiple of ``chance`` below which a run is flagged, drawn there too.
         title: the figure's title (e.g. what is training now).
 
     Returns:

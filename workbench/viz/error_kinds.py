@@ -74,7 +74,8 @@ def class_error_kinds(
     """``KindCode`` per pixel for one class: uint8 ``(H, W)``.
 
     Args:
-        pred, target: class ids ``(H, W)`` (target ``ignore_index`` for void).
+        pred: predicted class ids ``(H, W)``.
+        target: target class ids ``(H, W)`` (``ignore_index`` for void).
         packed: ``fp_kind | fn_kind << 2`` of ``metrics.error_kinds.pixel_error_kinds`` (``viz.mask_panels``
             keeps it per image and model), so that the picture shows what the counts count.
         class_id: the class shown.

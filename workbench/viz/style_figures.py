@@ -99,7 +99,8 @@ def draw_gram(
         ax: the axis to draw on.
         gram: ``(C, C)`` array or tensor (``G = F F^T / (C*H*W)``).
         title: axis title.
-        vmin, vmax: colour limits; None uses the matrix's own range.
+        vmin: the lower colour limit; None uses the matrix's own minimum.
+        vmax: the upper colour limit; None uses the matrix's own maximum.
         cmap: matplotlib colour map.
     """
     gram = gram.detach().cpu().numpy() if isinstance(gram, torch.Tensor) else np.asarray(gram)

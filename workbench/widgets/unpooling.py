@@ -31,8 +31,12 @@ class UnpoolingExplorer(SnapshotDisplay):
     """A method toggle and a scale slider over a ``(size, size)`` map of random integers 0..99.
 
     Args:
-        size: side of the input map. scales: the pooling windows offered (each <= size).
-        scale, method: the initial choice. seed: for the input values. dpi: of the rendered figure.
+        size: side of the input map.
+        scales: the pooling windows offered (each <= size).
+        scale: the initial window.
+        method: the initial method.
+        seed: for the input values.
+        dpi: of the rendered figure.
 
     Attributes:
         widget: the ipywidgets container to display.
