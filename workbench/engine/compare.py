@@ -16,18 +16,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.data.data_info import dataset_classes
 from workbench.data.groups import image_groups
 from workbench.engine import distributed
 from workbench.engine.comparison import comparison_table, write_comparison
 from workbench.engine.config import TrainConfig
-from workbench.engine.fit import fit
-from workbench.engine.loop import TrainingDiverged
+from workbench.engine.diverged import TrainingDiverged
+from workbench.engine.fit import train_model
 from workbench.engine.progress import CompareBar
 from workbench.engine.run_lock import RunLock
-from workbench.engine.sampling import seed_everything, train_steps_per_epoch
+from workbench.engine.sampling import train_steps_per_epoch
 from workbench.engine.seed_summary import seed_folder, seed_summary, write_seed_summary
-from workbench.models import create_model, list_models
+from workbench.models import list_models
 from workbench.records import is_record, read_record
 
 SETTINGS = ("epochs", "max_steps", "batch_size", "optimizer", "lr", "loss")  # TrainConfig fields in the table
@@ -109,7 +108,6 @@ def _compare_one(
 ) -> pd.DataFrame:
     """One comparison under ``config.seed`` in the folder ``out`` (None: nothing written)."""
     with RunLock(out if distributed.current().is_main else None):  # one comparison per folder
-        classes = dataset_classes(train_data)
         rows, scores = {}, {}
         bar = CompareBar(
             model_names,
@@ -118,12 +116,8 @@ def _compare_one(
         )
         try:
             for index, name in enumerate(model_names):
-                seed_everything(config.seed)  # the same initial weights whatever the order of the models
-                model = create_model(name, classes.num_classes, encoder=encoder)
                 run_config = dataclasses.replace(config, out_dir=None if out is None else str(out / name))
-                rows[name], history = _train(
-                    model, name, encoder, train_data, val_data, run_config, bar.model_log(index, log)
-                )
+                rows[name], history = _train(name, encoder, train_data, val_data, run_config, bar.model_log(index, log))
                 if history.attrs.get("scores") is not None:
                     scores[name] = history.attrs["scores"]
                 bar.model_done(index, scores[name].miou if name in scores else None)
@@ -156,16 +150,17 @@ def _steps_per_model(config: TrainConfig, num_train: int) -> int:
     return config.max_steps or config.epochs * per_epoch
 
 
-def _train(model, name, encoder, train_data, val_data, config, log) -> tuple[dict, pd.DataFrame]:
+def _train(name, encoder, train_data, val_data, config, log) -> tuple[dict, pd.DataFrame]:
+    """``train_model`` one model; its row of the comparison table and its history (a diverged run's too)."""
     started = time.perf_counter()
     status = "ok"
     try:
-        history = fit(model, train_data, val_data, config, log=log, model_spec={"name": name, "encoder": encoder})
+        history = train_model(name, train_data, val_data, config, encoder=encoder, log=log)
     except TrainingDiverged as err:
         status, history = "diverged", err.history
     row = {
         "status": status,
-        "parameters": sum(p.numel() for p in model.parameters()),
+        "parameters": history.attrs["parameters"],
         "train_time_s": time.perf_counter() - started,
         "images_per_s": history["images_per_s"].mean() if len(history) else np.nan,
         "epochs": int(history["epoch"].iloc[-1]) if len(history) else 0,

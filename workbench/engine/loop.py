@@ -1,7 +1,8 @@
 """One training epoch, in the style of torchvision's segmentation reference (``train_one_epoch``).
 
-A plain function; ``fit`` (in ``fit.py``) calls it once per epoch and validates with ``predict.predict``. The loss is checked for NaN/inf every
-``log_every`` steps rather than every step so that a GPU never waits on the CPU in between.
+A plain function; ``fit`` (in ``fit.py``) calls it once per epoch and validates with ``predict.predict``.
+The loss is checked for NaN/inf every ``log_every`` steps rather than every step so that a GPU never waits on
+the CPU in between.
 """
 
 from __future__ import annotations
