@@ -32,6 +32,7 @@ def run(args) -> int:
     if dist.is_main:
         if history.attrs.get("scores") is not None:
             print_scores(history.attrs["scores"], dataset_classes(train_data).names)
+        print(history.attrs["training"]["note"])
         print(f"run folder: {config.out_dir}")
     return 0
 

@@ -29,7 +29,15 @@ from workbench.engine.seed_summary import seed_folder, seed_summary, write_seed_
 from workbench.models import list_models
 from workbench.records import is_record, read_record
 
-SETTINGS = ("epochs", "max_steps", "batch_size", "optimizer", "lr", "loss")  # TrainConfig fields in the table
+SETTINGS = (
+    "epochs",
+    "max_steps",
+    "minutes",
+    "batch_size",
+    "optimizer",
+    "lr",
+    "loss",
+)  # TrainConfig fields in the table
 
 
 def compare(
@@ -64,7 +72,8 @@ def compare(
         images_per_s, epochs, steps, the scalar keys of ``Scores.as_dict()``, the headline scores' bootstrap
         intervals (``<key>_low`` / ``<key>_high``, for runs with a folder) and ``note`` (the near-chance
         flag, see ``comparison_table``). ``df.attrs`` holds the chance levels of ``chance_miou``, the
-        training settings (``train_seed``, epochs, ...) and the bootstrap's ``method``, ``resamples``,
+        training settings (``train_seed``, epochs, ...), ``training`` (each model's sentence on the steps it
+        did in how many minutes: ``minutes.training_note``) and the bootstrap's ``method``, ``resamples``,
         ``level`` and ``seed``.
         With ``seeds``: ``seed_summary`` of the seeds' tables, one row per model (mean and standard
         deviation over seeds next to the first seed's bootstrap interval), also written to
@@ -108,7 +117,7 @@ def _compare_one(
 ) -> pd.DataFrame:
     """One comparison under ``config.seed`` in the folder ``out`` (None: nothing written)."""
     with RunLock(out if distributed.current().is_main else None):  # one comparison per folder
-        rows, scores = {}, {}
+        rows, scores, training = {}, {}, {}
         bar = CompareBar(
             model_names,
             _steps_per_model(config, len(train_data)),
@@ -118,6 +127,7 @@ def _compare_one(
             for index, name in enumerate(model_names):
                 run_config = dataclasses.replace(config, out_dir=None if out is None else str(out / name))
                 rows[name], history = _train(name, encoder, train_data, val_data, run_config, bar.model_log(index, log))
+                training[name] = history.attrs.get("training", {}).get("note", "diverged")
                 if history.attrs.get("scores") is not None:
                     scores[name] = history.attrs["scores"]
                 bar.model_done(index, scores[name].miou if name in scores else None)
@@ -130,7 +140,7 @@ def _compare_one(
         table = comparison_table(
             scores, rows, settings=settings, ignore_index=config.ignore_index, groups=image_groups(val_data)
         )
-        table.attrs.update({k: getattr(config, k) for k in SETTINGS}, train_seed=config.seed)
+        table.attrs.update({k: getattr(config, k) for k in SETTINGS}, train_seed=config.seed, training=training)
         if out is not None and distributed.current().is_main:
             records = {name: read_record(out / name) for name in model_names if is_record(out / name)}
             write_comparison(out, table, records)

@@ -1,10 +1,12 @@
-"""``fit``: train a model for a fixed budget, validate it, and keep a run folder that is an evaluation record.
+"""``fit``: train a model for a budget of steps or minutes, validate it, and keep a run folder that is an
+evaluation record.
 
 As in torchvision's ``references/segmentation/train.py``, ``fit`` shows the whole loop in one screen: build
 the pieces (runtime, loaders, loss, optimizer, schedule), resume or start the run folder, then per epoch
 train, validate when due and save. The run folder (``RunFolder``: checkpoints, history, resume, the error of
 a diverged run, the record) is one object; the last validation streams its predictions into the record,
-finished once after the last checkpoint. ``train_model`` is what the command line and ``compare`` call:
+finished once after the last checkpoint. With ``config.minutes`` a warm-up plans the steps and a deadline
+ends the training on time (``minutes.py``). ``train_model`` is what the command line and ``compare`` call:
 seed, create the model by name, fit.
 """
 
@@ -26,6 +28,7 @@ from workbench.engine.config import TrainConfig
 from workbench.engine.diverged import TrainingDiverged
 from workbench.engine.loop import train_one_epoch
 from workbench.engine.losses import create_loss
+from workbench.engine.minutes import Deadline, machine_load, plan_run, training_note
 from workbench.engine.predict import predict
 from workbench.engine.progress import RunBar, epoch_desc, run_epochs
 from workbench.engine.run_folder import RunFolder
@@ -63,8 +66,9 @@ def fit(
         The history, one row per epoch: epoch, step, train_loss, val_loss, val_miou, val_pixel_accuracy, lr,
         time (seconds since the run began), images_per_s (training throughput of that epoch).
         ``history.attrs["scores"]`` holds the final weights' ``workbench.metrics.Scores`` (None without
-        validation), ``history.attrs["parameters"]`` the model's parameter count. With a run folder and
-        validation data, the folder is also an evaluation record.
+        validation), ``history.attrs["parameters"]`` the model's parameter count, ``history.attrs["training"]``
+        the steps done in how many seconds (with ``config.minutes``, the plan too) and a ``note`` that says it.
+        With a run folder and validation data, the folder is also an evaluation record.
 
     Raises:
         TrainingDiverged: the training or validation loss, or a weight, became NaN/inf; the last good
@@ -72,8 +76,9 @@ def fit(
         RunLocked: another process is running in ``config.out_dir``.
         ResumeMismatch: ``config.resume`` with settings other than the run's (only the budget may grow).
     """
-    dist = distributed.current()
+    dist, started_at = distributed.current(), time.perf_counter()
     with RunLock(config.out_dir if dist.is_main else None):
+        deadline = None if config.minutes is None else Deadline(60 * config.minutes)
         runtime = create_runtime(
             device=config.device,
             precision=config.precision,
@@ -87,22 +92,26 @@ def fit(
         criterion = criterion.to(runtime.device)
         optimizer, scaler = create_optimizer(model, config), runtime.grad_scaler()
         train_loader, val_loader, full_val_loader = _loaders(train_data, val_data, config, runtime, dist)
-        total_steps = config.max_steps or config.epochs * len(train_loader)
-        lr_fn = functools.partial(
-            lr_at, base_lr=config.lr, total_steps=total_steps, power=config.poly_power, warmup_steps=config.warmup_steps
-        )
+        budget_steps = config.max_steps or config.epochs * len(train_loader)
         meta = _checkpoint_meta(config, classes, model_spec)
         run = RunFolder(
             config.out_dir, model=model, optimizer=optimizer, scaler=scaler, meta=meta, writable=dist.is_main
         )
         if not (config.resume and run.resume(config, steps_per_epoch=len(train_loader), class_names=classes.names)):
             run.clear()
+        if deadline is not None and run.step == 0:  # a resumed run keeps its plan, and so its schedule
+            run.meta["plan"] = plan_run(deadline, config, budget_steps, model, (train_loader, val_loader, full_val_loader),
+                                        optimizer, criterion, runtime=runtime, scaler=scaler)  # fmt: skip
+        total_steps = (run.meta.get("plan") or {}).get("planned_steps", budget_steps)
+        lr_fn = functools.partial(
+            lr_at, base_lr=config.lr, total_steps=total_steps, power=config.poly_power, warmup_steps=config.warmup_steps
+        )
         run.write_config(_run_info(run, config, classes, runtime, dist.world_size), classes)
         label, epochs = (model_spec or {}).get("name", "train"), run_epochs(total_steps, len(train_loader))
         bar = RunBar(label, epochs, done=run.epoch, enabled=config.progress and dist.is_main)
-        ddp_model, scores = distributed.wrap_model(model, runtime.device), None
+        ddp_model, scores, done = distributed.wrap_model(model, runtime.device), None, run.step >= total_steps
         try:
-            while run.step < total_steps:
+            while not done:
                 started, steps_before = time.perf_counter(), run.step
                 seed_everything(derive_seed(config.seed, run.epoch, 1))  # data order and dropout of (seed, epoch)
                 train_loader.sampler.set_epoch(run.epoch)
@@ -111,12 +120,13 @@ def fit(
                         ddp_model, train_loader, optimizer, criterion, runtime=runtime, scaler=scaler,
                         lr_fn=lr_fn, step=run.step, stop_step=total_steps, log_every=config.log_every, log=log,
                         progress=config.progress and dist.is_main, desc=epoch_desc(label, run.epoch + 1, epochs),
-                        bar=bar.steps,
+                        bar=bar.steps, deadline=deadline,
                     )  # fmt: skip
                 except TrainingDiverged as err:
                     raise run.diverged(err.loss, step=err.step, lr=err.lr) from None
                 distributed.broadcast_buffers(model)
-                seconds, done = time.perf_counter() - started, step >= total_steps
+                seconds = time.perf_counter() - started
+                done = step >= total_steps or (deadline is not None and deadline.passed())  # stop on time
                 row = {"epoch": run.epoch + 1, "step": step, "train_loss": train_loss, "lr": lr_fn(step - 1)}
                 row["images_per_s"] = (step - steps_before) * config.batch_size * dist.world_size / seconds
                 if val_loader is not None and (done or row["epoch"] % config.eval_every == 0):
@@ -138,7 +148,8 @@ def fit(
                 if scores is None:  # the previous process stopped before writing its record
                     sink = run.start_record(classes, val_data)
                     scores = _validate(model, full_val_loader, criterion, runtime, config, classes, {}, sink=sink)
-            run.finish(scores, val_data)
+            training = _training(run, config, budget_steps, total_steps, time.perf_counter() - started_at)
+            run.finish(scores, val_data, training=training)
         except BaseException:
             run.abort()
             raise
@@ -146,7 +157,7 @@ def fit(
             bar.close()
         distributed.barrier()  # the files are complete before any rank returns
         history = run.history()
-        history.attrs["scores"] = scores
+        history.attrs.update(scores=scores, training=training)
         return history
 
 
@@ -167,6 +178,22 @@ def train_model(
     seed_everything(config.seed)
     model = create_model(name, dataset_classes(train_data).num_classes, encoder=encoder)
     return fit(model, train_data, val_data, config, log=log, model_spec={"name": name, "encoder": encoder})
+
+
+def _training(run: RunFolder, config: TrainConfig, budget_steps: int, planned_steps: int, seconds: float) -> dict:
+    """What the run did with its time (``history.attrs["training"]``, the record's ``source["training"]``):
+    steps done, wall seconds of this call, the fixed budget, and for a run in minutes the plan and whether
+    the deadline stopped it; ``note`` says it in a sentence (``minutes.training_note``)."""
+    plan = run.meta.get("plan") or {}
+    training = {"steps": run.step, "seconds": seconds, "budget_steps": budget_steps, "minutes": config.minutes}
+    if config.minutes is not None:
+        training.update(
+            planned_steps=planned_steps,
+            step_seconds=plan.get("step_seconds"),
+            stopped_at_deadline=run.step < planned_steps,
+            load=machine_load(),
+        )
+    return {**training, "note": training_note(training)}
 
 
 def _loaders(train_data, val_data, config: TrainConfig, runtime: Runtime, dist):
@@ -242,6 +269,7 @@ def _run_info(run: RunFolder, config: TrainConfig, classes: Classes, runtime: Ru
     return {
         "config": config.to_dict(),
         "budget_extensions": run.meta["budget_extensions"],  # resumes that gave the run more epochs or steps
+        "plan": run.meta.get("plan"),  # a run in minutes: its warm-up's speeds and planned steps
         "model": run.meta["model"],
         "architecture": type(run.model).__name__,
         "parameters": sum(p.numel() for p in run.model.parameters()),

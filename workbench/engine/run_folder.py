@@ -86,6 +86,7 @@ class RunFolder:
             model=self.meta.get("model"),
         )
         self.meta["budget_extensions"] = list(info.get("budget_extensions") or []) + ([extension] if extension else [])
+        self.meta["plan"] = info.get("plan")  # a run in minutes: its planned steps fix its schedule
         best = info.get("best_miou")
         self.epoch, self.step = info["epoch"], info["step"]
         self.best_miou = -math.inf if best is None else best
@@ -158,12 +159,14 @@ class RunFolder:
         self.record = RecordWriter(self.path, classes, data_stems(val_data), owned=True, groups=image_groups(val_data))
         return self.record.add_masks
 
-    def finish(self, scores, val_data) -> None:
-        """Write the staged record (with ``scores``, for the weights in ``last``) after the last checkpoint."""
+    def finish(self, scores, val_data, *, training: dict | None = None) -> None:
+        """Write the staged record (with ``scores``, for the weights in ``last``) after the last checkpoint;
+        ``training`` (steps done, time, plan) goes into its ``source``."""
         if self.record is None:
             return
         source = model_source(self.model, self.meta.get("model"), self.last)
         source["weights"] = self.last.name  # relative: the checkpoint sits in the record folder
+        source["training"] = training
         with self.record:
             self.record.finish(source=source, data=describe_data(val_data), scores=scores)
         self.record = None
