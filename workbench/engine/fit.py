@@ -28,7 +28,7 @@ from workbench.engine.config import TrainConfig
 from workbench.engine.diverged import TrainingDiverged
 from workbench.engine.loop import train_one_epoch
 from workbench.engine.losses import create_loss
-from workbench.engine.minutes import Deadline, machine_load, plan_run, training_note
+from workbench.engine.minutes import Deadline, kept_threads, machine_load, plan_run, training_note
 from workbench.engine.predict import predict
 from workbench.engine.progress import RunBar, epoch_desc, run_epochs
 from workbench.engine.run_folder import RunFolder
@@ -77,7 +77,7 @@ def fit(
         ResumeMismatch: ``config.resume`` with settings other than the run's (only the budget may grow).
     """
     dist, started_at = distributed.current(), time.perf_counter()
-    with RunLock(config.out_dir if dist.is_main else None):
+    with RunLock(config.out_dir if dist.is_main else None), kept_threads():
         deadline = None if config.minutes is None else Deadline(60 * config.minutes)
         runtime = create_runtime(
             device=config.device,

@@ -2,7 +2,8 @@
 
 ``TrainConfig.minutes`` bounds a ``fit`` in wall-clock time on whatever machine runs it. Before training,
 ``measure_speed`` times a few training steps and one validation batch on this machine, as loaded now, on
-copies of the weights and optimizer state (restored afterwards, so the run is unchanged). ``plan_steps``
+copies of the weights and optimizer state (restored afterwards, so the run is unchanged); on a CPU it
+also keeps one thread when that is faster (busy cores make threads wait for each other). ``plan_steps``
 then fits as many steps as the minutes allow, validations included, capped by the fixed budget
 (``epochs`` or ``max_steps``): on a machine fast enough for the whole budget nothing changes, and the
 scores are the fixed budget's. The learning-rate schedule is planned for those steps (``lr_at`` stays a
@@ -17,6 +18,7 @@ continues it to the planned steps under the same schedule (the plan is kept in t
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import math
@@ -29,8 +31,11 @@ from workbench.engine import distributed
 from workbench.models.eval_mode import eval_mode
 
 WARMUP_STEPS = 6  # timed training steps (after one untimed step that pays for the first allocations)
+WARMUP_SHARE = 0.05  # of the minutes: a slow machine times fewer steps (at least one)
 MARGIN = 0.9  # the plan fills this share of the time left, for the noise of a shared machine
-FINAL_VALIDATIONS = 2  # the record's validation also writes masks and per-image statistics: about two passes
+# The record's validation also writes the masks, the per-image statistics and the checkpoints: in notebook 03
+# on the busy 2-core machine it took about ten plain validation passes.
+FINAL_VALIDATIONS = 10
 
 
 class Deadline:
@@ -38,6 +43,10 @@ class Deadline:
 
     def __init__(self, seconds: float):
         self.end = time.perf_counter() + seconds
+
+    def reserve(self, seconds: float) -> None:
+        """End ``seconds`` earlier: time kept for the work that follows the training (the record)."""
+        self.end -= seconds
 
     def left(self) -> float:
         return self.end - time.perf_counter()
@@ -47,44 +56,79 @@ class Deadline:
         return distributed.all_reduce_sum(late).item() > 0
 
 
-def measure_speed(model, train_loader, val_loader, optimizer, criterion, *, runtime, scaler) -> dict:
-    """Seconds per training step and per validation batch on this machine now (every process's mean).
+def measure_speed(model, train_loader, val_loader, optimizer, criterion, *, runtime, scaler, seconds: float) -> dict:
+    """Seconds per training step and per validation batch on this machine now (every process's mean), and
+    the CPU thread count the run keeps.
 
-    The steps train copies: the weights, the optimizer's and the scaler's state are restored afterwards.
+    One untimed step pays for the first allocations, then up to ``WARMUP_STEPS`` timed steps, fewer once
+    ``seconds`` have gone by (on a slow machine the warm-up would eat the run's time). On a CPU the second
+    step runs on one thread: when other programs keep the cores busy, threads that wait for each other can
+    make a step ten times slower than one thread alone (measured on a shared 2-core machine), so the
+    faster count is kept (``torch.set_num_threads``; ``fit`` restores it at the end). The steps train
+    copies: the weights, the optimizer's and the scaler's state are restored afterwards.
     """
     saved = [copy.deepcopy(x.state_dict()) for x in (model, optimizer, scaler)]
-    batches = itertools.islice(itertools.cycle(train_loader), WARMUP_STEPS + 1)
+    batches = itertools.cycle(train_loader)
     model.train()
-    started = None
-    for index, (images, masks) in enumerate(batches):
-        if index == 1:
-            _sync(runtime)
-            started = time.perf_counter()
-        images, masks = runtime.to_device(images, masks)
-        with runtime.autocast():
-            loss = criterion(model(images), masks)
-        optimizer.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
-        scaler.step(optimizer)
-        scaler.update()
-    _sync(runtime)
-    step_seconds = (time.perf_counter() - started) / WARMUP_STEPS
+    _train_step(model, next(batches), optimizer, criterion, runtime, scaler)
+    threads = torch.get_num_threads()
+    if runtime.device.type == "cpu" and threads > 1:
+        many = _timed_step(model, next(batches), optimizer, criterion, runtime, scaler)
+        torch.set_num_threads(1)
+        if _timed_step(model, next(batches), optimizer, criterion, runtime, scaler) > many:
+            torch.set_num_threads(threads)
+    enough, times = Deadline(seconds), []
+    while len(times) < WARMUP_STEPS:
+        times.append(_timed_step(model, next(batches), optimizer, criterion, runtime, scaler))
+        if enough.passed():  # every process stops after the same step
+            break
+    step_seconds = sum(times) / len(times)
     for target, state in zip((model, optimizer, scaler), saved):
         target.load_state_dict(state)
     optimizer.zero_grad(set_to_none=True)
     val_seconds = 0.0 if val_loader is None else _time_val_batch(model, val_loader, runtime)
-    times = distributed.all_reduce_sum(torch.tensor([step_seconds, val_seconds], dtype=torch.float64))
+    measured = distributed.all_reduce_sum(torch.tensor([step_seconds, val_seconds], dtype=torch.float64))
     world = distributed.current().world_size
-    return {"step_seconds": times[0].item() / world, "val_batch_seconds": times[1].item() / world}
+    return {
+        "step_seconds": measured[0].item() / world,
+        "val_batch_seconds": measured[1].item() / world,
+        "threads": torch.get_num_threads(),
+    }
+
+
+def _timed_step(model, batch, optimizer, criterion, runtime, scaler) -> float:
+    started = time.perf_counter()
+    _train_step(model, batch, optimizer, criterion, runtime, scaler)
+    _sync(runtime)
+    return time.perf_counter() - started
+
+
+def _train_step(model, batch, optimizer, criterion, runtime, scaler) -> None:
+    images, masks = runtime.to_device(*batch)
+    with runtime.autocast():
+        loss = criterion(model(images), masks)
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
+
+
+@contextlib.contextmanager
+def kept_threads():
+    """Restore torch's CPU thread count on exit (``measure_speed`` may keep one thread for a run)."""
+    threads = torch.get_num_threads()
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 @torch.no_grad()
 def _time_val_batch(model, loader, runtime) -> float:
+    """One forward pass of a validation batch (the training steps have paid for the allocations)."""
     images = next(iter(loader))[0]
     images = runtime.to_device(images, images)[0]
     with eval_mode(model), runtime.autocast():
-        model(images)  # the first call pays for allocations
-        _sync(runtime)
         started = time.perf_counter()
         model(images)
         _sync(runtime)
@@ -109,19 +153,31 @@ def plan_run(
 
     Returns:
         ``{"minutes", "planned_steps", "budget_steps", "step_seconds", "val_batch_seconds", "load"}``, stored
-        in the checkpoints and ``config.json``.
+        in the checkpoints and ``config.json``, with the ``threads`` the run keeps. ``deadline`` is moved
+        earlier by the record's validation, so that the training stops in time for it.
     """
     train_loader, val_loader, full_val_loader = loaders
-    speed = measure_speed(model, train_loader, val_loader, optimizer, criterion, runtime=runtime, scaler=scaler)
+    speed = measure_speed(
+        model,
+        train_loader,
+        val_loader,
+        optimizer,
+        criterion,
+        runtime=runtime,
+        scaler=scaler,
+        seconds=WARMUP_SHARE * deadline.left(),
+    )
+    val_batches = 0 if full_val_loader is None else len(full_val_loader)
     planned = plan_steps(
         deadline.left(),
         speed,
         budget_steps=budget_steps,
         steps_per_epoch=len(train_loader),
-        val_batches=0 if full_val_loader is None else len(full_val_loader),
+        val_batches=val_batches,
         eval_every=config.eval_every,
         warmup_steps=config.warmup_steps,
     )
+    deadline.reserve(FINAL_VALIDATIONS * val_batches * speed["val_batch_seconds"])  # the record ends on time
     return {
         "minutes": config.minutes,
         "planned_steps": planned,
