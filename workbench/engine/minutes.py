@@ -73,13 +73,13 @@ def measure_speed(model, train_loader, val_loader, optimizer, criterion, *, runt
     _train_step(model, next(batches), optimizer, criterion, runtime, scaler)
     threads = torch.get_num_threads()
     if runtime.device.type == "cpu" and threads > 1:
-        many = _timed_step(model, next(batches), optimizer, criterion, runtime, scaler)
+        many = _timed_step(model, batches, optimizer, criterion, runtime, scaler)
         torch.set_num_threads(1)
-        if _timed_step(model, next(batches), optimizer, criterion, runtime, scaler) > many:
+        if _timed_step(model, batches, optimizer, criterion, runtime, scaler) > many:
             torch.set_num_threads(threads)
     enough, times = Deadline(seconds), []
     while len(times) < WARMUP_STEPS:
-        times.append(_timed_step(model, next(batches), optimizer, criterion, runtime, scaler))
+        times.append(_timed_step(model, batches, optimizer, criterion, runtime, scaler))
         if enough.passed():  # every process stops after the same step
             break
     step_seconds = sum(times) / len(times)
@@ -96,9 +96,10 @@ def measure_speed(model, train_loader, val_loader, optimizer, criterion, *, runt
     }
 
 
-def _timed_step(model, batch, optimizer, criterion, runtime, scaler) -> float:
+def _timed_step(model, batches, optimizer, criterion, runtime, scaler) -> float:
+    """Seconds of one training step, loading its batch included."""
     started = time.perf_counter()
-    _train_step(model, batch, optimizer, criterion, runtime, scaler)
+    _train_step(model, next(batches), optimizer, criterion, runtime, scaler)
     _sync(runtime)
     return time.perf_counter() - started
 
