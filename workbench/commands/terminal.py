@@ -36,6 +36,8 @@ def print_comparison(table: pd.DataFrame) -> None:
     note = interval_note(table.attrs)
     if note:
         print(note)
+    for name, training in table.attrs.get("training", {}).items():
+        print(f"{name}: {training}")
     if "chance_miou_majority" in table.attrs:
         print(
             chance_sentence(

@@ -10,11 +10,9 @@ from workbench.commands.resume_hint import interrupted_message
 from workbench.commands.terminal import print_epoch, print_note, print_scores
 from workbench.data import dataset_classes
 from workbench.engine import distributed
-from workbench.engine.fit import fit
+from workbench.engine.fit import train_model
 from workbench.engine.run_lock import RunLock
 from workbench.engine.runtime import create_runtime
-from workbench.engine.seeding import seed_everything
-from workbench.models import create_model
 
 
 def run(args) -> int:
@@ -27,17 +25,14 @@ def run(args) -> int:
             print_note(lock)
             create_runtime(device=config.device, local_rank=dist.local_rank)  # a bad --device too
             train_data, val_data = load_data(args, config)
-            seed_everything(config.seed)  # the same initial weights on every rank and every run
-            model = create_model(args.model, dataset_classes(train_data).num_classes, encoder=args.encoder)
-            spec = {"name": args.model, "encoder": args.encoder}
-            history = fit(
-                model, train_data, val_data, config, log=print_epoch if dist.is_main else None, model_spec=spec
-            )
+            log = print_epoch if dist.is_main else None
+            history = train_model(args.model, train_data, val_data, config, encoder=args.encoder, log=log)
     finally:
         distributed.shutdown()
     if dist.is_main:
         if history.attrs.get("scores") is not None:
             print_scores(history.attrs["scores"], dataset_classes(train_data).names)
+        print(history.attrs["training"]["note"])
         print(f"run folder: {config.out_dir}")
     return 0
 

@@ -3,12 +3,19 @@
 A budget fixes what decides how long a run takes: the image size and the number of images (generated data
 only; a dataset folder keeps its own), the epochs and the batch size, plus the optimiser settings under
 which that many steps learn. On a CPU it is a run that visibly learns the synthetic shapes in minutes on
-a 2-core laptop (every model of notebook 04 above 3x the chance level); on a GPU a larger one. Values the caller gives explicitly always win over the budget's.
+a 2-core laptop (every model of notebook 04 above 3x the chance level); on a GPU a larger one. Values the
+caller gives explicitly always win over the budget's.
+
+A budget in minutes (``choose_budget("3 min")``) is the device's preset bounded in wall-clock time: each
+run measures a short warm-up on this machine, plans as many of the preset's steps as fit, and stops at the
+deadline (``TrainConfig.minutes``, ``workbench.engine.minutes``). On a machine fast enough for the whole
+preset it trains exactly the preset; the fixed presets keep the same steps on every machine (``make demo``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from workbench.data import check_count, create_splits, parse_size
@@ -37,6 +44,7 @@ class Budget:
     loss: str = "ce+dice"  # Dice lifts the small classes early in a short run
     weight_decay: float = 1e-4  # AdamW's decoupled decay
     explicit: tuple[str, ...] = ()  # fields given by the caller
+    minutes: float | None = None  # wall-clock minutes per run (training and validation); None: fixed steps
 
     def steps_per_epoch(self, num_train: int | None = None) -> int:
         """Optimizer steps of one epoch over ``num_train`` images (default: the budget's own count) in one
@@ -52,7 +60,7 @@ class Budget:
             lr=self.lr,
             loss=self.loss,
             weight_decay=self.weight_decay,
-            **overrides,
+            **{"minutes": self.minutes, **overrides},
         )
 
     def create_splits(self, data, *, crop_size=None, seed: int | None = None):
@@ -81,10 +89,16 @@ class Budget:
             else ""
         )
         mine = f" (yours: {', '.join(self.explicit)})" if self.explicit else ""
+        steps = self.steps_per_epoch() * self.epochs
+        limit = (
+            f"at most {steps} steps on {self.num_images} images: as many as fit in {self.minutes:g} min on this "
+            f"machine, planned from a warm-up"
+            if self.minutes is not None
+            else f"{steps} steps on {self.num_images} images"
+        )
         return (
             f"Budget {where}{mine}: {what}{self.epochs} epochs of batch {self.batch_size} "
-            f"({self.steps_per_epoch() * self.epochs} steps on {self.num_images} images), AdamW lr {self.lr:g}, "
-            f"{self.loss} loss."
+            f"({limit}), AdamW lr {self.lr:g}, {self.loss} loss."
         )
 
 
@@ -114,7 +128,7 @@ BUDGETS.add(
 
 
 def list_budgets() -> list[str]:
-    """The budget presets, plus ``"auto"`` (the one that fits the device)."""
+    """The budget presets, plus ``"auto"`` (the one that fits the device); ``"<N> min"`` is ``"auto"`` in minutes."""
     return ["auto", *BUDGETS.names()]
 
 
@@ -132,7 +146,9 @@ def choose_budget(
     """The budget of a run: a preset picked by name or by the device, with the caller's values on top.
 
     Args:
-        budget: ``"auto"`` (``"gpu"`` when ``device`` resolves to CUDA, else ``"cpu"``), ``"cpu"`` or ``"gpu"``.
+        budget: ``"auto"`` (``"gpu"`` when ``device`` resolves to CUDA, else ``"cpu"``), ``"cpu"`` or ``"gpu"``;
+            or minutes, ``"3 min"``: the ``"auto"`` preset, each run planned to end within that many minutes
+            (``Budget.minutes``).
         device: as ``TrainConfig.device``; only consulted for ``"auto"``.
         image_size: an int (square), a string such as ``"64"`` or ``"64,48"``, or ``(H, W)``; generated data only.
         num_images: an explicit value; ``None`` takes the budget's (so for the four below).
@@ -147,6 +163,9 @@ def choose_budget(
     Raises:
         ValueError: an unknown budget name (the valid ones are listed), or a value that is not positive.
     """
+    minutes = _minutes(budget)
+    if minutes is not None:
+        budget = "auto"
     if budget == "auto":
         budget = "gpu" if resolve_device(device).type == "cuda" else "cpu"
     try:
@@ -162,7 +181,25 @@ def choose_budget(
         "lr": _positive(lr, "lr", float),
     }
     given = {k: v for k, v in given.items() if v is not None}
-    return dataclasses.replace(preset, **given, explicit=tuple(k for k in (*SIZE_FIELDS, *RUN_FIELDS) if k in given))
+    return dataclasses.replace(
+        preset, **given, minutes=minutes, explicit=tuple(k for k in (*SIZE_FIELDS, *RUN_FIELDS) if k in given)
+    )
+
+
+def _minutes(budget) -> float | None:
+    """``"3 min"`` (or ``"3min"``, ``"0.5 min"``) as 3.0; None for a preset's name."""
+    text = str(budget).strip()
+    if not text.endswith("min"):
+        return None
+    try:
+        value = float(text[: -len("min")])
+    except ValueError:
+        value = math.nan
+    if not value > 0:
+        raise ValueError(
+            f"budget={budget!r}: give minutes as a positive number, e.g. '3 min', or one of {list_budgets()}."
+        )
+    return value
 
 
 def _positive(value, name: str, kind: type):

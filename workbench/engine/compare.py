@@ -16,22 +16,28 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.data.data_info import dataset_classes
 from workbench.data.groups import image_groups
 from workbench.engine import distributed
 from workbench.engine.config import TrainConfig
-from workbench.engine.fit import fit
+from workbench.engine.diverged import TrainingDiverged
+from workbench.engine.fit import train_model
 from workbench.engine.loaders import train_steps_per_epoch
-from workbench.engine.loop import TrainingDiverged
 from workbench.engine.progress import CompareBar
 from workbench.engine.run_lock import RunLock
 from workbench.engine.seed_summary import seed_folder, seed_summary, write_seed_summary
-from workbench.engine.seeding import seed_everything
 from workbench.metrics import comparison_table
-from workbench.models import create_model, list_models
+from workbench.models import list_models
 from workbench.records import is_record, read_record, write_comparison
 
-SETTINGS = ("epochs", "max_steps", "batch_size", "optimizer", "lr", "loss")  # TrainConfig fields in the table
+SETTINGS = (
+    "epochs",
+    "max_steps",
+    "minutes",
+    "batch_size",
+    "optimizer",
+    "lr",
+    "loss",
+)  # TrainConfig fields in the table
 
 
 def compare(
@@ -67,7 +73,8 @@ def compare(
         images_per_s, epochs, steps, the scalar keys of ``Scores.as_dict()``, the headline scores' bootstrap
         intervals (``<key>_low`` / ``<key>_high``, for runs with a folder) and ``note`` (the near-chance
         flag, see ``comparison_table``). ``df.attrs`` holds the chance levels of ``chance_miou``, the
-        training settings (``train_seed``, epochs, ...) and the bootstrap's ``method``, ``resamples``,
+        training settings (``train_seed``, epochs, ...), ``training`` (each model's sentence on the steps it
+        did in how many minutes: ``minutes.training_note``) and the bootstrap's ``method``, ``resamples``,
         ``level`` and ``seed``.
         With ``seeds``: ``seed_summary`` of the seeds' tables, one row per model (mean and standard
         deviation over seeds next to the first seed's bootstrap interval), also written to
@@ -111,8 +118,7 @@ def _compare_one(
 ) -> pd.DataFrame:
     """One comparison under ``config.seed`` in the folder ``out`` (None: nothing written)."""
     with RunLock(out if distributed.current().is_main else None):  # one comparison per folder
-        classes = dataset_classes(train_data)
-        rows, scores = {}, {}
+        rows, scores, training = {}, {}, {}
         bar = CompareBar(
             model_names,
             _steps_per_model(config, len(train_data)),
@@ -120,12 +126,9 @@ def _compare_one(
         )
         try:
             for index, name in enumerate(model_names):
-                seed_everything(config.seed)  # the same initial weights whatever the order of the models
-                model = create_model(name, classes.num_classes, encoder=encoder)
                 run_config = dataclasses.replace(config, out_dir=None if out is None else str(out / name))
-                rows[name], history = _train(
-                    model, name, encoder, train_data, val_data, run_config, bar.model_log(index, log)
-                )
+                rows[name], history = _train(name, encoder, train_data, val_data, run_config, bar.model_log(index, log))
+                training[name] = history.attrs.get("training", {}).get("note", "diverged")
                 if history.attrs.get("scores") is not None:
                     scores[name] = history.attrs["scores"]
                 bar.model_done(index, scores[name].miou if name in scores else None)
@@ -138,7 +141,7 @@ def _compare_one(
         table = comparison_table(
             scores, rows, settings=settings, ignore_index=config.ignore_index, groups=image_groups(val_data)
         )
-        table.attrs.update({k: getattr(config, k) for k in SETTINGS}, train_seed=config.seed)
+        table.attrs.update({k: getattr(config, k) for k in SETTINGS}, train_seed=config.seed, training=training)
         if out is not None and distributed.current().is_main:
             records = {name: read_record(out / name) for name in model_names if is_record(out / name)}
             write_comparison(out, table, records)
@@ -158,16 +161,17 @@ def _steps_per_model(config: TrainConfig, num_train: int) -> int:
     return config.max_steps or config.epochs * per_epoch
 
 
-def _train(model, name, encoder, train_data, val_data, config, log) -> tuple[dict, pd.DataFrame]:
+def _train(name, encoder, train_data, val_data, config, log) -> tuple[dict, pd.DataFrame]:
+    """``train_model`` one model; its row of the comparison table and its history (a diverged run's too)."""
     started = time.perf_counter()
     status = "ok"
     try:
-        history = fit(model, train_data, val_data, config, log=log, model_spec={"name": name, "encoder": encoder})
+        history = train_model(name, train_data, val_data, config, encoder=encoder, log=log)
     except TrainingDiverged as err:
         status, history = "diverged", err.history
     row = {
         "status": status,
-        "parameters": sum(p.numel() for p in model.parameters()),
+        "parameters": history.attrs["parameters"],
         "train_time_s": time.perf_counter() - started,
         "images_per_s": history["images_per_s"].mean() if len(history) else np.nan,
         "epochs": int(history["epoch"].iloc[-1]) if len(history) else 0,

@@ -32,11 +32,18 @@ class TrainConfig:
     """Everything that decides a training run except the model and the data.
 
     The schedule runs for ``max_steps`` optimizer steps when it is set, else for ``epochs`` passes over the
-    training data. Checkpoints and validation happen at epoch boundaries.
+    training data; with ``minutes``, for as many of those steps as fit in that time on this machine
+    (``workbench.engine.minutes``). Checkpoints and validation happen at epoch boundaries.
     """
 
     epochs: int = _option(10, "passes over the training set")
     max_steps: int | None = _option(None, "optimizer steps in total; overrides epochs when set")
+    minutes: float | None = _option(
+        None,
+        "wall-clock minutes for training and validation: the steps are planned from a short warm-up on this "
+        "machine (at most the epochs or max_steps budget) and training stops at the deadline; none given: "
+        "the fixed budget, the same steps on every machine",
+    )
     batch_size: int = _option(8, "images per step and per process (torchrun multiplies it by the process count)")
     optimizer: str = _option("sgd", "optimizer: SGD with momentum, or AdamW", choices=OPTIMIZERS)
     lr: float = _option(0.01, "peak learning rate, reached after warm-up, then poly decay to 0")
@@ -93,6 +100,8 @@ class TrainConfig:
                 raise ValueError(f"TrainConfig.{name} must be at least 1, got {getattr(self, name)}.")
         if self.max_steps is not None and self.max_steps < 1:
             raise ValueError(f"TrainConfig.max_steps must be None or at least 1, got {self.max_steps}.")
+        if self.minutes is not None and not self.minutes > 0:
+            raise ValueError(f"TrainConfig.minutes must be None or a positive number of minutes, got {self.minutes}.")
         if self.lr <= 0 or self.warmup_steps < 0 or self.num_workers < 0:
             raise ValueError("TrainConfig: lr must be > 0, warmup_steps and num_workers >= 0.")
         # Lists from JSON or argparse become tuples so that configs stay hashable and compare equal.

@@ -1,56 +1,45 @@
-"""``fit``: train a model for a fixed budget, validate it, and keep a run folder that is an evaluation record.
+"""``fit``: train a model for a budget of steps or minutes, validate it, and keep a run folder that is an
+evaluation record.
 
-As in torchvision's ``references/segmentation/train.py``: ``fit`` shows the epoch loop (train one epoch,
-validate when due, save), the pieces (runtime, loaders, loss, schedule, checkpoints) are plain functions
-from the neighbouring files. The last validation keeps its predictions and writes the record files
-(``workbench.records``) next to the checkpoints, once, after the last checkpoint.
+As in torchvision's ``references/segmentation/train.py``, ``fit`` shows the whole loop in one screen: build
+the pieces (runtime, loaders, loss, optimizer, schedule), resume or start the run folder, then per epoch
+train, validate when due and save. The run folder (``RunFolder``: checkpoints, history, resume, the error of
+a diverged run, the record) is one object; the last validation streams its predictions into the record,
+finished once after the last checkpoint. With ``config.minutes`` a warm-up plans the steps and a deadline
+ends the training on time (``minutes.py``). ``train_model`` is what the command line and ``compare`` call:
+seed, create the model by name, fit.
 """
 
 from __future__ import annotations
 
-import math
+import functools
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pandas as pd
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
 
 from workbench.data.classes import Classes
-from workbench.data.data_info import data_stems, dataset_classes, describe_data
-from workbench.data.groups import image_groups
+from workbench.data.data_info import dataset_classes
 from workbench.engine import distributed
-from workbench.engine.checkpoint import load_checkpoint, non_finite_names
 from workbench.engine.config import TrainConfig
+from workbench.engine.diverged import TrainingDiverged
 from workbench.engine.loaders import create_eval_loader, create_train_loader
-from workbench.engine.loop import TrainingDiverged, train_one_epoch
+from workbench.engine.loop import train_one_epoch
 from workbench.engine.losses import create_loss
+from workbench.engine.minutes import Deadline, kept_threads, machine_load, plan_run, training_note
 from workbench.engine.predict import predict
 from workbench.engine.progress import RunBar, epoch_desc, run_epochs
-from workbench.engine.resume_check import check_resume
-from workbench.engine.run_folder import RunFolder, history_frame
+from workbench.engine.run_folder import RunFolder
 from workbench.engine.run_lock import RunLock
 from workbench.engine.runtime import Runtime, create_runtime
 from workbench.engine.schedule import lr_at
-from workbench.engine.scoring import model_source
 from workbench.engine.seeding import derive_seed, seed_everything
 from workbench.metrics import SegmentationEvaluator
+from workbench.models import create_model
 from workbench.models.eval_mode import eval_mode
-from workbench.records import RecordError, RecordWriter, is_record, read_record
-
-
-@dataclass
-class _State:
-    """What a checkpoint restores: epochs done, steps done, best mIoU, history rows, seconds spent."""
-
-    epoch: int = 0
-    step: int = 0
-    best_miou: float = -math.inf
-    rows: list = field(default_factory=list)
-    elapsed: float = 0.0
 
 
 def fit(
@@ -78,7 +67,9 @@ def fit(
         The history, one row per epoch: epoch, step, train_loss, val_loss, val_miou, val_pixel_accuracy, lr,
         time (seconds since the run began), images_per_s (training throughput of that epoch).
         ``history.attrs["scores"]`` holds the final weights' ``workbench.metrics.Scores`` (None without
-        validation). With a run folder and validation data, the folder is also an evaluation record.
+        validation), ``history.attrs["parameters"]`` the model's parameter count, ``history.attrs["training"]``
+        the steps done in how many seconds (with ``config.minutes``, the plan too) and a ``note`` that says it.
+        With a run folder and validation data, the folder is also an evaluation record.
 
     Raises:
         TrainingDiverged: the training or validation loss, or a weight, became NaN/inf; the last good
@@ -86,305 +77,158 @@ def fit(
         RunLocked: another process is running in ``config.out_dir``.
         ResumeMismatch: ``config.resume`` with settings other than the run's (only the budget may grow).
     """
-    with RunLock(config.out_dir if distributed.current().is_main else None):
-        return _fit(model, train_data, val_data, config, log, model_spec)
-
-
-def _fit(model, train_data, val_data, config: TrainConfig, log, model_spec) -> pd.DataFrame:
-    ctx = _setup(model, train_data, val_data, config, log, model_spec)
-    state = _resume(ctx) if config.resume else None
-    if state is None:
-        ctx.run.clear()
-        state = _State()
-    ctx.run.write_config(_run_info(ctx, model_spec), ctx.classes)
-    final = None  # (scores, RecordWriter or None) of the last validation
-    bar = RunBar(ctx.label, ctx.total_epochs, done=state.epoch, enabled=config.progress and ctx.dist.is_main)
-    try:
-        while state.step < ctx.total_steps:
-            row, final = _one_epoch(ctx, state, final, bar)
-            bar.epoch_done(row)
-            if log is not None:
-                log(dict(row))
-    except BaseException:
-        if final is not None and final[1] is not None:
-            final[1].abort()  # the staged masks of a record that will not be finished
-        raise
-    finally:
-        bar.close()
-    scores = _finish_record(ctx, final)
-    distributed.barrier()  # the files are complete before any rank returns
-    history = history_frame(state.rows)
-    history.attrs["scores"] = scores
-    return history
-
-
-def _one_epoch(ctx: _Context, state: _State, final, bar: RunBar):
-    """Train one epoch, validate when due, save; returns the history row and the latest ``(scores, writer)``."""
-    config, started, steps_before = ctx.config, time.perf_counter(), state.step
-    train_loss = _train_epoch(ctx, state, bar)
-    state.epoch += 1
-    done = state.step >= ctx.total_steps
-    row = {
-        "epoch": state.epoch,
-        "step": state.step,
-        "train_loss": train_loss,
-        "lr": ctx.lr_at(state.step - 1),
-        "images_per_s": (state.step - steps_before)
-        * config.batch_size
-        * ctx.dist.world_size
-        / (time.perf_counter() - started),
-    }
-    if ctx.val_loader is not None and (done or state.epoch % config.eval_every == 0):
-        bar.validating()
-        final = _validate(ctx, row, final=done)
-        if not math.isfinite(row.get("val_loss", 0.0)):  # absent on the ranks that skip the final validation
-            raise _diverged(ctx, state, row["val_loss"], what="validation loss")
-    state.elapsed += time.perf_counter() - started
-    row["time"] = state.elapsed
-    state.rows.append(row)
-    _save(ctx, state, row, save_last=done or state.epoch % config.save_every == 0)
-    return row, final
-
-
-@dataclass
-class _Context:
-    """Everything one run needs, built once by ``_setup``."""
-
-    config: TrainConfig
-    runtime: Runtime
-    dist: distributed.DistInfo
-    classes: Classes
-    model: nn.Module  # the bare model: saved, loaded and validated
-    ddp_model: nn.Module  # what trains: ``model`` or its DistributedDataParallel wrapper
-    criterion: nn.Module
-    optimizer: torch.optim.Optimizer
-    scaler: torch.amp.GradScaler
-    train_loader: DataLoader
-    val_data: object
-    val_loader: DataLoader | None  # this rank's shard
-    run: RunFolder
-    meta: dict  # checkpoint metadata shared by every save
-    log: Callable | None
-
-    @property
-    def total_steps(self) -> int:
-        return self.config.max_steps or self.config.epochs * len(self.train_loader)
-
-    @property
-    def total_epochs(self) -> int:
-        return run_epochs(self.total_steps, len(self.train_loader))
-
-    @property
-    def label(self) -> str:
-        """The model's name in progress bars (``"train"`` without a ``model_spec``)."""
-        return (self.meta.get("model") or {}).get("name", "train")
-
-    def lr_at(self, step: int) -> float:
-        cfg = self.config
-        return lr_at(
-            step, base_lr=cfg.lr, total_steps=self.total_steps, power=cfg.poly_power, warmup_steps=cfg.warmup_steps
+    dist, started_at = distributed.current(), time.perf_counter()
+    with RunLock(config.out_dir if dist.is_main else None), kept_threads():
+        deadline = None if config.minutes is None else Deadline(60 * config.minutes)
+        runtime = create_runtime(
+            device=config.device,
+            precision=config.precision,
+            channels_last=config.channels_last,
+            local_rank=dist.local_rank,
         )
-
-
-def _setup(model, train_data, val_data, config: TrainConfig, log, model_spec) -> _Context:
-    dist = distributed.current()
-    runtime = create_runtime(
-        device=config.device, precision=config.precision, channels_last=config.channels_last, local_rank=dist.local_rank
-    )
-    classes = dataset_classes(train_data)
-    model = runtime.prepare_model(model)
-    _check_num_classes(model, classes.num_classes, runtime)
-    criterion = create_loss(config.loss, class_weights=config.class_weights, ignore_index=config.ignore_index)
-    shard = {
-        "num_workers": config.num_workers,
-        "pin_memory": runtime.pin_memory,
-        "rank": dist.rank,
-        "world_size": dist.world_size,
-    }
-    train_loader = create_train_loader(train_data, batch_size=config.batch_size, seed=config.seed, **shard)
-    val_loader = None if val_data is None else create_eval_loader(val_data, batch_size=config.batch_size, **shard)
-    meta = {
-        "class_names": list(classes.names),
-        "num_classes": classes.num_classes,
-        "model": model_spec,
-        "config": config.to_dict(),
-        "budget_extensions": [],
-    }
-    return _Context(
-        config,
-        runtime,
-        dist,
-        classes,
-        model,
-        distributed.wrap_model(model, runtime.device),
-        criterion.to(runtime.device),
-        create_optimizer(model, config),
-        runtime.grad_scaler(),
-        train_loader,
-        val_data,
-        val_loader,
-        RunFolder(config.out_dir, writable=dist.is_main),
-        meta,
-        log,
-    )
-
-
-def _train_epoch(ctx: _Context, state: _State, bar: RunBar) -> float:
-    """One epoch of ``train_one_epoch`` with the data order and dropout of ``(seed, epoch)``; the mean loss."""
-    seed_everything(derive_seed(ctx.config.seed, state.epoch, 1))
-    ctx.train_loader.sampler.set_epoch(state.epoch)
-    try:
-        train_loss, state.step = train_one_epoch(
-            ctx.ddp_model,
-            ctx.train_loader,
-            ctx.optimizer,
-            ctx.criterion,
-            runtime=ctx.runtime,
-            scaler=ctx.scaler,
-            lr_fn=ctx.lr_at,
-            step=state.step,
-            stop_step=ctx.total_steps,
-            log_every=ctx.config.log_every,
-            log=ctx.log,
-            progress=ctx.config.progress and ctx.dist.is_main,
-            desc=epoch_desc(ctx.label, state.epoch + 1, ctx.total_epochs),
-            bar=bar.steps,
+        classes = dataset_classes(train_data)
+        model = runtime.prepare_model(model)
+        _check_num_classes(model, classes.num_classes, runtime)
+        criterion = create_loss(config.loss, class_weights=config.class_weights, ignore_index=config.ignore_index)
+        criterion = criterion.to(runtime.device)
+        optimizer, scaler = create_optimizer(model, config), runtime.grad_scaler()
+        train_loader, val_loader, full_val_loader = _loaders(train_data, val_data, config, runtime, dist)
+        budget_steps = config.max_steps or config.epochs * len(train_loader)
+        meta = _checkpoint_meta(config, classes, model_spec)
+        run = RunFolder(
+            config.out_dir, model=model, optimizer=optimizer, scaler=scaler, meta=meta, writable=dist.is_main
         )
-    except TrainingDiverged as err:
-        raise _diverged(ctx, state, err.loss, step=err.step, lr=err.lr) from None
-    distributed.broadcast_buffers(ctx.model)
-    return train_loss
+        if not (config.resume and run.resume(config, steps_per_epoch=len(train_loader), class_names=classes.names)):
+            run.clear()
+        if deadline is not None and run.step == 0:  # a resumed run keeps its plan, and so its schedule
+            run.meta["plan"] = plan_run(deadline, config, budget_steps, model, (train_loader, val_loader, full_val_loader),
+                                        optimizer, criterion, runtime=runtime, scaler=scaler)  # fmt: skip
+        total_steps = (run.meta.get("plan") or {}).get("planned_steps", budget_steps)
+        lr_fn = functools.partial(
+            lr_at, base_lr=config.lr, total_steps=total_steps, power=config.poly_power, warmup_steps=config.warmup_steps
+        )
+        run.write_config(_run_info(run, config, classes, runtime, dist.world_size), classes)
+        label, epochs = (model_spec or {}).get("name", "train"), run_epochs(total_steps, len(train_loader))
+        bar = RunBar(label, epochs, done=run.epoch, enabled=config.progress and dist.is_main)
+        ddp_model, scores, done = distributed.wrap_model(model, runtime.device), None, run.step >= total_steps
+        try:
+            while not done:
+                started, steps_before = time.perf_counter(), run.step
+                seed_everything(derive_seed(config.seed, run.epoch, 1))  # data order and dropout of (seed, epoch)
+                train_loader.sampler.set_epoch(run.epoch)
+                try:
+                    train_loss, step = train_one_epoch(
+                        ddp_model, train_loader, optimizer, criterion, runtime=runtime, scaler=scaler,
+                        lr_fn=lr_fn, step=run.step, stop_step=total_steps, log_every=config.log_every, log=log,
+                        progress=config.progress and dist.is_main, desc=epoch_desc(label, run.epoch + 1, epochs),
+                        bar=bar.steps, deadline=deadline,
+                    )  # fmt: skip
+                except TrainingDiverged as err:
+                    raise run.diverged(err.loss, step=err.step, lr=err.lr) from None
+                distributed.broadcast_buffers(model)
+                seconds = time.perf_counter() - started
+                done = step >= total_steps or (deadline is not None and deadline.passed())  # stop on time
+                row = {"epoch": run.epoch + 1, "step": step, "train_loss": train_loss, "lr": lr_fn(step - 1)}
+                row["images_per_s"] = (step - steps_before) * config.batch_size * dist.world_size / seconds
+                if val_loader is not None and (done or row["epoch"] % config.eval_every == 0):
+                    bar.validating()
+                    keep = done and run.path is not None  # the record's validation: the main process, all images
+                    scores = None  # the other processes skip the record's validation together
+                    if dist.is_main or not keep:
+                        sink = run.start_record(classes, val_data) if keep else None
+                        loader = full_val_loader if keep else val_loader
+                        scores = _validate(model, loader, criterion, runtime, config, classes, row, sink=sink)
+                run.end_epoch(
+                    row, time.perf_counter() - started, save_last=done or row["epoch"] % config.save_every == 0
+                )
+                bar.epoch_done(row)
+                if log is not None:
+                    log(dict(row))
+            if scores is None and run.needs_scores(val_data):  # resumed after its training was complete
+                scores = run.saved_scores()
+                if scores is None:  # the previous process stopped before writing its record
+                    sink = run.start_record(classes, val_data)
+                    scores = _validate(model, full_val_loader, criterion, runtime, config, classes, {}, sink=sink)
+            training = _training(run, config, budget_steps, total_steps, time.perf_counter() - started_at)
+            run.finish(scores, val_data, training=training)
+        except BaseException:
+            run.abort()
+            raise
+        finally:
+            bar.close()
+        distributed.barrier()  # the files are complete before any rank returns
+        history = run.history()
+        history.attrs.update(scores=scores, training=training)
+        return history
 
 
-def _validate(ctx: _Context, row: dict, *, final: bool):
-    """Score the model on the validation data; fill the row's val_* columns. Returns ``(scores, writer)``.
+def train_model(
+    name: str,
+    train_data,
+    val_data,
+    config: TrainConfig,
+    *,
+    encoder: str = "resnet18",
+    log: Callable[[dict], None] | None = None,
+) -> pd.DataFrame:
+    """Seed, create the registered model ``name`` for the data's classes, and ``fit`` it.
 
-    Each process scores its shard and the counts are summed, except for the final validation of a run that
-    keeps a folder: there the main process alone scores the whole set, streaming every predicted mask into
-    the record's ``RecordWriter`` (finished by ``_finish_record`` once the last checkpoint is saved; other
-    processes return None).
+    The seed is set first, so that a model starts from the same weights on every process, in every run
+    and whatever was trained before it (``compare`` trains several in turn). Returns ``fit``'s history.
     """
-    keep = final and ctx.run.path is not None  # the same on every rank: the others skip it together
-    if keep and not ctx.dist.is_main:
-        return None
-    loader = create_eval_loader(ctx.val_data, batch_size=ctx.config.batch_size) if keep else ctx.val_loader
+    seed_everything(config.seed)
+    model = create_model(name, dataset_classes(train_data).num_classes, encoder=encoder)
+    return fit(model, train_data, val_data, config, log=log, model_spec={"name": name, "encoder": encoder})
+
+
+def _training(run: RunFolder, config: TrainConfig, budget_steps: int, planned_steps: int, seconds: float) -> dict:
+    """What the run did with its time (``history.attrs["training"]``, the record's ``source["training"]``):
+    steps done, wall seconds of this call, the fixed budget, and for a run in minutes the plan and whether
+    the deadline stopped it; ``note`` says it in a sentence (``minutes.training_note``)."""
+    plan = run.meta.get("plan") or {}
+    training = {"steps": run.step, "seconds": seconds, "budget_steps": budget_steps, "minutes": config.minutes}
+    if config.minutes is not None:
+        training.update(
+            planned_steps=planned_steps,
+            step_seconds=plan.get("step_seconds"),
+            stopped_at_deadline=run.step < planned_steps,
+            load=machine_load(),
+        )
+    return {**training, "note": training_note(training)}
+
+
+def _loaders(train_data, val_data, config: TrainConfig, runtime: Runtime, dist):
+    """The training loader and the validation loader of this process's shard, and the whole validation set's
+    loader (the record's validation, on the main process)."""
+    common = {"batch_size": config.batch_size, "num_workers": config.num_workers, "pin_memory": runtime.pin_memory}
+    shard = {**common, "rank": dist.rank, "world_size": dist.world_size}
+    train_loader = create_train_loader(train_data, seed=config.seed, **shard)
+    if val_data is None:
+        return train_loader, None, None
+    return train_loader, create_eval_loader(val_data, **shard), create_eval_loader(val_data, **common)
+
+
+def _validate(model, loader, criterion, runtime: Runtime, config: TrainConfig, classes: Classes, row: dict, *, sink):
+    """Score the model on ``loader``; fill the row's val_* columns and return the ``Scores``.
+
+    Without a ``sink`` each process scores its shard and the counts are summed. With one (the final
+    validation of a run that keeps a folder, on the main process alone) the whole set is scored with the
+    record's per-image statistics, and every predicted mask is streamed into the record.
+    """
+    keep = sink is not None
     evaluator = SegmentationEvaluator(
-        ctx.classes.num_classes,
-        ctx.config.ignore_index,
-        device=ctx.runtime.device,
+        classes.num_classes,
+        config.ignore_index,
+        device=runtime.device,
         per_image=keep,
-        distances=keep and ctx.config.distances,
-        errors=keep and ctx.config.errors,
-        tolerances=keep and ctx.config.tolerances,
+        distances=keep and config.distances,
+        errors=keep and config.errors,
+        tolerances=keep and config.tolerances,
     )
-    writer = None
-    if keep and ctx.run.writable:
-        writer = RecordWriter(
-            ctx.run.path, ctx.classes, data_stems(ctx.val_data), owned=True, groups=image_groups(ctx.val_data)
-        )
-    try:
-        loss = predict(
-            ctx.model,
-            loader,
-            evaluator,
-            runtime=ctx.runtime,
-            criterion=ctx.criterion,
-            reduce=not keep,
-            sink=None if writer is None else writer.add_masks,
-        )  # no bar: the run bar says "validating"
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
-    scores = evaluator.compute()
+    loss = predict(model, loader, evaluator, runtime=runtime, criterion=criterion, reduce=not keep, sink=sink)
+    scores = evaluator.compute()  # no bar of its own: the run bar says "validating"
     row.update(val_loss=loss, val_miou=float(scores.miou), val_pixel_accuracy=float(scores.pixel_accuracy))
-    return scores, writer
-
-
-def _finish_record(ctx: _Context, final):
-    """Write the run folder's record from the final validation; the scores of the final weights (or None).
-
-    A resumed run whose training was already complete has no final validation in this call: its record is
-    read back, or, when the previous process stopped before writing it, computed now from ``last``.
-    """
-    run = ctx.run
-    if final is None and run.writable and ctx.val_data is not None and run.last.is_file():
-        if is_record(run.path):
-            try:
-                return read_record(run.path).scores
-            except RecordError:  # damaged or changed since: evaluate the final weights again
-                pass
-        final = _validate(ctx, {}, final=True)
-    if final is None:
-        return None
-    scores, writer = final
-    if writer is not None:
-        source = model_source(ctx.model, ctx.meta["model"], run.last)
-        source["weights"] = run.last.name  # relative: the checkpoint sits in the record folder
-        with writer:
-            writer.finish(source=source, data=describe_data(ctx.val_data), scores=scores)
     return scores
-
-
-def _diverged(ctx: _Context, state: _State, loss: float, *, what: str = "training loss", step=None, lr=None):
-    """The TrainingDiverged to raise: names the last good checkpoint and carries the completed epochs' history."""
-    saved = ctx.run.last if ctx.run.last is not None and ctx.run.last.is_file() else None
-    step = state.step if step is None else step
-    return TrainingDiverged(
-        step,
-        loss,
-        ctx.lr_at(max(step - 1, 0)) if lr is None else lr,
-        checkpoint=saved,
-        history=history_frame(state.rows),
-        what=what,
-    )
-
-
-def _save(ctx: _Context, state: _State, row: dict, *, save_last: bool) -> None:
-    """history.csv, then ``best`` (when improved), then ``last``: ``last`` is written once all else of the epoch
-    is, so a run killed anywhere in here resumes from the previous ``last`` and redoes the whole epoch."""
-    bad = non_finite_names(ctx.model.state_dict())
-    if bad:  # e.g. a BatchNorm running_var that overflowed while the loss stayed finite
-        state.rows.pop()
-        raise _diverged(ctx, state, math.nan, what=f"the weights ({', '.join(bad[:3])})")
-    ctx.run.write_history(state.rows)
-    miou = row.get("val_miou", math.nan)
-    improved = not math.isnan(miou) and miou > state.best_miou
-    state.best_miou = miou if improved else state.best_miou
-    best = state.best_miou if math.isfinite(state.best_miou) else None  # strict JSON: no -Infinity
-    meta = {**ctx.meta, "epoch": state.epoch, "step": state.step, "best_miou": best, "elapsed": state.elapsed}
-    if improved:
-        ctx.run.save("best", ctx.model, meta=meta)
-    if save_last:
-        ctx.run.save("last", ctx.model, optimizer=ctx.optimizer, scaler=ctx.scaler, meta=meta)
-
-
-def _resume(ctx: _Context) -> _State | None:
-    """State from ``last.safetensors`` (weights and optimizer loaded in place), or None without one."""
-    run = ctx.run
-    if run.last is None or not run.last.is_file():
-        return None
-    info = load_checkpoint(
-        run.last, ctx.model, optimizer=ctx.optimizer, scaler=ctx.scaler, class_names=ctx.classes.names
-    )
-    extension = check_resume(
-        run.last,
-        info.get("config"),
-        ctx.config,
-        steps_per_epoch=len(ctx.train_loader),
-        step=info["step"],
-        saved_model=info.get("model"),
-        model=ctx.meta["model"],
-    )
-    ctx.meta["budget_extensions"] = list(info.get("budget_extensions") or []) + ([extension] if extension else [])
-    best = info.get("best_miou")
-    return _State(
-        epoch=info["epoch"],
-        step=info["step"],
-        best_miou=-math.inf if best is None else best,
-        rows=run.read_history(info["epoch"]),
-        elapsed=info.get("elapsed", 0.0),
-    )
 
 
 def create_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
@@ -410,21 +254,33 @@ def _check_num_classes(model: nn.Module, num_classes: int, runtime: Runtime) -> 
         )
 
 
-def _run_info(ctx: _Context, model_spec) -> dict:
-    runtime = ctx.runtime
+def _checkpoint_meta(config: TrainConfig, classes: Classes, model_spec) -> dict:
+    """What every checkpoint of the run carries besides the weights and its epoch and step."""
     return {
-        "config": ctx.config.to_dict(),
-        "budget_extensions": ctx.meta["budget_extensions"],  # resumes that gave the run more epochs or steps
+        "class_names": list(classes.names),
+        "num_classes": classes.num_classes,
         "model": model_spec,
-        "architecture": type(ctx.model).__name__,
-        "parameters": sum(p.numel() for p in ctx.model.parameters()),
-        "num_classes": ctx.classes.num_classes,
-        "class_names": list(ctx.classes.names),
+        "config": config.to_dict(),
+        "budget_extensions": [],
+    }
+
+
+def _run_info(run: RunFolder, config: TrainConfig, classes: Classes, runtime: Runtime, world_size: int) -> dict:
+    """``config.json``: the settings, the model, the classes and the machine."""
+    return {
+        "config": config.to_dict(),
+        "budget_extensions": run.meta["budget_extensions"],  # resumes that gave the run more epochs or steps
+        "plan": run.meta.get("plan"),  # a run in minutes: its warm-up's speeds and planned steps
+        "model": run.meta["model"],
+        "architecture": type(run.model).__name__,
+        "parameters": sum(p.numel() for p in run.model.parameters()),
+        "num_classes": classes.num_classes,
+        "class_names": list(classes.names),
         "runtime": {
             "device": str(runtime.device),
             "precision": runtime.precision,
             "channels_last": runtime.channels_last,
-            "world_size": ctx.dist.world_size,
+            "world_size": world_size,
             "torch": torch.__version__,
             "python": platform.python_version(),
         },

@@ -1,7 +1,8 @@
 """One training epoch, in the style of torchvision's segmentation reference (``train_one_epoch``).
 
-A plain function; ``fit`` (in ``fit.py``) calls it once per epoch and validates with ``predict.predict``. The loss is checked for NaN/inf every
-``log_every`` steps rather than every step so that a GPU never waits on the CPU in between.
+A plain function; ``fit`` (in ``fit.py``) calls it once per epoch and validates with ``predict.predict``.
+The loss is checked for NaN/inf every ``log_every`` steps rather than every step so that a GPU never waits on
+the CPU in between.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ def train_one_epoch(
     progress: bool = True,
     desc: str = "train",
     bar: tqdm | None = None,
+    deadline=None,
 ) -> tuple[float, int]:
-    """Train on ``loader`` until it ends or ``step`` reaches ``stop_step``.
+    """Train on ``loader`` until it ends, ``step`` reaches ``stop_step`` or the ``deadline`` passes.
 
     Args:
         model: the model (or its DDP wrapper) mapping images ``(N, 3, H, W)`` to logits ``(N, C, H, W)``.
@@ -49,6 +51,8 @@ def train_one_epoch(
         desc: the bar's label.
         bar: an open tqdm bar to reuse (reset to this epoch's length and given ``desc``), so that a run shows
             one bar for all its epochs; None makes a new one, closed at the end.
+        deadline: a ``minutes.Deadline``, checked with the loss every ``log_every`` steps: once it has
+            passed, the epoch ends there (None: no deadline).
 
     Returns:
         The mean training loss of the epoch over all processes, and the step count after it.
@@ -83,6 +87,8 @@ def train_one_epoch(
         if len(window) == log_every:
             losses += _check_finite(window, step, lr, log, bar)
             window = []
+            if deadline is not None and deadline.passed():
+                break
     if window:
         losses += _check_finite(window, step, lr, log, bar)
     if own_bar:

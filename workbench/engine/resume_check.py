@@ -24,6 +24,7 @@ OPERATIONAL = (
     "distances",
     "errors",
     "tolerances",
+    "minutes",  # the deadline of this call; the planned steps come from the checkpoint
 )  # not what the weights are
 
 
