@@ -17,13 +17,14 @@ from workbench.models.pyramid_pooling import PyramidBranches, adaptive_bin_edges
 from workbench.models.receptive_field import ReceptiveField, receptive_field, receptive_fields
 from workbench.models.registry import ModelInfo, create_model, get_model_info, list_models, register_model
 from workbench.models.skip_fusion import Fusion, fcn_fusions, unet_fusions
-from workbench.models.weights import load_encoder_weights, read_state_dict
+from workbench.models.weights import cached_imagenet_weights, load_encoder_weights, read_state_dict
 
 __all__ = [
     "FCN",
     "ModelInfo",
     "bilinear_kernel",
     "bilinear_upsampling",
+    "cached_imagenet_weights",
     "create_model",
     "get_model_info",
     "list_models",

@@ -45,6 +45,7 @@ __all__ = export_lazily(
             "error_rgb",
         ],
         ".field_figures": ["field_box_rgb", "heatmap_rgb", "plot_erf", "plot_field_box"],
+        ".filter_figures": ["filters_rgb", "plot_filters"],
         ".mask_plots": [
             "class_legend",
             "gallery_indices",
