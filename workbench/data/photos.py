@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import DatasetError
 from .image_io import PIL_ERRORS, _check_pixels
@@ -56,9 +56,12 @@ def read_photo(source: str | Path | bytes, *, name: str | None = None) -> np.nda
     except Image.DecompressionBombError as err:
         raise DatasetError(f"{name}: {str(err).rstrip('.')}. Downscale the picture first.") from err
     except PIL_ERRORS as err:
-        raise DatasetError(
-            f"{name}: cannot read this file as an image ({type(err).__name__}: {err}). {PHOTO_ADVICE}"
-        ) from err
+        why = (
+            "no picture format known to PIL"
+            if isinstance(err, UnidentifiedImageError)
+            else f"{type(err).__name__}: {err}"
+        )
+        raise DatasetError(f"{name}: cannot read this file as an image ({why}). {PHOTO_ADVICE}") from err
 
 
 def _check_path(path: Path, name: str) -> None:

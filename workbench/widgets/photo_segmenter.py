@@ -70,7 +70,9 @@ class PhotoSegmenter(SnapshotDisplay):
             self.segment(photo, name)
 
     def _build(self, alpha: float) -> None:
-        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload a photo")
+        self.upload = widgets.FileUpload(
+            accept="image/*", multiple=False, description="Upload a photo", layout=widgets.Layout(width="auto")
+        )
         self.alpha = widgets.FloatSlider(value=alpha, min=0.0, max=1.0, step=0.05, description="opacity")
         self.status = widgets.HTML("Upload a photo (JPEG, PNG, WebP...) to segment it.")
         picture = widgets.Layout(width=f"{DISPLAY_SIDE}px", height="auto", margin="0 8px 0 0")
@@ -141,9 +143,11 @@ def shares_html(shares: pd.DataFrame, classes: Classes) -> str:
     colors = dict(zip(classes.names, classes.colors))
     rows = []
     for name, share in shares["share"].items():
-        bar = (
+        bar = (  # a class with no pixel gets no bar (its border alone would read as a sliver)
             f"<span style='display:inline-block;height:0.8em;width:{share * 160:.1f}px;"
             f"background:rgb{tuple(colors[name])};border:1px solid #444'></span>"
+            if share > 0
+            else ""
         )
         rows.append(f"<tr><td>{swatch(name, colors[name])}</td><td>{bar}</td><td align='right'>{share:.1%}</td></tr>")
     return f"<table><tr><th>class</th><th>share of the photo's pixels</th><th></th></tr>{''.join(rows)}</table>"
