@@ -210,12 +210,11 @@ def _add_report(commands) -> None:
 
 
 def _add_predict(commands) -> None:
-    sub = _command(
-        commands,
-        "predict",
+    text = (
         "Segment your own photos with a trained run: for each photo write its mask (class ids, the class "
-        "colours as palette) and an overlay, plus legend.png and summary.csv (pixel share per class).",
+        "colours as palette) and an overlay, plus legend.png and summary.csv (pixel share per class)."
     )
+    sub = commands.add_parser("predict", help=text, description=text)  # each help states its default itself
     sub.add_argument("photos", nargs="+", metavar="PHOTO", help="picture files: JPEG, PNG, WebP, BMP, TIFF")
     sub.add_argument(
         "--weights",
@@ -227,7 +226,7 @@ def _add_predict(commands) -> None:
         "--out",
         default=None,
         metavar="DIR",
-        help="folder for masks/, overlays/, legend.png and summary.csv (default: predict beside the weights)",
+        help="folder for masks/, overlays/, legend.png and summary.csv (default: RUN/predict)",
     )
     sub.add_argument(
         "--size",
@@ -236,8 +235,10 @@ def _add_predict(commands) -> None:
         help="longer side in pixels of the photo as the model sees it (default: the run's training size; a run "
         "trained on whole dataset images: the photo's own, at most 1024); the mask has the photo's size",
     )
-    sub.add_argument("--alpha", type=float, default=0.5, help="opacity of the class colours in the overlays")
-    sub.add_argument("--device", default="auto", help="cpu, cuda, cuda:N, or auto")
+    sub.add_argument(
+        "--alpha", type=float, default=0.5, help="opacity of the class colours in the overlays (default: 0.5)"
+    )
+    sub.add_argument("--device", default="auto", help="cpu, cuda, cuda:N, or auto (default: auto)")
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
