@@ -28,6 +28,7 @@ from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotD
 
 DISPLAY_SIDE = 360  # longer side of the pictures on screen, whatever the photo's size
 ERROR = "#d62728"
+LEFT = "style='text-align:left'"  # JupyterLab right-aligns the cells of a saved output's tables
 
 
 class PhotoSegmenter(SnapshotDisplay):
@@ -149,8 +150,9 @@ def shares_html(shares: pd.DataFrame, classes: Classes) -> str:
             if share > 0
             else ""
         )
-        rows.append(f"<tr><td>{swatch(name, colors[name])}</td><td>{bar}</td><td align='right'>{share:.1%}</td></tr>")
-    return f"<table><tr><th>class</th><th>share of the photo's pixels</th><th></th></tr>{''.join(rows)}</table>"
+        rows.append(f"<tr><td {LEFT}>{swatch(name, colors[name])}</td><td {LEFT}>{bar}</td><td>{share:.1%}</td></tr>")
+    head = f"<tr><th {LEFT}>class</th><th {LEFT}>share of the photo's pixels</th><th></th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>"
 
 
 def _display_copies(result: PhotoSegmentation) -> tuple[np.ndarray, np.ndarray]:
