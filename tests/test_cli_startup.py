@@ -50,8 +50,8 @@ def heavy_imports(*args: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["train"], ["compare"], ["evaluate"], ["report"]],
-    ids=["workbench", "train", "compare", "evaluate", "report"],
+    [[], ["train"], ["compare"], ["evaluate"], ["report"], ["predict"]],
+    ids=["workbench", "train", "compare", "evaluate", "report", "predict"],
 )
 def test_help_imports_no_torch(command):
     assert heavy_imports(*command, "--help") == []
@@ -59,7 +59,7 @@ def test_help_imports_no_torch(command):
 
 def test_every_command_is_checked():
     commands = build_parser()._subparsers._group_actions[0].choices
-    assert sorted(commands) == ["compare", "evaluate", "report", "train"]
+    assert sorted(commands) == ["compare", "evaluate", "predict", "report", "train"]
 
 
 def synthetic_comparison(folder):

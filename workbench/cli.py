@@ -1,4 +1,4 @@
-"""Command line: ``workbench train``, ``workbench compare``, ``workbench evaluate`` and ``workbench report``.
+"""Command line: ``workbench train``, ``compare``, ``evaluate``, ``report`` and ``predict``.
 
 The options of ``train`` and ``compare`` are generated from the ``TrainConfig`` fields (type, help and
 choices from each field's metadata; ``--out`` is ``out_dir``); their defaults are the demo budget
@@ -22,7 +22,7 @@ import typing
 from workbench.cli_errors import failure_message, is_user_error, sigterm_as_interrupt
 from workbench.engine.config import DEMO_CONFIG, DEMO_DATA, DEMO_MODELS, PRECISIONS, TrainConfig
 
-COMMANDS = {name: f"workbench.commands.{name}" for name in ("train", "compare", "evaluate", "report")}
+COMMANDS = {name: f"workbench.commands.{name}" for name in ("train", "compare", "evaluate", "report", "predict")}
 
 
 def option_name(field: dataclasses.Field) -> str:
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_config_options(sub, dataclasses.replace(DEMO_CONFIG, out_dir=out))
     _add_evaluate(commands)
     _add_report(commands)
+    _add_predict(commands)
     return parser
 
 
@@ -206,6 +207,38 @@ def _add_report(commands) -> None:
     sub.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples behind every interval")
     sub.add_argument("--level", type=float, default=0.95, help="confidence level of the intervals")
     sub.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
+
+
+def _add_predict(commands) -> None:
+    text = (
+        "Segment your own photos with a trained run: for each photo write its mask (class ids, the class "
+        "colours as palette) and an overlay, plus legend.png and summary.csv (pixel share per class)."
+    )
+    sub = commands.add_parser("predict", help=text, description=text)  # each help states its default itself
+    sub.add_argument("photos", nargs="+", metavar="PHOTO", help="picture files: JPEG, PNG, WebP, BMP, TIFF")
+    sub.add_argument(
+        "--weights",
+        required=True,
+        metavar="RUN/best.safetensors",
+        help="weights of a run folder written by train or compare; the model and classes come from that folder",
+    )
+    sub.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="folder for masks/, overlays/, legend.png and summary.csv (default: RUN/predict)",
+    )
+    sub.add_argument(
+        "--size",
+        type=int,
+        default=None,
+        help="longer side in pixels of the photo as the model sees it (default: the run's training size; a run "
+        "trained on whole dataset images: the photo's own, at most 1024); the mask has the photo's size",
+    )
+    sub.add_argument(
+        "--alpha", type=float, default=0.5, help="opacity of the class colours in the overlays (default: 0.5)"
+    )
+    sub.add_argument("--device", default="auto", help="cpu, cuda, cuda:N, or auto (default: auto)")
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:

@@ -44,6 +44,13 @@ def test_explicit_values_win_and_are_listed():
     assert choose_budget("cpu").explicit == ()
 
 
+def test_a_minimum_size_raises_the_presets_images_but_not_the_callers():
+    assert choose_budget("cpu", min_size=96).image_size == (96, 96)  # the CPU preset's 64 raised
+    assert choose_budget("gpu", min_size=96).image_size == BUDGETS.get("gpu").image_size  # already larger
+    assert choose_budget("cpu", image_size=32, min_size=96).image_size == (32, 32)  # the caller's wins
+    assert choose_budget("cpu", min_size=96).explicit == ()
+
+
 @pytest.mark.parametrize(
     "num_samples, batch_size, world_size", [(10, 4, 1), (3, 4, 1), (16, 4, 1), (10, 2, 3), (5, 8, 2)]
 )

@@ -5,7 +5,7 @@ import torch
 import torchvision
 from safetensors.torch import save_file
 
-from workbench.models import create_model, read_state_dict
+from workbench.models import cached_imagenet_weights, create_model, read_state_dict
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +91,16 @@ def test_a_checkpoint_dict_is_not_a_state_dict(tmp_path):
 def test_bad_encoder_weights_value(value):
     with pytest.raises(ValueError, match="neither None, 'imagenet' nor an existing file"):
         create_model("fcn8s", 3, encoder_weights=value)
+
+
+def test_cached_imagenet_weights_finds_torchvisions_file_offline(tmp_path, monkeypatch, resnet18_state):
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
+    assert cached_imagenet_weights("resnet18") is None  # nothing on the machine, and nothing downloaded
+    assert not (tmp_path / "hub").exists()
+    path = tmp_path / "hub" / "checkpoints" / "resnet18-f37072fd.pth"  # where torchvision downloads it
+    path.parent.mkdir(parents=True)
+    torch.save(resnet18_state, path)
+    assert cached_imagenet_weights("resnet18") == path
+    _assert_encoder_equals(create_model("fcn8s", 3, encoder_weights=path).encoder, resnet18_state)
+    with pytest.raises(ValueError, match="'vgg' is not a torchvision model"):
+        cached_imagenet_weights("vgg")

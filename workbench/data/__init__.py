@@ -31,6 +31,7 @@ __all__ = export_lazily(
             "normalize",
             "normalize_array",
         ],
+        ".photos": ["read_photo"],
         ".registry": ["create_dataset", "list_datasets", "register_dataset"],
         ".scenes": ["SYNTHETIC_CLASSES", "Scene", "ShapeScenes"],
         ".sizes": ["check_count", "parse_size"],

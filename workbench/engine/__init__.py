@@ -31,6 +31,7 @@ __all__ = export_lazily(
         ".loss_registry": ["list_losses", "register_loss"],
         ".losses": ["create_loss"],
         ".memory_cache": ["MemoryCache"],
+        ".photo": ["PhotoModel", "PhotoSegmentation", "load_photo_model", "segment_photo"],
         ".predict": ["predict"],
         ".resume_check": ["ResumeMismatch"],
         ".run_lock": ["RunLock", "RunLocked"],

@@ -142,6 +142,7 @@ def choose_budget(
     epochs: int | None = None,
     batch_size: int | None = None,
     lr: float | None = None,
+    min_size: int | None = None,
 ) -> Budget:
     """The budget of a run: a preset picked by name or by the device, with the caller's values on top.
 
@@ -156,6 +157,8 @@ def choose_budget(
         epochs: as ``num_images``.
         batch_size: as ``num_images``.
         lr: as ``num_images``.
+        min_size: without an ``image_size``, generated images are at least this many pixels on each side
+            (notebook 03: at 64 px FCN-32s scores a 2 x 2 map, at 96 px 3 x 3); the preset's when larger.
 
     Returns:
         A frozen ``Budget``; ``budget.explicit`` lists the fields that came from the caller.
@@ -181,6 +184,8 @@ def choose_budget(
         "lr": _positive(lr, "lr", float),
     }
     given = {k: v for k, v in given.items() if v is not None}
+    if min_size is not None and "image_size" not in given:
+        preset = dataclasses.replace(preset, image_size=tuple(max(side, min_size) for side in preset.image_size))
     return dataclasses.replace(
         preset, **given, minutes=minutes, explicit=tuple(k for k in (*SIZE_FIELDS, *RUN_FIELDS) if k in given)
     )

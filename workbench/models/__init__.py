@@ -13,13 +13,14 @@ from workbench.lazy_exports import import_submodules
 from workbench.models import smp_models
 from workbench.models.fcn import FCN, bilinear_kernel, bilinear_upsampling
 from workbench.models.registry import ModelInfo, create_model, get_model_info, list_models, register_model
-from workbench.models.weights import load_encoder_weights, read_state_dict
+from workbench.models.weights import cached_imagenet_weights, load_encoder_weights, read_state_dict
 
 __all__ = [
     "FCN",
     "ModelInfo",
     "bilinear_kernel",
     "bilinear_upsampling",
+    "cached_imagenet_weights",
     "create_model",
     "get_model_info",
     "list_models",

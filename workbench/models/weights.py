@@ -1,11 +1,14 @@
-"""Encoder weights from a local file: read a state dict and load it with errors that name the file."""
+"""Encoder weights from a local file: read a state dict and load it with errors that name the file; and where
+torchvision keeps the ImageNet weights it downloaded, so that a notebook can use them offline."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import torch
+import torchvision
 from torch import nn
 
 SUFFIXES = (".safetensors", ".pth", ".pt")
@@ -100,3 +103,23 @@ def load_encoder_weights(
             f"Was the file saved from a different encoder depth or width?"
         )
     encoder.load_state_dict(state, strict=True)
+
+
+def cached_imagenet_weights(encoder: str = "resnet18") -> Path | None:
+    """The file of torchvision's ImageNet weights for ``encoder`` when it is already on this machine, else None.
+
+    ``create_model("fcn8s", ..., encoder_weights="imagenet")`` has torchvision download that file once into
+    torch's hub cache (``torch.hub.get_dir()/checkpoints``; ``TORCH_HOME`` moves it); this looks there and
+    downloads nothing. Passing the path as ``encoder_weights`` loads it without a network.
+
+    Raises:
+        ValueError: ``encoder`` is not a torchvision model name (e.g. ``"resnet18"``).
+    """
+    try:
+        url = torchvision.models.get_model_weights(encoder).DEFAULT.url
+    except (ValueError, KeyError):
+        raise ValueError(
+            f"encoder {encoder!r} is not a torchvision model with ImageNet weights; give e.g. 'resnet18'."
+        ) from None
+    path = Path(torch.hub.get_dir()) / "checkpoints" / Path(urlparse(url).path).name
+    return path if path.is_file() else None

@@ -33,7 +33,13 @@ __all__ = export_lazily(
             "render_panels",
         ],
         ".convert": ["as_mask", "as_palette", "as_rgb_image"],
-        ".curves": ["CURVE_PANELS", "draw_learning_curves", "plot_chance_line", "plot_model_curves"],
+        ".curves": [
+            "CURVE_PANELS",
+            "draw_learning_curves",
+            "learning_curves_figure",
+            "plot_chance_line",
+            "plot_model_curves",
+        ],
         ".dilation_figures": ["paths_rgb", "plot_paths"],
         ".encode": ["array_to_jpeg", "array_to_png", "codes_to_png", "figure_to_png", "new_figure", "render_png"],
         ".error_maps": [
@@ -46,6 +52,7 @@ __all__ = export_lazily(
             "error_rgb",
         ],
         ".field_figures": ["field_box_rgb", "heatmap_rgb", "plot_erf", "plot_field_box"],
+        ".filter_figures": ["filters_rgb", "plot_filters"],
         ".mask_plots": [
             "class_legend",
             "gallery_indices",
@@ -58,7 +65,7 @@ __all__ = export_lazily(
         ],
         ".metric_plots": ["normalize_confusion", "plot_confusion_matrix", "plot_per_class"],
         ".ops_figures": ["draw_equivalent_conv", "draw_matrix_view", "draw_scatter_step", "draw_unpooling"],
-        ".run_figures": ["comparison_figures", "gallery_figure", "learning_curves_figure", "save_comparison_figures"],
+        ".run_figures": ["comparison_figures", "gallery_figure", "save_comparison_figures"],
         ".score_maps": ["plot_score_map", "score_rgb", "upsample_nearest"],
         ".style_figures": [
             "LOSS_COLUMNS",

@@ -17,6 +17,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from workbench.metrics.chance import NEAR_CHANCE_FACTOR
+from workbench.viz.encode import FIGURE_WIDTH_IN
+
 # (history column, panel title, y-axis label)
 CURVE_PANELS = (
     ("val_miou", "validation mIoU", "mIoU"),
@@ -112,3 +115,12 @@ def draw_learning_curves(
     if title:
         fig.suptitle(title, fontsize="medium")
     return axes
+
+
+def learning_curves_figure(histories: Mapping[str, pd.DataFrame], *, chance: float | None = None) -> Figure:
+    """The 2 x 2 grid of ``draw_learning_curves`` (one line per model), the chance mIoU and its flag bar drawn
+    when ``chance`` is given."""
+    fig = Figure(figsize=(FIGURE_WIDTH_IN, 5.2), layout="constrained")
+    epochs = max((int(h["epoch"].max()) for h in histories.values() if len(h)), default=None)
+    draw_learning_curves(fig, histories, epochs=epochs, chance=chance, chance_factor=NEAR_CHANCE_FACTOR)
+    return fig

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 
 TITLE_PIXELS = 14  # title text height in panels_to_png
+FIGURE_WIDTH_IN = 8.2  # a figure shown at its own size in a notebook cell at 1280 px (about 850 px at 100 dpi)
 
 
 def figure_to_png(fig: Figure, *, dpi: float | None = None) -> bytes:

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import pandas as pd
 from matplotlib.figure import Figure
 
-from workbench.metrics.chance import NEAR_CHANCE_FACTOR, chance_miou
+from workbench.metrics.chance import chance_miou
 from workbench.records import (
     LEARNING_CURVES,
     MASK_GALLERY,
@@ -25,24 +24,16 @@ from workbench.records import (
     write_comparison_figures,
 )
 from workbench.records.run_files import HISTORY_FILE
-from workbench.viz.curves import draw_learning_curves
-from workbench.viz.encode import figure_to_png
+from workbench.viz.curves import learning_curves_figure
+from workbench.viz.encode import FIGURE_WIDTH_IN, figure_to_png
 from workbench.viz.mask_plots import gallery_indices, plot_mask_gallery
-
-
-def learning_curves_figure(histories: Mapping[str, pd.DataFrame], *, chance: float | None = None) -> Figure:
-    """The 2 x 2 grid of ``draw_learning_curves`` (one line per model), the chance mIoU and its flag bar drawn
-    when ``chance`` is given."""
-    fig = Figure(figsize=(9, 5.5), layout="constrained")
-    epochs = max((int(h["epoch"].max()) for h in histories.values() if len(h)), default=None)
-    draw_learning_curves(fig, histories, epochs=epochs, chance=chance, chance_factor=NEAR_CHANCE_FACTOR)
-    return fig
 
 
 def gallery_figure(images: Sequence, targets: Sequence, preds: Mapping[str, Sequence], classes) -> Figure:
     """Rows of images: the image, its target, then each model's prediction (``preds``: name -> masks)."""
     rows, cols = len(images), 2 + len(preds)
-    fig = Figure(figsize=(2 * cols, 2 * rows + 0.4), layout="constrained")
+    side = min(2.0, FIGURE_WIDTH_IN / cols)  # at most a notebook cell's width at full size
+    fig = Figure(figsize=(side * cols, side * rows + 0.4), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     plot_mask_gallery(axes, list(images), list(targets), preds, classes.palette(), ignore_index=classes.ignore_index)
     return fig
