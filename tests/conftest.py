@@ -1,5 +1,7 @@
-"""Shared fixtures: the CamVid copy beside the repository, and skipping GPU tests without CUDA."""
+"""Shared fixtures: the CamVid copy beside the repository, each notebook's executed copy (one execution per
+session, ``executed_notebook``), and skipping GPU tests without CUDA."""
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -7,6 +9,9 @@ import torch
 
 REPO = Path(__file__).resolve().parents[1]
 CAMVID = REPO.parent / "shared" / "datasets" / "camvid"
+
+sys.path.insert(0, str(REPO / "tests" / "notebooks"))  # test folders are not packages; the names are distinctive
+pytest_plugins = ["executed_notebooks"]  # the session fixture executed_notebook(name) -> Path
 
 
 @pytest.fixture(scope="session")
