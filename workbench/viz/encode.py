@@ -5,28 +5,38 @@ from __future__ import annotations
 import functools
 import io
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
+
+from workbench.viz.figure_fonts import FONT_KEY, png_metadata
 
 TITLE_PIXELS = 14  # title text height in panels_to_png
 
 
 def figure_to_png(fig: Figure, *, dpi: float | None = None) -> bytes:
-    """Render a matplotlib figure to PNG bytes (tight bounding box); the figure stays open and reusable."""
+    """Render a matplotlib figure to PNG bytes (tight bounding box); the figure stays open and reusable.
+
+    The PNG carries its smallest font in pixels (``workbench.viz.figure_fonts``), for readability checks.
+    """
+    if dpi is None:
+        dpi = fig.dpi if mpl.rcParams["savefig.dpi"] == "figure" else mpl.rcParams["savefig.dpi"]
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata=png_metadata(fig, dpi))
     return buffer.getvalue()
 
 
-def array_to_png(rgb: np.ndarray, *, compress_level: int = 1) -> bytes:
-    """Encode a uint8 ``(H, W, 3)`` array as PNG bytes.
+def array_to_png(rgb: np.ndarray, *, compress_level: int = 1, text: dict[str, str] | None = None) -> bytes:
+    """Encode a uint8 ``(H, W, 3)`` array as PNG bytes, with ``text`` as PNG text chunks.
 
     Lossless; fast for flat colour maps (masks, error maps: a few ms at 480 x 360), slow for photographs,
     where ``array_to_jpeg`` is the one to use. Level 1 because higher levels cost time and save little.
     """
     buffer = io.BytesIO()
-    Image.fromarray(_checked_rgb(rgb)).save(buffer, format="PNG", compress_level=compress_level)
+    Image.fromarray(_checked_rgb(rgb)).save(
+        buffer, format="PNG", compress_level=compress_level, pnginfo=_png_text(text or {})
+    )
     return buffer.getvalue()
 
 
@@ -81,9 +91,16 @@ def panels_to_png(panels: dict[str, np.ndarray], *, height: int = 200, gap: int 
         sheet.paste(image, (x, top))
         draw.text((x, 2), _fit(draw, title, font, image.width), fill="black", font=font)
         x += image.width + gap
-    buffer = io.BytesIO()
-    sheet.save(buffer, format="PNG", compress_level=1)
+    buffer = io.BytesIO()  # the titles' size recorded as figure_to_png records a figure's smallest font
+    sheet.save(buffer, format="PNG", compress_level=1, pnginfo=_png_text({FONT_KEY: f"{TITLE_PIXELS:.2f}"}))
     return buffer.getvalue()
+
+
+def _png_text(text: dict[str, str]) -> PngImagePlugin.PngInfo:
+    info = PngImagePlugin.PngInfo()
+    for key, value in text.items():
+        info.add_text(key, value)
+    return info
 
 
 @functools.lru_cache(maxsize=1)

@@ -27,6 +27,7 @@ from matplotlib.transforms import Affine2D, Bbox
 
 from workbench.ops.walkthrough import INPUT_PIXEL, TransposedConvWalkthrough
 from workbench.viz.encode import array_to_png
+from workbench.viz.figure_fonts import png_metadata
 
 LABEL_POINTS = 10.0  # glyph size the label paths are built at; scaled to the cells on each update
 TITLE_POINTS = 11.0  # 11 px tall at 72 dpi, about 15 px at the widgets' 96: readable at 100% zoom
@@ -60,9 +61,10 @@ def new_figure(width: float, height: float, *, dpi: float = 72) -> Figure:
 
 
 def render_png(fig: Figure) -> bytes:
-    """Draw ``fig`` on its Agg canvas and encode it as PNG (fixed layout, no tight bbox search: fast)."""
+    """Draw ``fig`` on its Agg canvas and encode it as PNG (fixed layout, no tight bbox search: fast), with its
+    smallest font recorded as ``figure_to_png`` does."""
     fig.canvas.draw()
-    return array_to_png(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+    return array_to_png(np.asarray(fig.canvas.buffer_rgba())[..., :3], text=png_metadata(fig, fig.dpi))
 
 
 def draw_grid(

@@ -30,14 +30,15 @@ from IPython.display import DisplayHandle, display
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 SNAPSHOT_CLASS = "wb-snapshot"
 # JupyterLab's output area (and nbconvert's HTML, which copies its classes): each output is a
-# ``.jp-OutputArea-child`` holding a ``.jp-OutputArea-output`` with the output's ``data-mime-type``; a drawn
-# widget view puts a ``.jupyter-widgets`` element inside it, a failed one only text.
+# ``.jp-OutputArea-child`` holding a ``.jp-OutputArea-output``; a drawn widget view is a ``.jupyter-widgets``
+# element inside it, a failed one only text ("Error displaying widget: model not found", "Loading widget...").
+# The output before a snapshot is its widget's (``SnapshotBox`` displays the two together).
 _CHILD = ".jp-OutputArea-child"
-_DRAWN = f".jp-OutputArea-output[data-mime-type='{WIDGET_VIEW}'] .jupyter-widgets"
+_DRAWN = ".jp-OutputArea-output .jupyter-widgets"
 _SNAPSHOT = f"{_CHILD}:has(.{SNAPSHOT_CLASS})"
-SWAP_CSS = (
+SWAP_CSS = (  # no :has() inside another one: CSS drops such a rule
     f"{_CHILD}:has({_DRAWN}) + {_SNAPSHOT} {{ display: none; }}\n"
-    f"{_CHILD}:has(> [data-mime-type='{WIDGET_VIEW}']):not(:has({_DRAWN})):has(+ {_SNAPSHOT}) {{ display: none; }}"
+    f"{_CHILD}:not(:has({_DRAWN})):has(+ {_CHILD} .{SNAPSHOT_CLASS}) {{ display: none; }}"
 )
 
 
@@ -75,7 +76,7 @@ class Snapshot:
         image = ""
         if picture.png is not None:
             bundle["image/png"] = base64.b64encode(bytes(picture.png)).decode("ascii")
-            image = img_tag(picture.png, alt=f"{self.name}: last state")
+            image = f"<div>{img_tag(picture.png, alt=f'{self.name}: last state')}</div>"
         bundle["text/html"] = f'<div class="{SNAPSHOT_CLASS}">{image}{picture.html}</div><style>{SWAP_CSS}</style>'
         return bundle
 
