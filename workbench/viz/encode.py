@@ -71,11 +71,13 @@ def array_to_jpeg(rgb: np.ndarray, *, quality: int = 90, full_chroma: bool = Fal
     return buffer.getvalue()
 
 
-def panels_to_png(panels: dict[str, np.ndarray], *, height: int = 200, gap: int = 6) -> bytes:
-    """One PNG of titled panels side by side: each uint8 ``(H, W, 3)`` scaled to ``height`` pixels.
+def panels_to_png(panels: dict[str, np.ndarray], *, height: int = 200, gap: int = 6, max_width: int = 820) -> bytes:
+    """One PNG of titled panels side by side, in rows of at most ``max_width`` pixels: each uint8 ``(H, W, 3)``
+    scaled to ``height`` pixels.
 
     For the static snapshot of a many-panel widget (``workbench.widgets.snapshot``): scaling first keeps
-    the encoding cheap (a few ms for six 200-pixel panels) and the picture as wide as the widget.
+    the encoding cheap (a few ms for six 200-pixel panels). The default width is what a notebook's output
+    shows at a 1280-pixel window with JupyterLab's file browser open, so the picture is never shrunk there.
     """
     if not panels:
         raise ValueError("panels_to_png: no panels; pass {title: uint8 (H, W, 3) array}.")
@@ -84,13 +86,22 @@ def panels_to_png(panels: dict[str, np.ndarray], *, height: int = 200, gap: int 
         rgb = _checked_rgb(rgb)
         width = max(1, round(rgb.shape[1] * height / rgb.shape[0]))
         scaled.append(Image.fromarray(rgb).resize((width, height), Image.Resampling.NEAREST))
-    top = TITLE_PIXELS + 6
-    sheet = Image.new("RGB", (sum(s.width for s in scaled) + gap * (len(scaled) - 1), height + top), "white")
-    draw, font, x = ImageDraw.Draw(sheet), _title_font(), 0
+    rows, x = [[]], 0  # each row: (title, image, left)
     for title, image in zip(panels, scaled):
-        sheet.paste(image, (x, top))
-        draw.text((x, 2), _fit(draw, title, font, image.width), fill="black", font=font)
+        if rows[-1] and x + image.width > max_width:
+            rows.append([])
+            x = 0
+        rows[-1].append((title, image, x))
         x += image.width + gap
+    top = TITLE_PIXELS + 6
+    width = max(left + image.width for row in rows for _, image, left in row)
+    sheet = Image.new("RGB", (width, len(rows) * (height + top) + gap * (len(rows) - 1)), "white")
+    draw, font = ImageDraw.Draw(sheet), _title_font()
+    for r, row in enumerate(rows):
+        y = r * (height + top + gap)
+        for title, image, left in row:
+            sheet.paste(image, (left, y + top))
+            draw.text((left, y + 2), _fit(draw, title, font, image.width), fill="black", font=font)
     buffer = io.BytesIO()  # the titles' size recorded as figure_to_png records a figure's smallest font
     sheet.save(buffer, format="PNG", compress_level=1, pnginfo=_png_text({FONT_KEY: f"{TITLE_PIXELS:.2f}"}))
     return buffer.getvalue()

@@ -9,11 +9,12 @@ So a widget here is displayed as two outputs, one after the other:
 2. its *snapshot*: the current state as ``image/png`` and as ``text/html`` (the same picture and the
    widget's tables in a ``<div class="wb-snapshot">``), no widget view, so every renderer shows it.
 
-The snapshot's HTML carries a style sheet (:data:`SWAP_CSS`) that shows one of the two in JupyterLab: while
-the widget before it is drawn, the picture is hidden (a live notebook shows the widget once); while it is
-not (an error, a wait for a kernel), the widget's output is hidden and the picture shows. Renderers that
-drop styles (an untrusted notebook, GitHub, nbconvert's widget filter) show the one-line text and the
-picture. The snapshot output carries a display id, and ``Snapshot.update`` replaces it
+The snapshot's HTML carries a style sheet (:data:`SWAP_CSS`) that shows one of the two, in JupyterLab and in
+``nbconvert`` HTML (same classes): while the widget before it is drawn (live, or from widget state saved in
+the notebook), the picture is hidden, so a live notebook shows the widget once; while it is not (an error,
+a wait for a kernel, a static page), the widget's output is hidden and the picture shows. Renderers that
+drop styles (JupyterLab for an untrusted notebook, GitHub) show the one-line text and the picture.
+The snapshot output carries a display id, and ``Snapshot.update`` replaces it
 (``update_display_data``) after every control change, so the picture saved with the notebook is the state
 last shown, also when a notebook executed by papermill or nbclient changes a control in a later cell.
 """
