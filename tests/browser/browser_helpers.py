@@ -155,6 +155,14 @@ def chromium_or_skip() -> str:
     return CHROMIUM
 
 
+def write_notebook(path: Path, cells: list[str]) -> Path:
+    """A Python 3 notebook at ``path`` with one code cell per source in ``cells``, not executed."""
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nbformat.write(notebook, path)
+    return path
+
+
 def run_all_cells(page, notebook: Path, timeout_ms: int = 600_000) -> float:
     """Run every cell of the open ``notebook``, save it, and fail on an error output; returns the seconds from
     run-all to the last cell done."""

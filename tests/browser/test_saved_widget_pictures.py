@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from browser_helpers import ARTIFACTS, chromium_page, run_all_cells
+from browser_helpers import ARTIFACTS, chromium_page, run_all_cells, write_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -37,10 +37,7 @@ def shown_widgets(page) -> list[dict]:
 
 def test_widgets_show_live_then_their_pictures_once_the_kernel_is_gone(jupyterlab, tmp_path):
     base, token = jupyterlab
-    notebook = tmp_path / "teacher.ipynb"
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
-    nbformat.write(nb, notebook)
+    notebook = write_notebook(tmp_path / "teacher.ipynb", CELLS)
     with chromium_page(1280, 800) as page:
         page.goto(f"{base}/lab/workspaces/live/tree/{notebook.name}?token={token}")
         run_all_cells(page, notebook)  # and saves it

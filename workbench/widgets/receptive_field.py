@@ -25,6 +25,7 @@ from workbench.viz.field_figures import dimmed, field_box_rgb, heatmap_rgb
 from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
 FIELD_TITLE, ERF_TITLE = "analytic field of the chosen unit", "effective field of the centre unit"
+MIN_PICTURE_HEIGHT = 160  # pixels: a small image's panels still as wide as their titles in the snapshot
 STAGES = ("conv1", "maxpool", "layer1", "layer2", "layer3", "layer4")  # torchvision ResNet stage names
 
 
@@ -156,10 +157,11 @@ class ReceptiveFieldExplorer(SnapshotDisplay):
         self.widget.snapshot.update()
 
     def _picture(self) -> Picture:
-        """Both panels with their titles, one PNG at the widget's scale, and the numbers under them."""
+        """Both panels with their titles, one PNG at the widget's scale (at least tall enough for the titles to
+        fit above them), and the numbers under them."""
         erf = self.precomputed[self.model.value].erf_rgb
         panels = {FIELD_TITLE: self.state["rgb"], ERF_TITLE: erf}
-        height = self.state["rgb"].shape[0] * self._scale
+        height = max(self.state["rgb"].shape[0] * self._scale, MIN_PICTURE_HEIGHT)
         return Picture(panels_to_png(panels, height=height), f"<p>{self.info.value}</p>")
 
 
