@@ -60,6 +60,27 @@ def settings_dir(root: Path) -> Path:
     return root / "settings"
 
 
+def notary_dir(root: Path) -> Path:
+    """Where the server rooted at ``root`` keeps its notebook signatures: sign a notebook with
+    ``nbformat.sign.NotebookNotary(data_dir=notary_dir(root))`` and that server trusts it, as JupyterLab trusts
+    a notebook it saved (and no signature lands in the user's own database)."""
+    folder = root / "notary"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def record_figure_fonts_in_kernels(folder: Path) -> None:
+    """Make every IPython kernel started from now on (papermill's, JupyterLab's) load the extension
+    ``workbench.viz.figure_fonts``, so that each inline figure's PNG records its smallest font: an IPython
+    profile in ``folder`` (fresh, no user start-up files), named by ``IPYTHONDIR``."""
+    profile = folder / "profile_default"
+    profile.mkdir(parents=True, exist_ok=True)
+    (profile / "ipython_kernel_config.py").write_text(
+        'c.InteractiveShellApp.extensions = ["workbench.viz.figure_fonts"]\n'
+    )
+    os.environ["IPYTHONDIR"] = str(folder)
+
+
 @contextlib.contextmanager
 def jupyterlab_server(tmp_path: Path):
     """A JupyterLab server rooted at ``tmp_path``; yields its base URL and token, then shuts it down."""
@@ -80,6 +101,7 @@ def jupyterlab_server(tmp_path: Path):
         f"--ServerApp.port={port}",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={tmp_path}",
+        f"--NotebookNotary.data_dir={notary_dir(tmp_path)}",
         "--LabApp.expose_app_in_browser=True",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -131,6 +153,14 @@ def chromium_or_skip() -> str:
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (apt-get install chromium)")
     return CHROMIUM
+
+
+def write_notebook(path: Path, cells: list[str]) -> Path:
+    """A Python 3 notebook at ``path`` with one code cell per source in ``cells``, not executed."""
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nbformat.write(notebook, path)
+    return path
 
 
 def run_all_cells(page, notebook: Path, timeout_ms: int = 600_000) -> float:

@@ -1,8 +1,11 @@
 """colorize, overlay, blend, paint, error maps and input conversion on small hand-made arrays."""
 
+import io
+
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from workbench.data import Classes, normalize
 from workbench.viz import (
@@ -17,6 +20,8 @@ from workbench.viz import (
     overlay,
     paint,
 )
+from workbench.viz.encode import TITLE_PIXELS, panels_to_png
+from workbench.viz.figure_fonts import FONT_KEY
 
 PALETTE = np.array([(10, 20, 30), (200, 0, 0), (0, 200, 0)], dtype=np.uint8)
 TARGET = np.array([[0, 1, 2], [255, 1, 1]])
@@ -138,3 +143,14 @@ def test_error_rgb_uses_error_colors():
     assert rgb[0, 1].tolist() == ERROR_COLORS[ErrorCode.WRONG].tolist()
     assert rgb[1, 0].tolist() == ERROR_COLORS[ErrorCode.IGNORED].tolist()
     assert len(ERROR_COLORS) == len(ErrorCode)
+
+
+def test_panels_wrap_into_rows_no_wider_than_asked_with_their_title_size_recorded():
+    panels = {f"panel {i}": np.full((10, 20, 3), 40 * i, np.uint8) for i in range(5)}  # 400 x 200 each at height 200
+    one_row = Image.open(io.BytesIO(panels_to_png(panels, height=200, gap=6, max_width=5000)))
+    assert one_row.size == (5 * 400 + 4 * 6, 200 + TITLE_PIXELS + 6)
+    wrapped = Image.open(io.BytesIO(panels_to_png(panels, height=200, gap=6, max_width=820)))
+    assert wrapped.size == (806, 3 * (200 + TITLE_PIXELS + 6) + 2 * 6)  # two, two, one
+    assert float(wrapped.text[FONT_KEY]) == TITLE_PIXELS
+    pixels = np.asarray(wrapped.convert("RGB"))
+    assert (pixels[-100, 100] == 160).all()  # the fifth panel starts the third row

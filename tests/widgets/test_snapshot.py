@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from workbench.widgets import UnpoolingExplorer
-from workbench.widgets.snapshot import CLOSED_VIEW, WIDGET_VIEW, Picture, Snapshot, SnapshotBox
+from workbench.data import SyntheticShapes
+from workbench.models import create_model
+from workbench.widgets import DilatedConvExplorer, ReceptiveFieldExplorer, UnpoolingExplorer
+from workbench.widgets.snapshot import SNAPSHOT_CLASS, SWAP_CSS, WIDGET_VIEW, Picture, Snapshot, SnapshotBox
 
 # One cell per widget, tiny inputs; a later cell moves a control, as a reader (or papermill) would.
 CELLS = [
@@ -35,9 +37,20 @@ CELLS = [
                                progress=False)
     wb.widgets.StyleStages(result)
     """,
+    "fields = wb.widgets.ReceptiveFieldExplorer(image, {'fcn32s': wb.models.create_model('fcn32s', 2)}, "
+    "num_samples=1, scale=1); fields",
+    "dilation = wb.widgets.DilatedConvExplorer(); display(dilation.widget)",
     "unpooling.method.value = 'nearest'",
 ]
-NAMES = ("TransposedConvExplorer", "UnpoolingExplorer", "MaskComparer", "FCNInspector", "StyleStages")
+NAMES = (
+    "TransposedConvExplorer",
+    "UnpoolingExplorer",
+    "MaskComparer",
+    "FCNInspector",
+    "StyleStages",
+    "ReceptiveFieldExplorer",
+    "DilatedConvExplorer",
+)
 
 
 class RecordingHandle:
@@ -53,13 +66,16 @@ def decode(bundle) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(bundle["image/png"]))).convert("RGB"))
 
 
-def test_bundle_is_a_closed_widget_view_with_the_picture_and_its_html():
+def test_bundle_is_the_picture_and_its_html_with_no_widget_view():
     snapshot = Snapshot(lambda: Picture(b"\x89PNG fake", "<table>scores</table>"), name="Demo")
     bundle = snapshot.bundle()
-    assert bundle[WIDGET_VIEW] == CLOSED_VIEW and CLOSED_VIEW["model_id"] == ""  # hidden by JupyterLab
+    assert WIDGET_VIEW not in bundle  # a widget view would be drawn by the widget manager, or hidden by it
     assert base64.b64decode(bundle["image/png"]) == b"\x89PNG fake"
     assert f'src="data:image/png;base64,{bundle["image/png"]}"' in bundle["text/html"]
     assert "<table>scores</table>" in bundle["text/html"] and "Demo" in bundle["text/plain"]
+    assert (
+        f'<div class="{SNAPSHOT_CLASS}">' in bundle["text/html"] and f"<style>{SWAP_CSS}</style>" in bundle["text/html"]
+    )
     assert "image/png" not in Snapshot(lambda: Picture(None, "message"), name="Demo").bundle()
 
 
@@ -90,7 +106,33 @@ def test_box_displays_the_live_widget_then_its_snapshot(monkeypatch):
     box._ipython_display_()
     (live, live_id), (static, static_id) = shown
     assert live[WIDGET_VIEW]["model_id"] == box.model_id and "VBox(" not in live["text/plain"]
-    assert static[WIDGET_VIEW]["model_id"] == "" and static_id is True
+    assert WIDGET_VIEW not in static and "image/png" in static and static_id is True
+
+
+def dilation_explorer():
+    w = DilatedConvExplorer(kernel_size=3, rate=2, layers=2)
+    return w, w.layers, 3, [w.kernel_image.value, w.stack_image.value]
+
+
+def field_explorer():
+    image, _ = SyntheticShapes(num_images=1, image_size=(24, 32), seed=0)[0]
+    w = ReceptiveFieldExplorer(image, {"fcn32s": create_model("fcn32s", 2)}, num_samples=1, scale=2)
+    return w, w.x, 3, [w.image.value, w.erf.value]
+
+
+@pytest.mark.parametrize("make", [dilation_explorer, field_explorer], ids=["DilatedConv", "ReceptiveField"])
+def test_lesson_explorers_picture_both_panels_side_by_side_and_follow_their_controls(make):
+    w, control, value, panels = make()
+    handle = RecordingHandle()
+    w.widget.snapshot.attach(handle)
+    control.value = value
+    (bundle,) = handle.bundles
+    picture = decode(bundle)
+    sizes = [Image.open(io.BytesIO(bytes(png))).size for png in panels]
+    assert picture.shape[1] >= sum(width for width, _ in sizes)  # both panels, as wide as the widget shows them
+    assert picture.shape[0] > max(height for _, height in sizes)  # and a title row above them
+    assert w.info.value in bundle["text/html"]  # the numbers the widget shows, as of the last change
+    assert w.state["renders"] == 2
 
 
 @pytest.mark.slow  # starts a kernel and executes five widgets (about 15 s)

@@ -15,7 +15,8 @@ import numpy as np
 
 from workbench.ops.dilation import coverage, stack_rates, stacked_paths
 from workbench.viz.dilation_figures import paths_rgb
-from workbench.viz.encode import array_to_png
+from workbench.viz.encode import array_to_png, panels_to_png
+from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
 __all__ = ["DilatedConvExplorer"]  # what workbench.widgets exports
 
@@ -23,13 +24,17 @@ CANVAS = 336  # pixels of each panel's side
 MAX_KERNEL, MAX_RATE, MAX_LAYERS = 7, 6, 4
 
 
-class DilatedConvExplorer:
+KERNEL_TITLE, STACK_TITLE = "one layer's taps", "paths from one unit through the stack"
+
+
+class DilatedConvExplorer(SnapshotDisplay):
     """Kernel size, rate and number of layers, with equal rates or hybrid ones (1, 2, ..., rate, 1, 2, ...).
 
     The largest field (kernel 7, rate 6, 4 equal layers) is 145 pixels: 2 screen pixels each.
 
     Attributes:
-        widget: the ipywidgets container to display.
+        widget: the ipywidgets container to display (a ``SnapshotBox``: displayed with a picture that stays
+            when the notebook is saved); or display the object itself.
         kernel_size, rate, layers: ``IntSlider``; pattern: ``ToggleButtons`` ``"equal"`` / ``"hybrid"``.
         kernel_image: one dilated kernel's taps; stack_image: paths from one output unit through the stack.
         info: ``HTML`` with the numbers.
@@ -48,12 +53,13 @@ class DilatedConvExplorer:
         self.state: dict = {"renders": 0}
         panels = widgets.HBox(
             [
-                widgets.VBox([widgets.HTML("<b>one layer's taps</b>"), self.kernel_image]),
-                widgets.VBox([widgets.HTML("<b>paths from one unit through the stack</b>"), self.stack_image]),
+                widgets.VBox([widgets.HTML(f"<b>{KERNEL_TITLE}</b>"), self.kernel_image]),
+                widgets.VBox([widgets.HTML(f"<b>{STACK_TITLE}</b>"), self.stack_image]),
             ]
         )
-        self.widget = widgets.VBox(
-            [widgets.HBox([self.kernel_size, self.rate]), widgets.HBox([self.layers, self.pattern]), panels, self.info]
+        self.widget = SnapshotBox(
+            [widgets.HBox([self.kernel_size, self.rate]), widgets.HBox([self.layers, self.pattern]), panels, self.info],
+            snapshot=Snapshot(self._picture, name="DilatedConvExplorer"),
         )
         for control in (self.kernel_size, self.rate, self.layers, self.pattern):
             control.observe(self._on_change, names="value")
@@ -64,8 +70,11 @@ class DilatedConvExplorer:
         rates = stack_rates(rate, layers, pattern)
         kernel, paths = stacked_paths(k, (rate,)), stacked_paths(k, rates)
         cell = CANVAS // paths.shape[0]  # the stack fills its panel; the kernel is drawn at the same scale
-        self.kernel_image.value = array_to_png(_on_canvas(paths_rgb(kernel, cell=cell)))
-        self.stack_image.value = array_to_png(_on_canvas(paths_rgb(paths, cell=cell)))
+        self._panels = {
+            KERNEL_TITLE: _on_canvas(paths_rgb(kernel, cell=cell)),
+            STACK_TITLE: _on_canvas(paths_rgb(paths, cell=cell)),
+        }
+        self.kernel_image.value, self.stack_image.value = map(array_to_png, self._panels.values())
         self.state.update(
             kernel_size=k,
             rate=rate,
@@ -79,9 +88,11 @@ class DilatedConvExplorer:
             renders=self.state["renders"] + 1,
         )
         self.info.value = _info_html(self.state)
+        self.widget.snapshot.update()
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def _picture(self) -> Picture:
+        """Both panels with their titles, one PNG at the widget's size, and the numbers under them."""
+        return Picture(panels_to_png(self._panels, height=CANVAS), f"<p>{self.info.value}</p>")
 
 
 def _on_canvas(rgb: np.ndarray) -> np.ndarray:

@@ -21,10 +21,14 @@ from torch import nn
 from workbench.analysis import ReceptiveField, effective_receptive_field, receptive_fields
 from workbench.models import create_model, list_models
 from workbench.viz import array_to_jpeg, array_to_png, as_rgb_image
+from workbench.viz.encode import panels_to_png
 from workbench.viz.field_figures import dimmed, field_box_rgb, heatmap_rgb
+from workbench.widgets.snapshot import Picture, Snapshot, SnapshotBox, SnapshotDisplay
 
 __all__ = ["ModelFields", "ReceptiveFieldExplorer", "encoder_stages", "model_fields"]  # what workbench.widgets exports
 
+FIELD_TITLE, ERF_TITLE = "analytic field of the chosen unit", "effective field of the centre unit"
+MIN_PICTURE_HEIGHT = 160  # pixels: a small image's panels still as wide as their titles in the snapshot
 STAGES = ("conv1", "maxpool", "layer1", "layer2", "layer3", "layer4")  # torchvision ResNet stage names
 
 
@@ -55,7 +59,7 @@ def model_fields(model: nn.Module, image_size: tuple[int, int], *, num_samples: 
     return ModelFields({stage: (fields[name], name) for stage, name in stages.items()}, erf, heatmap_rgb(erf))
 
 
-class ReceptiveFieldExplorer:
+class ReceptiveFieldExplorer(SnapshotDisplay):
     """Model and layer dropdowns and a pixel (x, y) over one image.
 
     Args:
@@ -66,7 +70,8 @@ class ReceptiveFieldExplorer:
         scale: on-screen pixels per image pixel.
 
     Attributes:
-        widget: the ipywidgets container to display.
+        widget: the ipywidgets container to display (a ``SnapshotBox``: displayed with a picture that stays
+            when the notebook is saved); or display the object itself.
         model, layer: ``Dropdown`` controls; x, y: ``IntSlider`` for the pixel.
         image: ``ipywidgets.Image`` (JPEG), the field over the image; erf: ``ipywidgets.Image`` (PNG), the
             effective field.
@@ -106,15 +111,16 @@ class ReceptiveFieldExplorer:
         self.image, self.erf = widgets.Image(format="jpeg"), widgets.Image(format="png")
         self.info = widgets.HTML()
         self.state: dict = {"renders": 0}
-        erf_box = widgets.VBox([widgets.HTML("<b>effective field of the output's centre pixel</b>"), self.erf])
-        field_box = widgets.VBox([widgets.HTML("<b>analytic field of the chosen unit</b>"), self.image])
-        self.widget = widgets.VBox(
+        erf_box = widgets.VBox([widgets.HTML(f"<b>{ERF_TITLE}</b>"), self.erf])
+        field_box = widgets.VBox([widgets.HTML(f"<b>{FIELD_TITLE}</b>"), self.image])
+        self.widget = SnapshotBox(
             [
                 widgets.HBox([self.model, self.layer]),
                 widgets.HBox([self.x, self.y]),
                 widgets.HBox([field_box, erf_box]),
                 self.info,
-            ]
+            ],
+            snapshot=Snapshot(self._picture, name="ReceptiveFieldExplorer"),
         )
         self.model.observe(self._on_model, names="value")
         for control in (self.layer, self.x, self.y):
@@ -151,9 +157,15 @@ class ReceptiveFieldExplorer:
             renders=self.state["renders"] + 1,
         )
         self.info.value = _info_html(self.state)
+        self.widget.snapshot.update()
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def _picture(self) -> Picture:
+        """Both panels with their titles, one PNG at the widget's scale (at least tall enough for the titles to
+        fit above them), and the numbers under them."""
+        erf = self.precomputed[self.model.value].erf_rgb
+        panels = {FIELD_TITLE: self.state["rgb"], ERF_TITLE: erf}
+        height = max(self.state["rgb"].shape[0] * self._scale, MIN_PICTURE_HEIGHT)
+        return Picture(panels_to_png(panels, height=height), f"<p>{self.info.value}</p>")
 
 
 def _zoom(rgb: np.ndarray, scale: int) -> np.ndarray:

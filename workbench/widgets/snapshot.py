@@ -1,19 +1,22 @@
 """Figures that survive saving: every widget is displayed with a static picture of its current state.
 
-A widget output is a model id; without a kernel (a saved notebook reopened, ``nbconvert`` HTML, GitHub)
-there is nothing to draw it from, and readers see ``VBox(children=(HBox(...`` text instead. So a widget
-here is displayed as two outputs:
+A widget output is a model id; without the kernel that made it (a saved notebook reopened, ``nbconvert``
+HTML, GitHub) there is nothing to draw it from: JupyterLab writes "Error displaying widget: model not
+found" (or "Loading widget..." with no kernel at all) and static renderers show ``VBox(children=(HBox(...``.
+So a widget here is displayed as two outputs, one after the other:
 
 1. the live widget (``application/vnd.jupyter.widget-view+json``), with a one-line ``text/plain``;
-2. its *snapshot*: the current state as ``image/png`` (and ``text/html`` with the same picture and the
-   widget's tables), under the widget-view mime type with an empty ``model_id``.
+2. its *snapshot*: the current state as ``image/png`` and as ``text/html`` (the same picture and the
+   widget's tables in a ``<div class="wb-snapshot">``), no widget view, so every renderer shows it.
 
-An empty ``model_id`` is how JupyterLab's widget manager marks a closed view: it hides that output, so a
-live notebook shows the widget once. Every static renderer skips a widget view whose model is not in the
-saved widget state (nbconvert's ``WidgetsDataTypeFilter``; ``""`` never is) and falls back to the HTML or
-PNG. The snapshot output carries a display id, and ``Snapshot.update`` replaces it (``update_display_data``)
-after every control change, so the picture saved with the notebook is the state last shown, also when a
-notebook executed by papermill or nbclient changes a control in a later cell.
+The snapshot's HTML carries a style sheet (:data:`SWAP_CSS`) that shows one of the two, in JupyterLab and in
+``nbconvert`` HTML (same classes): while the widget before it is drawn (live, or from widget state saved in
+the notebook), the picture is hidden, so a live notebook shows the widget once; while it is not (an error,
+a wait for a kernel, a static page), the widget's output is hidden and the picture shows. Renderers that
+drop styles (JupyterLab for an untrusted notebook, GitHub) show the one-line text and the picture.
+The snapshot output carries a display id, and ``Snapshot.update`` replaces it
+(``update_display_data``) after every control change, so the picture saved with the notebook is the state
+last shown, also when a notebook executed by papermill or nbclient changes a control in a later cell.
 """
 
 from __future__ import annotations
@@ -26,7 +29,18 @@ import ipywidgets as widgets
 from IPython.display import DisplayHandle, display
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-CLOSED_VIEW = {"model_id": "", "version_major": 2, "version_minor": 0}  # hidden by JupyterLab's widget manager
+SNAPSHOT_CLASS = "wb-snapshot"
+# JupyterLab's output area (and nbconvert's HTML, which copies its classes): each output is a
+# ``.jp-OutputArea-child`` holding a ``.jp-OutputArea-output``; a drawn widget view is a ``.jupyter-widgets``
+# element inside it, a failed one only text ("Error displaying widget: model not found", "Loading widget...").
+# The output before a snapshot is its widget's (``SnapshotBox`` displays the two together).
+_CHILD = ".jp-OutputArea-child"
+_DRAWN = ".jp-OutputArea-output .jupyter-widgets"
+_SNAPSHOT = f"{_CHILD}:has(.{SNAPSHOT_CLASS})"
+SWAP_CSS = (  # no :has() inside another one: CSS drops such a rule
+    f"{_CHILD}:has({_DRAWN}) + {_SNAPSHOT} {{ display: none; }}\n"
+    f"{_CHILD}:not(:has({_DRAWN})):has(+ {_CHILD} .{SNAPSHOT_CLASS}) {{ display: none; }}"
+)
 
 
 @dataclass(frozen=True)
@@ -57,14 +71,14 @@ class Snapshot:
         self.updates = 0  # snapshots published so far
 
     def bundle(self) -> dict:
-        """The mime bundle of the current state: closed widget view, PNG, HTML and a line of text."""
+        """The mime bundle of the current state: PNG, HTML (with :data:`SWAP_CSS`) and a line of text."""
         picture = self.render()
-        bundle = {WIDGET_VIEW: dict(CLOSED_VIEW), "text/plain": f"[{self.name}: picture of its last state]"}
+        bundle = {"text/plain": f"[{self.name}: picture of its last state]"}
         image = ""
         if picture.png is not None:
             bundle["image/png"] = base64.b64encode(bytes(picture.png)).decode("ascii")
-            image = img_tag(picture.png, alt=f"{self.name}: last state")
-        bundle["text/html"] = f"<div>{image}{picture.html}</div>"
+            image = f"<div>{img_tag(picture.png, alt=f'{self.name}: last state')}</div>"
+        bundle["text/html"] = f'<div class="{SNAPSHOT_CLASS}">{image}{picture.html}</div><style>{SWAP_CSS}</style>'
         return bundle
 
     def show(self) -> None:
