@@ -59,34 +59,6 @@ TIMEOUT_MS = 45 * 60_000  # per notebook run in JupyterLab (defaults mode), run-
 OUT = ARTIFACTS / "notebooks" / MODE
 VIEWPORT = {"width": 1280, "height": 800}  # a projector's width, JupyterLab's default layout (file browser open)
 MIN_TEXT_PX = 9  # the smallest text a reader at 1280 px can read
-# Notebooks whose figures are still too wide or their text too small (issue 21 item 6): the readability test is
-# expected to fail there, strictly, so a fixed notebook's entry must go. Measured with the small parameters:
-# cell, PNG width in the output's width, smallest text as shown ("unknown": drawn as paths, not recorded).
-UNREADABLE = {
-    "01_segmentation_basics": "cell 10 [6]: 1211 px in 848, text 8.1 px",
-    "02_transposed_convolution": (
-        "cell 10 [5]: 960 px in 828, text unknown; cell 14 [7]: 1081 px in 848, text 13.1 px"
-    ),
-    "04_train_and_compare": "cell 17 [9]: 1011 px in 848, text 9.7 px",
-    "05_inspect_masks": (
-        "cell 12 [7]: 1611 px in 848, text 6.1 px; "
-        "cell 14 [8]: 1112 px in 848, text 7.4 px; "
-        "cell 16 [9]: 1004 px in 848, text 14.1 px"
-    ),
-    "06_style_transfer": "cell 10 [6]: 648 px in 828, text 8.3 px; cell 12 [7]: 1589 px in 848, text 6.2 px",
-    "09_receptive_field": "cell 9 [5]: 1096 px in 848, text 9.7 px",
-    "10_dilation_and_pyramid_pooling": (
-        "cell 9 [5]: 911 px in 848, text 11.6 px; cell 16 [9]: 1122 px in 848, text 9.4 px"
-    ),
-    "11_skip_fusion": "cell 15 [8]: 1011 px in 848, text 14.0 px; cell 15 [8]: 910 px in 848, text 10.8 px",
-    "12_checkerboard_artifacts": "cell 7 [4]: 1496 px in 848, text 7.1 px; cell 9 [5]: 1094 px in 848, text 7.5 px",
-    "13_boundary_scores": (
-        "cell 8 [5]: 1311 px in 848, text 7.5 px; "
-        "cell 10 [6]: 1111 px in 848, text 8.5 px; "
-        "cell 17 [9]: 961 px in 848, text 10.2 px; "
-        "cell 20 [10]: 961 px in 848, text 10.2 px"
-    ),
-}
 SCROLLER = ".jp-NotebookPanel .jp-WindowedPanel-outer"  # the notebook scrolls inside its panel, not the page
 SCROLLER_BOX = """s => { const e = document.querySelector(s), r = e.getBoundingClientRect();
     return {x: r.left + e.clientLeft, y: r.top + e.clientTop, width: e.clientWidth, height: e.clientHeight,
@@ -264,9 +236,7 @@ def test_notebook_shows_every_widget_and_figure(shown):
     assert not outputs or height > VIEWPORT["height"], f"{name}: a {height}-px screenshot holds one screen or less"
 
 
-def test_figures_fit_the_cell_and_their_text_is_readable_at_1280px(shown, request):
-    if shown.name in UNREADABLE:
-        request.applymarker(pytest.mark.xfail(reason=UNREADABLE[shown.name], strict=True))
+def test_figures_fit_the_cell_and_their_text_is_readable_at_1280px(shown):
     too_wide = [
         f"{i['cell']}: {i['natural']} px in {i['area']:.0f}" for i in shown.images if i["natural"] > i["area"] + 1
     ]

@@ -81,7 +81,7 @@ class StyleStages(SnapshotDisplay):
     (or the object itself) in a notebook.
     """
 
-    def __init__(self, result: StyleResult, *, layer=None, dpi: int = 72):
+    def __init__(self, result: StyleResult, *, layer=None, dpi: int = 80):
         if not result.stages:
             raise ValueError("StyleStages: the result has no stages; run workbench.style.transfer first.")
         self.result = result

@@ -33,7 +33,7 @@ TYPED = {"input_values": "input_size", "kernel_values": "kernel_size"}  # text b
 MAX_SIDE = 5  # the size sliders' maximum, for typed grids too
 VIEWS = ("scatter", "matrix", "conv")  # the step slider changes all three
 TAB_TITLES = ("scatter-add", "matrix V^T", "as a convolution")
-FIGURE_WIDTH, FIGURE_HEIGHT = 10.0, 3.6  # inches; at 96 dpi 960 x 346 pixels, titles about 15 px tall
+FIGURE_WIDTH, FIGURE_HEIGHT = 8.4, 3.6  # inches; at 96 dpi 806 x 346 pixels (a cell at 1280 px), titles ~15 px
 
 
 def matrix_height(rows: int) -> float:
