@@ -7,9 +7,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.pylabtools import select_figure_formats
 from PIL import Image
 
-from workbench.viz.encode import figure_to_png
+from workbench.viz.encode import figure_to_png, new_figure, render_png
 from workbench.viz.figure_fonts import FONT_KEY, load_ipython_extension, smallest_font_px
-from workbench.viz.ops_figures import new_figure, render_png
 
 
 def recorded(png: bytes) -> float:
