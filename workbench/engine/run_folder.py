@@ -44,7 +44,9 @@ class RunFolder:
 
     Args:
         path: the folder; None makes every write a no-op (a run that keeps nothing).
-        model, optimizer, scaler: what the checkpoints save and ``resume`` loads in place.
+        model: what the checkpoints save and ``resume`` loads in place.
+        optimizer: as ``model``.
+        scaler: as ``model``.
         meta: checkpoint metadata shared by every save (class names, model spec, config, budget extensions).
         writable: False on every torchrun rank but 0, which alone writes; all ranks may read.
     """

@@ -28,9 +28,11 @@ def boundary_points(pred, target, class_id: int, *, num_classes: int, ignore_ind
     """The boundary pixels of ``class_id`` in one prediction and its target, as ``(row, column)`` points.
 
     Args:
-        pred, target: ``(H, W)`` class maps (arrays or tensors), as for ``evaluate``.
+        pred: ``(H, W)`` class map (an array or a tensor), as for ``evaluate``.
+        target: as ``pred``.
         class_id: the class whose boundaries are wanted.
-        num_classes, ignore_index: as for ``evaluate`` (void target pixels are nobody's boundary).
+        num_classes: as for ``evaluate``.
+        ignore_index: as for ``evaluate`` (void target pixels are nobody's boundary).
 
     Returns:
         ``(Bp, Bg)``: int64 arrays ``(K, 2)`` and ``(M, 2)``, the BF edge pixels of the prediction (void where
@@ -50,7 +52,8 @@ def surface_distances(bp: np.ndarray, bg: np.ndarray) -> tuple[np.ndarray, np.nd
     """The Euclidean distance from each point of one boundary to the nearest point of the other, both ways.
 
     Args:
-        bp, bg: ``(K, 2)`` and ``(M, 2)`` points, e.g. from :func:`boundary_points`; both non-empty.
+        bp: ``(K, 2)`` points, e.g. from :func:`boundary_points`; non-empty.
+        bg: ``(M, 2)`` points, as ``bp``.
 
     Returns:
         ``(d(Bp -> Bg), d(Bg -> Bp))``: float64 arrays ``(K,)`` and ``(M,)``, in pixels. The Hausdorff

@@ -51,9 +51,14 @@ class TransposedConvExplorer(SnapshotDisplay):
     kernel_values="0 1; 2 3"`` gives d2l.ai's ``[[0, 0, 1], [0, 4, 6], [4, 12, 9]]``.
 
     Args:
-        input_size, kernel_size, stride, padding, output_padding: the sliders' first values.
-        input_values, kernel_values: typed values to start from: text as typed, or nested lists of numbers;
-            blank: ``1, 2, 3, ...``.
+        input_size: the slider's first value.
+        kernel_size: as ``input_size``.
+        stride: as ``input_size``.
+        padding: as ``input_size``.
+        output_padding: as ``input_size``.
+        input_values: typed values to start from: text as typed, or nested lists of numbers; blank:
+            ``1, 2, 3, ...``.
+        kernel_values: as ``input_values``.
         dpi: of the rendered views.
 
     Attributes:
