@@ -115,3 +115,36 @@ def test_the_note_of_a_run_planned_below_its_budget_names_the_warm_up_speed():
         note
         == "trained 410 steps in 3.0 min: 410 of the budget's 768 steps fit in 3 min at the warm-up's 0.39 s a step on this machine"
     )
+
+
+def test_one_slow_warm_up_step_does_not_plan_the_run():
+    """A step slowed once by another program (the first timed one here) is outvoted: the plan uses the median
+    of at least WARMUP_MIN_STEPS steps, even when the warm-up's time is spent after the first."""
+    import torch
+
+    from workbench.engine.runtime import create_runtime
+
+    class OnceSlow(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv, self.calls = nn.Conv2d(3, 2, 1), 0
+
+        def forward(self, x):
+            self.calls += 1
+            if self.calls == 2:  # the first timed step (the first call is the untimed one)
+                time.sleep(1.0)
+            return self.conv(x)
+
+    model, runtime = OnceSlow(), create_runtime(device="cpu")
+    batches = [(torch.rand(2, 3, 8, 8), torch.randint(0, 2, (2, 8, 8)))]
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    before = model.conv.weight.detach().clone()
+    with minutes.kept_threads():
+        torch.set_num_threads(1)  # no thread comparison: the slow step is the first of the timed ones
+        speed = minutes.measure_speed(
+            model, batches, None, optimizer, nn.CrossEntropyLoss(), runtime=runtime, scaler=runtime.grad_scaler(),
+            seconds=0.01,
+        )  # fmt: skip
+    assert model.calls >= 1 + minutes.WARMUP_MIN_STEPS
+    assert speed["step_seconds"] < 0.5, speed  # the median, not the slow step
+    assert torch.equal(model.conv.weight, before)  # the warm-up trained a copy

@@ -23,6 +23,7 @@ import copy
 import itertools
 import math
 import os
+import statistics
 import time
 
 import torch
@@ -31,7 +32,8 @@ from workbench.engine import distributed
 from workbench.models.eval_mode import eval_mode
 
 WARMUP_STEPS = 6  # timed training steps (after one untimed step that pays for the first allocations)
-WARMUP_SHARE = 0.05  # of the minutes: a slow machine times fewer steps (at least one)
+WARMUP_MIN_STEPS = 3  # timed steps however slow: one step's noise must not plan the run
+WARMUP_SHARE = 0.05  # of the minutes: a slow machine times fewer steps (at least WARMUP_MIN_STEPS)
 MARGIN = 0.9  # the plan fills this share of the time left, for the noise of a shared machine
 # The record's validation also writes the masks, the per-image statistics and the checkpoints: in notebook 03
 # on the busy 2-core machine it took about ten plain validation passes.
@@ -61,28 +63,31 @@ def measure_speed(model, train_loader, val_loader, optimizer, criterion, *, runt
     the CPU thread count the run keeps.
 
     One untimed step pays for the first allocations, then up to ``WARMUP_STEPS`` timed steps, fewer once
-    ``seconds`` have gone by (on a slow machine the warm-up would eat the run's time). On a CPU the second
-    step runs on one thread: when other programs keep the cores busy, threads that wait for each other can
-    make a step ten times slower than one thread alone (measured on a shared 2-core machine), so the
-    faster count is kept (``torch.set_num_threads``; ``fit`` restores it at the end). The steps train
-    copies: the weights, the optimizer's and the scaler's state are restored afterwards.
+    ``seconds`` have gone by (on a slow machine the warm-up would eat the run's time) but never fewer than
+    ``WARMUP_MIN_STEPS``; the step time is their median, so one step slowed by another program does not plan
+    the run. On a CPU two steps also run on one thread: when other programs keep the cores busy, threads
+    that wait for each other can make a step ten times slower than one thread alone (measured on a shared
+    2-core machine), so the count with the faster of its two steps is kept (``torch.set_num_threads``;
+    ``fit`` restores it at the end). The steps train copies: the weights, the optimizer's and the scaler's
+    state are restored afterwards.
     """
     saved = [copy.deepcopy(x.state_dict()) for x in (model, optimizer, scaler)]
     batches = itertools.cycle(train_loader)
     model.train()
     _train_step(model, next(batches), optimizer, criterion, runtime, scaler)
-    threads = torch.get_num_threads()
+    threads, enough, times = torch.get_num_threads(), Deadline(seconds), []
     if runtime.device.type == "cpu" and threads > 1:
-        many = _timed_step(model, batches, optimizer, criterion, runtime, scaler)
+        many = [_timed_step(model, batches, optimizer, criterion, runtime, scaler) for _ in range(2)]
         torch.set_num_threads(1)
-        if _timed_step(model, batches, optimizer, criterion, runtime, scaler) > many:
+        times = [_timed_step(model, batches, optimizer, criterion, runtime, scaler) for _ in range(2)]
+        if min(times) > min(many):
             torch.set_num_threads(threads)
-    enough, times = Deadline(seconds), []
+            times = many
     while len(times) < WARMUP_STEPS:
-        times.append(_timed_step(model, batches, optimizer, criterion, runtime, scaler))
-        if enough.passed():  # every process stops after the same step
+        if len(times) >= WARMUP_MIN_STEPS and enough.passed():
             break
-    step_seconds = sum(times) / len(times)
+        times.append(_timed_step(model, batches, optimizer, criterion, runtime, scaler))
+    step_seconds = statistics.median(times)
     for target, state in zip((model, optimizer, scaler), saved):
         target.load_state_dict(state)
     optimizer.zero_grad(set_to_none=True)
